@@ -1,0 +1,28 @@
+//! One evidence record of the hash-chained trail. Rows are only ever inserted.
+
+use sea_orm::entity::prelude::*;
+
+/// One row of `evidence`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "evidence")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub seq: i64,
+    pub recorded_at: DateTimeUtc,
+    pub actor_kind: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub kind: String,
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub summary: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// No links.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,7 @@
+//! SeaORM entities: the tables as the store sees them. Only the store uses these.
+
+pub mod evidence;
+pub mod login_failures;
+pub mod sessions;
+pub mod user_roles;
+pub mod users;

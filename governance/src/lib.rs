@@ -1,0 +1,21 @@
+//! Tenure's engine: domain types and pure decisions (no I/O), plus the SeaORM store and the
+//! services that the console and the agent API both call. No web framework lives here.
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod entity;
+pub mod error;
+pub mod evidence;
+pub mod password;
+pub mod principal;
+pub mod roles;
+pub mod service;
+pub mod store;
+pub mod username;
+
+pub use error::GovError;
+pub use principal::Principal;
+pub use roles::{Role, RoleSet};
+pub use service::accounts::Accounts;
+pub use store::Store;
+pub use username::Username;

@@ -1,0 +1,5 @@
+//! Services: the one place each use case lives. Pages, server functions, the REST API and the
+//! CLI all call these methods, so the browser and the API can never disagree.
+
+pub mod accounts;
+pub mod dashboard;

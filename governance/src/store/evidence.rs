@@ -1,0 +1,121 @@
+//! Appending to and reading the evidence chain. Appends happen inside the caller's write
+//! transaction, so the change and its record commit together or not at all.
+
+use crate::entity::evidence;
+use crate::error::GovError;
+use crate::evidence::{Broken, Draft, GENESIS_HASH, Record, seal, verify};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
+
+/// Key of the PostgreSQL advisory lock that serialises appends across instances.
+const APPEND_LOCK: i64 = 0x7465_6e75_7265; // "tenure"
+
+/// Appends one record after the current head, inside `txn`.
+pub async fn append(txn: &DatabaseTransaction, draft: &Draft) -> Result<Record, GovError> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [APPEND_LOCK.into()],
+        ))
+        .await?;
+    }
+    let head = evidence::Entity::find().order_by_desc(evidence::Column::Seq).one(txn).await?;
+    let (prev_seq, prev_hash) = head.map(|h| (h.seq, h.hash)).unwrap_or((0, GENESIS_HASH.to_owned()));
+    let record = seal(draft, prev_seq, &prev_hash, crate::clock::now());
+    to_model(&record).into_active_model().insert(txn).await?;
+    Ok(record)
+}
+
+fn to_model(r: &Record) -> evidence::Model {
+    evidence::Model {
+        seq: r.seq,
+        recorded_at: r.recorded_at,
+        actor_kind: r.actor_kind.clone(),
+        actor_id: r.actor_id,
+        actor_name: r.actor_name.clone(),
+        kind: r.kind.clone(),
+        subject_kind: r.subject_kind.clone(),
+        subject_id: r.subject_id.clone(),
+        summary: r.summary.clone(),
+        details: r.details.clone(),
+        prev_hash: r.prev_hash.clone(),
+        hash: r.hash.clone(),
+    }
+}
+
+fn from_model(m: evidence::Model) -> Record {
+    Record {
+        seq: m.seq,
+        recorded_at: m.recorded_at,
+        actor_kind: m.actor_kind,
+        actor_id: m.actor_id,
+        actor_name: m.actor_name,
+        kind: m.kind,
+        subject_kind: m.subject_kind,
+        subject_id: m.subject_id,
+        summary: m.summary,
+        details: m.details,
+        prev_hash: m.prev_hash,
+        hash: m.hash,
+    }
+}
+
+impl Store {
+    /// The newest `limit` records, newest first.
+    pub async fn recent_evidence(&self, limit: u64) -> Result<Vec<Record>, GovError> {
+        let rows = evidence::Entity::find()
+            .order_by_desc(evidence::Column::Seq)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(from_model).collect())
+    }
+
+    /// How many records there are in all.
+    pub async fn evidence_count(&self) -> Result<u64, GovError> {
+        Ok(evidence::Entity::find().count(self.db()).await?)
+    }
+
+    /// How many records of `kind` were recorded at or after `since`.
+    pub async fn evidence_count_since(&self, kind: &str, since: DateTime<Utc>) -> Result<u64, GovError> {
+        Ok(evidence::Entity::find()
+            .filter(evidence::Column::Kind.eq(kind))
+            .filter(evidence::Column::RecordedAt.gte(since))
+            .count(self.db())
+            .await?)
+    }
+
+    /// Verifies the whole stored chain in pages; `Ok(n)` is the number of records checked.
+    pub async fn verify_evidence(&self) -> Result<Result<u64, Broken>, GovError> {
+        const PAGE: u64 = 1000;
+        let (mut prev_seq, mut prev_hash) = (0_i64, GENESIS_HASH.to_owned());
+        let mut checked = 0_u64;
+        loop {
+            let page: Vec<Record> = evidence::Entity::find()
+                .filter(evidence::Column::Seq.gt(prev_seq))
+                .order_by_asc(evidence::Column::Seq)
+                .limit(PAGE)
+                .all(self.db())
+                .await?
+                .into_iter()
+                .map(from_model)
+                .collect();
+            if let Err(broken) = verify(&page, prev_seq, &prev_hash) {
+                return Ok(Err(broken));
+            }
+            checked += page.len() as u64;
+            match page.last() {
+                Some(last) if page.len() as u64 == PAGE => {
+                    prev_seq = last.seq;
+                    prev_hash.clone_from(&last.hash);
+                }
+                _ => return Ok(Ok(checked)),
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Accounts and evidence against real databases (SQLite, and PostgreSQL when configured).
+
+mod common;
+
+use governance::evidence::GENESIS_HASH;
+use governance::service::accounts::{NewUser, ThrottlePolicy};
+use governance::service::dashboard;
+use governance::{Accounts, GovError, Role};
+
+fn accounts(store: &governance::Store) -> Accounts {
+    Accounts::new(store.clone(), ThrottlePolicy { max_failures: 3, window: chrono::Duration::minutes(15) })
+}
+
+async fn admin_principal(acc: &Accounts) -> governance::Principal {
+    let secret = acc.ensure_first_admin().await.unwrap().expect("first admin created");
+    let p = acc.login("admin", &secret, "10.0.0.1").await.unwrap();
+    acc.change_own_password(&p, &secret, "a new admin password", "a new admin password").await.unwrap();
+    acc.principal(p.user_id).await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn first_start_creates_one_admin_who_must_change_the_password() {
+    for db in common::backends().await {
+        let acc = accounts(&db.store);
+        let secret = acc.ensure_first_admin().await.unwrap().expect("created");
+        assert_eq!(secret.len(), 20, "{}", db.name);
+        assert_eq!(acc.ensure_first_admin().await.unwrap(), None, "second start creates nothing ({})", db.name);
+        let p = acc.login("admin", &secret, "10.0.0.1").await.unwrap();
+        assert!(p.must_change_password && p.has(Role::Admin), "{}", db.name);
+        assert!(matches!(p.as_admin(), Err(GovError::Forbidden(_))), "{}", db.name);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn admin_creates_a_reviewer_who_signs_in_and_changes_password() {
+    for db in common::backends().await {
+        let acc = accounts(&db.store);
+        let admin = admin_principal(&acc).await;
+        let token = admin.as_admin().unwrap();
+        let new = NewUser { username: "Rita".into(), initial_password: "temporary password 1".into(), roles: vec!["reviewer".into()] };
+        let rita = acc.add_user(&token, new.clone()).await.unwrap();
+        assert_eq!(rita.username, "rita");
+        let dup = acc.add_user(&token, new).await.unwrap_err();
+        assert!(matches!(dup, GovError::Conflict { field: "username", .. }), "{} {dup:?}", db.name);
+
+        let p = acc.login("rita", "temporary password 1", "10.0.0.2").await.unwrap();
+        assert!(p.must_change_password);
+        let err = acc.change_own_password(&p, "temporary password 1", "short", "short").await.unwrap_err();
+        assert!(matches!(err, GovError::Invalid { field: "new_password", .. }));
+        let err = acc.change_own_password(&p, "wrong", "rita's long password", "rita's long password").await.unwrap_err();
+        assert!(matches!(err, GovError::Invalid { field: "current_password", .. }));
+        acc.change_own_password(&p, "temporary password 1", "rita's long password", "rita's long password").await.unwrap();
+        let p = acc.login("rita", "rita's long password", "10.0.0.2").await.unwrap();
+        assert!(!p.must_change_password && p.has(Role::Reviewer) && !p.has(Role::Admin));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn invalid_new_users_name_the_failing_field() {
+    for db in common::backends().await {
+        let acc = accounts(&db.store);
+        let admin = admin_principal(&acc).await;
+        let token = admin.as_admin().unwrap();
+        let cases = [
+            (NewUser { username: "x".into(), initial_password: "long enough pass".into(), roles: vec!["auditor".into()] }, "username"),
+            (NewUser { username: "xavier".into(), initial_password: "short".into(), roles: vec!["auditor".into()] }, "initial_password"),
+            (NewUser { username: "xavier".into(), initial_password: "long enough pass".into(), roles: vec![] }, "roles"),
+            (NewUser { username: "xavier".into(), initial_password: "long enough pass".into(), roles: vec!["root".into()] }, "roles"),
+        ];
+        for (new, field) in cases {
+            match acc.add_user(&token, new).await {
+                Err(GovError::Invalid { field: f, .. }) => assert_eq!(f, field, "{}", db.name),
+                other => panic!("expected invalid {field}, got {other:?}"),
+            }
+        }
+        assert_eq!(acc.list(&token).await.unwrap().len(), 1, "nothing half-written ({})", db.name);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn throttles_a_user_name_and_an_address_after_repeated_failures() {
+    for db in common::backends().await {
+        let acc = accounts(&db.store);
+        let admin = admin_principal(&acc).await;
+        for _ in 0..3 {
+            assert!(matches!(acc.login("admin", "nope", "10.9.9.9").await, Err(GovError::BadCredentials)));
+        }
+        // The right password is refused while throttled, from any address.
+        let err = acc.login("admin", "a new admin password", "10.0.0.7").await.unwrap_err();
+        assert!(matches!(err, GovError::Throttled { retry_after_secs } if retry_after_secs > 0 && retry_after_secs <= 900), "{err:?}");
+        // The address is throttled for other names too.
+        assert!(matches!(acc.login("someone", "x", "10.9.9.9").await, Err(GovError::Throttled { .. })));
+        // Unknown users fail like wrong passwords.
+        assert!(matches!(acc.login("ghost", "x", "10.1.1.1").await, Err(GovError::BadCredentials)));
+        let _ = admin;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn last_admin_keeps_the_role_and_deactivated_users_cannot_sign_in() {
+    for db in common::backends().await {
+        let acc = accounts(&db.store);
+        let admin = admin_principal(&acc).await;
+        let token = admin.as_admin().unwrap();
+        let err = acc.set_roles(&token, admin.user_id, &["reviewer".into()]).await.unwrap_err();
+        assert!(matches!(err, GovError::Conflict { field: "roles", .. }), "{err:?}");
+        assert!(acc.set_active(&token, admin.user_id, false).await.is_err());
+
+        let new = NewUser { username: "mia".into(), initial_password: "temporary password 2".into(), roles: vec!["manager".into()] };
+        let mia = acc.add_user(&token, new).await.unwrap();
+        let mia = acc.set_roles(&token, mia.id, &["manager".into(), "auditor".into()]).await.unwrap();
+        assert!(mia.roles.contains(Role::Auditor));
+        acc.set_active(&token, mia.id, false).await.unwrap();
+        assert!(matches!(acc.login("mia", "temporary password 2", "10.0.0.3").await, Err(GovError::BadCredentials)));
+        assert_eq!(acc.principal(mia.id).await.unwrap(), None);
+        acc.set_active(&token, mia.id, true).await.unwrap();
+        assert!(acc.login("mia", "temporary password 2", "10.0.0.3").await.is_ok());
+        assert!(matches!(acc.set_roles(&token, 9999, &["auditor".into()]).await, Err(GovError::NotFound(_))));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn every_change_leaves_a_verifiable_evidence_chain_and_dashboard_figures() {
+    for db in common::backends().await {
+        let acc = accounts(&db.store);
+        let admin = admin_principal(&acc).await;
+        let _ = acc.login("admin", "wrong", "10.0.0.9").await;
+        let figures = dashboard::figures(&db.store, &admin.as_member().unwrap()).await.unwrap();
+        // created, login, password changed, failed login
+        assert_eq!(figures.evidence_records, 4, "{}", db.name);
+        assert_eq!((figures.sign_ins_24h, figures.failed_sign_ins_24h), (1, 1));
+        assert_eq!(figures.users_active, 1);
+        assert_eq!(figures.active_by_role[0], (Role::Admin, 1));
+        assert_eq!(figures.recent[0].kind, "auth.login_failed");
+        let oldest = figures.recent.last().unwrap();
+        assert_eq!((oldest.seq, oldest.prev_hash.as_str()), (1, GENESIS_HASH));
+        assert_eq!(db.store.verify_evidence().await.unwrap(), Ok(4));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn concurrent_appends_keep_the_chain_intact() {
+    for db in common::backends().await {
+        let acc = accounts(&db.store);
+        acc.ensure_first_admin().await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..16 {
+            let acc = acc.clone();
+            tasks.push(tokio::spawn(async move { acc.login(&format!("ghost{i}"), "wrong", &format!("10.1.0.{i}")).await }));
+        }
+        for t in tasks {
+            assert!(matches!(t.await.unwrap(), Err(GovError::BadCredentials)));
+        }
+        assert_eq!(db.store.verify_evidence().await.unwrap(), Ok(1 + 16), "{}", db.name);
+        db.cleanup().await;
+    }
+}

@@ -1,0 +1,73 @@
+//! Fresh databases for store tests: a SQLite file per test, and a PostgreSQL database per test
+//! when `TENURE_TEST_PG_URL` is set (otherwise PostgreSQL is skipped with a visible message).
+
+use governance::Store;
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Database};
+
+/// A migrated, empty database and how to throw it away.
+pub struct TestDb {
+    pub name: &'static str,
+    pub store: Store,
+    cleanup: Option<(String, String)>,
+    file: Option<std::path::PathBuf>,
+}
+
+impl TestDb {
+    /// Drops the PostgreSQL database or deletes the SQLite file.
+    pub async fn cleanup(self) {
+        let TestDb { store, cleanup, file, .. } = self;
+        drop(store);
+        if let Some((admin_url, db)) = cleanup {
+            if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
+            }
+        }
+        if let Some(f) = file {
+            for ext in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{ext}", f.display()));
+            }
+        }
+    }
+}
+
+async fn sqlite() -> TestDb {
+    let file = std::env::temp_dir().join(format!("tenure-test-{}.db", uuid::Uuid::new_v4()));
+    let store = Store::connect(&format!("sqlite://{}?mode=rwc", file.display())).await.expect("sqlite");
+    Migrator::up(store.db(), None).await.expect("migrate sqlite");
+    TestDb { name: "sqlite", store, cleanup: None, file: Some(file) }
+}
+
+async fn postgres(base: &str) -> TestDb {
+    let db = format!("tenure_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(base).await.expect("connect to TENURE_TEST_PG_URL");
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{db}\"")).await.expect("create test database");
+    drop(admin);
+    let url = replace_db_name(base, &db);
+    let store = Store::connect(&url).await.expect("postgres");
+    Migrator::up(store.db(), None).await.expect("migrate postgres");
+    TestDb { name: "postgres", store, cleanup: Some((base.to_owned(), db)), file: None }
+}
+
+/// `postgres://u@h:p/old?x` → `postgres://u@h:p/new?x`.
+fn replace_db_name(url: &str, db: &str) -> String {
+    let (head, query) = url.split_once('?').map_or((url, None), |(h, q)| (h, Some(q)));
+    let base = match head.rfind('/') {
+        Some(i) if i > "postgres://".len() => &head[..i],
+        _ => head,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+/// Every backend this machine can test: SQLite always, PostgreSQL when configured.
+pub async fn backends() -> Vec<TestDb> {
+    let mut out = vec![sqlite().await];
+    match std::env::var("TENURE_TEST_PG_URL") {
+        Ok(url) if !url.is_empty() => out.push(postgres(&url).await),
+        _ => eprintln!("SKIPPED on PostgreSQL: set TENURE_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres to run"),
+    }
+    out
+}

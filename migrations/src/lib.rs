@@ -1,0 +1,21 @@
+//! Schema migrations, one file per change; each runs unchanged on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_accounts;
+mod m20261125_000002_sessions;
+mod m20261125_000003_evidence;
+
+/// All of Tenure's migrations, in the order they apply.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_accounts::Migration),
+            Box::new(m20261125_000002_sessions::Migration),
+            Box::new(m20261125_000003_evidence::Migration),
+        ]
+    }
+}
