@@ -1,1 +1,70 @@
+//! Tenure's console: pages, components and thin server functions.
+//!
+//! Every page renders on the server and every form is a plain HTML POST to a server function
+//! (`ActionForm`), which redirects back; errors come back through the URL. Hydration is an
+//! optional enhancement (see the `frontend` crate).
+#![forbid(unsafe_code)]
 
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+pub mod sections;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use components::layout::Layout;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The HTML document around the app. Hydration scripts are only included when the wasm
+/// bundle was built (`hydrate`), so a server without it makes no requests that would fail.
+pub fn shell(options: LeptosOptions, hydrate: bool) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                {hydrate.then(|| view! { <HydrationScripts options=options.clone() /> })}
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The console: routes, each rendered completely on the server before it is sent.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="main" href="/style/main.css" />
+        <Title formatter=|page: String| if page.is_empty() { "Tenure".to_owned() } else { format!("{page} · Tenure") } />
+        <Router>
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/")
+                    view=|| view! { <Layout><pages::dashboard::DashboardPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/users")
+                    view=|| view! { <Layout><pages::users::UsersPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/account/password")
+                    view=|| view! { <Layout><pages::account::PasswordPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+            </Routes>
+        </Router>
+    }
+}

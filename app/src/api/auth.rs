@@ -1,0 +1,101 @@
+//! Signing in and out, the current user, and changing one's own password.
+
+use crate::error::AppError;
+use crate::model::Me;
+use leptos::prelude::*;
+
+/// Where to go after signing in: only a local path, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.starts_with("/login") => {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// Signs in; renews the session id so a planted id is useless afterwards.
+#[server(endpoint = "login")]
+pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::context::{USER_ID_KEY, fail, gov, session, state};
+    if username.trim().is_empty() {
+        return Err(fail(AppError::Field { field: "username".into(), message: "enter your user name".into() }));
+    }
+    if password.is_empty() {
+        return Err(fail(AppError::Field { field: "password".into(), message: "enter your password".into() }));
+    }
+    let st = state()?;
+    let addr = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|_| "unknown".into());
+    let principal = st.accounts.login(&username, &password, &addr).await.map_err(gov)?;
+    let session = session().await?;
+    let stored = async {
+        session.cycle_id().await?;
+        session.insert(USER_ID_KEY, principal.user_id).await
+    };
+    stored.await.map_err(|e| {
+        tracing::error!(error = %e, "could not store the session");
+        fail(AppError::Unavailable)
+    })?;
+    let to = if principal.must_change_password { "/account/password".to_owned() } else { safe_next(next.as_deref()) };
+    leptos_axum::redirect(&to);
+    Ok(())
+}
+
+/// Signs out: the session is deleted from the store and the cookie cleared.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::server::context::{fail, session};
+    session().await?.flush().await.map_err(|e| {
+        tracing::error!(error = %e, "could not delete the session");
+        fail(AppError::Unavailable)
+    })?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// The signed-in user, or none.
+#[server(endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<Me>, AppError> {
+    use crate::server::context::principal;
+    Ok(principal().ok().map(|p| Me {
+        username: p.username,
+        roles: p.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        must_change_password: p.must_change_password,
+    }))
+}
+
+/// Changes the caller's own password (also allowed while a change is required).
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{fail, gov, principal, session, state};
+    let who = principal()?;
+    let st = state()?;
+    st.accounts.change_own_password(&who, &current_password, &new_password, &confirm_password).await.map_err(gov)?;
+    session().await?.cycle_id().await.map_err(|e| {
+        tracing::error!(error = %e, "could not renew the session");
+        fail(AppError::Unavailable)
+    })?;
+    leptos_axum::redirect(if who.must_change_password { "/?welcome=1" } else { "/account/password?changed=1" });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_only_ever_a_local_path() {
+        assert_eq!(safe_next(Some("/users")), "/users");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,21 @@
+//! Server functions: each one gets the state, checks the caller, calls one service method and
+//! converts the answer to a UI type. They run on the server; the browser posts plain forms.
+
+pub mod auth;
+pub mod dashboard;
+pub mod users;
+
+/// Formats a UTC time the way every page shows it.
+#[cfg(feature = "ssr")]
+pub(crate) fn show_time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The role names ticked on a form, from its one-checkbox-per-role fields.
+pub(crate) fn ticked_roles(admin: &Option<String>, manager: &Option<String>, reviewer: &Option<String>, auditor: &Option<String>) -> Vec<String> {
+    [("admin", admin), ("manager", manager), ("reviewer", reviewer), ("auditor", auditor)]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}

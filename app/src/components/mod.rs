@@ -1,0 +1,4 @@
+//! Pieces shared by pages: the console layout and form helpers.
+
+pub mod form;
+pub mod layout;

@@ -1,0 +1,49 @@
+//! UI types: what pages show, kept apart from the engine's types.
+
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user, as the shell shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub roles: Vec<String>,
+    pub must_change_password: bool,
+}
+
+/// One row of the users page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub roles: Vec<String>,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub created_at: String,
+    pub last_login_at: Option<String>,
+}
+
+/// One evidence record, as listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRow {
+    pub seq: i64,
+    pub recorded_at: String,
+    pub actor: String,
+    pub kind: String,
+    pub summary: String,
+    pub hash_prefix: String,
+}
+
+/// The dashboard's figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub users_total: u64,
+    pub users_active: u64,
+    pub active_by_role: Vec<(String, u64)>,
+    pub sign_ins_24h: u64,
+    pub failed_sign_ins_24h: u64,
+    pub evidence_records: u64,
+    pub recent: Vec<EvidenceRow>,
+}
+
+/// The role names a user can hold, in display order.
+pub const ROLE_NAMES: [&str; 4] = ["admin", "manager", "reviewer", "auditor"];

@@ -1,0 +1,95 @@
+//! The dashboard: real figures from the database and the latest evidence.
+
+use crate::api::dashboard::dashboard;
+use crate::model::DashboardView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Figures and recent activity.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| dashboard());
+    let query = use_query_map();
+    let welcome = move || query.read().get("welcome").is_some();
+    view! {
+        <Title text="Dashboard" />
+        <h1>"Dashboard"</h1>
+        <Show when=welcome>
+            <div class="alert alert-ok" role="status">"Your password is set. Welcome to Tenure."</div>
+        </Show>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <Figures d /> }.into_any(),
+                    Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Figures(d: DashboardView) -> impl IntoView {
+    let empty = d.recent.is_empty();
+    view! {
+        <div class="cards">
+            <div class="card stat">
+                <div class="stat-value" data-testid="users-active">{d.users_active}</div>
+                <div class="stat-label">"active users"</div>
+                <div class="stat-note">{format!("{} in all", d.users_total)}</div>
+            </div>
+            <div class="card stat">
+                <div class="stat-value" data-testid="sign-ins">{d.sign_ins_24h}</div>
+                <div class="stat-label">"sign-ins, last 24 h"</div>
+                <div class="stat-note">{format!("{} failed", d.failed_sign_ins_24h)}</div>
+            </div>
+            <div class="card stat">
+                <div class="stat-value" data-testid="evidence-records">{d.evidence_records}</div>
+                <div class="stat-label">"evidence records"</div>
+                <div class="stat-note">"hash-chained, append-only"</div>
+            </div>
+            <div class="card">
+                <div class="card-title">"People by role"</div>
+                <ul class="role-counts">
+                    {d
+                        .active_by_role
+                        .into_iter()
+                        .map(|(role, n)| view! { <li><span class="badge role">{role}</span><span>{n}</span></li> })
+                        .collect_view()}
+                </ul>
+            </div>
+        </div>
+        <section class="panel">
+            <h2>"Recent activity"</h2>
+            {if empty {
+                view! { <p class="muted">"Nothing has happened yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table">
+                        <thead>
+                            <tr><th>"#"</th><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Summary"</th><th>"Hash"</th></tr>
+                        </thead>
+                        <tbody>
+                            {d
+                                .recent
+                                .into_iter()
+                                .map(|r| view! {
+                                    <tr>
+                                        <td class="num">{r.seq}</td>
+                                        <td class="nowrap">{r.recorded_at}</td>
+                                        <td>{r.actor}</td>
+                                        <td><code>{r.kind}</code></td>
+                                        <td>{r.summary}</td>
+                                        <td><code class="hash">{r.hash_prefix}</code></td>
+                                    </tr>
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}

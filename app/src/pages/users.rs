@@ -1,0 +1,144 @@
+//! User administration: add users, change their roles, deactivate and reactivate them.
+
+use crate::api::users::{CreateUser, SetUserActive, SetUserRoles, list_users};
+use crate::components::form::{FieldError, FormError, action_error};
+use crate::model::{ROLE_NAMES, UserRow};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The users page (admins).
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let create = ServerAction::<CreateUser>::new();
+    let set_roles = ServerAction::<SetUserRoles>::new();
+    let set_active = ServerAction::<SetUserActive>::new();
+    let users = Resource::new(
+        move || (create.version().get(), set_roles.version().get(), set_active.version().get()),
+        |_| list_users(),
+    );
+    let create_error = action_error(create);
+    let roles_error = action_error(set_roles);
+    let active_error = action_error(set_active);
+    let query = use_query_map();
+    let notice = move || {
+        let q = query.read();
+        q.get("created")
+            .map(|u| format!("User {u} was created. They must choose their own password at first sign-in."))
+            .or_else(|| q.get("updated").map(|u| format!("User {u} was updated.")))
+    };
+    view! {
+        <Title text="Users" />
+        <h1>"Users"</h1>
+        {move || notice().map(|n| view! { <div class="alert alert-ok" role="status">{n}</div> })}
+        <FormError error=roles_error />
+        <FieldError error=roles_error field="roles" />
+        <FormError error=active_error />
+        <FieldError error=active_error field="active" />
+        <section class="panel">
+            <h2>"People"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(rows) => view! { <UserTable rows set_roles set_active /> }.into_any(),
+                        Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section class="panel narrow">
+            <h2>"Add a user"</h2>
+            <FormError error=create_error />
+            <ActionForm action=create>
+                <label for="new-username">"User name"</label>
+                <input id="new-username" name="username" autocomplete="off" required />
+                <p class="hint">"3–64 characters: letters, digits, '.', '_' or '-'."</p>
+                <FieldError error=create_error field="username" />
+                <label for="new-password">"Initial password"</label>
+                <input id="new-password" name="initial_password" type="password" autocomplete="new-password" required />
+                <p class="hint">"At least 12 characters. Tell it to the person; they must change it at first sign-in."</p>
+                <FieldError error=create_error field="initial_password" />
+                <fieldset class="roles">
+                    <legend>"Roles"</legend>
+                    {ROLE_NAMES
+                        .into_iter()
+                        .map(|r| view! {
+                            <label class="check">
+                                <input type="checkbox" name=format!("role_{r}") value="on" />
+                                {r}
+                            </label>
+                        })
+                        .collect_view()}
+                </fieldset>
+                <FieldError error=create_error field="roles" />
+                <button type="submit" class="btn btn-primary">"Add user"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn UserTable(
+    rows: Vec<UserRow>,
+    set_roles: ServerAction<SetUserRoles>,
+    set_active: ServerAction<SetUserActive>,
+) -> impl IntoView {
+    view! {
+        <table class="table" id="users-table">
+            <thead>
+                <tr><th>"User"</th><th>"Status"</th><th>"Roles"</th><th>"Last sign-in"</th><th></th></tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|u| {
+                        let status = if !u.active {
+                            view! { <span class="badge off">"deactivated"</span> }.into_any()
+                        } else if u.must_change_password {
+                            view! { <span class="badge warn">"password change pending"</span> }.into_any()
+                        } else {
+                            view! { <span class="badge ok">"active"</span> }.into_any()
+                        };
+                        let id = u.id.to_string();
+                        let id_for_active = id.clone();
+                        let (label, next) = if u.active { ("Deactivate", "false") } else { ("Reactivate", "true") };
+                        view! {
+                            <tr data-user=u.username.clone()>
+                                <td><strong>{u.username.clone()}</strong><div class="muted small">{format!("since {}", u.created_at)}</div></td>
+                                <td>{status}</td>
+                                <td>
+                                    <ActionForm action=set_roles>
+                                        <input type="hidden" name="user_id" value=id />
+                                        <span class="inline-checks">
+                                            {ROLE_NAMES
+                                                .into_iter()
+                                                .map(|r| {
+                                                    let held = u.roles.iter().any(|h| h == r);
+                                                    view! {
+                                                        <label class="check">
+                                                            <input type="checkbox" name=format!("role_{r}") value="on" checked=held />
+                                                            {r}
+                                                        </label>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </span>
+                                        <button type="submit" class="btn btn-small">"Save roles"</button>
+                                    </ActionForm>
+                                </td>
+                                <td class="nowrap">{u.last_login_at.clone().unwrap_or_else(|| "never".into())}</td>
+                                <td>
+                                    <ActionForm action=set_active>
+                                        <input type="hidden" name="user_id" value=id_for_active />
+                                        <input type="hidden" name="active" value=next />
+                                        <button type="submit" class="btn btn-small btn-quiet">{label}</button>
+                                    </ActionForm>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,57 @@
+//! The console's sections and who may see them: one table for navigation and page guards.
+
+use serde::{Deserialize, Serialize};
+
+/// A part of the console reachable from the navigation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Section {
+    Dashboard,
+    Users,
+}
+
+impl Section {
+    /// Every section that exists, in navigation order.
+    pub const ALL: [Section; 2] = [Section::Dashboard, Section::Users];
+
+    /// The link text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Dashboard => "Dashboard",
+            Section::Users => "Users",
+        }
+    }
+
+    /// Where it lives.
+    pub fn href(self) -> &'static str {
+        match self {
+            Section::Dashboard => "/",
+            Section::Users => "/users",
+        }
+    }
+
+    /// The roles that may open it (any one suffices); empty means every signed-in user.
+    pub fn roles(self) -> &'static [&'static str] {
+        match self {
+            Section::Dashboard => &[],
+            Section::Users => &["admin"],
+        }
+    }
+
+    /// Whether someone holding `roles` may open it.
+    pub fn allows(self, roles: &[String]) -> bool {
+        let need = self.roles();
+        need.is_empty() || roles.iter().any(|r| need.contains(&r.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Section;
+
+    #[test]
+    fn only_admins_see_users() {
+        assert!(Section::Users.allows(&["admin".into()]));
+        assert!(!Section::Users.allows(&["reviewer".into(), "auditor".into()]));
+        assert!(Section::Dashboard.allows(&["auditor".into()]));
+    }
+}

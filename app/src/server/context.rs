@@ -1,0 +1,78 @@
+//! Helpers every server function uses: the state, the signed-in principal, the session, and
+//! turning engine errors into [`AppError`]s (logging what must not be shown).
+
+use crate::error::AppError;
+use crate::server::state::AppState;
+use governance::{GovError, Principal};
+use http::header::ACCEPT;
+use http::request::Parts;
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+/// The session key holding the signed-in user's id.
+pub const USER_ID_KEY: &str = "user_id";
+
+/// The principal loaded for this request by the server's authentication layer.
+#[derive(Clone, Debug)]
+pub struct CurrentUser(pub Option<Principal>);
+
+/// The shared state.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Unavailable
+    })
+}
+
+/// The signed-in principal, or `Unauthenticated`.
+pub fn principal() -> Result<Principal, AppError> {
+    use_context::<Parts>()
+        .and_then(|p| p.extensions.get::<CurrentUser>().cloned())
+        .and_then(|c| c.0)
+        .ok_or_else(|| fail(AppError::Unauthenticated))
+}
+
+/// The tower-sessions session of this request.
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "session layer missing");
+        AppError::Unavailable
+    })
+}
+
+/// Records `err` as the response status for API callers (a plain HTML form post is
+/// redirected back to its page instead, with the error in the URL) and returns it.
+pub fn fail(err: AppError) -> AppError {
+    let wants_html = use_context::<Parts>()
+        .and_then(|p| p.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .unwrap_or(false);
+    if !wants_html {
+        if let (Some(opts), Ok(code)) =
+            (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(err.status()))
+        {
+            opts.set_status(code);
+        }
+    }
+    err
+}
+
+/// Maps an engine error to what the caller may see; database and internal errors are logged.
+pub fn gov(err: GovError) -> AppError {
+    let app = match err {
+        GovError::Invalid { field, message } => AppError::Field { field: field.to_owned(), message },
+        GovError::Conflict { field, message } => AppError::Conflict { field: field.to_owned(), message },
+        GovError::NotFound(what) => AppError::NotFound(what),
+        GovError::Forbidden(why) => AppError::Forbidden(why),
+        GovError::BadCredentials => AppError::BadCredentials,
+        GovError::Throttled { retry_after_secs } => AppError::Throttled { retry_after_secs },
+        GovError::Db(e) => {
+            tracing::error!(error = %e, "database error");
+            AppError::Unavailable
+        }
+        GovError::Internal(e) => {
+            tracing::error!(error = %e, "internal error");
+            AppError::Unavailable
+        }
+    };
+    fail(app)
+}

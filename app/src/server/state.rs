@@ -1,0 +1,13 @@
+//! The state shared by pages, server functions and the REST API.
+
+use axum::extract::FromRef;
+use governance::{Accounts, Store};
+use leptos::config::LeptosOptions;
+
+/// Everything a request handler may need; leptos_axum provides it as context.
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub accounts: Accounts,
+}

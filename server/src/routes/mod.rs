@@ -1,0 +1,4 @@
+//! Plain axum routes beside the Leptos pages: probes and static assets.
+
+pub mod assets;
+pub mod health;

@@ -1,0 +1,190 @@
+//! Settings, layered: built-in defaults → `tenure.toml` (optional) → `TENURE_*` environment
+//! variables (`DATABASE_URL` is honoured too). Secrets are redacted in `Debug`.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything an operator can set. The README and `tenure --help` list the same table.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+pub struct Settings {
+    /// Address and port to listen on.
+    pub bind: String,
+    /// Folder for the SQLite database and other local state.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means `sqlite://<data_dir>/tenure.db`.
+    pub database_url: String,
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    pub cookie_secure: bool,
+    /// Minutes without activity after which a session ends.
+    pub session_idle_minutes: i64,
+    /// Failed sign-ins within the window that lock a user name or client address.
+    pub login_max_failures: u64,
+    /// Length of the sign-in throttling window, in minutes.
+    pub login_window_minutes: i64,
+    /// Extra origin accepted on form posts, e.g. `https://tenure.example.com` behind a proxy.
+    pub public_origin: String,
+    /// Log level filter (`info`, `debug`, `tenure=debug,info`, …).
+    pub log_level: String,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Folder holding the optional WebAssembly bundle (`pkg/`) for hydration.
+    pub site_root: PathBuf,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bind: "127.0.0.1:3000".into(),
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            cookie_secure: false,
+            session_idle_minutes: 120,
+            login_max_failures: 5,
+            login_window_minutes: 15,
+            public_origin: String::new(),
+            log_level: "info".into(),
+            log_format: "text".into(),
+            site_root: PathBuf::from("target/site"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url()))
+            .field("cookie_secure", &self.cookie_secure)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("login_max_failures", &self.login_max_failures)
+            .field("login_window_minutes", &self.login_window_minutes)
+            .field("public_origin", &self.public_origin)
+            .field("log_level", &self.log_level)
+            .field("log_format", &self.log_format)
+            .field("site_root", &self.site_root)
+            .finish()
+    }
+}
+
+/// A URL with any password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The settings table for `--help` and the README: name, environment variable, default, meaning.
+pub const TABLE: &[(&str, &str, &str, &str)] = &[
+    ("bind", "TENURE_BIND", "127.0.0.1:3000", "address and port to listen on"),
+    ("data_dir", "TENURE_DATA_DIR", "data", "folder for the SQLite database"),
+    ("database_url", "DATABASE_URL or TENURE_DATABASE_URL", "sqlite://<data_dir>/tenure.db", "sqlite://… or postgres://…"),
+    ("cookie_secure", "TENURE_COOKIE_SECURE", "false", "mark the session cookie Secure (HTTPS)"),
+    ("session_idle_minutes", "TENURE_SESSION_IDLE_MINUTES", "120", "idle minutes before a session ends"),
+    ("login_max_failures", "TENURE_LOGIN_MAX_FAILURES", "5", "failed sign-ins that lock a name or address"),
+    ("login_window_minutes", "TENURE_LOGIN_WINDOW_MINUTES", "15", "sign-in throttling window"),
+    ("public_origin", "TENURE_PUBLIC_ORIGIN", "(none)", "extra accepted Origin for form posts"),
+    ("log_level", "TENURE_LOG_LEVEL", "info", "log filter"),
+    ("log_format", "TENURE_LOG_FORMAT", "text", "text or json"),
+    ("site_root", "TENURE_SITE_ROOT", "target/site", "folder of the optional wasm bundle (pkg/)"),
+];
+
+impl Settings {
+    /// Loads the layers; `file` defaults to `tenure.toml` in the working directory.
+    pub fn load(file: Option<&Path>) -> Result<Settings, String> {
+        let path = file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("tenure.toml"));
+        if file.is_some() && !path.exists() {
+            return Err(format!("settings file {} does not exist", path.display()));
+        }
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(&path))
+            .merge(Env::prefixed("TENURE_").ignore(&["TEST_PG_URL", "CONFIG"]));
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            figment = figment.merge(Serialized::default("database_url", url));
+        }
+        let s: Settings = figment.extract().map_err(|e| format!("invalid settings: {e}"))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Checks each value, naming the setting that is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        self.bind
+            .parse::<SocketAddr>()
+            .map_err(|e| format!("bind: '{}' is not an address:port ({e})", self.bind))?;
+        let url = self.database_url();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(format!("database_url: '{}' must start with sqlite: or postgres://", redact_url(&url)));
+        }
+        if self.session_idle_minutes < 1 {
+            return Err("session_idle_minutes: must be at least 1".into());
+        }
+        if self.login_max_failures < 1 || self.login_window_minutes < 1 {
+            return Err("login_max_failures and login_window_minutes: must be at least 1".into());
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(format!("log_format: '{}' must be text or json", self.log_format));
+        }
+        if !self.public_origin.is_empty() && !self.public_origin.contains("://") {
+            return Err(format!("public_origin: '{}' must look like https://host[:port]", self.public_origin));
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to the SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("tenure.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_point_at_the_data_folder() {
+        let s = Settings::default();
+        assert_eq!(s.validate(), Ok(()));
+        assert_eq!(s.database_url(), "sqlite://data/tenure.db?mode=rwc");
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let s = Settings { bind: "nowhere".into(), ..Settings::default() };
+        assert!(s.validate().unwrap_err().starts_with("bind:"));
+        let s = Settings { database_url: "mysql://x".into(), ..Settings::default() };
+        assert!(s.validate().unwrap_err().starts_with("database_url:"));
+        let s = Settings { log_format: "xml".into(), ..Settings::default() };
+        assert!(s.validate().unwrap_err().starts_with("log_format:"));
+    }
+
+    #[test]
+    fn debug_redacts_database_passwords() {
+        let s = Settings { database_url: "postgres://tenure:hunter2@db:5432/tenure".into(), ..Settings::default() };
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2") && shown.contains("tenure:***@db"), "{shown}");
+    }
+
+    #[test]
+    fn every_setting_is_in_the_table() {
+        let json = serde_json::to_value(Settings::default()).unwrap();
+        let keys: Vec<&str> = TABLE.iter().map(|r| r.0).collect();
+        for k in json.as_object().unwrap().keys() {
+            assert!(keys.contains(&k.as_str()), "{k} missing from TABLE");
+        }
+    }
+}

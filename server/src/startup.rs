@@ -1,0 +1,139 @@
+//! Building Tenure: connect and migrate, create the first admin, assemble the router, serve
+//! on a given listener until a shutdown signal — so tests can bind port 0 and stop cleanly.
+
+use crate::background;
+use crate::routes::{assets, health};
+use crate::security::authn::load_principal;
+use crate::security::csrf::{TrustedOrigins, require_same_origin};
+use crate::session_store::DbSessionStore;
+use crate::settings::Settings;
+use app::server::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use governance::service::accounts::ThrottlePolicy;
+use governance::{Accounts, Store};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use migrations::{Migrator, MigratorTrait};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "tenure_session";
+
+/// Connects to the database, applies migrations and creates the first admin if there are no
+/// users. Returns the state and, on first start only, the admin's one-time password.
+pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), String> {
+    let url = settings.database_url();
+    let store = Store::connect(&url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", crate::settings::redact_url(&url)))?;
+    Migrator::up(store.db(), None).await.map_err(|e| format!("cannot apply migrations: {e}"))?;
+    let throttle = ThrottlePolicy {
+        max_failures: settings.login_max_failures,
+        window: chrono::Duration::minutes(settings.login_window_minutes),
+    };
+    let accounts = Accounts::new(store.clone(), throttle);
+    let first_admin = accounts.ensure_first_admin().await.map_err(|e| format!("cannot create the first admin: {e}"))?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("tenure")
+        .site_root(settings.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    Ok((AppState { leptos_options, store, accounts }, first_admin))
+}
+
+/// The whole HTTP surface: probes, assets, console pages and server functions.
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let hydrate = settings.site_root.join("pkg").join("tenure.js").exists();
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let render = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone(), hydrate)
+    };
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(settings.session_idle_minutes)))
+        .with_always_save(true);
+    let console = Router::new()
+        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), render)
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, move |o| shell(o, hydrate)))
+        .layer(from_fn_with_state(state.clone(), load_principal))
+        .layer(sessions);
+    let trusted = TrustedOrigins(Arc::new(
+        Some(settings.public_origin.clone()).filter(|o| !o.is_empty()).into_iter().collect(),
+    ));
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/style/main.css", get(assets::main_css))
+        .merge(console)
+        .with_state(state)
+        .layer(from_fn_with_state(trusted, require_same_origin))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(request_id)),
+        )
+}
+
+/// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests.
+pub async fn launch_with_listener(
+    state: AppState,
+    settings: &Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let window = chrono::Duration::minutes(settings.login_window_minutes);
+    let loops = tokio::spawn(background::housekeeping(state.store.clone(), window, stop_rx));
+    let app = router(state, settings).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let _ = stop_tx.send(true);
+    let _ = loops.await;
+    served
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
