@@ -15,6 +15,7 @@ pub mod sections;
 pub mod server;
 
 use components::layout::Layout;
+use sections::Section;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
@@ -56,7 +57,7 @@ pub fn App() -> impl IntoView {
                 />
                 <Route
                     path=path!("/users")
-                    view=|| view! { <Layout><pages::users::UsersPage /></Layout> }
+                    view=|| view! { <Layout section=Section::Users><pages::users::UsersPage /></Layout> }
                     ssr=SsrMode::Async
                 />
                 <Route

@@ -122,7 +122,7 @@ async fn serve(state: app::server::state::AppState, settings: &Settings) -> Exit
     };
     let backend = format!("{:?}", state.store.backend()).to_lowercase();
     tracing::info!(address = %settings.bind, database = %backend, "Tenure is serving on http://{}", settings.bind);
-    match startup::launch_with_listener(state, settings, listener, startup::shutdown_signal()).await {
+    match startup::launch_with_listener(state, settings.clone(), listener, startup::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: server stopped: {e}");

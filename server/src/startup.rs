@@ -101,14 +101,14 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
 /// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests.
 pub async fn launch_with_listener(
     state: AppState,
-    settings: &Settings,
+    settings: Settings,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let window = chrono::Duration::minutes(settings.login_window_minutes);
     let loops = tokio::spawn(background::housekeeping(state.store.clone(), window, stop_rx));
-    let app = router(state, settings).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     let _ = stop_tx.send(true);
     let _ = loops.await;

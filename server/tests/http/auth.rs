@@ -1,0 +1,123 @@
+//! Sign-in, throttling, forced password change, session renewal and sign-out.
+
+use crate::common::{Browser, location, spawn_app, spawn_with};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn first_admin_signs_in_and_is_sent_to_change_the_password() {
+    let app = spawn_app().await;
+    let anon = Browser { cookie: None };
+    let res = app.get(&anon, "/").await;
+    assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/login".into()));
+
+    let (mut admin, res) = app.login("admin", &app.admin_password.clone()).await;
+    assert_eq!((res.status(), location(&res)), (StatusCode::FOUND, "/account/password".into()));
+    let cookie = admin.cookie.clone().expect("session cookie set");
+    assert!(cookie.starts_with("tenure_session="));
+
+    // Every page leads back to the password page until it is changed...
+    let res = app.get(&admin, "/users").await;
+    assert_eq!(location(&res), "/account/password");
+    // ...and server functions refuse.
+    let res = app.post_api(&mut admin, "/api/users/list", &[]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let pw = app.admin_password.clone();
+    let form = [("current_password", pw.as_str()), ("new_password", "the admin's own pass"), ("confirm_password", "the admin's own pass")];
+    let res = app.post_form(&mut admin, "/api/change_password", &form).await;
+    assert_eq!(location(&res), "/?welcome=1");
+    let res = app.get(&admin, "/?welcome=1").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Your password is set"), "welcome notice shown");
+    assert!(body.contains(r#"data-testid="signed-in-user" class="who-name">admin"#), "header names the user");
+}
+
+#[tokio::test]
+async fn wrong_password_comes_back_to_the_form_with_the_error() {
+    let app = spawn_app().await;
+    let (_, res) = app.login("admin", "not the password").await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let to = location(&res);
+    assert!(to.contains("/login") && to.contains("__path=%2Fapi%2Flogin") && to.contains("__err="), "{to}");
+
+    let mut anon = Browser { cookie: None };
+    let res = app.post_api(&mut anon, "/api/login", &[("username", "admin"), ("password", "nope")]).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = app.post_api(&mut anon, "/api/login", &[("username", " "), ("password", "x")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("username"));
+}
+
+#[tokio::test]
+async fn repeated_failures_throttle_sign_in_even_with_the_right_password() {
+    let app = spawn_with(|s| s.login_max_failures = 3).await;
+    let mut anon = Browser { cookie: None };
+    for _ in 0..3 {
+        let res = app.post_api(&mut anon, "/api/login", &[("username", "admin"), ("password", "guess")]).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let pw = app.admin_password.clone();
+    let res = app.post_api(&mut anon, "/api/login", &[("username", "admin"), ("password", pw.as_str())]).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.text().await.unwrap().contains("retry_after_secs"));
+}
+
+#[tokio::test]
+async fn signing_in_again_renews_the_session_id_and_the_old_one_stops_working() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let old = admin.cookie.clone().unwrap();
+    let mut again = admin.clone();
+    let res = app.post_form(&mut again, "/api/login", &[("username", "admin"), ("password", "admin settled password")]).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let new = again.cookie.clone().unwrap();
+    assert_ne!(old, new, "a new session id is issued at sign-in");
+    assert_eq!(app.get(&again, "/").await.status(), StatusCode::OK);
+    let res = app.get(&Browser { cookie: Some(old) }, "/").await;
+    assert_eq!(location(&res), "/login", "the pre-login id is dead");
+}
+
+#[tokio::test]
+async fn sign_out_destroys_the_session() {
+    let app = spawn_app().await;
+    let mut admin = app.admin().await;
+    let cookie = admin.cookie.clone();
+    let res = app.post_form(&mut admin, "/api/logout", &[]).await;
+    assert_eq!(location(&res), "/login");
+    let res = app.get(&Browser { cookie }, "/").await;
+    assert_eq!(location(&res), "/login", "the old cookie no longer signs anyone in");
+}
+
+#[tokio::test]
+async fn sessions_survive_a_restart_because_they_live_in_the_database() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    // A second instance over the same database accepts the session.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    let settings = server::Settings::default();
+    tokio::spawn(server::launch_with_listener(app.state.clone(), settings, listener, std::future::pending()));
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{other}/users"))
+        .header("cookie", admin.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_deactivated_user_is_signed_out_at_the_next_request() {
+    let app = spawn_app().await;
+    let mut admin = app.admin().await;
+    let rita = app.browser_as("rita", &["reviewer"]).await;
+    assert_eq!(app.get(&rita, "/").await.status(), StatusCode::OK);
+    let id = app.state.store.user_by_name("rita").await.unwrap().unwrap().id.to_string();
+    let res = app.post_form(&mut admin, "/api/users/active", &[("user_id", id.as_str()), ("active", "false")]).await;
+    assert_eq!(location(&res), "/users?updated=rita");
+    assert_eq!(location(&app.get(&rita, "/").await), "/login");
+}

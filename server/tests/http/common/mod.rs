@@ -1,0 +1,154 @@
+//! `spawn_app()`: a real Tenure on port 0 with a fresh SQLite database, and typed helpers.
+
+use app::server::state::AppState;
+use reqwest::header::{ACCEPT, COOKIE, HeaderMap, LOCATION, ORIGIN, REFERER, SET_COOKIE};
+use reqwest::{Client, Response, StatusCode, redirect::Policy};
+use server::Settings;
+use tokio::sync::oneshot;
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub admin_password: String,
+    client: Client,
+    stop: Option<oneshot::Sender<()>>,
+    dir: std::path::PathBuf,
+}
+
+/// A signed-in browser: the session cookie it holds.
+#[derive(Clone, Debug)]
+pub struct Browser {
+    pub cookie: Option<String>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Starts Tenure on 127.0.0.1:0 over a new SQLite file.
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], with settings changed by `tweak`.
+pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = std::env::temp_dir().join(format!("tenure-http-{}", uuid::Uuid::new_v4()));
+    let mut settings = Settings { data_dir: dir.clone(), bind: "127.0.0.1:0".into(), ..Settings::default() };
+    tweak(&mut settings);
+    let (state, admin_password) = server::prepare(&settings).await.expect("prepare");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = oneshot::channel::<()>();
+    let serve_state = state.clone();
+    tokio::spawn(async move {
+        let _ = server::launch_with_listener(serve_state, settings, listener, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    let client = Client::builder().redirect(Policy::none()).build().expect("client");
+    TestApp { base, state, admin_password: admin_password.expect("first start creates admin"), client, stop: Some(tx), dir }
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("tenure_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// The `Location` header of a response.
+pub fn location(r: &Response) -> String {
+    r.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+impl TestApp {
+    /// GET as `browser` (or anonymously).
+    pub async fn get(&self, browser: &Browser, path: &str) -> Response {
+        let mut req = self.client.get(format!("{}{path}", self.base)).header(ACCEPT, "text/html");
+        if let Some(c) = &browser.cookie {
+            req = req.header(COOKIE, c);
+        }
+        req.send().await.expect("GET")
+    }
+
+    /// A same-origin form POST as a browser sends it (Accept: text/html, Origin set).
+    pub async fn post_form(&self, browser: &mut Browser, path: &str, form: &[(&str, &str)]) -> Response {
+        self.post_with(browser, path, form, Some(&self.base.clone()), "text/html").await
+    }
+
+    /// A form POST as an API client sends it (no text/html, so errors keep their status).
+    pub async fn post_api(&self, browser: &mut Browser, path: &str, form: &[(&str, &str)]) -> Response {
+        self.post_with(browser, path, form, Some(&self.base.clone()), "application/json").await
+    }
+
+    /// A POST with an explicit Origin (or none) and Accept header.
+    pub async fn post_with(
+        &self,
+        browser: &mut Browser,
+        path: &str,
+        form: &[(&str, &str)],
+        origin: Option<&str>,
+        accept: &str,
+    ) -> Response {
+        // Browsers send the page that holds the form as Referer; the server redirects back there.
+        let page = match path {
+            "/api/login" => "/login",
+            "/api/change_password" => "/account/password",
+            p if p.starts_with("/api/users") => "/users",
+            _ => "/",
+        };
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(ACCEPT, accept)
+            .form(form);
+        if let Some(o) = origin {
+            req = req.header(ORIGIN, o).header(REFERER, format!("{}{page}", self.base));
+        }
+        if let Some(c) = &browser.cookie {
+            req = req.header(COOKIE, c);
+        }
+        let res = req.send().await.expect("POST");
+        if let Some(c) = session_cookie(res.headers()) {
+            browser.cookie = Some(c);
+        }
+        res
+    }
+
+    /// Signs in through the form; returns the browser and the response.
+    pub async fn login(&self, username: &str, password: &str) -> (Browser, Response) {
+        let mut b = Browser { cookie: None };
+        let res = self.post_form(&mut b, "/api/login", &[("username", username), ("password", password), ("next", "")]).await;
+        (b, res)
+    }
+
+    /// A signed-in user holding `roles`, past the first password change.
+    pub async fn browser_as(&self, name: &str, roles: &[&str]) -> Browser {
+        let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
+        let (_, temp) = self.state.accounts.add_user_cli(name, &roles).await.expect("add user");
+        let p = self.state.accounts.login(name, &temp, "setup").await.expect("first login");
+        let new = format!("{name} settled password");
+        self.state.accounts.change_own_password(&p, &temp, &new, &new).await.expect("change password");
+        let (b, res) = self.login(name, &new).await;
+        assert_eq!(res.status(), StatusCode::FOUND, "login of {name}");
+        b
+    }
+
+    /// The first admin, past the first password change.
+    pub async fn admin(&self) -> Browser {
+        let p = self.state.accounts.login("admin", &self.admin_password, "setup").await.expect("admin login");
+        let new = "admin settled password";
+        self.state.accounts.change_own_password(&p, &self.admin_password, new, new).await.expect("change");
+        let (b, _) = self.login("admin", new).await;
+        b
+    }
+}

@@ -1,0 +1,57 @@
+//! Probes, request ids, cookies, assets, escaping and the not-found page.
+
+use crate::common::{Browser, spawn_app};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = spawn_app().await;
+    let anon = Browser { cookie: None };
+    let res = app.get(&anon, "/healthz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get("x-request-id").is_some(), "every response carries a request id");
+    let res = app.get(&anon, "/readyz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains(r#""database":"ok""#));
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.state.store.db().clone().close().await.unwrap();
+    let res = app.get(&Browser { cookie: None }, "/readyz").await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = spawn_app().await;
+    let mut anon = Browser { cookie: None };
+    let pw = app.admin_password.clone();
+    let res = app.post_form(&mut anon, "/api/login", &[("username", "admin"), ("password", pw.as_str())]).await;
+    let set = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    assert!(!set.contains("Secure"), "Secure is off by default for plain http on localhost");
+}
+
+#[tokio::test]
+async fn the_stylesheet_and_login_page_are_public_and_input_is_escaped() {
+    let app = spawn_app().await;
+    let anon = Browser { cookie: None };
+    let css = app.get(&anon, "/style/main.css").await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.text().await.unwrap().contains(".topbar"));
+    let res = app.get(&anon, "/login?next=%22%3E%3Cscript%3Ealert(1)%3C/script%3E").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Sign in") && !body.contains("<script>alert(1)"), "reflected input is escaped");
+}
+
+#[tokio::test]
+async fn unknown_pages_answer_404_with_a_real_page() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let res = app.get(&admin, "/no/such/page").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("Nothing here"));
+}
