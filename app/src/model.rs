@@ -20,6 +20,8 @@ pub struct UserRow {
     pub must_change_password: bool,
     pub created_at: String,
     pub last_login_at: Option<String>,
+    /// Whether this row is the signed-in admin (who cannot deactivate themself).
+    pub is_you: bool,
 }
 
 /// One evidence record, as listed.

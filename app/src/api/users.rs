@@ -9,7 +9,8 @@ use leptos::prelude::*;
 pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
     use crate::api::show_time;
     use crate::server::context::{gov, principal, state};
-    let token = principal()?.as_admin().map_err(gov)?;
+    let me = principal()?;
+    let token = me.as_admin().map_err(gov)?;
     let users = state()?.accounts.list(&token).await.map_err(gov)?;
     Ok(users
         .into_iter()
@@ -21,6 +22,7 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
             must_change_password: u.must_change_password,
             created_at: show_time(&u.created_at),
             last_login_at: u.last_login_at.as_ref().map(show_time),
+            is_you: u.id == me.user_id,
         })
         .collect())
 }

@@ -128,11 +128,18 @@ fn UserTable(
                                 </td>
                                 <td class="nowrap">{u.last_login_at.clone().unwrap_or_else(|| "never".into())}</td>
                                 <td>
-                                    <ActionForm action=set_active>
-                                        <input type="hidden" name="user_id" value=id_for_active />
-                                        <input type="hidden" name="active" value=next />
-                                        <button type="submit" class="btn btn-small btn-quiet">{label}</button>
-                                    </ActionForm>
+                                    {if u.is_you {
+                                        view! { <span class="muted small">"you"</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ActionForm action=set_active>
+                                                <input type="hidden" name="user_id" value=id_for_active />
+                                                <input type="hidden" name="active" value=next />
+                                                <button type="submit" class="btn btn-small btn-quiet">{label}</button>
+                                            </ActionForm>
+                                        }
+                                            .into_any()
+                                    }}
                                 </td>
                             </tr>
                         }
