@@ -15,11 +15,11 @@ pub mod sections;
 pub mod server;
 
 use components::layout::Layout;
-use sections::Section;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
+use sections::Section;
 
 /// The HTML document around the app. Hydration scripts are only included when the wasm
 /// bundle was built (`hydrate`), so a server without it makes no requests that would fail.

@@ -57,10 +57,7 @@ fn hasher() -> Argon2<'static> {
 pub fn hash(password: &str) -> Result<String, String> {
     let salt_bytes: [u8; 16] = rand::rng().random();
     let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| e.to_string())?;
-    hasher()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
 /// Whether `password` matches the stored PHC string; a malformed hash never matches.
@@ -92,7 +89,9 @@ mod tests {
     #[test]
     fn policy_explains_each_refusal() {
         assert!(NewPassword::parse("short", "bob").unwrap_err().contains("at least 12"));
-        assert!(NewPassword::parse("averyreasonableusername", "averyreasonableusername").unwrap_err().contains("user name"));
+        assert!(
+            NewPassword::parse("averyreasonableusername", "averyreasonableusername").unwrap_err().contains("user name")
+        );
         assert!(NewPassword::parse("aaaaaaaaaaaaaa", "bob").unwrap_err().contains("repeat"));
         assert!(NewPassword::parse(&"x1".repeat(200), "bob").unwrap_err().contains("at most"));
         assert!(NewPassword::parse("correct horse battery", "bob").is_ok());

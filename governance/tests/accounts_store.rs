@@ -1,4 +1,5 @@
 //! Accounts and evidence against real databases (SQLite, and PostgreSQL when configured).
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod common;
 
@@ -38,7 +39,11 @@ async fn admin_creates_a_reviewer_who_signs_in_and_changes_password() {
         let acc = accounts(&db.store);
         let admin = admin_principal(&acc).await;
         let token = admin.as_admin().unwrap();
-        let new = NewUser { username: "Rita".into(), initial_password: "temporary password 1".into(), roles: vec!["reviewer".into()] };
+        let new = NewUser {
+            username: "Rita".into(),
+            initial_password: "temporary password 1".into(),
+            roles: vec!["reviewer".into()],
+        };
         let rita = acc.add_user(&token, new.clone()).await.unwrap();
         assert_eq!(rita.username, "rita");
         let dup = acc.add_user(&token, new).await.unwrap_err();
@@ -48,9 +53,12 @@ async fn admin_creates_a_reviewer_who_signs_in_and_changes_password() {
         assert!(p.must_change_password);
         let err = acc.change_own_password(&p, "temporary password 1", "short", "short").await.unwrap_err();
         assert!(matches!(err, GovError::Invalid { field: "new_password", .. }));
-        let err = acc.change_own_password(&p, "wrong", "rita's long password", "rita's long password").await.unwrap_err();
+        let err =
+            acc.change_own_password(&p, "wrong", "rita's long password", "rita's long password").await.unwrap_err();
         assert!(matches!(err, GovError::Invalid { field: "current_password", .. }));
-        acc.change_own_password(&p, "temporary password 1", "rita's long password", "rita's long password").await.unwrap();
+        acc.change_own_password(&p, "temporary password 1", "rita's long password", "rita's long password")
+            .await
+            .unwrap();
         let p = acc.login("rita", "rita's long password", "10.0.0.2").await.unwrap();
         assert!(!p.must_change_password && p.has(Role::Reviewer) && !p.has(Role::Admin));
         db.cleanup().await;
@@ -64,10 +72,30 @@ async fn invalid_new_users_name_the_failing_field() {
         let admin = admin_principal(&acc).await;
         let token = admin.as_admin().unwrap();
         let cases = [
-            (NewUser { username: "x".into(), initial_password: "long enough pass".into(), roles: vec!["auditor".into()] }, "username"),
-            (NewUser { username: "xavier".into(), initial_password: "short".into(), roles: vec!["auditor".into()] }, "initial_password"),
-            (NewUser { username: "xavier".into(), initial_password: "long enough pass".into(), roles: vec![] }, "roles"),
-            (NewUser { username: "xavier".into(), initial_password: "long enough pass".into(), roles: vec!["root".into()] }, "roles"),
+            (
+                NewUser {
+                    username: "x".into(),
+                    initial_password: "long enough pass".into(),
+                    roles: vec!["auditor".into()],
+                },
+                "username",
+            ),
+            (
+                NewUser { username: "xavier".into(), initial_password: "short".into(), roles: vec!["auditor".into()] },
+                "initial_password",
+            ),
+            (
+                NewUser { username: "xavier".into(), initial_password: "long enough pass".into(), roles: vec![] },
+                "roles",
+            ),
+            (
+                NewUser {
+                    username: "xavier".into(),
+                    initial_password: "long enough pass".into(),
+                    roles: vec!["root".into()],
+                },
+                "roles",
+            ),
         ];
         for (new, field) in cases {
             match acc.add_user(&token, new).await {
@@ -90,7 +118,10 @@ async fn throttles_a_user_name_and_an_address_after_repeated_failures() {
         }
         // The right password is refused while throttled, from any address.
         let err = acc.login("admin", "a new admin password", "10.0.0.7").await.unwrap_err();
-        assert!(matches!(err, GovError::Throttled { retry_after_secs } if retry_after_secs > 0 && retry_after_secs <= 900), "{err:?}");
+        assert!(
+            matches!(err, GovError::Throttled { retry_after_secs } if retry_after_secs > 0 && retry_after_secs <= 900),
+            "{err:?}"
+        );
         // The address is throttled for other names too.
         assert!(matches!(acc.login("someone", "x", "10.9.9.9").await, Err(GovError::Throttled { .. })));
         // Unknown users fail like wrong passwords.
@@ -110,7 +141,11 @@ async fn last_admin_keeps_the_role_and_deactivated_users_cannot_sign_in() {
         assert!(matches!(err, GovError::Conflict { field: "roles", .. }), "{err:?}");
         assert!(acc.set_active(&token, admin.user_id, false).await.is_err());
 
-        let new = NewUser { username: "mia".into(), initial_password: "temporary password 2".into(), roles: vec!["manager".into()] };
+        let new = NewUser {
+            username: "mia".into(),
+            initial_password: "temporary password 2".into(),
+            roles: vec!["manager".into()],
+        };
         let mia = acc.add_user(&token, new).await.unwrap();
         let mia = acc.set_roles(&token, mia.id, &["manager".into(), "auditor".into()]).await.unwrap();
         assert!(mia.roles.contains(Role::Auditor));
@@ -152,7 +187,9 @@ async fn concurrent_appends_keep_the_chain_intact() {
         let mut tasks = Vec::new();
         for i in 0..16 {
             let acc = acc.clone();
-            tasks.push(tokio::spawn(async move { acc.login(&format!("ghost{i}"), "wrong", &format!("10.1.0.{i}")).await }));
+            tasks.push(tokio::spawn(
+                async move { acc.login(&format!("ghost{i}"), "wrong", &format!("10.1.0.{i}")).await },
+            ));
         }
         for t in tasks {
             assert!(matches!(t.await.unwrap(), Err(GovError::BadCredentials)));

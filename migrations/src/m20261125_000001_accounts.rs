@@ -40,13 +40,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Users::Table)
-                    .col(
-                        ColumnDef::new(Users::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(Users::Id).big_integer().not_null().auto_increment().primary_key())
                     .col(ColumnDef::new(Users::Username).string_len(64).not_null().unique_key())
                     .col(ColumnDef::new(Users::PasswordHash).string().not_null())
                     .col(ColumnDef::new(Users::Active).boolean().not_null().default(true))
@@ -77,13 +71,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(LoginFailures::Table)
-                    .col(
-                        ColumnDef::new(LoginFailures::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(LoginFailures::Id).big_integer().not_null().auto_increment().primary_key())
                     .col(ColumnDef::new(LoginFailures::ThrottleKey).string_len(200).not_null())
                     .col(ColumnDef::new(LoginFailures::FailedAt).timestamp_with_time_zone().not_null())
                     .to_owned(),

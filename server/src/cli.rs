@@ -7,9 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn settings_help() -> String {
-    let mut s = String::from(
-        "Settings (defaults → tenure.toml → environment; DATABASE_URL is honoured too):\n\n",
-    );
+    let mut s = String::from("Settings (defaults → tenure.toml → environment; DATABASE_URL is honoured too):\n\n");
     for (name, env, default, meaning) in TABLE {
         s.push_str(&format!("  {name:<22} {env:<36} default {default:<30} {meaning}\n"));
     }
@@ -75,20 +73,28 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         }
     };
     if let Some(secret) = &first_admin {
-        println!("\n  Tenure created the first user.\n    user name: admin\n    password:  {secret}\n  It is shown only this once and must be changed at first sign-in.\n");
+        println!(
+            "\n  Tenure created the first user.\n    user name: admin\n    password:  {secret}\n  It is shown only this once and must be changed at first sign-in.\n"
+        );
     }
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(state, &settings).await,
         Command::User(UserCommand::Add { name, roles }) => match state.accounts.add_user_cli(&name, &roles).await {
             Ok((user, secret)) => {
-                println!("Created {} ({}). Password (shown once, must be changed at first sign-in): {secret}", user.username, user.roles);
+                println!(
+                    "Created {} ({}). Password (shown once, must be changed at first sign-in): {secret}",
+                    user.username, user.roles
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => fail(e),
         },
         Command::User(UserCommand::ResetPassword { name }) => match state.accounts.reset_password_cli(&name).await {
             Ok(secret) => {
-                println!("New password for {} (shown once, must be changed at next sign-in): {secret}", name.trim().to_lowercase());
+                println!(
+                    "New password for {} (shown once, must be changed at next sign-in): {secret}",
+                    name.trim().to_lowercase()
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => fail(e),

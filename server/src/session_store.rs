@@ -38,18 +38,27 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let data = encode(record)?;
         // A colliding id is astronomically unlikely; draw a new one rather than overwrite.
-        while !self.store.session_create(&record.id.to_string(), &data, expiry(record.expiry_date)).await.map_err(backend)? {
+        while !self
+            .store
+            .session_create(&record.id.to_string(), &data, expiry(record.expiry_date))
+            .await
+            .map_err(backend)?
+        {
             record.id = Id::default();
         }
         Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.store.session_save(&record.id.to_string(), &encode(record)?, expiry(record.expiry_date)).await.map_err(backend)
+        self.store
+            .session_save(&record.id.to_string(), &encode(record)?, expiry(record.expiry_date))
+            .await
+            .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(data) = self.store.session_load(&id.to_string(), governance::clock::now()).await.map_err(backend)? else {
+        let Some(data) = self.store.session_load(&id.to_string(), governance::clock::now()).await.map_err(backend)?
+        else {
             return Ok(None);
         };
         let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;

@@ -88,7 +88,12 @@ pub fn redact_url(url: &str) -> String {
 pub const TABLE: &[(&str, &str, &str, &str)] = &[
     ("bind", "TENURE_BIND", "127.0.0.1:3000", "address and port to listen on"),
     ("data_dir", "TENURE_DATA_DIR", "data", "folder for the SQLite database"),
-    ("database_url", "DATABASE_URL or TENURE_DATABASE_URL", "sqlite://<data_dir>/tenure.db", "sqlite://… or postgres://…"),
+    (
+        "database_url",
+        "DATABASE_URL or TENURE_DATABASE_URL",
+        "sqlite://<data_dir>/tenure.db",
+        "sqlite://… or postgres://…",
+    ),
     ("cookie_secure", "TENURE_COOKIE_SECURE", "false", "mark the session cookie Secure (HTTPS)"),
     ("session_idle_minutes", "TENURE_SESSION_IDLE_MINUTES", "120", "idle minutes before a session ends"),
     ("login_max_failures", "TENURE_LOGIN_MAX_FAILURES", "5", "failed sign-ins that lock a name or address"),
@@ -119,9 +124,7 @@ impl Settings {
 
     /// Checks each value, naming the setting that is wrong.
     pub fn validate(&self) -> Result<(), String> {
-        self.bind
-            .parse::<SocketAddr>()
-            .map_err(|e| format!("bind: '{}' is not an address:port ({e})", self.bind))?;
+        self.bind.parse::<SocketAddr>().map_err(|e| format!("bind: '{}' is not an address:port ({e})", self.bind))?;
         let url = self.database_url();
         if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(format!("database_url: '{}' must start with sqlite: or postgres://", redact_url(&url)));

@@ -76,9 +76,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, move |o| shell(o, hydrate)))
         .layer(from_fn_with_state(state.clone(), load_principal))
         .layer(sessions);
-    let trusted = TrustedOrigins(Arc::new(
-        Some(settings.public_origin.clone()).filter(|o| !o.is_empty()).into_iter().collect(),
-    ));
+    let trusted =
+        TrustedOrigins(Arc::new(Some(settings.public_origin.clone()).filter(|o| !o.is_empty()).into_iter().collect()));
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/healthz", get(health::healthz))

@@ -12,7 +12,12 @@ pub(crate) fn show_time(t: &chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// The role names ticked on a form, from its one-checkbox-per-role fields.
-pub(crate) fn ticked_roles(admin: &Option<String>, manager: &Option<String>, reviewer: &Option<String>, auditor: &Option<String>) -> Vec<String> {
+pub(crate) fn ticked_roles(
+    admin: &Option<String>,
+    manager: &Option<String>,
+    reviewer: &Option<String>,
+    auditor: &Option<String>,
+) -> Vec<String> {
     [("admin", admin), ("manager", manager), ("reviewer", reviewer), ("auditor", auditor)]
         .into_iter()
         .filter(|(_, v)| v.is_some())

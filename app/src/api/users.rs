@@ -42,11 +42,7 @@ pub async fn create_user(
     use governance::service::accounts::NewUser;
     let token = principal()?.as_admin().map_err(gov)?;
     let roles = ticked_roles(&role_admin, &role_manager, &role_reviewer, &role_auditor);
-    let user = state()?
-        .accounts
-        .add_user(&token, NewUser { username, initial_password, roles })
-        .await
-        .map_err(gov)?;
+    let user = state()?.accounts.add_user(&token, NewUser { username, initial_password, roles }).await.map_err(gov)?;
     leptos_axum::redirect(&format!("/users?created={}", user.username));
     Ok(())
 }

@@ -36,8 +36,7 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
 /// Sets the HTTP status of the page being rendered (a no-op in the browser).
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(opts), Ok(status)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
+    if let (Some(opts), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
     {
         opts.set_status(status);
     }

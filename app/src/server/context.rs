@@ -46,12 +46,11 @@ pub fn fail(err: AppError) -> AppError {
     let wants_html = use_context::<Parts>()
         .and_then(|p| p.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
         .unwrap_or(false);
-    if !wants_html {
-        if let (Some(opts), Ok(code)) =
+    if !wants_html
+        && let (Some(opts), Ok(code)) =
             (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(err.status()))
-        {
-            opts.set_status(code);
-        }
+    {
+        opts.set_status(code);
     }
     err
 }

@@ -61,7 +61,13 @@ fn principal_of(u: &UserRecord) -> Principal {
     }
 }
 
-fn user_draft(actor: &Actor, kind: &'static str, user: &UserRecord, summary: String, details: serde_json::Value) -> Draft {
+fn user_draft(
+    actor: &Actor,
+    kind: &'static str,
+    user: &UserRecord,
+    summary: String,
+    details: serde_json::Value,
+) -> Draft {
     Draft { actor: actor.clone(), kind, subject_kind: "user", subject_id: user.id.to_string(), summary, details }
 }
 
@@ -92,7 +98,13 @@ impl Accounts {
         }
     }
 
-    async fn create(&self, actor: &Actor, username: &str, secret: &str, roles: &RoleSet) -> Result<UserRecord, GovError> {
+    async fn create(
+        &self,
+        actor: &Actor,
+        username: &str,
+        secret: &str,
+        roles: &RoleSet,
+    ) -> Result<UserRecord, GovError> {
         let hash = hash_blocking(secret.to_owned()).await?;
         let txn = self.store.begin_write().await?;
         let id = users::insert(&txn, username, hash, roles, true).await?;
@@ -128,7 +140,8 @@ impl Accounts {
                 users::update(&txn, u.id, UserChange { last_login_at: Some(now), ..Default::default() }).await?;
                 let actor = Actor::user(u.id, &u.username);
                 let summary = format!("{} signed in", u.username);
-                evidence::append(&txn, &user_draft(&actor, "auth.login", &u, summary, json!({"client": client_addr}))).await?;
+                evidence::append(&txn, &user_draft(&actor, "auth.login", &u, summary, json!({"client": client_addr})))
+                    .await?;
                 txn.commit().await?;
                 Ok(principal_of(&u))
             }
@@ -192,11 +205,21 @@ impl Accounts {
             && !roles.contains(Role::Admin)
             && users::count_active_with_role(&txn, Role::Admin).await? <= 1
         {
-            return Err(GovError::Conflict { field: "roles", message: "the last active admin must keep the admin role".into() });
+            return Err(GovError::Conflict {
+                field: "roles",
+                message: "the last active admin must keep the admin role".into(),
+            });
         }
         users::replace_roles(&txn, user_id, &roles).await?;
-        let summary = format!("{} changed the roles of {} from {} to {}", by.actor().name, before.username, before.roles, roles);
-        let draft = user_draft(by.actor(), "user.roles_changed", &before, summary, json!({"before": before.roles, "after": roles}));
+        let summary =
+            format!("{} changed the roles of {} from {} to {}", by.actor().name, before.username, before.roles, roles);
+        let draft = user_draft(
+            by.actor(),
+            "user.roles_changed",
+            &before,
+            summary,
+            json!({"before": before.roles, "after": roles}),
+        );
         evidence::append(&txn, &draft).await?;
         txn.commit().await?;
         Ok(UserRecord { roles, ..before })
@@ -205,7 +228,10 @@ impl Accounts {
     /// Deactivates or reactivates a user (admin only); an admin cannot deactivate themself.
     pub async fn set_active(&self, by: &AsAdmin, user_id: i64, active: bool) -> Result<UserRecord, GovError> {
         if !active && by.actor().id == Some(user_id) {
-            return Err(GovError::Conflict { field: "active", message: "you cannot deactivate your own account".into() });
+            return Err(GovError::Conflict {
+                field: "active",
+                message: "you cannot deactivate your own account".into(),
+            });
         }
         let txn = self.store.begin_write().await?;
         let before = users::by_id(&txn, user_id).await?.ok_or_else(|| GovError::NotFound(format!("user {user_id}")))?;
@@ -213,7 +239,8 @@ impl Accounts {
             return Ok(before);
         }
         users::update(&txn, user_id, UserChange { active: Some(active), ..Default::default() }).await?;
-        let (kind, verb) = if active { ("user.reactivated", "reactivated") } else { ("user.deactivated", "deactivated") };
+        let (kind, verb) =
+            if active { ("user.reactivated", "reactivated") } else { ("user.deactivated", "deactivated") };
         let summary = format!("{} {verb} {}", by.actor().name, before.username);
         evidence::append(&txn, &user_draft(by.actor(), kind, &before, summary, json!({"active": active}))).await?;
         txn.commit().await?;
@@ -228,7 +255,8 @@ impl Accounts {
         new: &str,
         confirm: &str,
     ) -> Result<(), GovError> {
-        let user = self.store.user_by_id(who.user_id).await?.ok_or_else(|| GovError::NotFound("your account".into()))?;
+        let user =
+            self.store.user_by_id(who.user_id).await?.ok_or_else(|| GovError::NotFound("your account".into()))?;
         if !verify_blocking(user.password_hash.clone(), current.to_owned()).await? {
             return Err(GovError::invalid("current_password", "this is not your current password"));
         }
@@ -240,8 +268,15 @@ impl Accounts {
             return Err(GovError::invalid("new_password", "must differ from the current password"));
         }
         let hash = hash_blocking(secret.expose().to_owned()).await?;
-        self.store_password(&who.actor(), &user, hash, false, "user.password_changed", format!("{} changed their password", user.username))
-            .await
+        self.store_password(
+            &who.actor(),
+            &user,
+            hash,
+            false,
+            "user.password_changed",
+            format!("{} changed their password", user.username),
+        )
+        .await
     }
 
     /// Sets a new random password from the command line; the user must change it at next sign-in.
@@ -266,7 +301,8 @@ impl Accounts {
     ) -> Result<(), GovError> {
         let txn = self.store.begin_write().await?;
         users::update(&txn, user.id, UserChange { password: Some((hash, must_change)), ..Default::default() }).await?;
-        evidence::append(&txn, &user_draft(actor, kind, user, summary, json!({"must_change_password": must_change}))).await?;
+        evidence::append(&txn, &user_draft(actor, kind, user, summary, json!({"must_change_password": must_change})))
+            .await?;
         txn.commit().await?;
         Ok(())
     }

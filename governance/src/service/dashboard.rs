@@ -28,10 +28,8 @@ pub struct Figures {
 pub async fn figures(store: &Store, _by: &AsMember) -> Result<Figures, GovError> {
     let users = store.list_users().await?;
     let active: Vec<_> = users.iter().filter(|u| u.active).collect();
-    let active_by_role = Role::ALL
-        .into_iter()
-        .map(|r| (r, active.iter().filter(|u| u.roles.contains(r)).count() as u64))
-        .collect();
+    let active_by_role =
+        Role::ALL.into_iter().map(|r| (r, active.iter().filter(|u| u.roles.contains(r)).count() as u64)).collect();
     let since = crate::clock::now() - Duration::hours(24);
     Ok(Figures {
         users_total: users.len() as u64,

@@ -68,11 +68,7 @@ fn from_model(m: evidence::Model) -> Record {
 impl Store {
     /// The newest `limit` records, newest first.
     pub async fn recent_evidence(&self, limit: u64) -> Result<Vec<Record>, GovError> {
-        let rows = evidence::Entity::find()
-            .order_by_desc(evidence::Column::Seq)
-            .limit(limit)
-            .all(self.db())
-            .await?;
+        let rows = evidence::Entity::find().order_by_desc(evidence::Column::Seq).limit(limit).all(self.db()).await?;
         Ok(rows.into_iter().map(from_model).collect())
     }
 

@@ -7,8 +7,8 @@ pub mod users;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -26,11 +26,11 @@ impl Store {
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
         if url.starts_with("sqlite:") {
-            if let Some(dir) = sqlite_file(url).and_then(|f| f.parent().map(Path::to_path_buf)) {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(&dir)
-                        .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
-                }
+            if let Some(dir) = sqlite_file(url).and_then(|f| f.parent().map(Path::to_path_buf))
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
             }
             opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)

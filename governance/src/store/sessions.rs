@@ -10,7 +10,8 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 impl Store {
     /// Inserts a new session; `Ok(false)` when the id is already taken.
     pub async fn session_create(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<bool, GovError> {
-        let row = sessions::ActiveModel { id: Set(id.to_owned()), data: Set(data.to_owned()), expires_at: Set(expires_at) };
+        let row =
+            sessions::ActiveModel { id: Set(id.to_owned()), data: Set(data.to_owned()), expires_at: Set(expires_at) };
         match sessions::Entity::insert(row).exec_without_returning(self.db()).await {
             Ok(_) => Ok(true),
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(false),
@@ -20,7 +21,8 @@ impl Store {
 
     /// Inserts or replaces a session.
     pub async fn session_save(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<(), GovError> {
-        let row = sessions::ActiveModel { id: Set(id.to_owned()), data: Set(data.to_owned()), expires_at: Set(expires_at) };
+        let row =
+            sessions::ActiveModel { id: Set(id.to_owned()), data: Set(data.to_owned()), expires_at: Set(expires_at) };
         sessions::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(sessions::Column::Id)

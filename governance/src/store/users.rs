@@ -87,7 +87,9 @@ pub async fn replace_roles(db: &impl ConnectionTrait, user_id: i64, roles: &Role
         .collect();
     if !rows.is_empty() {
         user_roles::Entity::insert_many(rows)
-            .on_conflict(OnConflict::columns([user_roles::Column::UserId, user_roles::Column::Role]).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::columns([user_roles::Column::UserId, user_roles::Column::Role]).do_nothing().to_owned(),
+            )
             .exec_without_returning(db)
             .await?;
     }

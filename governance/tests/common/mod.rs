@@ -18,10 +18,10 @@ impl TestDb {
     pub async fn cleanup(self) {
         let TestDb { store, cleanup, file, .. } = self;
         drop(store);
-        if let Some((admin_url, db)) = cleanup {
-            if let Ok(admin) = Database::connect(admin_url.as_str()).await {
-                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
-            }
+        if let Some((admin_url, db)) = cleanup
+            && let Ok(admin) = Database::connect(admin_url.as_str()).await
+        {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
         }
         if let Some(f) = file {
             for ext in ["", "-wal", "-shm"] {
@@ -67,7 +67,9 @@ pub async fn backends() -> Vec<TestDb> {
     let mut out = vec![sqlite().await];
     match std::env::var("TENURE_TEST_PG_URL") {
         Ok(url) if !url.is_empty() => out.push(postgres(&url).await),
-        _ => eprintln!("SKIPPED on PostgreSQL: set TENURE_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres to run"),
+        _ => eprintln!(
+            "SKIPPED on PostgreSQL: set TENURE_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres to run"
+        ),
     }
     out
 }

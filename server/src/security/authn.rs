@@ -12,7 +12,9 @@ use tower_sessions::Session;
 
 /// Paths that are not pages: server functions, assets, the agent API and probes.
 fn is_page(path: &str) -> bool {
-    !["/api/", "/style/", "/pkg/", "/v1/"].iter().any(|p| path.starts_with(p)) && path != "/healthz" && path != "/readyz"
+    !["/api/", "/style/", "/pkg/", "/v1/"].iter().any(|p| path.starts_with(p))
+        && path != "/healthz"
+        && path != "/readyz"
 }
 
 fn encode_next(path_and_query: &str) -> String {
@@ -31,7 +33,8 @@ pub async fn load_principal(State(state): State<AppState>, session: Session, mut
         Ok(id) => id,
         Err(e) => {
             tracing::error!(error = %e, "could not read the session");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Tenure cannot reach its database; try again shortly.").into_response();
+            return (StatusCode::SERVICE_UNAVAILABLE, "Tenure cannot reach its database; try again shortly.")
+                .into_response();
         }
     };
     let principal = match user_id {
@@ -56,7 +59,8 @@ pub async fn load_principal(State(state): State<AppState>, session: Session, mut
         match &principal {
             None if path != "/login" => {
                 let target = req.uri().path_and_query().map_or(path.as_str(), |pq| pq.as_str());
-                let to = if target == "/" { "/login".to_owned() } else { format!("/login?next={}", encode_next(target)) };
+                let to =
+                    if target == "/" { "/login".to_owned() } else { format!("/login?next={}", encode_next(target)) };
                 return Redirect::to(&to).into_response();
             }
             Some(_) if path == "/login" => return Redirect::to("/").into_response(),
@@ -77,7 +81,9 @@ mod tests {
     #[test]
     fn pages_are_told_apart_from_other_paths() {
         assert!(is_page("/") && is_page("/users") && is_page("/login"));
-        assert!(!is_page("/api/login") && !is_page("/style/main.css") && !is_page("/healthz") && !is_page("/v1/actions"));
+        assert!(
+            !is_page("/api/login") && !is_page("/style/main.css") && !is_page("/healthz") && !is_page("/v1/actions")
+        );
     }
 
     #[test]

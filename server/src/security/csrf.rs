@@ -32,7 +32,8 @@ pub fn is_same_origin(headers: &HeaderMap, trusted: &[String]) -> bool {
     };
     let (Some(claimed), Some(host)) = (claimed, get(header::HOST.as_str())) else { return false };
     let authority = claimed.split_once("://").map_or("", |(_, a)| a);
-    authority.eq_ignore_ascii_case(host) || trusted.iter().any(|t| t.trim_end_matches('/').eq_ignore_ascii_case(claimed))
+    authority.eq_ignore_ascii_case(host)
+        || trusted.iter().any(|t| t.trim_end_matches('/').eq_ignore_ascii_case(claimed))
 }
 
 /// Refuses cross-site state changes with 403.
@@ -61,16 +62,26 @@ mod tests {
     #[test]
     fn same_origin_posts_pass() {
         assert!(is_same_origin(&headers(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:3000")]), &[]));
-        assert!(is_same_origin(&headers(&[("host", "127.0.0.1:3000"), ("referer", "http://127.0.0.1:3000/users?x=1")]), &[]));
+        assert!(is_same_origin(
+            &headers(&[("host", "127.0.0.1:3000"), ("referer", "http://127.0.0.1:3000/users?x=1")]),
+            &[]
+        ));
     }
 
     #[test]
     fn cross_site_or_unproven_posts_fail() {
         assert!(!is_same_origin(&headers(&[("host", "127.0.0.1:3000"), ("origin", "http://evil.example")]), &[]));
-        assert!(!is_same_origin(&headers(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:3000.evil.example")]), &[]));
+        assert!(!is_same_origin(
+            &headers(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:3000.evil.example")]),
+            &[]
+        ));
         assert!(!is_same_origin(&headers(&[("host", "127.0.0.1:3000")]), &[]));
         assert!(!is_same_origin(&headers(&[("host", "127.0.0.1:3000"), ("origin", "null")]), &[]));
-        let h = headers(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:3000"), ("sec-fetch-site", "cross-site")]);
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000"),
+            ("sec-fetch-site", "cross-site"),
+        ]);
         assert!(!is_same_origin(&h, &[]));
     }
 

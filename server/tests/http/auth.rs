@@ -23,7 +23,11 @@ async fn first_admin_signs_in_and_is_sent_to_change_the_password() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     let pw = app.admin_password.clone();
-    let form = [("current_password", pw.as_str()), ("new_password", "the admin's own pass"), ("confirm_password", "the admin's own pass")];
+    let form = [
+        ("current_password", pw.as_str()),
+        ("new_password", "the admin's own pass"),
+        ("confirm_password", "the admin's own pass"),
+    ];
     let res = app.post_form(&mut admin, "/api/change_password", &form).await;
     assert_eq!(location(&res), "/?welcome=1");
     let res = app.get(&admin, "/?welcome=1").await;
@@ -69,7 +73,8 @@ async fn signing_in_again_renews_the_session_id_and_the_old_one_stops_working() 
     let admin = app.admin().await;
     let old = admin.cookie.clone().unwrap();
     let mut again = admin.clone();
-    let res = app.post_form(&mut again, "/api/login", &[("username", "admin"), ("password", "admin settled password")]).await;
+    let res =
+        app.post_form(&mut again, "/api/login", &[("username", "admin"), ("password", "admin settled password")]).await;
     assert_eq!(res.status(), StatusCode::FOUND);
     let new = again.cookie.clone().unwrap();
     assert_ne!(old, new, "a new session id is issued at sign-in");

@@ -17,7 +17,13 @@ async fn a_forged_cross_site_post_is_refused_and_changes_nothing() {
     let mut anon = crate::common::Browser { cookie: None };
     let pw = app.admin_password.clone();
     let res = app
-        .post_with(&mut anon, "/api/login", &[("username", "admin"), ("password", pw.as_str())], Some("http://evil.example"), "text/html")
+        .post_with(
+            &mut anon,
+            "/api/login",
+            &[("username", "admin"), ("password", pw.as_str())],
+            Some("http://evil.example"),
+            "text/html",
+        )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(anon.cookie.is_none());

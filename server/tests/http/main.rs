@@ -1,4 +1,5 @@
 //! HTTP tests against the real router on port 0.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod auth;
 mod common;

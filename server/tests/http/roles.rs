@@ -3,6 +3,9 @@
 use crate::common::{Browser, location, spawn_app};
 use reqwest::StatusCode;
 
+/// A server function call: path, form fields, roles allowed.
+type Call = (&'static str, &'static [(&'static str, &'static str)], &'static [&'static str]);
+
 #[tokio::test]
 async fn role_by_route_matrix() {
     let app = spawn_app().await;
@@ -13,18 +16,25 @@ async fn role_by_route_matrix() {
         ("auditor", app.browser_as("aldo", &["auditor"]).await),
     ];
     // (method, path, roles allowed)
-    let pages: [(&str, &[&str]); 3] =
-        [("/", &["admin", "manager", "reviewer", "auditor"]), ("/account/password", &["admin", "manager", "reviewer", "auditor"]), ("/users", &["admin"])];
+    let pages: [(&str, &[&str]); 3] = [
+        ("/", &["admin", "manager", "reviewer", "auditor"]),
+        ("/account/password", &["admin", "manager", "reviewer", "auditor"]),
+        ("/users", &["admin"]),
+    ];
     for (role, b) in &browsers {
         for (path, allowed) in pages {
             let res = app.get(b, path).await;
             let want = if allowed.contains(role) { StatusCode::OK } else { StatusCode::FORBIDDEN };
             assert_eq!(res.status(), want, "{role} GET {path}");
             let body = res.text().await.unwrap();
-            assert_eq!(body.contains(r#"href="/users""#), *role == "admin", "{role} sees the Users link only if admin ({path})");
+            assert_eq!(
+                body.contains(r#"href="/users""#),
+                *role == "admin",
+                "{role} sees the Users link only if admin ({path})"
+            );
         }
         let mut b = b.clone();
-        let functions: [(&str, &[(&str, &str)], &[&str]); 3] = [
+        let functions: [Call; 3] = [
             ("/api/dashboard", &[], &["admin", "manager", "reviewer", "auditor"]),
             ("/api/users/list", &[], &["admin"]),
             ("/api/users/roles", &[("user_id", "1"), ("role_admin", "on")], &["admin"]),

@@ -53,7 +53,14 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         .await;
     });
     let client = Client::builder().redirect(Policy::none()).build().expect("client");
-    TestApp { base, state, admin_password: admin_password.expect("first start creates admin"), client, stop: Some(tx), dir }
+    TestApp {
+        base,
+        state,
+        admin_password: admin_password.expect("first start creates admin"),
+        client,
+        stop: Some(tx),
+        dir,
+    }
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -106,11 +113,7 @@ impl TestApp {
             p if p.starts_with("/api/users") => "/users",
             _ => "/",
         };
-        let mut req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header(ACCEPT, accept)
-            .form(form);
+        let mut req = self.client.post(format!("{}{path}", self.base)).header(ACCEPT, accept).form(form);
         if let Some(o) = origin {
             req = req.header(ORIGIN, o).header(REFERER, format!("{}{page}", self.base));
         }
@@ -127,7 +130,8 @@ impl TestApp {
     /// Signs in through the form; returns the browser and the response.
     pub async fn login(&self, username: &str, password: &str) -> (Browser, Response) {
         let mut b = Browser { cookie: None };
-        let res = self.post_form(&mut b, "/api/login", &[("username", username), ("password", password), ("next", "")]).await;
+        let res =
+            self.post_form(&mut b, "/api/login", &[("username", username), ("password", password), ("next", "")]).await;
         (b, res)
     }
 
