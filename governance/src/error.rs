@@ -17,6 +17,9 @@ pub enum GovError {
     /// The caller's role does not allow this.
     #[error("{0}")]
     Forbidden(String),
+    /// An API caller without a valid key (missing, malformed, unknown or revoked).
+    #[error("{0}")]
+    Unauthenticated(String),
     /// Wrong user name or password (never says which).
     #[error("wrong user name or password")]
     BadCredentials,

@@ -2,6 +2,8 @@
 //! services that the console and the agent API both call. No web framework lives here.
 #![forbid(unsafe_code)]
 
+pub mod agent;
+pub mod api_key;
 pub mod clock;
 pub mod entity;
 pub mod error;
@@ -17,5 +19,6 @@ pub use error::GovError;
 pub use principal::Principal;
 pub use roles::{Role, RoleSet};
 pub use service::accounts::Accounts;
+pub use service::agents::Agents;
 pub use store::Store;
 pub use username::Username;

@@ -32,6 +32,17 @@ impl AsAdmin {
     }
 }
 
+/// Proof that the caller may manage agents (a manager or an admin).
+#[derive(Debug)]
+pub struct AsManager(Actor);
+
+impl AsManager {
+    /// The manager, for the evidence trail.
+    pub fn actor(&self) -> &Actor {
+        &self.0
+    }
+}
+
 /// Proof that the caller may read console-wide figures (any signed-in role).
 #[derive(Debug)]
 pub struct AsMember(Actor);
@@ -75,6 +86,15 @@ impl Principal {
         Ok(AsAdmin(self.actor()))
     }
 
+    /// The manager token: managers and admins may register and control agents.
+    pub fn as_manager(&self) -> Result<AsManager, GovError> {
+        self.ready()?;
+        if !self.has_any(&[Role::Manager, Role::Admin]) {
+            return Err(GovError::Forbidden("only a manager or an admin may manage agents".into()));
+        }
+        Ok(AsManager(self.actor()))
+    }
+
     /// The member token, for any signed-in principal with a settled password.
     pub fn as_member(&self) -> Result<AsMember, GovError> {
         self.ready()?;
@@ -104,6 +124,13 @@ mod tests {
         for r in [Role::Manager, Role::Reviewer, Role::Auditor] {
             assert!(matches!(principal(&[r], false).as_admin(), Err(GovError::Forbidden(_))));
         }
+    }
+
+    #[test]
+    fn managers_and_admins_get_the_manager_token() {
+        assert!(principal(&[Role::Manager], false).as_manager().is_ok());
+        assert!(principal(&[Role::Admin], false).as_manager().is_ok());
+        assert!(principal(&[Role::Reviewer, Role::Auditor], false).as_manager().is_err());
     }
 
     #[test]

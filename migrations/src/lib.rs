@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_accounts;
 mod m20261125_000002_sessions;
 mod m20261125_000003_evidence;
+mod m20261125_000004_agents;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_accounts::Migration),
             Box::new(m20261125_000002_sessions::Migration),
             Box::new(m20261125_000003_evidence::Migration),
+            Box::new(m20261125_000004_agents::Migration),
         ]
     }
 }

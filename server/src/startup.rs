@@ -44,6 +44,8 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
         window: chrono::Duration::minutes(settings.login_window_minutes),
     };
     let accounts = Accounts::new(store.clone(), throttle);
+    // Compute the dummy hash now, so the first unknown-user sign-in is not slower than others.
+    let _ = tokio::task::spawn_blocking(governance::password::dummy_hash).await;
     let first_admin = accounts.ensure_first_admin().await.map_err(|e| format!("cannot create the first admin: {e}"))?;
     let leptos_options = LeptosOptions::builder()
         .output_name("tenure")

@@ -1,5 +1,7 @@
 //! SeaORM entities: the tables as the store sees them. Only the store uses these.
 
+pub mod agent_keys;
+pub mod agents;
 pub mod evidence;
 pub mod login_failures;
 pub mod sessions;

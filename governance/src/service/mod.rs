@@ -2,4 +2,5 @@
 //! CLI all call these methods, so the browser and the API can never disagree.
 
 pub mod accounts;
+pub mod agents;
 pub mod dashboard;

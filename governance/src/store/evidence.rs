@@ -72,6 +72,23 @@ impl Store {
         Ok(rows.into_iter().map(from_model).collect())
     }
 
+    /// The newest `limit` records about one subject, newest first.
+    pub async fn evidence_about(
+        &self,
+        subject_kind: &str,
+        subject_id: &str,
+        limit: u64,
+    ) -> Result<Vec<Record>, GovError> {
+        let rows = evidence::Entity::find()
+            .filter(evidence::Column::SubjectKind.eq(subject_kind))
+            .filter(evidence::Column::SubjectId.eq(subject_id))
+            .order_by_desc(evidence::Column::Seq)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(from_model).collect())
+    }
+
     /// How many records there are in all.
     pub async fn evidence_count(&self) -> Result<u64, GovError> {
         Ok(evidence::Entity::find().count(self.db()).await?)

@@ -1,5 +1,6 @@
 //! The store: SeaORM over SQLite (default) or PostgreSQL, one module per concept.
 
+pub mod agents;
 pub mod evidence;
 pub mod sessions;
 pub mod throttle;
