@@ -63,6 +63,7 @@ pub fn gov(err: GovError) -> AppError {
         GovError::NotFound(what) => AppError::NotFound(what),
         GovError::Forbidden(why) => AppError::Forbidden(why),
         GovError::BadCredentials => AppError::BadCredentials,
+        GovError::Unauthenticated(_) => AppError::Unauthenticated,
         GovError::Throttled { retry_after_secs } => AppError::Throttled { retry_after_secs },
         GovError::Db(e) => {
             tracing::error!(error = %e, "database error");
