@@ -56,6 +56,16 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/agents")
+                    view=|| view! { <Layout section=Section::Agents><pages::agents::AgentsPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/agents/:id")
+                    view=|| view! { <Layout section=Section::Agents><pages::agent_detail::AgentDetailPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/users")
                     view=|| view! { <Layout section=Section::Users><pages::users::UsersPage /></Layout> }
                     ssr=SsrMode::Async

@@ -49,3 +49,38 @@ pub struct DashboardView {
 
 /// The role names a user can hold, in display order.
 pub const ROLE_NAMES: [&str; 4] = ["admin", "manager", "reviewer", "auditor"];
+
+/// One agent, as listed and shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentRow {
+    pub id: i64,
+    pub name: String,
+    pub purpose: String,
+    pub owner: String,
+    pub environment: String,
+    pub model_note: String,
+    pub status: String,
+    pub status_reason: String,
+    pub created_at: String,
+}
+
+/// One API key, as listed (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRow {
+    pub id: i64,
+    pub prefix: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// An agent's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentDetailView {
+    pub agent: AgentRow,
+    pub keys: Vec<KeyRow>,
+    pub history: Vec<EvidenceRow>,
+    /// A key issued just now, shown this once and then gone.
+    pub new_key: Option<String>,
+}

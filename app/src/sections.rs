@@ -6,17 +6,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Section {
     Dashboard,
+    Agents,
     Users,
 }
 
 impl Section {
     /// Every section that exists, in navigation order.
-    pub const ALL: [Section; 2] = [Section::Dashboard, Section::Users];
+    pub const ALL: [Section; 3] = [Section::Dashboard, Section::Agents, Section::Users];
 
     /// The link text.
     pub fn label(self) -> &'static str {
         match self {
             Section::Dashboard => "Dashboard",
+            Section::Agents => "Agents",
             Section::Users => "Users",
         }
     }
@@ -25,6 +27,7 @@ impl Section {
     pub fn href(self) -> &'static str {
         match self {
             Section::Dashboard => "/",
+            Section::Agents => "/agents",
             Section::Users => "/users",
         }
     }
@@ -33,6 +36,7 @@ impl Section {
     pub fn roles(self) -> &'static [&'static str] {
         match self {
             Section::Dashboard => &[],
+            Section::Agents => &["manager", "admin"],
             Section::Users => &["admin"],
         }
     }
@@ -53,5 +57,6 @@ mod tests {
         assert!(Section::Users.allows(&["admin".into()]));
         assert!(!Section::Users.allows(&["reviewer".into(), "auditor".into()]));
         assert!(Section::Dashboard.allows(&["auditor".into()]));
+        assert!(Section::Agents.allows(&["manager".into()]) && !Section::Agents.allows(&["reviewer".into()]));
     }
 }

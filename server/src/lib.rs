@@ -2,6 +2,7 @@
 //! It only wires things; use cases live in `governance`, pages in `app`.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod background;
 pub mod cli;
 pub mod routes;

@@ -14,7 +14,7 @@ use axum::http::{HeaderName, Request};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use governance::service::accounts::ThrottlePolicy;
-use governance::{Accounts, Store};
+use governance::{Accounts, Agents, Store};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -52,7 +52,8 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
         .site_root(settings.site_root.display().to_string())
         .site_pkg_dir("pkg")
         .build();
-    Ok((AppState { leptos_options, store, accounts }, first_admin))
+    let agents = Agents::new(store.clone());
+    Ok((AppState { leptos_options, store, accounts, agents }, first_admin))
 }
 
 /// The whole HTTP surface: probes, assets, console pages and server functions.
@@ -85,6 +86,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/style/main.css", get(assets::main_css))
+        .merge(crate::api::router())
         .merge(console)
         .with_state(state)
         .layer(from_fn_with_state(trusted, require_same_origin))

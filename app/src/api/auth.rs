@@ -25,12 +25,12 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
         return Err(fail(AppError::Field { field: "password".into(), message: "enter your password".into() }));
     }
     let st = state()?;
+    let session = session()?;
     let addr = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .await
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|_| "unknown".into());
     let principal = st.accounts.login(&username, &password, &addr).await.map_err(gov)?;
-    let session = session().await?;
     let stored = async {
         session.cycle_id().await?;
         session.insert(USER_ID_KEY, principal.user_id).await
@@ -48,7 +48,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::context::{fail, session};
-    session().await?.flush().await.map_err(|e| {
+    session()?.flush().await.map_err(|e| {
         tracing::error!(error = %e, "could not delete the session");
         fail(AppError::Unavailable)
     })?;
@@ -77,8 +77,9 @@ pub async fn change_password(
     use crate::server::context::{fail, gov, principal, session, state};
     let who = principal()?;
     let st = state()?;
+    let session = session()?;
     st.accounts.change_own_password(&who, &current_password, &new_password, &confirm_password).await.map_err(gov)?;
-    session().await?.cycle_id().await.map_err(|e| {
+    session.cycle_id().await.map_err(|e| {
         tracing::error!(error = %e, "could not renew the session");
         fail(AppError::Unavailable)
     })?;

@@ -7,8 +7,7 @@ use leptos::prelude::*;
 /// Console-wide figures (any signed-in role).
 #[server(endpoint = "dashboard")]
 pub async fn dashboard() -> Result<DashboardView, AppError> {
-    use crate::api::show_time;
-    use crate::model::EvidenceRow;
+    use crate::api::evidence_row;
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_member().map_err(gov)?;
     let st = state()?;
@@ -20,17 +19,6 @@ pub async fn dashboard() -> Result<DashboardView, AppError> {
         sign_ins_24h: f.sign_ins_24h,
         failed_sign_ins_24h: f.failed_sign_ins_24h,
         evidence_records: f.evidence_records,
-        recent: f
-            .recent
-            .into_iter()
-            .map(|r| EvidenceRow {
-                seq: r.seq,
-                recorded_at: show_time(&r.recorded_at),
-                actor: r.actor_name,
-                kind: r.kind,
-                summary: r.summary,
-                hash_prefix: r.hash.chars().take(12).collect(),
-            })
-            .collect(),
+        recent: f.recent.into_iter().map(evidence_row).collect(),
     })
 }

@@ -1,6 +1,7 @@
 //! Server functions: each one gets the state, checks the caller, calls one service method and
 //! converts the answer to a UI type. They run on the server; the browser posts plain forms.
 
+pub mod agents;
 pub mod auth;
 pub mod dashboard;
 pub mod users;
@@ -9,6 +10,19 @@ pub mod users;
 #[cfg(feature = "ssr")]
 pub(crate) fn show_time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// An evidence record as the pages list it.
+#[cfg(feature = "ssr")]
+pub(crate) fn evidence_row(r: governance::evidence::Record) -> crate::model::EvidenceRow {
+    crate::model::EvidenceRow {
+        seq: r.seq,
+        recorded_at: show_time(&r.recorded_at),
+        actor: r.actor_name,
+        kind: r.kind,
+        summary: r.summary,
+        hash_prefix: r.hash.chars().take(12).collect(),
+    }
 }
 
 /// The role names ticked on a form, from its one-checkbox-per-role fields.

@@ -1,6 +1,8 @@
 //! One module per page.
 
 pub mod account;
+pub mod agent_detail;
+pub mod agents;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;

@@ -12,6 +12,27 @@ use tower_sessions::Session;
 /// The session key holding the signed-in user's id.
 pub const USER_ID_KEY: &str = "user_id";
 
+/// The session key of the one-time message for the next page (see [`Flash`]).
+pub const FLASH_KEY: &str = "flash";
+
+/// Something to show on the next page only, such as a just-issued API key. The server's
+/// authentication layer takes it out of the session when that page is requested and puts it
+/// in the request's extensions, so every read while rendering that page sees the same value.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Flash {
+    /// An agent's new API key, shown exactly once.
+    NewKey { agent_id: i64, secret: String },
+}
+
+/// The flash taken for this request, if any.
+#[derive(Clone, Debug, Default)]
+pub struct CurrentFlash(pub Option<Flash>);
+
+/// This request's flash (call before the first `.await`).
+pub fn flash() -> Option<Flash> {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<CurrentFlash>().cloned()).and_then(|f| f.0)
+}
+
 /// The principal loaded for this request by the server's authentication layer.
 #[derive(Clone, Debug)]
 pub struct CurrentUser(pub Option<Principal>);
@@ -32,10 +53,11 @@ pub fn principal() -> Result<Principal, AppError> {
         .ok_or_else(|| fail(AppError::Unauthenticated))
 }
 
-/// The tower-sessions session of this request.
-pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(|e| {
-        tracing::error!(error = %e, "session layer missing");
+/// The tower-sessions session of this request. Like every context read, call it before the
+/// first `.await`: a server function run during page rendering loses its context after that.
+pub fn session() -> Result<Session, AppError> {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<Session>().cloned()).ok_or_else(|| {
+        tracing::error!("no session on this request: is the session layer installed?");
         AppError::Unavailable
     })
 }

@@ -2,7 +2,7 @@
 //! belong: signed-out visitors go to the sign-in page, and a user with a temporary password
 //! goes to the password page until they have chosen their own.
 
-use app::server::context::{CurrentUser, USER_ID_KEY};
+use app::server::context::{CurrentFlash, CurrentUser, FLASH_KEY, Flash, USER_ID_KEY};
 use app::server::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -68,6 +68,15 @@ pub async fn load_principal(State(state): State<AppState>, session: Session, mut
                 return Redirect::to("/account/password").into_response();
             }
             _ => {}
+        }
+    }
+    if req.method() == Method::GET && is_page(&path) && principal.is_some() {
+        // A flash belongs to the page after the form that set it: take it now, once.
+        match session.remove::<Flash>(FLASH_KEY).await {
+            Ok(flash) => {
+                req.extensions_mut().insert(CurrentFlash(flash));
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the flash message"),
         }
     }
     req.extensions_mut().insert(CurrentUser(principal));

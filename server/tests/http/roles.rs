@@ -16,10 +16,11 @@ async fn role_by_route_matrix() {
         ("auditor", app.browser_as("aldo", &["auditor"]).await),
     ];
     // (method, path, roles allowed)
-    let pages: [(&str, &[&str]); 3] = [
+    let pages: [(&str, &[&str]); 4] = [
         ("/", &["admin", "manager", "reviewer", "auditor"]),
         ("/account/password", &["admin", "manager", "reviewer", "auditor"]),
         ("/users", &["admin"]),
+        ("/agents", &["admin", "manager"]),
     ];
     for (role, b) in &browsers {
         for (path, allowed) in pages {
@@ -31,6 +32,12 @@ async fn role_by_route_matrix() {
                 body.contains(r#"href="/users""#),
                 *role == "admin",
                 "{role} sees the Users link only if admin ({path})"
+            );
+            let manages = *role == "admin" || *role == "manager";
+            assert_eq!(
+                body.contains(r#"href="/agents""#),
+                manages,
+                "{role} sees Agents only if manager or admin ({path})"
             );
         }
         let mut b = b.clone();

@@ -87,6 +87,15 @@ impl TestApp {
         req.send().await.expect("GET")
     }
 
+    /// GET an API path with an optional bearer key.
+    pub async fn api_get(&self, path: &str, key: Option<&str>) -> Response {
+        let mut req = self.client.get(format!("{}{path}", self.base));
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        req.send().await.expect("API GET")
+    }
+
     /// A same-origin form POST as a browser sends it (Accept: text/html, Origin set).
     pub async fn post_form(&self, browser: &mut Browser, path: &str, form: &[(&str, &str)]) -> Response {
         self.post_with(browser, path, form, Some(&self.base.clone()), "text/html").await

@@ -1,14 +1,11 @@
 // First run, forced password change, user administration and role-limited navigation,
 // all with JavaScript disabled. Screenshots of every page visited go to end2end/screenshots/.
 import { expect, test, type Page } from '@playwright/test';
+import { adminPassword, reviewerPassword, reviewerTemp } from './people';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
 
 test.describe.serial('foundation', () => {
-  const adminPassword = 'admin password of my own';
-  const reviewerTemp = 'reviewer temporary 1';
-  const reviewerPassword = 'reviewer password of mine';
-
   test('pages load no script bundle', async ({ page }) => {
     await page.goto('/login');
     // Without the optional wasm build the page must not ask for scripts that do not exist.
@@ -103,7 +100,7 @@ test.describe.serial('foundation', () => {
   });
 });
 
-async function signIn(page: Page, user: string, password: string) {
+export async function signIn(page: Page, user: string, password: string) {
   await page.goto('/login');
   await page.getByLabel('User name').fill(user);
   await page.getByLabel('Password').fill(password);

@@ -1,0 +1,136 @@
+//! Agents: registration, API keys and the kill switch (managers and admins).
+
+use crate::error::AppError;
+use crate::model::{AgentDetailView, AgentRow};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn agent_row(a: governance::store::agents::AgentRecord) -> AgentRow {
+    AgentRow {
+        id: a.id,
+        name: a.name,
+        purpose: a.purpose,
+        owner: a.owner_name,
+        environment: a.environment.as_str().to_owned(),
+        model_note: a.model_note,
+        status: a.status.as_str().to_owned(),
+        status_reason: a.status_reason,
+        created_at: crate::api::show_time(&a.created_at),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn session_failed(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "session store failed");
+    crate::server::context::fail(AppError::Unavailable)
+}
+
+/// Every agent.
+#[server(endpoint = "agents/list")]
+pub async fn list_agents() -> Result<Vec<AgentRow>, AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    Ok(state()?.agents.list(&token).await.map_err(gov)?.into_iter().map(agent_row).collect())
+}
+
+/// Registers an agent and opens its page.
+#[server(endpoint = "agents/register")]
+pub async fn register_agent(
+    name: String,
+    purpose: String,
+    owner: String,
+    environment: String,
+    model_note: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    use governance::service::agents::NewAgent;
+    let token = principal()?.as_manager().map_err(gov)?;
+    let new = NewAgent { name, purpose, owner, environment, model_note };
+    let agent = state()?.agents.register(&token, new).await.map_err(gov)?;
+    leptos_axum::redirect(&format!("/agents/{}?registered=1", agent.id));
+    Ok(())
+}
+
+/// One agent's page; takes (and forgets) a key issued just before.
+#[server(endpoint = "agents/detail")]
+pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
+    use crate::api::{evidence_row, show_time};
+    use crate::model::KeyRow;
+    use crate::server::context::{Flash, flash, gov, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    let new_key = match flash() {
+        Some(Flash::NewKey { agent_id, secret }) if agent_id == id => Some(secret),
+        _ => None,
+    };
+    let d = state()?.agents.detail(&token, id).await.map_err(gov)?;
+    Ok(AgentDetailView {
+        agent: agent_row(d.agent),
+        keys: d
+            .keys
+            .into_iter()
+            .map(|k| KeyRow {
+                id: k.id,
+                prefix: k.prefix,
+                created_at: show_time(&k.created_at),
+                created_by: k.created_by,
+                last_used_at: k.last_used_at.as_ref().map(show_time),
+                revoked_at: k.revoked_at.as_ref().map(show_time),
+            })
+            .collect(),
+        history: d.history.into_iter().map(evidence_row).collect(),
+        new_key,
+    })
+}
+
+/// Issues an API key; the agent page shows it exactly once.
+#[server(endpoint = "agents/keys/issue")]
+pub async fn issue_key(agent_id: i64) -> Result<(), AppError> {
+    use crate::server::context::{FLASH_KEY, Flash, gov, principal, session, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    let session = session()?;
+    let (_, secret) = state()?.agents.issue_key(&token, agent_id).await.map_err(gov)?;
+    session.insert(FLASH_KEY, Flash::NewKey { agent_id, secret }).await.map_err(session_failed)?;
+    leptos_axum::redirect(&format!("/agents/{agent_id}"));
+    Ok(())
+}
+
+/// Revokes one API key.
+#[server(endpoint = "agents/keys/revoke")]
+pub async fn revoke_key(agent_id: i64, key_id: i64) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    let key = state()?.agents.revoke_key(&token, agent_id, key_id).await.map_err(gov)?;
+    leptos_axum::redirect(&format!("/agents/{agent_id}?revoked={}", key.prefix));
+    Ok(())
+}
+
+/// Suspends (`action=suspend`) or reinstates (`action=reinstate`) an agent, with a reason.
+#[server(endpoint = "agents/status")]
+pub async fn set_agent_status(agent_id: i64, action: String, reason: String) -> Result<(), AppError> {
+    use crate::server::context::{fail, gov, principal, state};
+    use governance::agent::AgentStatus;
+    let token = principal()?.as_manager().map_err(gov)?;
+    let status = match action.as_str() {
+        "suspend" => AgentStatus::Suspended,
+        "reinstate" => AgentStatus::Active,
+        other => {
+            return Err(fail(AppError::Field {
+                field: "action".into(),
+                message: format!("'{other}' is not suspend or reinstate"),
+            }));
+        }
+    };
+    state()?.agents.set_status(&token, agent_id, status, &reason).await.map_err(gov)?;
+    leptos_axum::redirect(&format!("/agents/{agent_id}?status={action}"));
+    Ok(())
+}
+
+/// Emergency stop: suspends every active agent (admins only).
+#[server(endpoint = "agents/suspend-all")]
+pub async fn suspend_all_agents(reason: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_admin().map_err(gov)?;
+    let n = state()?.agents.suspend_all(&token, &reason).await.map_err(gov)?;
+    leptos_axum::redirect(&format!("/agents?suspended_all={n}"));
+    Ok(())
+}

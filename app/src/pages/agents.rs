@@ -1,0 +1,116 @@
+//! The agents list: register an agent, see every agent's status, and (admins) stop them all.
+
+use crate::api::agents::{RegisterAgent, SuspendAllAgents, list_agents};
+use crate::api::auth::whoami;
+use crate::components::form::{FieldError, FormError, action_error};
+use crate::model::AgentRow;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// `/agents` (managers and admins).
+#[component]
+pub fn AgentsPage() -> impl IntoView {
+    let register = ServerAction::<RegisterAgent>::new();
+    let stop_all = ServerAction::<SuspendAllAgents>::new();
+    let agents = Resource::new(move || stop_all.version().get(), |_| list_agents());
+    let me = Resource::new(|| (), |_| whoami());
+    let register_error = action_error(register);
+    let stop_error = action_error(stop_all);
+    let query = use_query_map();
+    let notice = move || query.read().get("suspended_all").map(|n| format!("Suspended {n} active agent(s)."));
+    view! {
+        <Title text="Agents" />
+        <h1>"Agents"</h1>
+        {move || notice().map(|n| view! { <div class="alert alert-warn" role="status">{n}</div> })}
+        <section class="panel">
+            <h2>"Registered agents"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match agents.await {
+                        Ok(rows) if rows.is_empty() => {
+                            view! { <p class="muted">"No agents yet. Register the first one below."</p> }.into_any()
+                        }
+                        Ok(rows) => view! { <AgentTable rows /> }.into_any(),
+                        Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <div class="columns">
+            <section class="panel">
+                <h2>"Register an agent"</h2>
+                <FormError error=register_error />
+                <ActionForm action=register>
+                    <label for="agent-name">"Name"</label>
+                    <input id="agent-name" name="name" autocomplete="off" required placeholder="support-bot" />
+                    <p class="hint">"3–64 characters: letters, digits, '.', '_' or '-'."</p>
+                    <FieldError error=register_error field="name" />
+                    <label for="agent-purpose">"Purpose"</label>
+                    <textarea id="agent-purpose" name="purpose" rows="3" required placeholder="What this agent is for"></textarea>
+                    <FieldError error=register_error field="purpose" />
+                    <label for="agent-owner">"Owner (user name)"</label>
+                    <input id="agent-owner" name="owner" autocomplete="off" placeholder="you, if left empty" />
+                    <FieldError error=register_error field="owner" />
+                    <label for="agent-environment">"Environment"</label>
+                    <select id="agent-environment" name="environment">
+                        <option value="sandbox">"sandbox — answers are marked as sandbox"</option>
+                        <option value="production">"production"</option>
+                    </select>
+                    <FieldError error=register_error field="environment" />
+                    <label for="agent-model">"Model / vendor note"</label>
+                    <input id="agent-model" name="model_note" autocomplete="off" placeholder="optional" />
+                    <FieldError error=register_error field="model_note" />
+                    <button type="submit" class="btn btn-primary">"Register agent"</button>
+                </ActionForm>
+            </section>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let is_admin = matches!(me.await, Ok(Some(m)) if m.roles.iter().any(|r| r == "admin"));
+                    is_admin.then(|| view! {
+                        <section class="panel danger">
+                            <h2>"Emergency stop"</h2>
+                            <p>"Suspend every active agent at once. Each suspension is recorded; reinstate agents one by one."</p>
+                            <FormError error=stop_error />
+                            <ActionForm action=stop_all>
+                                <label for="stop-reason">"Reason"</label>
+                                <input id="stop-reason" name="reason" required />
+                                <FieldError error=stop_error field="reason" />
+                                <button type="submit" class="btn btn-danger">"Suspend all agents"</button>
+                            </ActionForm>
+                        </section>
+                    })
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn AgentTable(rows: Vec<AgentRow>) -> impl IntoView {
+    view! {
+        <table class="table" id="agents-table">
+            <thead>
+                <tr><th>"Agent"</th><th>"Environment"</th><th>"Status"</th><th>"Owner"</th><th>"Purpose"</th></tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|a| {
+                        let status_class = if a.status == "active" { "badge ok" } else { "badge off" };
+                        let env_class = if a.environment == "sandbox" { "badge warn" } else { "badge" };
+                        view! {
+                            <tr data-agent=a.name.clone()>
+                                <td><a href=format!("/agents/{}", a.id)><strong>{a.name.clone()}</strong></a></td>
+                                <td><span class=env_class>{a.environment.clone()}</span></td>
+                                <td><span class=status_class>{a.status.clone()}</span></td>
+                                <td>{a.owner.clone()}</td>
+                                <td class="clip">{a.purpose.clone()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}

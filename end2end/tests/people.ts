@@ -1,0 +1,6 @@
+// Passwords the specs give the people they create; the specs run in file order, one worker.
+export const adminPassword = 'admin password of my own';
+export const reviewerTemp = 'reviewer temporary 1';
+export const reviewerPassword = 'reviewer password of mine';
+export const managerTemp = 'manager temporary 1';
+export const managerPassword = 'manager password of mine';

@@ -1,0 +1,27 @@
+//! The calling agent, from `Authorization: Bearer tnr_…`.
+
+use crate::api::error::ApiError;
+use app::server::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use governance::GovError;
+use governance::service::agents::AgentPrincipal;
+
+/// An authenticated agent (suspended agents included: they are told they are suspended).
+#[derive(Debug, Clone)]
+pub struct AgentAuth(pub AgentPrincipal);
+
+impl FromRequestParts<AppState> for AgentAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let Some(key) = header.strip_prefix("Bearer ").map(str::trim).filter(|k| !k.is_empty()) else {
+            return Err(
+                GovError::Unauthenticated("send the agent's API key as 'Authorization: Bearer tnr_…'".into()).into()
+            );
+        };
+        Ok(AgentAuth(state.agents.authenticate(key).await?))
+    }
+}

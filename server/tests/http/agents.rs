@@ -1,0 +1,107 @@
+//! Agents in the console and their keys on the API.
+
+use crate::common::{location, spawn_app};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+fn agent_form<'a>(name: &'a str, purpose: &'a str) -> [(&'a str, &'a str); 5] {
+    [("name", name), ("purpose", purpose), ("owner", ""), ("environment", "sandbox"), ("model_note", "model Y")]
+}
+
+#[tokio::test]
+async fn a_manager_registers_an_agent_and_its_key_is_shown_exactly_once() {
+    let app = spawn_app().await;
+    let mut mona = app.browser_as("mona", &["manager"]).await;
+    let res = app
+        .post_form(&mut mona, "/api/agents/register", &agent_form("support-bot", "Replies <script>alert(1)</script>"))
+        .await;
+    let to = location(&res);
+    assert!(to.starts_with("/agents/") && to.ends_with("?registered=1"), "{to}");
+    let id = to.trim_start_matches("/agents/").trim_end_matches("?registered=1").to_owned();
+
+    let page = app.get(&mona, &to).await.text().await.unwrap();
+    assert!(page.contains("Agent registered") && page.contains("support-bot"));
+    assert!(page.contains("&lt;script&gt;alert(1)") && !page.contains("<script>alert(1)"), "agent text is escaped");
+
+    let res = app.post_form(&mut mona, "/api/agents/keys/issue", &[("agent_id", id.as_str())]).await;
+    assert_eq!(location(&res), format!("/agents/{id}"));
+    let page = app.get(&mona, &format!("/agents/{id}")).await.text().await.unwrap();
+    let shown = page.find(r#"data-testid="new-key""#).expect("the new key is on the page");
+    let start = shown + page[shown..].find("tnr_").unwrap();
+    let key: String = page[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    assert_eq!(key.len(), 56, "{key}");
+    let again = app.get(&mona, &format!("/agents/{id}")).await.text().await.unwrap();
+    assert!(!again.contains(&key), "the secret is never shown twice");
+    assert!(again.contains(&key[..12]), "the prefix stays listed");
+
+    let me: Value = app.api_get("/v1/agents/me", Some(&key)).await.json().await.unwrap();
+    assert_eq!(
+        (me["name"].as_str(), me["sandbox"].as_bool(), me["status"].as_str()),
+        (Some("support-bot"), Some(true), Some("active"))
+    );
+}
+
+#[tokio::test]
+async fn the_api_refuses_missing_malformed_and_revoked_keys_and_reports_suspension() {
+    let app = spawn_app().await;
+    let mut mona = app.browser_as("mona", &["manager"]).await;
+    let res = app.post_form(&mut mona, "/api/agents/register", &agent_form("refund-bot", "Issues refunds")).await;
+    let id = location(&res).trim_start_matches("/agents/").trim_end_matches("?registered=1").to_owned();
+    let token = app.state.store.user_by_name("mona").await.unwrap().unwrap();
+    let p = app.state.accounts.principal(token.id).await.unwrap().unwrap();
+    let (k, secret) = app.state.agents.issue_key(&p.as_manager().unwrap(), id.parse().unwrap()).await.unwrap();
+
+    let res = app.api_get("/v1/agents/me", None).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers().get("www-authenticate").unwrap(), "Bearer");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthenticated");
+    assert_eq!(app.api_get("/v1/agents/me", Some("tnr_nonsense")).await.status(), StatusCode::UNAUTHORIZED);
+
+    let form = [("agent_id", id.as_str()), ("action", "suspend"), ("reason", "refunds to wrong accounts")];
+    assert_eq!(
+        location(&app.post_form(&mut mona, "/api/agents/status", &form).await),
+        format!("/agents/{id}?status=suspend")
+    );
+    let me: Value = app.api_get("/v1/agents/me", Some(&secret)).await.json().await.unwrap();
+    assert_eq!(
+        (me["status"].as_str(), me["status_reason"].as_str()),
+        (Some("suspended"), Some("refunds to wrong accounts"))
+    );
+    let res = app.post_api(&mut mona, "/api/agents/status", &form).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "already suspended");
+
+    let key_id = k.id.to_string();
+    let form = [("agent_id", id.as_str()), ("key_id", key_id.as_str())];
+    assert!(location(&app.post_form(&mut mona, "/api/agents/keys/revoke", &form).await).contains("revoked="));
+    assert_eq!(app.api_get("/v1/agents/me", Some(&secret)).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn only_managers_and_admins_reach_agents_and_only_admins_stop_them_all() {
+    let app = spawn_app().await;
+    let mut rita = app.browser_as("rita", &["reviewer"]).await;
+    let mut mona = app.browser_as("mona", &["manager"]).await;
+    let mut admin = app.admin().await;
+    assert_eq!(app.get(&rita, "/agents").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&mona, "/agents").await.status(), StatusCode::OK);
+    let res = app.post_api(&mut rita, "/api/agents/register", &agent_form("sneaky", "nope")).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let res = app.post_api(&mut mona, "/api/agents/register", &agent_form("x", "too short a name")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains(r#""field":"name""#));
+    app.post_form(&mut mona, "/api/agents/register", &agent_form("ops-bot", "Proposes changes")).await;
+
+    assert_eq!(
+        app.post_api(&mut mona, "/api/agents/suspend-all", &[("reason", "drill")]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = app.post_form(&mut admin, "/api/agents/suspend-all", &[("reason", "incident 12")]).await;
+    assert_eq!(location(&res), "/agents?suspended_all=1");
+    let page = app.get(&admin, "/agents?suspended_all=1").await.text().await.unwrap();
+    assert!(page.contains("Suspended 1 active agent") && page.contains("Emergency stop"));
+    let managers_page = app.get(&mona, "/agents").await.text().await.unwrap();
+    assert!(!managers_page.contains("Emergency stop"), "only admins see the emergency stop");
+    assert_eq!(app.get(&mona, "/agents/999").await.status(), StatusCode::NOT_FOUND);
+}
