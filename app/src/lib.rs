@@ -66,6 +66,11 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/capabilities")
+                    view=|| view! { <Layout section=Section::Capabilities><pages::capabilities::CapabilitiesPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/users")
                     view=|| view! { <Layout section=Section::Users><pages::users::UsersPage /></Layout> }
                     ssr=SsrMode::Async

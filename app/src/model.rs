@@ -84,3 +84,15 @@ pub struct AgentDetailView {
     /// A key issued just now, shown this once and then gone.
     pub new_key: Option<String>,
 }
+
+/// One capability of the catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapabilityRow {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub risk: String,
+    /// None: irreversible.
+    pub undo_window_minutes: Option<i64>,
+    pub params_schema: Option<String>,
+}

@@ -7,18 +7,20 @@ use serde::{Deserialize, Serialize};
 pub enum Section {
     Dashboard,
     Agents,
+    Capabilities,
     Users,
 }
 
 impl Section {
     /// Every section that exists, in navigation order.
-    pub const ALL: [Section; 3] = [Section::Dashboard, Section::Agents, Section::Users];
+    pub const ALL: [Section; 4] = [Section::Dashboard, Section::Agents, Section::Capabilities, Section::Users];
 
     /// The link text.
     pub fn label(self) -> &'static str {
         match self {
             Section::Dashboard => "Dashboard",
             Section::Agents => "Agents",
+            Section::Capabilities => "Capabilities",
             Section::Users => "Users",
         }
     }
@@ -28,6 +30,7 @@ impl Section {
         match self {
             Section::Dashboard => "/",
             Section::Agents => "/agents",
+            Section::Capabilities => "/capabilities",
             Section::Users => "/users",
         }
     }
@@ -36,7 +39,7 @@ impl Section {
     pub fn roles(self) -> &'static [&'static str] {
         match self {
             Section::Dashboard => &[],
-            Section::Agents => &["manager", "admin"],
+            Section::Agents | Section::Capabilities => &["manager", "admin"],
             Section::Users => &["admin"],
         }
     }

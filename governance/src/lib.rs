@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod api_key;
+pub mod capability;
 pub mod clock;
 pub mod entity;
 pub mod error;
@@ -20,5 +21,6 @@ pub use principal::Principal;
 pub use roles::{Role, RoleSet};
 pub use service::accounts::Accounts;
 pub use service::agents::Agents;
+pub use service::capabilities::Capabilities;
 pub use store::Store;
 pub use username::Username;

@@ -6,6 +6,7 @@ mod m20261125_000001_accounts;
 mod m20261125_000002_sessions;
 mod m20261125_000003_evidence;
 mod m20261125_000004_agents;
+mod m20261125_000005_capabilities;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_sessions::Migration),
             Box::new(m20261125_000003_evidence::Migration),
             Box::new(m20261125_000004_agents::Migration),
+            Box::new(m20261125_000005_capabilities::Migration),
         ]
     }
 }

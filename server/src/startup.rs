@@ -14,7 +14,7 @@ use axum::http::{HeaderName, Request};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use governance::service::accounts::ThrottlePolicy;
-use governance::{Accounts, Agents, Store};
+use governance::{Accounts, Agents, Capabilities, Store};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -53,7 +53,8 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
         .site_pkg_dir("pkg")
         .build();
     let agents = Agents::new(store.clone());
-    Ok((AppState { leptos_options, store, accounts, agents }, first_admin))
+    let capabilities = Capabilities::new(store.clone());
+    Ok((AppState { leptos_options, store, accounts, agents, capabilities }, first_admin))
 }
 
 /// The whole HTTP surface: probes, assets, console pages and server functions.

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod auth;
+pub mod capabilities;
 pub mod dashboard;
 pub mod users;
 

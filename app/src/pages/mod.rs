@@ -3,6 +3,7 @@
 pub mod account;
 pub mod agent_detail;
 pub mod agents;
+pub mod capabilities;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;

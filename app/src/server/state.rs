@@ -1,7 +1,7 @@
 //! The state shared by pages, server functions and the REST API.
 
 use axum::extract::FromRef;
-use governance::{Accounts, Agents, Store};
+use governance::{Accounts, Agents, Capabilities, Store};
 use leptos::config::LeptosOptions;
 
 /// Everything a request handler may need; leptos_axum provides it as context.
@@ -11,4 +11,5 @@ pub struct AppState {
     pub store: Store,
     pub accounts: Accounts,
     pub agents: Agents,
+    pub capabilities: Capabilities,
 }

@@ -2,6 +2,7 @@
 
 pub mod agent_keys;
 pub mod agents;
+pub mod capabilities;
 pub mod evidence;
 pub mod login_failures;
 pub mod sessions;

@@ -3,4 +3,5 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod capabilities;
 pub mod dashboard;

@@ -1,6 +1,7 @@
 //! The store: SeaORM over SQLite (default) or PostgreSQL, one module per concept.
 
 pub mod agents;
+pub mod capabilities;
 pub mod evidence;
 pub mod sessions;
 pub mod throttle;

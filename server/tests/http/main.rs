@@ -3,6 +3,7 @@
 
 mod agents;
 mod auth;
+mod capabilities;
 mod common;
 mod csrf;
 mod ops;

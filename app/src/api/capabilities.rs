@@ -1,0 +1,77 @@
+//! The capability catalogue (managers and admins).
+
+use crate::error::AppError;
+use crate::model::CapabilityRow;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn row(c: governance::store::capabilities::CapabilityRecord) -> CapabilityRow {
+    CapabilityRow {
+        id: c.id,
+        name: c.name,
+        description: c.description,
+        risk: c.risk.as_str().to_owned(),
+        undo_window_minutes: c.reversibility.window_minutes(),
+        params_schema: c.params_schema.map(|s| s.as_str().to_owned()),
+    }
+}
+
+/// The whole catalogue.
+#[server(endpoint = "capabilities/list")]
+pub async fn list_capabilities() -> Result<Vec<CapabilityRow>, AppError> {
+    use crate::server::context::{gov, principal, state};
+    principal()?.as_manager().map_err(gov)?;
+    Ok(state()?.capabilities.list().await.map_err(gov)?.into_iter().map(row).collect())
+}
+
+/// Adds a capability.
+#[server(endpoint = "capabilities/define")]
+pub async fn define_capability(
+    name: String,
+    description: String,
+    risk: String,
+    reversible: Option<String>,
+    undo_window_minutes: String,
+    params_schema: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    use governance::service::capabilities::CapabilityForm;
+    let token = principal()?.as_manager().map_err(gov)?;
+    let form = CapabilityForm {
+        name,
+        description,
+        risk,
+        reversible: reversible.is_some(),
+        undo_window_minutes,
+        params_schema,
+    };
+    let cap = state()?.capabilities.define(&token, form).await.map_err(gov)?;
+    leptos_axum::redirect(&format!("/capabilities?defined={}", cap.name));
+    Ok(())
+}
+
+/// Changes a capability (not its name).
+#[server(endpoint = "capabilities/edit")]
+pub async fn edit_capability(
+    id: i64,
+    description: String,
+    risk: String,
+    reversible: Option<String>,
+    undo_window_minutes: String,
+    params_schema: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    use governance::service::capabilities::CapabilityForm;
+    let token = principal()?.as_manager().map_err(gov)?;
+    let form = CapabilityForm {
+        name: String::new(),
+        description,
+        risk,
+        reversible: reversible.is_some(),
+        undo_window_minutes,
+        params_schema,
+    };
+    let cap = state()?.capabilities.edit(&token, id, form).await.map_err(gov)?;
+    leptos_axum::redirect(&format!("/capabilities?changed={}", cap.name));
+    Ok(())
+}
