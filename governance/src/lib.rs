@@ -10,6 +10,7 @@ pub mod entity;
 pub mod error;
 pub mod evidence;
 pub mod password;
+pub mod policy;
 pub mod principal;
 pub mod roles;
 pub mod service;
