@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod api_key;
+pub mod builtin;
 pub mod capability;
 pub mod clock;
 pub mod entity;
@@ -15,6 +16,7 @@ pub mod principal;
 pub mod roles;
 pub mod service;
 pub mod store;
+pub mod template;
 pub mod username;
 
 pub use error::GovError;
@@ -23,5 +25,6 @@ pub use roles::{Role, RoleSet};
 pub use service::accounts::Accounts;
 pub use service::agents::Agents;
 pub use service::capabilities::Capabilities;
+pub use service::templates::Templates;
 pub use store::Store;
 pub use username::Username;

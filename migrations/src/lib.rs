@@ -7,6 +7,7 @@ mod m20261125_000002_sessions;
 mod m20261125_000003_evidence;
 mod m20261125_000004_agents;
 mod m20261125_000005_capabilities;
+mod m20261125_000006_templates;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_evidence::Migration),
             Box::new(m20261125_000004_agents::Migration),
             Box::new(m20261125_000005_capabilities::Migration),
+            Box::new(m20261125_000006_templates::Migration),
         ]
     }
 }

@@ -6,5 +6,7 @@ pub mod capabilities;
 pub mod evidence;
 pub mod login_failures;
 pub mod sessions;
+pub mod template_versions;
+pub mod templates;
 pub mod user_roles;
 pub mod users;

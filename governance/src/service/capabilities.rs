@@ -3,7 +3,7 @@
 use crate::agent::parse_text;
 use crate::capability::{CapabilityName, ParamsSchema, Reversibility, Risk};
 use crate::error::GovError;
-use crate::evidence::Draft;
+use crate::evidence::{Actor, Draft};
 use crate::principal::AsManager;
 use crate::store::capabilities::{self as cap_store, CapabilityFields, CapabilityRecord};
 use crate::store::{Store, evidence};
@@ -66,6 +66,11 @@ impl Capabilities {
 
     /// Adds a capability to the catalogue.
     pub async fn define(&self, by: &AsManager, form: CapabilityForm) -> Result<CapabilityRecord, GovError> {
+        self.define_as(by.actor(), form).await
+    }
+
+    /// Adds a capability on behalf of `actor` (a manager, or the system installing built-ins).
+    pub(crate) async fn define_as(&self, actor: &Actor, form: CapabilityForm) -> Result<CapabilityRecord, GovError> {
         let name = CapabilityName::parse(&form.name).map_err(|m| GovError::invalid("name", m))?;
         let p = parse_fields(&form)?;
         let fields = CapabilityFields {
@@ -77,11 +82,11 @@ impl Capabilities {
         let txn = self.store.begin_write().await?;
         let cap = cap_store::insert(&txn, name.as_str(), fields).await?;
         let draft = Draft {
-            actor: by.actor().clone(),
+            actor: actor.clone(),
             kind: "capability.defined",
             subject_kind: "capability",
             subject_id: cap.id.to_string(),
-            summary: format!("{} defined capability {} ({} risk)", by.actor().name, cap.name, cap.risk.as_str()),
+            summary: format!("{} defined capability {} ({} risk)", actor.name, cap.name, cap.risk.as_str()),
             details: describe(&cap),
         };
         evidence::append(&txn, &draft).await?;

@@ -5,3 +5,4 @@ pub mod accounts;
 pub mod agents;
 pub mod capabilities;
 pub mod dashboard;
+pub mod templates;

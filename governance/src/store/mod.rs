@@ -4,6 +4,7 @@ pub mod agents;
 pub mod capabilities;
 pub mod evidence;
 pub mod sessions;
+pub mod templates;
 pub mod throttle;
 pub mod users;
 
