@@ -49,6 +49,16 @@ impl AppError {
         }
     }
 
+    /// The same error with its field placed in a scope (`scope/field`), so a page with several
+    /// forms for one server function shows it next to the form that was sent.
+    pub fn scoped(self, scope: &str) -> AppError {
+        match self {
+            AppError::Field { field, message } => AppError::Field { field: format!("{scope}/{field}"), message },
+            AppError::Conflict { field, message } => AppError::Conflict { field: format!("{scope}/{field}"), message },
+            other => other,
+        }
+    }
+
     /// The HTTP status an API client should see.
     pub fn status(&self) -> u16 {
         match self {

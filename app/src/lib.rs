@@ -71,6 +71,16 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/templates")
+                    view=|| view! { <Layout section=Section::Templates><pages::templates::TemplatesPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/templates/:id")
+                    view=|| view! { <Layout section=Section::Templates><pages::template_detail::TemplateDetailPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/users")
                     view=|| view! { <Layout section=Section::Users><pages::users::UsersPage /></Layout> }
                     ssr=SsrMode::Async

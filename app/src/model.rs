@@ -96,3 +96,56 @@ pub struct CapabilityRow {
     pub undo_window_minutes: Option<i64>,
     pub params_schema: Option<String>,
 }
+
+/// One template, as listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateRow {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub current_version: i64,
+}
+
+/// One capability's rule in a template version, as the form shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleView {
+    pub capability: String,
+    pub min_confidence: String,
+    pub limits: String,
+    pub max_per_hour: String,
+    pub new_value_params: String,
+    pub supervised: bool,
+    pub approval_expiry_minutes: String,
+}
+
+/// One version in a template's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionRow {
+    pub version: i64,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// One difference between two versions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRow {
+    pub capability: String,
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// A template's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateDetailView {
+    pub template: TemplateRow,
+    pub shown_version: i64,
+    pub rules: Vec<RuleView>,
+    pub versions: Vec<VersionRow>,
+    /// Catalogue capabilities this version has no rule for yet.
+    pub addable: Vec<String>,
+    /// A comparison of two versions, when asked for: (a, b, changes).
+    pub comparison: Option<(i64, i64, Vec<ChangeRow>)>,
+}

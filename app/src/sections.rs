@@ -8,12 +8,14 @@ pub enum Section {
     Dashboard,
     Agents,
     Capabilities,
+    Templates,
     Users,
 }
 
 impl Section {
     /// Every section that exists, in navigation order.
-    pub const ALL: [Section; 4] = [Section::Dashboard, Section::Agents, Section::Capabilities, Section::Users];
+    pub const ALL: [Section; 5] =
+        [Section::Dashboard, Section::Agents, Section::Capabilities, Section::Templates, Section::Users];
 
     /// The link text.
     pub fn label(self) -> &'static str {
@@ -21,6 +23,7 @@ impl Section {
             Section::Dashboard => "Dashboard",
             Section::Agents => "Agents",
             Section::Capabilities => "Capabilities",
+            Section::Templates => "Templates",
             Section::Users => "Users",
         }
     }
@@ -31,6 +34,7 @@ impl Section {
             Section::Dashboard => "/",
             Section::Agents => "/agents",
             Section::Capabilities => "/capabilities",
+            Section::Templates => "/templates",
             Section::Users => "/users",
         }
     }
@@ -39,7 +43,7 @@ impl Section {
     pub fn roles(self) -> &'static [&'static str] {
         match self {
             Section::Dashboard => &[],
-            Section::Agents | Section::Capabilities => &["manager", "admin"],
+            Section::Agents | Section::Capabilities | Section::Templates => &["manager", "admin"],
             Section::Users => &["admin"],
         }
     }

@@ -14,7 +14,7 @@ use axum::http::{HeaderName, Request};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use governance::service::accounts::ThrottlePolicy;
-use governance::{Accounts, Agents, Capabilities, Store};
+use governance::{Accounts, Agents, Capabilities, Store, Templates};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -54,7 +54,9 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
         .build();
     let agents = Agents::new(store.clone());
     let capabilities = Capabilities::new(store.clone());
-    Ok((AppState { leptos_options, store, accounts, agents, capabilities }, first_admin))
+    let templates = Templates::new(store.clone());
+    templates.ensure_builtins().await.map_err(|e| format!("cannot install the built-in templates: {e}"))?;
+    Ok((AppState { leptos_options, store, accounts, agents, capabilities, templates }, first_admin))
 }
 
 /// The whole HTTP surface: probes, assets, console pages and server functions.

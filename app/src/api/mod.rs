@@ -5,6 +5,7 @@ pub mod agents;
 pub mod auth;
 pub mod capabilities;
 pub mod dashboard;
+pub mod templates;
 pub mod users;
 
 /// Formats a UTC time the way every page shows it.

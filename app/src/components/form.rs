@@ -15,10 +15,10 @@ where
 
 /// The error message for `field`, shown under its input.
 #[component]
-pub fn FieldError(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+pub fn FieldError(error: Signal<Option<AppError>>, #[prop(into)] field: String) -> impl IntoView {
     move || {
-        error.get().filter(|e| e.field() == Some(field)).map(|e| {
-            view! { <p class="field-error" role="alert" data-field=field>{e.to_string()}</p> }
+        error.get().filter(|e| e.field() == Some(field.as_str())).map(|e| {
+            view! { <p class="field-error" role="alert" data-field=field.clone()>{e.to_string()}</p> }
         })
     }
 }

@@ -7,4 +7,6 @@ pub mod capabilities;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;
+pub mod template_detail;
+pub mod templates;
 pub mod users;

@@ -1,7 +1,7 @@
 //! The state shared by pages, server functions and the REST API.
 
 use axum::extract::FromRef;
-use governance::{Accounts, Agents, Capabilities, Store};
+use governance::{Accounts, Agents, Capabilities, Store, Templates};
 use leptos::config::LeptosOptions;
 
 /// Everything a request handler may need; leptos_axum provides it as context.
@@ -12,4 +12,5 @@ pub struct AppState {
     pub accounts: Accounts,
     pub agents: Agents,
     pub capabilities: Capabilities,
+    pub templates: Templates,
 }

@@ -10,7 +10,7 @@ async fn managers_define_and_edit_capabilities_with_field_errors() {
     let app = spawn_app().await;
     let mut mona = app.browser_as("mona", &["manager"]).await;
     let form = [
-        ("name", "finance.refund.issue"),
+        ("name", "billing.credit.issue"),
         ("description", "Refund a payment"),
         ("risk", "high"),
         ("reversible", "on"),
@@ -18,8 +18,8 @@ async fn managers_define_and_edit_capabilities_with_field_errors() {
         ("params_schema", SCHEMA),
     ];
     let res = app.post_form(&mut mona, "/api/capabilities/define", &form).await;
-    assert_eq!(location(&res), "/capabilities?defined=finance.refund.issue");
-    let page = app.get(&mona, "/capabilities?defined=finance.refund.issue").await.text().await.unwrap();
+    assert_eq!(location(&res), "/capabilities?defined=billing.credit.issue");
+    let page = app.get(&mona, "/capabilities?defined=billing.credit.issue").await.text().await.unwrap();
     assert!(page.contains("added to the catalogue") && page.contains("1440 min"));
 
     let res = app.post_api(&mut mona, "/api/capabilities/define", &form).await;
@@ -31,7 +31,7 @@ async fn managers_define_and_edit_capabilities_with_field_errors() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains(r#""field":"params_schema""#));
 
-    let id = app.state.store.capability_by_name("finance.refund.issue").await.unwrap().unwrap().id.to_string();
+    let id = app.state.store.capability_by_name("billing.credit.issue").await.unwrap().unwrap().id.to_string();
     let page = app.get(&mona, &format!("/capabilities?edit={id}")).await.text().await.unwrap();
     assert!(page.contains(r#"id="edit-capability""#) && page.contains("&quot;amount&quot;"), "edit form is prefilled");
     let edit = [
@@ -42,8 +42,8 @@ async fn managers_define_and_edit_capabilities_with_field_errors() {
         ("params_schema", ""),
     ];
     let res = app.post_form(&mut mona, "/api/capabilities/edit", &edit).await;
-    assert_eq!(location(&res), "/capabilities?changed=finance.refund.issue");
-    let cap = app.state.store.capability_by_name("finance.refund.issue").await.unwrap().unwrap();
+    assert_eq!(location(&res), "/capabilities?changed=billing.credit.issue");
+    let cap = app.state.store.capability_by_name("billing.credit.issue").await.unwrap().unwrap();
     assert_eq!((cap.risk.as_str(), cap.reversibility.window_minutes(), cap.params_schema), ("medium", None, None));
 }
 

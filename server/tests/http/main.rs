@@ -8,3 +8,4 @@ mod common;
 mod csrf;
 mod ops;
 mod roles;
+mod templates;

@@ -16,12 +16,13 @@ async fn role_by_route_matrix() {
         ("auditor", app.browser_as("aldo", &["auditor"]).await),
     ];
     // (method, path, roles allowed)
-    let pages: [(&str, &[&str]); 5] = [
+    let pages: [(&str, &[&str]); 6] = [
         ("/", &["admin", "manager", "reviewer", "auditor"]),
         ("/account/password", &["admin", "manager", "reviewer", "auditor"]),
         ("/users", &["admin"]),
         ("/agents", &["admin", "manager"]),
         ("/capabilities", &["admin", "manager"]),
+        ("/templates", &["admin", "manager"]),
     ];
     for (role, b) in &browsers {
         for (path, allowed) in pages {

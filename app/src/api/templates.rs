@@ -1,0 +1,141 @@
+//! Permission templates (managers and admins).
+
+use crate::error::AppError;
+use crate::model::{TemplateDetailView, TemplateRow};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn row(t: &governance::store::templates::TemplateRecord) -> TemplateRow {
+    TemplateRow {
+        id: t.id,
+        name: t.name.clone(),
+        description: t.description.clone(),
+        builtin: t.builtin,
+        current_version: t.current_version,
+    }
+}
+
+/// Every template.
+#[server(endpoint = "templates/list")]
+pub async fn list_templates() -> Result<Vec<TemplateRow>, AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    Ok(state()?.templates.list(&token).await.map_err(gov)?.iter().map(row).collect())
+}
+
+/// A template at a version (default current), optionally comparing versions `a` and `b`.
+#[server(endpoint = "templates/detail")]
+pub async fn template_detail(
+    id: i64,
+    version: Option<i64>,
+    a: Option<i64>,
+    b: Option<i64>,
+) -> Result<TemplateDetailView, AppError> {
+    use crate::api::show_time;
+    use crate::model::{ChangeRow, RuleView, VersionRow};
+    use crate::server::context::{gov, principal, state};
+    use governance::template::show_limits;
+    let token = principal()?.as_manager().map_err(gov)?;
+    let st = state()?;
+    let view = st.templates.view(&token, id, version).await.map_err(gov)?;
+    let catalogue = st.capabilities.list().await.map_err(gov)?;
+    let comparison = match (a, b) {
+        (Some(a), Some(b)) => {
+            let (_, _, changes) = st.templates.compare(&token, id, a, b).await.map_err(gov)?;
+            let rows = changes
+                .into_iter()
+                .map(|c| ChangeRow { capability: c.capability, field: c.field, before: c.before, after: c.after })
+                .collect();
+            Some((a, b, rows))
+        }
+        _ => None,
+    };
+    let body = &view.shown.body;
+    Ok(TemplateDetailView {
+        template: row(&view.template),
+        shown_version: view.shown.version,
+        rules: body
+            .rules
+            .iter()
+            .map(|r| RuleView {
+                capability: r.capability.clone(),
+                min_confidence: r.conditions.min_confidence.map(|v| v.to_string()).unwrap_or_default(),
+                limits: show_limits(&r.conditions.limits),
+                max_per_hour: r.conditions.max_per_hour.map(|v| v.to_string()).unwrap_or_default(),
+                new_value_params: r.conditions.new_value_params.join(", "),
+                supervised: r.conditions.supervised,
+                approval_expiry_minutes: r.approval_expiry_minutes.to_string(),
+            })
+            .collect(),
+        versions: view
+            .versions
+            .iter()
+            .map(|v| VersionRow {
+                version: v.version,
+                note: v.note.clone(),
+                created_by: v.created_by.clone(),
+                created_at: show_time(&v.created_at),
+            })
+            .collect(),
+        addable: catalogue.into_iter().map(|c| c.name).filter(|n| body.rule(n).is_none()).collect(),
+        comparison,
+    })
+}
+
+/// Copies a template into a new editable one named `name`.
+#[server(endpoint = "templates/copy")]
+pub async fn copy_template(from: i64, name: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    let t = state()?.templates.copy(&token, from, &name).await.map_err(gov)?;
+    leptos_axum::redirect(&format!("/templates/{}?copied=1", t.id));
+    Ok(())
+}
+
+/// Adds or changes one capability's rule, making a new version.
+#[server(endpoint = "templates/rule")]
+#[allow(clippy::too_many_arguments)] // one argument per form field
+pub async fn save_rule(
+    template_id: i64,
+    expected_version: i64,
+    origin: String,
+    capability: String,
+    min_confidence: String,
+    limits: String,
+    max_per_hour: String,
+    new_value_params: String,
+    supervised: Option<String>,
+    approval_expiry_minutes: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    use governance::template::RuleForm;
+    let token = principal()?.as_manager().map_err(gov)?;
+    let form = RuleForm {
+        capability,
+        min_confidence,
+        limits,
+        max_per_hour,
+        new_value_params,
+        supervised: supervised.is_some(),
+        approval_expiry_minutes,
+    };
+    // Errors name the form they came from: `add/…` or `<capability>/…`.
+    let scope = if origin == "add" { "add".to_owned() } else { form.capability.clone() };
+    let v = state()?
+        .templates
+        .save_rule(&token, template_id, expected_version, form)
+        .await
+        .map_err(|e| gov(e).scoped(&scope))?;
+    leptos_axum::redirect(&format!("/templates/{template_id}?saved={v}"));
+    Ok(())
+}
+
+/// Removes one capability's rule, making a new version.
+#[server(endpoint = "templates/rule/remove")]
+pub async fn remove_rule(template_id: i64, expected_version: i64, capability: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    let v = state()?.templates.remove_rule(&token, template_id, expected_version, &capability).await.map_err(gov)?;
+    leptos_axum::redirect(&format!("/templates/{template_id}?saved={v}"));
+    Ok(())
+}

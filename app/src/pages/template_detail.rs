@@ -1,0 +1,323 @@
+//! One template: a version's rules (editable on the current version of a copy), its version
+//! history, and a side-by-side comparison of two versions.
+
+use crate::api::templates::{RemoveRule, SaveRule, template_detail};
+use crate::components::form::{FieldError, FormError, action_error, set_status};
+use crate::error::AppError;
+use crate::model::{RuleView, TemplateDetailView};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// `/templates/:id` with optional `?version=N` and `?a=N&b=M` (managers and admins).
+#[component]
+pub fn TemplateDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let save = ServerAction::<SaveRule>::new();
+    let remove = ServerAction::<RemoveRule>::new();
+    let args = move || {
+        let q = query.read();
+        let num = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());
+        let id = params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+        (id, num("version"), num("a"), num("b"))
+    };
+    let detail = Resource::new(
+        move || (args(), save.version().get(), remove.version().get()),
+        |((id, v, a, b), ..)| template_detail(id, v, a, b),
+    );
+    let errors = (action_error(save), action_error(remove));
+    let notice = move || {
+        let q = query.read();
+        q.get("saved").map(|v| format!("Saved as version {v}.")).or_else(|| {
+            q.get("copied").map(|_| "Template copied. Edit its rules below; each save makes a new version.".into())
+        })
+    };
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <Detail d save remove errors notice=notice() /> }.into_any(),
+                    Err(e) => {
+                        set_status(e.status());
+                        view! {
+                            <Title text="Template" />
+                            <section class="panel narrow">
+                                <h1>"Template not available"</h1>
+                                <p>{e.to_string()}</p>
+                                <p><a href="/templates">"Back to templates"</a></p>
+                            </section>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+type Errors = (Signal<Option<AppError>>, Signal<Option<AppError>>);
+
+#[component]
+fn Detail(
+    d: TemplateDetailView,
+    save: ServerAction<SaveRule>,
+    remove: ServerAction<RemoveRule>,
+    errors: Errors,
+    notice: Option<String>,
+) -> impl IntoView {
+    let (save_error, remove_error) = errors;
+    let t = d.template.clone();
+    let editable = !t.builtin && d.shown_version == t.current_version;
+    let versions = d.versions.clone();
+    let (latest, first) = (t.current_version, versions.last().map_or(1, |v| v.version));
+    view! {
+        <Title text=t.name.clone() />
+        <p class="crumbs"><a href="/templates">"Templates"</a>" / "{t.name.clone()}</p>
+        <h1>
+            {t.name.clone()}" "
+            <span class="badge role" data-testid="shown-version">{format!("v{}", d.shown_version)}</span>
+            {t.builtin.then(|| view! { " "<span class="badge">"built in — copy it to edit"</span> })}
+        </h1>
+        <p class="muted">{t.description.clone()}</p>
+        {notice.map(|n| view! { <div class="alert alert-ok" role="status">{n}</div> })}
+        {(d.shown_version != t.current_version).then(|| view! {
+            <div class="alert alert-warn">
+                {format!("You are looking at version {} of {}. ", d.shown_version, t.current_version)}
+                <a href=format!("/templates/{}", t.id)>"Show the current version"</a>
+            </div>
+        })}
+        <FormError error=save_error />
+        <FormError error=remove_error />
+        <FieldErrorAnyScope error=save_error field="version" />
+        <section class="panel">
+            <h2>"Rules"</h2>
+            {if d.rules.is_empty() {
+                view! { <p class="muted">"No capability is covered: agents granted from this template are denied."</p> }.into_any()
+            } else {
+                d.rules
+                    .into_iter()
+                    .map(|r| view! { <RuleCard r template_id=t.id version=latest editable save remove error=save_error /> })
+                    .collect_view()
+                    .into_any()
+            }}
+        </section>
+        {(editable && !d.addable.is_empty()).then(|| {
+            let empty = RuleView {
+                capability: String::new(),
+                min_confidence: String::new(),
+                limits: String::new(),
+                max_per_hour: String::new(),
+                new_value_params: String::new(),
+                supervised: false,
+                approval_expiry_minutes: String::new(),
+            };
+            view! {
+                <section class="panel narrow">
+                    <h2>"Add a capability"</h2>
+                    <ActionForm action=save>
+                        <input type="hidden" name="template_id" value=t.id.to_string() />
+                        <input type="hidden" name="expected_version" value=latest.to_string() />
+                        <input type="hidden" name="origin" value="add" />
+                        <label for="add-capability">"Capability"</label>
+                        <select id="add-capability" name="capability">
+                            {d.addable.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                        </select>
+                        <FieldError error=save_error field="add/capability" />
+                        <RuleFields r=empty error=save_error prefix="add" scope="add" />
+                        <button type="submit" class="btn btn-primary">"Add rule"</button>
+                    </ActionForm>
+                </section>
+            }
+        })}
+        <div class="columns">
+            <section class="panel">
+                <h2>"Versions"</h2>
+                <table class="table" id="versions-table">
+                    <thead><tr><th>"Version"</th><th>"Change"</th><th>"By"</th><th>"When"</th></tr></thead>
+                    <tbody>
+                        {versions
+                            .into_iter()
+                            .map(|v| view! {
+                                <tr>
+                                    <td><a href=format!("/templates/{}?version={}", t.id, v.version)>{format!("v{}", v.version)}</a></td>
+                                    <td>{v.note}</td>
+                                    <td>{v.created_by}</td>
+                                    <td class="nowrap">{v.created_at}</td>
+                                </tr>
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </section>
+            <section class="panel">
+                <h2>"Compare versions"</h2>
+                <form method="get" action=format!("/templates/{}", t.id) class="inline-form">
+                    <label for="cmp-a">"From"</label>
+                    <input id="cmp-a" name="a" type="number" min="1" max=latest value=first.to_string() />
+                    <label for="cmp-b">"to"</label>
+                    <input id="cmp-b" name="b" type="number" min="1" max=latest value=latest.to_string() />
+                    <button type="submit" class="btn btn-small">"Compare"</button>
+                </form>
+                {d.comparison.map(|(a, b, changes)| view! { <Comparison a b changes /> })}
+            </section>
+        </div>
+    }
+}
+
+/// A field error whatever form it was scoped to (for errors such as a lost race on `version`).
+#[component]
+fn FieldErrorAnyScope(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    move || {
+        error.get().filter(|e| e.field().is_some_and(|f| f == field || f.ends_with(&format!("/{field}")))).map(|e| {
+            view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
+        })
+    }
+}
+
+#[component]
+fn Comparison(a: i64, b: i64, changes: Vec<crate::model::ChangeRow>) -> impl IntoView {
+    view! {
+        <h3>{format!("v{a} → v{b}")}</h3>
+        {if changes.is_empty() {
+            view! { <p class="muted">"No differences."</p> }.into_any()
+        } else {
+            view! {
+                <table class="table compare" id="compare-table">
+                    <thead><tr><th>"Capability"</th><th>"Field"</th><th>{format!("v{a}")}</th><th>{format!("v{b}")}</th></tr></thead>
+                    <tbody>
+                        {changes
+                            .into_iter()
+                            .map(|c| view! {
+                                <tr>
+                                    <td><code>{c.capability}</code></td>
+                                    <td>{c.field}</td>
+                                    <td class="before">{c.before}</td>
+                                    <td class="after">{c.after}</td>
+                                </tr>
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+                .into_any()
+        }}
+    }
+}
+
+#[component]
+fn RuleCard(
+    r: RuleView,
+    template_id: i64,
+    version: i64,
+    editable: bool,
+    save: ServerAction<SaveRule>,
+    remove: ServerAction<RemoveRule>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let cap = r.capability.clone();
+    let label = cap.clone();
+    let summary = summarize(&r);
+    if !editable {
+        return view! {
+            <div class="rule" data-rule=cap>
+                <h3><code>{label}</code></h3>
+                <p class="muted">{summary}</p>
+            </div>
+        }
+        .into_any();
+    }
+    let prefix = cap.replace('.', "-");
+    let (cap_save, cap_remove, scope) = (cap.clone(), cap.clone(), cap.clone());
+    let mine = format!("{cap}/");
+    // Open the rule whose form was sent with an error, so the error shows where it belongs.
+    let open = move || error.get().and_then(|e| e.field().map(|f| f.starts_with(&mine))).unwrap_or(false);
+    view! {
+        <details class="rule" data-rule=cap open=open>
+            <summary><code>{label}</code>" — "<span class="muted">{summary}</span></summary>
+            <ActionForm action=save>
+                <input type="hidden" name="template_id" value=template_id.to_string() />
+                <input type="hidden" name="expected_version" value=version.to_string() />
+                <input type="hidden" name="capability" value=cap_save />
+                <input type="hidden" name="origin" value="rule" />
+                <RuleFields r error prefix=prefix scope=scope />
+                <button type="submit" class="btn btn-primary">"Save as new version"</button>
+            </ActionForm>
+            <ActionForm action=remove>
+                <input type="hidden" name="template_id" value=template_id.to_string() />
+                <input type="hidden" name="expected_version" value=version.to_string() />
+                <input type="hidden" name="capability" value=cap_remove />
+                <button type="submit" class="btn btn-small btn-quiet">"Remove this capability"</button>
+            </ActionForm>
+        </details>
+    }
+    .into_any()
+}
+
+fn summarize(r: &RuleView) -> String {
+    let mut parts = Vec::new();
+    if !r.min_confidence.is_empty() {
+        parts.push(format!("confidence ≥ {}", r.min_confidence));
+    }
+    if !r.limits.is_empty() {
+        parts.push(r.limits.clone());
+    }
+    if !r.max_per_hour.is_empty() {
+        parts.push(format!("≤ {}/hour", r.max_per_hour));
+    }
+    if !r.new_value_params.is_empty() {
+        parts.push(format!("new {} escalates", r.new_value_params));
+    }
+    if r.supervised {
+        parts.push("supervised".into());
+    }
+    parts.push(format!("approvals expire after {} min", r.approval_expiry_minutes));
+    parts.join(" · ")
+}
+
+/// The condition fields of a rule form, prefilled from `r`.
+#[component]
+fn RuleFields(
+    r: RuleView,
+    error: Signal<Option<AppError>>,
+    #[prop(into)] prefix: String,
+    #[prop(into)] scope: String,
+) -> impl IntoView {
+    let id = move |f: &str| format!("{prefix}-{f}");
+    let at = move |f: &str| format!("{scope}/{f}");
+    view! {
+        <div class="grid2">
+            <div>
+                <label for=id("conf")>"Minimum confidence (0–1)"</label>
+                <input id=id("conf") name="min_confidence" value=r.min_confidence placeholder="none" />
+                <FieldError error field=at("min_confidence") />
+            </div>
+            <div>
+                <label for=id("rate")>"Max per hour, per agent"</label>
+                <input id=id("rate") name="max_per_hour" value=r.max_per_hour placeholder="no limit" />
+                <FieldError error field=at("max_per_hour") />
+            </div>
+            <div>
+                <label for=id("limits")>"Numeric limits"</label>
+                <input id=id("limits") name="limits" value=r.limits placeholder="amount <= 500; items <= 3" />
+                <FieldError error field=at("limits") />
+            </div>
+            <div>
+                <label for=id("new")>"Escalate on a never-seen value of"</label>
+                <input id=id("new") name="new_value_params" value=r.new_value_params placeholder="currency, iban" />
+                <FieldError error field=at("new_value_params") />
+            </div>
+            <div>
+                <label for=id("expiry")>"Approval expires after (minutes)"</label>
+                <input id=id("expiry") name="approval_expiry_minutes" value=r.approval_expiry_minutes placeholder="1440" />
+                <FieldError error field=at("approval_expiry_minutes") />
+            </div>
+            <div>
+                <label class="check spaced">
+                    <input type="checkbox" name="supervised" value="on" checked=r.supervised />
+                    "Supervised: executor actions need a reviewer's confirmation"
+                </label>
+            </div>
+        </div>
+    }
+}
