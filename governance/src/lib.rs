@@ -2,6 +2,7 @@
 //! services that the console and the agent API both call. No web framework lives here.
 #![forbid(unsafe_code)]
 
+pub mod action;
 pub mod agent;
 pub mod api_key;
 pub mod builtin;
@@ -25,6 +26,8 @@ pub use roles::{Role, RoleSet};
 pub use service::accounts::Accounts;
 pub use service::agents::Agents;
 pub use service::capabilities::Capabilities;
+pub use service::decisions::Decisions;
+pub use service::grants::Grants;
 pub use service::templates::Templates;
 pub use store::Store;
 pub use username::Username;

@@ -8,6 +8,7 @@ mod m20261125_000003_evidence;
 mod m20261125_000004_agents;
 mod m20261125_000005_capabilities;
 mod m20261125_000006_templates;
+mod m20261125_000007_grants_actions;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_agents::Migration),
             Box::new(m20261125_000005_capabilities::Migration),
             Box::new(m20261125_000006_templates::Migration),
+            Box::new(m20261125_000007_grants_actions::Migration),
         ]
     }
 }

@@ -1,9 +1,12 @@
 //! SeaORM entities: the tables as the store sees them. Only the store uses these.
 
+pub mod actions;
 pub mod agent_keys;
+pub mod agent_param_values;
 pub mod agents;
 pub mod capabilities;
 pub mod evidence;
+pub mod grants;
 pub mod login_failures;
 pub mod sessions;
 pub mod template_versions;

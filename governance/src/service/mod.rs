@@ -5,4 +5,6 @@ pub mod accounts;
 pub mod agents;
 pub mod capabilities;
 pub mod dashboard;
+pub mod decisions;
+pub mod grants;
 pub mod templates;

@@ -1,8 +1,10 @@
 //! The store: SeaORM over SQLite (default) or PostgreSQL, one module per concept.
 
+pub mod actions;
 pub mod agents;
 pub mod capabilities;
 pub mod evidence;
+pub mod grants;
 pub mod sessions;
 pub mod templates;
 pub mod throttle;

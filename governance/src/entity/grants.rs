@@ -1,0 +1,26 @@
+//! One agent's grant of one capability at one tier, from one template version.
+
+use sea_orm::entity::prelude::*;
+
+/// One row of `grants`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "grants")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub agent_id: i64,
+    pub capability_id: i64,
+    pub template_id: i64,
+    pub template_version: i64,
+    pub tier: String,
+    pub granted_by: String,
+    pub granted_at: DateTimeUtc,
+    pub review_due_at: DateTimeUtc,
+    pub revoked_at: Option<DateTimeUtc>,
+}
+
+/// No links used by the store.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,227 @@
+//! The decision an agent asks for before it acts: validated, decided by the policy engine,
+//! recorded with its evidence in one transaction — never answered without the record.
+
+use crate::action::{ActionRequest, action_hash, canonical_json};
+use crate::agent::{AgentStatus, Environment};
+use crate::error::GovError;
+use crate::evidence::Draft;
+use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, decide, value_key};
+use crate::service::agents::AgentPrincipal;
+use crate::store::actions::{self as action_store, ActionInsert, ActionRecord};
+use crate::store::{Store, evidence, templates as tpl_store};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+/// What the agent is told.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ActionAnswer {
+    pub id: i64,
+    pub decision: String,
+    pub state: String,
+    pub rule: String,
+    pub tier: Option<String>,
+    pub supervised: bool,
+    pub sandbox: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub evidence_hash: String,
+}
+
+impl From<&ActionRecord> for ActionAnswer {
+    fn from(a: &ActionRecord) -> Self {
+        ActionAnswer {
+            id: a.id,
+            decision: a.decision.clone(),
+            state: a.state.clone(),
+            rule: a.rule.clone(),
+            tier: a.tier.clone(),
+            supervised: a.supervised,
+            sandbox: a.sandbox,
+            expires_at: a.expires_at,
+            evidence_hash: a.evidence_hash.clone(),
+        }
+    }
+}
+
+/// The decisions use cases.
+#[derive(Clone, Debug)]
+pub struct Decisions {
+    store: Store,
+}
+
+fn replay(existing: &ActionRecord, request_hash: &str) -> Result<ActionAnswer, GovError> {
+    if existing.request_hash != request_hash {
+        return Err(GovError::Conflict {
+            field: "idempotency_key",
+            message: format!("this key was used for a different request (action {})", existing.id),
+        });
+    }
+    Ok(ActionAnswer::from(existing))
+}
+
+impl Decisions {
+    /// Decisions over `store`.
+    pub fn new(store: Store) -> Decisions {
+        Decisions { store }
+    }
+
+    /// Decides a request. The same idempotency key and body give the same answer; the same
+    /// key with another body is a conflict. Params that break the capability's schema are
+    /// refused (422, naming the JSON pointer) and not recorded as a decision.
+    pub async fn request(&self, who: &AgentPrincipal, req: ActionRequest) -> Result<ActionAnswer, GovError> {
+        req.validate().map_err(|(field, m)| GovError::invalid(field, m))?;
+        let request_hash = req.request_hash();
+        if let Some(key) = &req.idempotency_key
+            && let Some(existing) = self.store.action_by_key(who.agent.id, key).await?
+        {
+            return replay(&existing, &request_hash);
+        }
+        let capability_name = req.capability.trim().to_owned();
+        let capability = self.store.capability_by_name(&capability_name).await?;
+        if let Some(schema) = capability.as_ref().and_then(|c| c.params_schema.as_ref()) {
+            schema.check(&req.params).map_err(|v| GovError::Invalid {
+                field: "params",
+                message: format!(
+                    "params{} {}",
+                    if v.pointer.is_empty() { String::new() } else { v.pointer.clone() },
+                    v.message
+                ),
+            })?;
+        }
+        // The grant and the rule of its template version for this capability.
+        let grant = match &capability {
+            Some(c) => self.store.live_grant(who.agent.id, c.id).await?,
+            None => None,
+        };
+        let rule = match &grant {
+            Some(g) => tpl_store::version_of(self.store.db(), g.template_id, g.template_version)
+                .await?
+                .and_then(|v| v.body.rule(&capability_name).cloned()),
+            None => None,
+        };
+        let view = match (&grant, &rule) {
+            (Some(g), Some(r)) => Some(GrantView {
+                grant_id: g.id,
+                tier: g.tier,
+                template: g.template.clone(),
+                template_version: g.template_version,
+                conditions: r.conditions.clone(),
+            }),
+            _ => None,
+        };
+        let now = crate::clock::now();
+        let recent = self.store.actions_since(who.agent.id, &capability_name, now - Duration::hours(1)).await?;
+        let watched = view.as_ref().map(|g| g.conditions.new_value_params.clone()).unwrap_or_default();
+        let seen = self.store.seen_values(who.agent.id, &capability_name, &watched).await?;
+        let outcome = decide(&DecisionInput {
+            capability_known: capability.is_some(),
+            agent_suspended: who.agent.status == AgentStatus::Suspended,
+            grant: view.as_ref(),
+            params: &req.params,
+            confidence: req.confidence,
+            recent_in_hour: recent,
+            seen_values: &seen,
+            // Monitors and alerts arrive with their own issue; until then no alert is open.
+            open_alert: false,
+            condition: &ConditionCheck::None,
+        });
+        let sandbox = who.agent.environment == Environment::Sandbox;
+        let expires_at = (outcome.decision == Decision::NeedsApproval).then(|| {
+            now + Duration::minutes(
+                rule.as_ref().map_or(crate::template::DEFAULT_APPROVAL_EXPIRY_MINUTES, |r| r.approval_expiry_minutes),
+            )
+        });
+        let insert = ActionInsert {
+            agent_id: who.agent.id,
+            capability: capability_name.clone(),
+            params: canonical_json(&req.params),
+            reasoning: req.reasoning.clone(),
+            confidence: req.confidence,
+            inputs: canonical_json(&req.inputs),
+            alternatives: canonical_json(&req.alternatives),
+            task_ref: req.task_ref.clone(),
+            idempotency_key: req.idempotency_key.clone(),
+            request_hash: request_hash.clone(),
+            action_hash: action_hash(&capability_name, &req.params),
+            decision: outcome.decision.as_str().to_owned(),
+            rule: outcome.rule.clone(),
+            tier: view.as_ref().map(|g| g.tier.as_str().to_owned()),
+            grant_id: view.as_ref().map(|g| g.grant_id),
+            sandbox,
+            supervised: outcome.supervised,
+            expires_at,
+            created_at: now,
+        };
+        let txn = self.store.begin_write().await?;
+        let Some(id) = action_store::insert(&txn, insert).await? else {
+            // A concurrent request with the same key won the race: answer as it was answered.
+            drop(txn);
+            let key = req.idempotency_key.as_deref().unwrap_or_default();
+            let existing = self
+                .store
+                .action_by_key(who.agent.id, key)
+                .await?
+                .ok_or_else(|| GovError::NotFound("action".into()))?;
+            return replay(&existing, &request_hash);
+        };
+        let draft = Draft {
+            actor: who.actor(),
+            kind: "action.decided",
+            subject_kind: "action",
+            subject_id: id.to_string(),
+            summary: format!(
+                "{} asked to {}: {} ({})",
+                who.agent.name,
+                capability_name,
+                outcome.decision.as_str(),
+                outcome.rule
+            ),
+            details: json!({
+                "capability": capability_name,
+                "params": req.params,
+                "reasoning": req.reasoning,
+                "confidence": req.confidence,
+                "inputs": req.inputs,
+                "alternatives": req.alternatives,
+                "task_ref": req.task_ref,
+                "decision": outcome.decision,
+                "rule": outcome.rule,
+                "tier": view.as_ref().map(|g| g.tier),
+                "sandbox": sandbox,
+                "key": who.key_prefix,
+            }),
+        };
+        let record = evidence::append(&txn, &draft).await?;
+        action_store::set_evidence_hash(&txn, id, &record.hash).await?;
+        if outcome.decision == Decision::Allowed {
+            let used: Vec<(String, String)> =
+                watched.iter().filter_map(|p| req.params.get(p).map(|v| (p.clone(), value_key(v)))).collect();
+            action_store::remember_values(&txn, who.agent.id, &capability_name, &used).await?;
+        }
+        txn.commit().await?;
+        Ok(ActionAnswer {
+            id,
+            decision: outcome.decision.as_str().to_owned(),
+            state: outcome.decision.as_str().to_owned(),
+            rule: outcome.rule,
+            tier: view.map(|g| g.tier.as_str().to_owned()),
+            supervised: outcome.supervised,
+            sandbox,
+            expires_at,
+            evidence_hash: record.hash,
+        })
+    }
+
+    /// One of the agent's own actions (another agent's is "not found").
+    pub async fn get(&self, who: &AgentPrincipal, id: i64) -> Result<ActionAnswer, GovError> {
+        match self.store.action_by_id(id).await? {
+            Some(a) if a.agent_id == who.agent.id => Ok(ActionAnswer::from(&a)),
+            _ => Err(GovError::NotFound(format!("action {id}"))),
+        }
+    }
+
+    /// An agent's newest actions, for its page.
+    pub async fn recent(&self, agent_id: i64, limit: u64) -> Result<Vec<ActionRecord>, GovError> {
+        self.store.recent_actions(agent_id, limit).await
+    }
+}

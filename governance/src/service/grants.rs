@@ -1,0 +1,166 @@
+//! Grants: one capability at a time, promoted or demoted one step at a time, with a reason.
+
+use crate::error::GovError;
+use crate::evidence::Draft;
+use crate::policy::Tier;
+use crate::principal::AsManager;
+use crate::store::grants::{self as grant_store, GrantInsert, GrantRecord};
+use crate::store::templates as tpl_store;
+use crate::store::{Store, agents as agent_store, evidence};
+use chrono::Duration;
+use serde_json::json;
+
+/// Days until a new grant is due for review.
+pub const REVIEW_AFTER_DAYS: i64 = 30;
+
+/// A grant as entered in the form (raw values).
+#[derive(Clone, Debug, Default)]
+pub struct GrantForm {
+    pub agent_id: i64,
+    pub capability: String,
+    pub template_id: i64,
+    pub tier: String,
+}
+
+/// Which way a tier change goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Promote,
+    Demote,
+}
+
+/// The grants use cases.
+#[derive(Clone, Debug)]
+pub struct Grants {
+    store: Store,
+}
+
+fn draft(by: &AsManager, kind: &'static str, agent_id: i64, summary: String, details: serde_json::Value) -> Draft {
+    // Grant changes are filed under the agent, so its page shows its tier history.
+    Draft { actor: by.actor().clone(), kind, subject_kind: "agent", subject_id: agent_id.to_string(), summary, details }
+}
+
+impl Grants {
+    /// Grants over `store`.
+    pub fn new(store: Store) -> Grants {
+        Grants { store }
+    }
+
+    /// An agent's grants.
+    pub async fn of_agent(&self, _by: &AsManager, agent_id: i64) -> Result<Vec<GrantRecord>, GovError> {
+        self.store.grants_of(agent_id).await
+    }
+
+    /// Grants one capability to one agent at one tier, from the template's current version.
+    pub async fn grant(&self, by: &AsManager, form: GrantForm) -> Result<GrantRecord, GovError> {
+        let tier = Tier::parse(&form.tier).map_err(|m| GovError::invalid("tier", m))?;
+        let cap = self.store.capability_by_name(form.capability.trim()).await?.ok_or_else(|| {
+            GovError::invalid("capability", format!("'{}' is not in the catalogue", form.capability.trim()))
+        })?;
+        let txn = self.store.begin_write().await?;
+        let agent = agent_store::by_id(&txn, form.agent_id)
+            .await?
+            .ok_or_else(|| GovError::NotFound(format!("agent {}", form.agent_id)))?;
+        let template = tpl_store::by_id(&txn, form.template_id)
+            .await?
+            .ok_or_else(|| GovError::invalid("template_id", "choose a template"))?;
+        let version = tpl_store::version_of(&txn, template.id, template.current_version)
+            .await?
+            .ok_or_else(|| GovError::NotFound(format!("template {}", template.id)))?;
+        if version.body.rule(&cap.name).is_none() {
+            return Err(GovError::invalid(
+                "template_id",
+                format!(
+                    "{} v{} has no rule for {}: add one to the template first",
+                    template.name, version.version, cap.name
+                ),
+            ));
+        }
+        let existing = grant_store::find(&txn, agent.id, cap.id).await?;
+        if let Some(g) = existing.as_ref().filter(|g| g.revoked_at.is_none()) {
+            return Err(GovError::Conflict {
+                field: "capability",
+                message: format!(
+                    "{} already holds {} at {}: promote, demote or revoke that grant",
+                    agent.name,
+                    cap.name,
+                    g.tier.as_str()
+                ),
+            });
+        }
+        let insert = GrantInsert {
+            agent_id: agent.id,
+            capability_id: cap.id,
+            template_id: template.id,
+            template_version: version.version,
+            tier,
+            granted_by: &by.actor().name,
+            review_due_at: crate::clock::now() + Duration::days(REVIEW_AFTER_DAYS),
+        };
+        let id = grant_store::upsert(&txn, insert, existing.map(|g| g.id)).await?;
+        let g = grant_store::by_id(&txn, id).await?.ok_or_else(|| GovError::NotFound(format!("grant {id}")))?;
+        let summary = format!(
+            "{} granted {} to {} at {} (template {} v{})",
+            by.actor().name,
+            cap.name,
+            agent.name,
+            tier.as_str(),
+            template.name,
+            version.version
+        );
+        let details = json!({"grant": id, "capability": cap.name, "tier": tier, "template": template.name, "template_version": version.version});
+        evidence::append(&txn, &draft(by, "grant.created", agent.id, summary, details)).await?;
+        txn.commit().await?;
+        Ok(g)
+    }
+
+    /// Moves a grant one tier up or down, with a reason.
+    pub async fn step(&self, by: &AsManager, grant_id: i64, step: Step, reason: &str) -> Result<GrantRecord, GovError> {
+        let reason = crate::agent::parse_reason(reason).map_err(|m| GovError::invalid("reason", m))?;
+        let txn = self.store.begin_write().await?;
+        let g =
+            grant_store::by_id(&txn, grant_id).await?.ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
+        if g.revoked_at.is_some() {
+            return Err(GovError::Conflict { field: "grant", message: "this grant is revoked".into() });
+        }
+        let (to, kind, verb) = match step {
+            Step::Promote => (g.tier.promoted(), "grant.promoted", "promoted"),
+            Step::Demote => (g.tier.demoted(), "grant.demoted", "demoted"),
+        };
+        let to = to.ok_or_else(|| GovError::Conflict {
+            field: "tier",
+            message: format!("{} is already at {}: there is no further step", g.capability, g.tier.as_str()),
+        })?;
+        if !grant_store::set_tier(&txn, g.id, g.tier, to).await? {
+            return Err(GovError::Conflict { field: "tier", message: "the grant changed meanwhile; reload".into() });
+        }
+        let summary = format!(
+            "{} {verb} {} from {} to {}: {reason}",
+            by.actor().name,
+            g.capability,
+            g.tier.as_str(),
+            to.as_str()
+        );
+        let details =
+            json!({"grant": g.id, "capability": g.capability, "before": g.tier, "after": to, "reason": reason});
+        evidence::append(&txn, &draft(by, kind, g.agent_id, summary, details)).await?;
+        txn.commit().await?;
+        Ok(GrantRecord { tier: to, ..g })
+    }
+
+    /// Revokes a grant, with a reason.
+    pub async fn revoke(&self, by: &AsManager, grant_id: i64, reason: &str) -> Result<(), GovError> {
+        let reason = crate::agent::parse_reason(reason).map_err(|m| GovError::invalid("reason", m))?;
+        let txn = self.store.begin_write().await?;
+        let g =
+            grant_store::by_id(&txn, grant_id).await?.ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
+        if !grant_store::revoke(&txn, g.id).await? {
+            return Err(GovError::Conflict { field: "grant", message: "this grant is already revoked".into() });
+        }
+        let summary = format!("{} revoked {} ({}): {reason}", by.actor().name, g.capability, g.tier.as_str());
+        let details = json!({"grant": g.id, "capability": g.capability, "tier": g.tier, "reason": reason});
+        evidence::append(&txn, &draft(by, "grant.revoked", g.agent_id, summary, details)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}

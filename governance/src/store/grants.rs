@@ -1,0 +1,148 @@
+//! Grants: one row per agent and capability.
+
+use crate::entity::{capabilities, grants, templates};
+use crate::error::GovError;
+use crate::policy::Tier;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+
+/// A grant with the names it refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantRecord {
+    pub id: i64,
+    pub agent_id: i64,
+    pub capability_id: i64,
+    pub capability: String,
+    pub template_id: i64,
+    pub template: String,
+    pub template_version: i64,
+    pub tier: Tier,
+    pub granted_by: String,
+    pub granted_at: DateTime<Utc>,
+    pub review_due_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new grant's columns.
+pub struct GrantInsert<'a> {
+    pub agent_id: i64,
+    pub capability_id: i64,
+    pub template_id: i64,
+    pub template_version: i64,
+    pub tier: Tier,
+    pub granted_by: &'a str,
+    pub review_due_at: DateTime<Utc>,
+}
+
+async fn named(db: &impl ConnectionTrait, rows: Vec<grants::Model>) -> Result<Vec<GrantRecord>, GovError> {
+    let caps: HashMap<i64, String> =
+        capabilities::Entity::find().all(db).await?.into_iter().map(|c| (c.id, c.name)).collect();
+    let tpls: HashMap<i64, String> =
+        templates::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t.name)).collect();
+    Ok(rows
+        .into_iter()
+        .map(|g| GrantRecord {
+            id: g.id,
+            agent_id: g.agent_id,
+            capability_id: g.capability_id,
+            capability: caps.get(&g.capability_id).cloned().unwrap_or_default(),
+            template_id: g.template_id,
+            template: tpls.get(&g.template_id).cloned().unwrap_or_default(),
+            template_version: g.template_version,
+            // An unreadable stored tier is read as the least trusted one.
+            tier: Tier::parse(&g.tier).unwrap_or(Tier::Observer),
+            granted_by: g.granted_by,
+            granted_at: g.granted_at,
+            review_due_at: g.review_due_at,
+            revoked_at: g.revoked_at,
+        })
+        .collect())
+}
+
+/// The grant row for an agent and capability, live or revoked, on any connection.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    agent_id: i64,
+    capability_id: i64,
+) -> Result<Option<GrantRecord>, GovError> {
+    let rows = grants::Entity::find()
+        .filter(grants::Column::AgentId.eq(agent_id))
+        .filter(grants::Column::CapabilityId.eq(capability_id))
+        .all(db)
+        .await?;
+    Ok(named(db, rows).await?.into_iter().next())
+}
+
+/// One grant by id, on any connection.
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<GrantRecord>, GovError> {
+    let rows = grants::Entity::find_by_id(id).all(db).await?;
+    Ok(named(db, rows).await?.into_iter().next())
+}
+
+/// Creates the grant, or re-activates a revoked one with the new terms.
+pub async fn upsert(db: &impl ConnectionTrait, g: GrantInsert<'_>, existing: Option<i64>) -> Result<i64, GovError> {
+    let now = crate::clock::now();
+    let mut row = grants::ActiveModel {
+        agent_id: Set(g.agent_id),
+        capability_id: Set(g.capability_id),
+        template_id: Set(g.template_id),
+        template_version: Set(g.template_version),
+        tier: Set(g.tier.as_str().to_owned()),
+        granted_by: Set(g.granted_by.to_owned()),
+        granted_at: Set(now),
+        review_due_at: Set(g.review_due_at),
+        revoked_at: Set(None),
+        ..Default::default()
+    };
+    match existing {
+        Some(id) => {
+            row.id = Set(id);
+            Ok(row.update(db).await?.id)
+        }
+        None => Ok(row.insert(db).await?.id),
+    }
+}
+
+/// Moves a live grant from `from` to `to`; false if it was not at `from` any more (a race).
+pub async fn set_tier(db: &impl ConnectionTrait, id: i64, from: Tier, to: Tier) -> Result<bool, GovError> {
+    let res = grants::Entity::update_many()
+        .set(grants::ActiveModel { tier: Set(to.as_str().to_owned()), ..Default::default() })
+        .filter(grants::Column::Id.eq(id))
+        .filter(grants::Column::Tier.eq(from.as_str()))
+        .filter(grants::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Revokes a live grant; false if it was already revoked.
+pub async fn revoke(db: &impl ConnectionTrait, id: i64) -> Result<bool, GovError> {
+    let res = grants::Entity::update_many()
+        .set(grants::ActiveModel { revoked_at: Set(Some(crate::clock::now())), ..Default::default() })
+        .filter(grants::Column::Id.eq(id))
+        .filter(grants::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+impl Store {
+    /// An agent's grants, live and revoked, by capability.
+    pub async fn grants_of(&self, agent_id: i64) -> Result<Vec<GrantRecord>, GovError> {
+        let rows = grants::Entity::find()
+            .filter(grants::Column::AgentId.eq(agent_id))
+            .order_by_asc(grants::Column::Id)
+            .all(self.db())
+            .await?;
+        let mut out = named(self.db(), rows).await?;
+        out.sort_by(|a, b| a.capability.cmp(&b.capability));
+        Ok(out)
+    }
+
+    /// The live grant for an agent and capability, if any.
+    pub async fn live_grant(&self, agent_id: i64, capability_id: i64) -> Result<Option<GrantRecord>, GovError> {
+        Ok(find(self.db(), agent_id, capability_id).await?.filter(|g| g.revoked_at.is_none()))
+    }
+}

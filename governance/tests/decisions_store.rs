@@ -1,0 +1,164 @@
+//! Grants and the decision path against real databases.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use governance::action::ActionRequest;
+use governance::agent::AgentStatus;
+use governance::service::accounts::ThrottlePolicy;
+use governance::service::agents::{AgentPrincipal, NewAgent};
+use governance::service::grants::{GrantForm, Step};
+use governance::template::RuleForm;
+use governance::{Accounts, Agents, Decisions, GovError, Grants, Principal, Store, Templates};
+use serde_json::json;
+
+struct World {
+    manager: Principal,
+    agents: Agents,
+    grants: Grants,
+    decisions: Decisions,
+    agent_id: i64,
+    key: String,
+    template_id: i64,
+}
+
+async fn world(store: &Store) -> World {
+    let acc = Accounts::new(store.clone(), ThrottlePolicy::default());
+    let (_, temp) = acc.add_user_cli("mona", &["manager".into()]).await.unwrap();
+    let p = acc.login("mona", &temp, "t").await.unwrap();
+    acc.change_own_password(&p, &temp, "mona's own password", "mona's own password").await.unwrap();
+    let manager = acc.principal(p.user_id).await.unwrap().unwrap();
+    let token = manager.as_manager().unwrap();
+    let templates = Templates::new(store.clone());
+    templates.ensure_builtins().await.unwrap();
+    let finance = store.template_by_name("Finance analysis and refunds").await.unwrap().unwrap();
+    let mine = templates.copy(&token, finance.id, "Refunds, no currency check").await.unwrap();
+    let rule = RuleForm {
+        capability: "finance.refund.issue".into(),
+        min_confidence: "0.9".into(),
+        limits: "amount <= 200".into(),
+        max_per_hour: "3".into(),
+        new_value_params: String::new(),
+        supervised: true,
+        approval_expiry_minutes: "60".into(),
+    };
+    templates.save_rule(&token, mine.id, 1, rule).await.unwrap();
+    let agents = Agents::new(store.clone());
+    let new = NewAgent {
+        name: "refund-bot".into(),
+        purpose: "refunds".into(),
+        environment: "sandbox".into(),
+        ..NewAgent::default()
+    };
+    let agent = agents.register(&token, new).await.unwrap();
+    let (_, key) = agents.issue_key(&token, agent.id).await.unwrap();
+    World {
+        manager,
+        agents,
+        grants: Grants::new(store.clone()),
+        decisions: Decisions::new(store.clone()),
+        agent_id: agent.id,
+        key,
+        template_id: mine.id,
+    }
+}
+
+fn refund(amount: f64, key: Option<&str>) -> ActionRequest {
+    serde_json::from_value(json!({
+        "capability": "finance.refund.issue",
+        "params": {"order_id": "A-1", "amount": amount, "currency": "EUR"},
+        "reasoning": "charged twice",
+        "confidence": 0.95,
+        "idempotency_key": key,
+    }))
+    .unwrap()
+}
+
+async fn me(w: &World) -> AgentPrincipal {
+    w.agents.authenticate(&w.key).await.unwrap()
+}
+
+#[tokio::test]
+async fn tiers_conditions_and_refusals_decide_as_the_template_says() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let token = w.manager.as_manager().unwrap();
+        let who = me(&w).await;
+
+        let a = w.decisions.request(&who, refund(50.0, None)).await.unwrap();
+        assert_eq!((a.decision.as_str(), a.rule.as_str()), ("denied", "no grant for this capability"), "{}", db.name);
+        assert!(a.sandbox);
+
+        let form = GrantForm {
+            agent_id: w.agent_id,
+            capability: "finance.refund.issue".into(),
+            template_id: w.template_id,
+            tier: "executor".into(),
+        };
+        let g = w.grants.grant(&token, form.clone()).await.unwrap();
+        assert_eq!(g.template_version, 2);
+        assert!(
+            matches!(w.grants.grant(&token, form).await, Err(GovError::Conflict { field: "capability", .. })),
+            "one grant per capability"
+        );
+
+        let a = w.decisions.request(&who, refund(50.0, None)).await.unwrap();
+        assert_eq!(a.decision, "allowed", "{}: {}", db.name, a.rule);
+        assert!(a.supervised && a.rule.contains("template Refunds, no currency check v2"));
+        let a = w.decisions.request(&who, refund(500.0, None)).await.unwrap();
+        assert_eq!(a.decision, "needs_approval");
+        assert!(a.rule.contains("exceeds the limit 200") && a.expires_at.is_some());
+
+        let low = ActionRequest { confidence: 0.5, ..refund(10.0, None) };
+        assert!(w.decisions.request(&who, low).await.unwrap().rule.contains("below the minimum 0.9"));
+        // Three non-denied requests this hour reach the rate limit.
+        let a = w.decisions.request(&who, refund(10.0, None)).await.unwrap();
+        assert!(a.rule.contains("rate limit"), "{}", a.rule);
+
+        w.grants.step(&token, g.id, Step::Demote, "too many escalations").await.unwrap();
+        let a = w.decisions.request(&who, refund(10.0, None)).await.unwrap();
+        assert!(a.decision == "needs_approval" && a.rule.contains("contributor tier"));
+        assert!(matches!(
+            w.grants.step(&token, g.id, Step::Promote, "").await,
+            Err(GovError::Invalid { field: "reason", .. })
+        ));
+
+        let unknown = ActionRequest { capability: "no.such.thing".into(), ..refund(1.0, None) };
+        assert_eq!(w.decisions.request(&who, unknown).await.unwrap().rule, "unknown capability");
+        let bad =
+            ActionRequest { params: json!({"order_id": "A-1", "amount": -5, "currency": "EUR"}), ..refund(1.0, None) };
+        match w.decisions.request(&who, bad).await {
+            Err(GovError::Invalid { field: "params", message }) => {
+                assert!(message.starts_with("params/amount"), "{message}")
+            }
+            other => panic!("expected a schema refusal, got {other:?}"),
+        }
+
+        w.agents.set_status(&token, w.agent_id, AgentStatus::Suspended, "incident").await.unwrap();
+        let who = me(&w).await;
+        assert_eq!(w.decisions.request(&who, refund(1.0, None)).await.unwrap().rule, "agent is suspended");
+        assert!(db.store.verify_evidence().await.unwrap().is_ok());
+        let history = db.store.evidence_about("agent", &w.agent_id.to_string(), 50).await.unwrap();
+        assert!(history.iter().any(|r| r.kind == "grant.demoted"), "tier history is on the agent");
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn idempotency_keys_replay_the_answer_and_refuse_another_body() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let who = me(&w).await;
+        let first = w.decisions.request(&who, refund(50.0, Some("k-1"))).await.unwrap();
+        let again = w.decisions.request(&who, refund(50.0, Some("k-1"))).await.unwrap();
+        assert_eq!(first, again, "{}", db.name);
+        assert!(matches!(
+            w.decisions.request(&who, refund(51.0, Some("k-1"))).await,
+            Err(GovError::Conflict { field: "idempotency_key", .. })
+        ));
+        let stored = db.store.action_by_id(first.id).await.unwrap().unwrap();
+        assert_eq!(stored.evidence_hash, first.evidence_hash);
+        assert_eq!(w.decisions.get(&who, first.id).await.unwrap().decision, "denied");
+        db.cleanup().await;
+    }
+}
