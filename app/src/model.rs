@@ -76,13 +76,48 @@ pub struct KeyRow {
 }
 
 /// An agent's page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AgentDetailView {
     pub agent: AgentRow,
     pub keys: Vec<KeyRow>,
     pub history: Vec<EvidenceRow>,
     /// A key issued just now, shown this once and then gone.
     pub new_key: Option<String>,
+    pub grants: Vec<GrantRow>,
+    pub actions: Vec<ActionRow>,
+    /// Choices for the grant form.
+    pub capability_names: Vec<String>,
+    pub template_choices: Vec<(i64, String)>,
+}
+
+/// One grant on an agent's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantRow {
+    pub id: i64,
+    pub capability: String,
+    pub tier: String,
+    pub template: String,
+    pub template_id: i64,
+    pub template_version: i64,
+    pub granted_by: String,
+    pub granted_at: String,
+    pub review_due: String,
+    pub overdue: bool,
+    pub revoked: bool,
+}
+
+/// One decision on an agent's page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionRow {
+    pub id: i64,
+    pub created_at: String,
+    pub capability: String,
+    pub decision: String,
+    pub rule: String,
+    pub confidence: f64,
+    pub reasoning: String,
+    pub sandbox: bool,
+    pub supervised: bool,
 }
 
 /// One capability of the catalogue.

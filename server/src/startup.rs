@@ -14,7 +14,7 @@ use axum::http::{HeaderName, Request};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use governance::service::accounts::ThrottlePolicy;
-use governance::{Accounts, Agents, Capabilities, Store, Templates};
+use governance::{Accounts, Agents, Capabilities, Decisions, Grants, Store, Templates};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -56,7 +56,10 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
     let capabilities = Capabilities::new(store.clone());
     let templates = Templates::new(store.clone());
     templates.ensure_builtins().await.map_err(|e| format!("cannot install the built-in templates: {e}"))?;
-    Ok((AppState { leptos_options, store, accounts, agents, capabilities, templates }, first_admin))
+    let grants = Grants::new(store.clone());
+    let decisions = Decisions::new(store.clone());
+    let state = AppState { leptos_options, store, accounts, agents, capabilities, templates, grants, decisions };
+    Ok((state, first_admin))
 }
 
 /// The whole HTTP surface: probes, assets, console pages and server functions.

@@ -55,14 +55,70 @@ pub async fn register_agent(
 #[server(endpoint = "agents/detail")]
 pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
     use crate::api::{evidence_row, show_time};
-    use crate::model::KeyRow;
+    use crate::model::{ActionRow, GrantRow, KeyRow};
     use crate::server::context::{Flash, flash, gov, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
     let new_key = match flash() {
         Some(Flash::NewKey { agent_id, secret }) if agent_id == id => Some(secret),
         _ => None,
     };
-    let d = state()?.agents.detail(&token, id).await.map_err(gov)?;
+    let st = state()?;
+    let d = st.agents.detail(&token, id).await.map_err(gov)?;
+    let now = chrono::Utc::now();
+    let grants = st
+        .grants
+        .of_agent(&token, id)
+        .await
+        .map_err(gov)?
+        .into_iter()
+        .map(|g| {
+            let days = (g.review_due_at - now).num_days();
+            GrantRow {
+                id: g.id,
+                capability: g.capability,
+                tier: g.tier.as_str().to_owned(),
+                template: g.template,
+                template_id: g.template_id,
+                template_version: g.template_version,
+                granted_by: g.granted_by,
+                granted_at: show_time(&g.granted_at),
+                review_due: if g.review_due_at < now {
+                    format!("overdue since {}", g.review_due_at.format("%Y-%m-%d"))
+                } else {
+                    format!("due {} (in {days} days)", g.review_due_at.format("%Y-%m-%d"))
+                },
+                overdue: g.review_due_at < now,
+                revoked: g.revoked_at.is_some(),
+            }
+        })
+        .collect();
+    let actions = st
+        .decisions
+        .recent(id, 25)
+        .await
+        .map_err(gov)?
+        .into_iter()
+        .map(|a| ActionRow {
+            id: a.id,
+            created_at: show_time(&a.created_at),
+            capability: a.capability,
+            decision: a.decision,
+            rule: a.rule,
+            confidence: a.confidence,
+            reasoning: a.reasoning,
+            sandbox: a.sandbox,
+            supervised: a.supervised,
+        })
+        .collect();
+    let capability_names = st.capabilities.list().await.map_err(gov)?.into_iter().map(|c| c.name).collect();
+    let template_choices = st
+        .templates
+        .list(&token)
+        .await
+        .map_err(gov)?
+        .into_iter()
+        .map(|t| (t.id, format!("{} (v{})", t.name, t.current_version)))
+        .collect();
     Ok(AgentDetailView {
         agent: agent_row(d.agent),
         keys: d
@@ -79,6 +135,10 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
             .collect(),
         history: d.history.into_iter().map(evidence_row).collect(),
         new_key,
+        grants,
+        actions,
+        capability_names,
+        template_choices,
     })
 }
 
@@ -132,5 +192,57 @@ pub async fn suspend_all_agents(reason: String) -> Result<(), AppError> {
     let token = principal()?.as_admin().map_err(gov)?;
     let n = state()?.agents.suspend_all(&token, &reason).await.map_err(gov)?;
     leptos_axum::redirect(&format!("/agents?suspended_all={n}"));
+    Ok(())
+}
+
+/// Grants one capability to the agent at a tier, from a template's current version.
+#[server(endpoint = "agents/grants/create")]
+pub async fn grant_capability(
+    agent_id: i64,
+    capability: String,
+    template_id: i64,
+    tier: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    use governance::service::grants::GrantForm;
+    let token = principal()?.as_manager().map_err(gov)?;
+    let form = GrantForm { agent_id, capability, template_id, tier };
+    let g = state()?.grants.grant(&token, form).await.map_err(gov)?;
+    leptos_axum::redirect(&format!("/agents/{agent_id}?granted={}", g.capability));
+    Ok(())
+}
+
+/// Promotes or demotes a grant one step (`step=promote|demote`), with a reason.
+#[server(endpoint = "agents/grants/step")]
+pub async fn step_grant(agent_id: i64, grant_id: i64, step: String, reason: String) -> Result<(), AppError> {
+    use crate::server::context::{fail, gov, principal, state};
+    use governance::service::grants::Step;
+    let token = principal()?.as_manager().map_err(gov)?;
+    let step = match step.as_str() {
+        "promote" => Step::Promote,
+        "demote" => Step::Demote,
+        other => {
+            return Err(fail(AppError::Field {
+                field: "step".into(),
+                message: format!("'{other}' is not promote or demote"),
+            }));
+        }
+    };
+    let g = state()?
+        .grants
+        .step(&token, grant_id, step, &reason)
+        .await
+        .map_err(|e| gov(e).scoped(&grant_id.to_string()))?;
+    leptos_axum::redirect(&format!("/agents/{agent_id}?tier={}&capability={}", g.tier.as_str(), g.capability));
+    Ok(())
+}
+
+/// Revokes a grant, with a reason.
+#[server(endpoint = "agents/grants/revoke")]
+pub async fn revoke_grant(agent_id: i64, grant_id: i64, reason: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    state()?.grants.revoke(&token, grant_id, &reason).await.map_err(|e| gov(e).scoped(&grant_id.to_string()))?;
+    leptos_axum::redirect(&format!("/agents/{agent_id}?grant_revoked=1"));
     Ok(())
 }

@@ -3,6 +3,7 @@
 use crate::api::agents::{IssueKey, RevokeKey, SetAgentStatus, agent_detail};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::model::{AgentDetailView, EvidenceRow, KeyRow};
+use crate::pages::agent_grants::{DecisionsPanel, GrantActions, GrantsPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -15,8 +16,9 @@ pub fn AgentDetailPage() -> impl IntoView {
     let issue = ServerAction::<IssueKey>::new();
     let revoke = ServerAction::<RevokeKey>::new();
     let status = ServerAction::<SetAgentStatus>::new();
+    let grant_actions = GrantActions::new();
     let detail = Resource::new(
-        move || (id(), issue.version().get(), revoke.version().get(), status.version().get()),
+        move || (id(), issue.version().get(), revoke.version().get(), status.version().get(), grant_actions.version()),
         |(id, ..)| agent_detail(id),
     );
     let errors = (action_error(issue), action_error(revoke), action_error(status));
@@ -25,6 +27,12 @@ pub fn AgentDetailPage() -> impl IntoView {
         let q = query.read();
         if q.get("registered").is_some() {
             Some("Agent registered. Generate an API key for it to call Tenure.".to_owned())
+        } else if let Some(c) = q.get("granted") {
+            Some(format!("Granted {c}."))
+        } else if let (Some(t), Some(c)) = (q.get("tier"), q.get("capability")) {
+            Some(format!("{c} is now at {t}."))
+        } else if q.get("grant_revoked").is_some() {
+            Some("Grant revoked.".to_owned())
         } else if let Some(p) = q.get("revoked") {
             Some(format!("Key {p} revoked: requests with it are refused from now on."))
         } else {
@@ -36,7 +44,7 @@ pub fn AgentDetailPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <Detail d issue revoke status errors notice=notice() /> }.into_any(),
+                    Ok(d) => view! { <Detail d issue revoke status errors notice=notice() grant_actions /> }.into_any(),
                     Err(e) => {
                         crate::components::form::set_status(e.status());
                         view! {
@@ -69,8 +77,10 @@ fn Detail(
     status: ServerAction<SetAgentStatus>,
     errors: Errors,
     notice: Option<String>,
+    grant_actions: GrantActions,
 ) -> impl IntoView {
     let (issue_error, revoke_error, status_error) = errors;
+    let agent_id = d.agent.id;
     let a = d.agent;
     let id = a.id.to_string();
     let (id_for_status, id_for_issue) = (id.clone(), id.clone());
@@ -120,6 +130,14 @@ fn Detail(
                 </ActionForm>
             </section>
         </div>
+        <GrantsPanel
+            agent_id
+            grants=d.grants
+            capabilities=d.capability_names
+            templates=d.template_choices
+            actions=grant_actions
+        />
+        <DecisionsPanel actions=d.actions />
         <section class="panel">
             <div class="panel-head">
                 <h2>"API keys"</h2>

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod agent_detail;
+pub mod agent_grants;
 pub mod agents;
 pub mod capabilities;
 pub mod dashboard;

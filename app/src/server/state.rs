@@ -1,7 +1,7 @@
 //! The state shared by pages, server functions and the REST API.
 
 use axum::extract::FromRef;
-use governance::{Accounts, Agents, Capabilities, Store, Templates};
+use governance::{Accounts, Agents, Capabilities, Decisions, Grants, Store, Templates};
 use leptos::config::LeptosOptions;
 
 /// Everything a request handler may need; leptos_axum provides it as context.
@@ -13,4 +13,6 @@ pub struct AppState {
     pub agents: Agents,
     pub capabilities: Capabilities,
     pub templates: Templates,
+    pub grants: Grants,
+    pub decisions: Decisions,
 }

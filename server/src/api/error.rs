@@ -8,17 +8,52 @@ use serde_json::json;
 
 /// An error answered to an agent.
 #[derive(Debug)]
-pub struct ApiError(pub GovError);
+pub enum ApiError {
+    /// What the engine refused.
+    Gov(GovError),
+    /// The body is not JSON at all (400).
+    BadJson(String),
+    /// The JSON does not have the expected shape (422), naming the field when known.
+    BadShape { field: Option<String>, message: String },
+}
 
 impl From<GovError> for ApiError {
     fn from(e: GovError) -> Self {
-        ApiError(e)
+        ApiError::Gov(e)
+    }
+}
+
+impl ApiError {
+    /// Classifies a body that failed to parse: broken JSON is 400, the wrong shape is 422.
+    pub fn from_json(e: &serde_json::Error) -> ApiError {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Syntax | Category::Eof | Category::Io => {
+                ApiError::BadJson(format!("the body is not valid JSON: {e}"))
+            }
+            Category::Data => {
+                let text = e.to_string();
+                let field = text.split('`').nth(1).map(str::to_owned);
+                ApiError::BadShape { field, message: text }
+            }
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, message, field) = match self.0 {
+        let gov = match self {
+            ApiError::Gov(e) => e,
+            ApiError::BadJson(message) => {
+                let body = Json(json!({"error": {"code": "bad_json", "message": message, "field": null}}));
+                return (StatusCode::BAD_REQUEST, body).into_response();
+            }
+            ApiError::BadShape { field, message } => {
+                let body = Json(json!({"error": {"code": "invalid", "message": message, "field": field}}));
+                return (StatusCode::UNPROCESSABLE_ENTITY, body).into_response();
+            }
+        };
+        let (status, code, message, field) = match gov {
             GovError::Invalid { field, message } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", message, Some(field)),
             GovError::Conflict { field, message } => (StatusCode::CONFLICT, "conflict", message, Some(field)),
             GovError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("{what} not found"), None),

@@ -1,6 +1,7 @@
 //! HTTP tests against the real router on port 0.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod actions;
 mod agents;
 mod auth;
 mod capabilities;

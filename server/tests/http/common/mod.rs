@@ -96,6 +96,75 @@ impl TestApp {
         req.send().await.expect("API GET")
     }
 
+    /// POST JSON (raw text) to an API path with an optional bearer key.
+    pub async fn api_post(&self, path: &str, key: Option<&str>, body: &str) -> Response {
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        req.send().await.expect("API POST")
+    }
+
+    /// Registers an agent with a key and grants it `capability` at `tier` from a copy of the
+    /// finance template without the new-currency escalation; returns (agent id, key).
+    pub async fn agent_with_grant(&self, name: &str, capability: &str, tier: &str) -> (i64, String) {
+        use governance::service::agents::NewAgent;
+        use governance::service::grants::GrantForm;
+        use governance::template::RuleForm;
+        let mona = match self.state.store.user_by_name("grantor").await.expect("lookup") {
+            Some(u) => self.state.accounts.principal(u.id).await.expect("principal").expect("active"),
+            None => {
+                let (_, temp) = self.state.accounts.add_user_cli("grantor", &["manager".into()]).await.expect("add");
+                let p = self.state.accounts.login("grantor", &temp, "setup").await.expect("login");
+                self.state
+                    .accounts
+                    .change_own_password(&p, &temp, "grantor password", "grantor password")
+                    .await
+                    .expect("pw");
+                self.state.accounts.principal(p.user_id).await.expect("principal").expect("active")
+            }
+        };
+        let token = mona.as_manager().expect("manager");
+        let tpl = match self.state.store.template_by_name("Test refunds").await.expect("lookup") {
+            Some(t) => t,
+            None => {
+                let finance = self
+                    .state
+                    .store
+                    .template_by_name("Finance analysis and refunds")
+                    .await
+                    .expect("q")
+                    .expect("builtin");
+                let t = self.state.templates.copy(&token, finance.id, "Test refunds").await.expect("copy");
+                let rule = RuleForm {
+                    capability: "finance.refund.issue".into(),
+                    min_confidence: "0.8".into(),
+                    limits: "amount <= 200".into(),
+                    approval_expiry_minutes: "60".into(),
+                    ..RuleForm::default()
+                };
+                self.state.templates.save_rule(&token, t.id, 1, rule).await.expect("rule");
+                self.state.store.template_by_name("Test refunds").await.expect("q").expect("saved")
+            }
+        };
+        let new = NewAgent {
+            name: name.into(),
+            purpose: "test".into(),
+            environment: "production".into(),
+            ..NewAgent::default()
+        };
+        let agent = self.state.agents.register(&token, new).await.expect("register");
+        let (_, key) = self.state.agents.issue_key(&token, agent.id).await.expect("key");
+        let form =
+            GrantForm { agent_id: agent.id, capability: capability.into(), template_id: tpl.id, tier: tier.into() };
+        self.state.grants.grant(&token, form).await.expect("grant");
+        (agent.id, key)
+    }
+
     /// A same-origin form POST as a browser sends it (Accept: text/html, Origin set).
     pub async fn post_form(&self, browser: &mut Browser, path: &str, form: &[(&str, &str)]) -> Response {
         self.post_with(browser, path, form, Some(&self.base.clone()), "text/html").await

@@ -1,0 +1,197 @@
+//! The parts of an agent's page about its authority: grants (one capability at a time, tier
+//! steps with reasons, review dates) and the decisions its requests received.
+
+use crate::api::agents::{GrantCapability, RevokeGrant, StepGrant};
+use crate::components::form::{FieldError, FormError, action_error};
+use crate::model::{ActionRow, GrantRow};
+use leptos::prelude::*;
+
+/// The actions of the grants panel.
+#[derive(Clone, Copy)]
+pub struct GrantActions {
+    pub grant: ServerAction<GrantCapability>,
+    pub step: ServerAction<StepGrant>,
+    pub revoke: ServerAction<RevokeGrant>,
+}
+
+impl GrantActions {
+    /// Creates the three actions (call once per page).
+    pub fn new() -> GrantActions {
+        GrantActions { grant: ServerAction::new(), step: ServerAction::new(), revoke: ServerAction::new() }
+    }
+
+    /// A value that changes whenever any of them completes, for refetching.
+    pub fn version(&self) -> (usize, usize, usize) {
+        (self.grant.version().get(), self.step.version().get(), self.revoke.version().get())
+    }
+}
+
+impl Default for GrantActions {
+    fn default() -> Self {
+        GrantActions::new()
+    }
+}
+
+/// Grants, their tier steps, and the form to grant one more capability.
+#[component]
+pub fn GrantsPanel(
+    agent_id: i64,
+    grants: Vec<GrantRow>,
+    capabilities: Vec<String>,
+    templates: Vec<(i64, String)>,
+    actions: GrantActions,
+) -> impl IntoView {
+    let grant_error = action_error(actions.grant);
+    let step_error = action_error(actions.step);
+    let revoke_error = action_error(actions.revoke);
+    let rows = grants
+        .into_iter()
+        .map(|g| view! { <GrantRowView agent_id g actions step_error revoke_error /> })
+        .collect_view();
+    view! {
+        <section class="panel">
+            <h2>"Grants"</h2>
+            <p class="muted small">"Each capability is granted and promoted on its own: observer → contributor → executor."</p>
+            <FormError error=step_error />
+            <FormError error=revoke_error />
+            <table class="table" id="grants-table">
+                <thead><tr><th>"Capability"</th><th>"Tier"</th><th>"Template"</th><th>"Review"</th><th>"Change tier or revoke"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <h3>"Grant a capability"</h3>
+            <FormError error=grant_error />
+            <ActionForm action=actions.grant>
+                <input type="hidden" name="agent_id" value=agent_id.to_string() />
+                <div class="grid3">
+                    <div>
+                        <label for="grant-capability">"Capability"</label>
+                        <select id="grant-capability" name="capability">
+                            {capabilities.into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                        </select>
+                        <FieldError error=grant_error field="capability" />
+                    </div>
+                    <div>
+                        <label for="grant-template">"From template"</label>
+                        <select id="grant-template" name="template_id">
+                            {templates.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                        <FieldError error=grant_error field="template_id" />
+                    </div>
+                    <div>
+                        <label for="grant-tier">"Tier"</label>
+                        <select id="grant-tier" name="tier">
+                            <option value="observer">"observer — recommendations only"</option>
+                            <option value="contributor">"contributor — every action approved"</option>
+                            <option value="executor">"executor — routine actions at once"</option>
+                        </select>
+                        <FieldError error=grant_error field="tier" />
+                    </div>
+                </div>
+                <button type="submit" class="btn btn-primary">"Grant"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn GrantRowView(
+    agent_id: i64,
+    g: GrantRow,
+    actions: GrantActions,
+    step_error: Signal<Option<crate::error::AppError>>,
+    revoke_error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let scope = g.id.to_string();
+    let tier_class = match g.tier.as_str() {
+        "executor" => "badge ok",
+        "contributor" => "badge warn",
+        _ => "badge",
+    };
+    let review_class = if g.overdue { "badge off" } else { "muted small" };
+    let ids = (agent_id.to_string(), g.id.to_string());
+    let (a2, g2) = ids.clone();
+    let step_label = format!("Reason for {}", g.capability);
+    let revoke_label = format!("Reason to revoke {}", g.capability);
+    view! {
+        <tr data-grant=g.capability.clone()>
+            <td><code>{g.capability.clone()}</code><div class="muted small">{format!("by {} · {}", g.granted_by, g.granted_at)}</div></td>
+            <td>
+                {if g.revoked {
+                    view! { <span class="badge off">"revoked"</span> }.into_any()
+                } else {
+                    view! { <span class=tier_class data-testid="tier">{g.tier.clone()}</span> }.into_any()
+                }}
+            </td>
+            <td><a href=format!("/templates/{}?version={}", g.template_id, g.template_version)>{format!("{} v{}", g.template, g.template_version)}</a></td>
+            <td><span class=review_class>{g.review_due.clone()}</span></td>
+            <td>
+                {(!g.revoked).then(move || view! {
+                    <ActionForm action=actions.step>
+                        <input type="hidden" name="agent_id" value=ids.0.clone() />
+                        <input type="hidden" name="grant_id" value=ids.1.clone() />
+                        <input name="reason" placeholder="reason" aria-label=step_label required class="reason" />
+                        <button type="submit" name="step" value="promote" class="btn btn-small">"Promote"</button>
+                        <button type="submit" name="step" value="demote" class="btn btn-small">"Demote"</button>
+                    </ActionForm>
+                    <ActionForm action=actions.revoke>
+                        <input type="hidden" name="agent_id" value=a2 />
+                        <input type="hidden" name="grant_id" value=g2 />
+                        <input name="reason" placeholder="reason to revoke" aria-label=revoke_label required class="reason" />
+                        <button type="submit" class="btn btn-small btn-quiet">"Revoke"</button>
+                    </ActionForm>
+                })}
+                <FieldError error=step_error field=format!("{scope}/reason") />
+                <FieldError error=step_error field=format!("{scope}/tier") />
+                <FieldError error=revoke_error field=format!("{scope}/reason") />
+            </td>
+        </tr>
+    }
+}
+
+/// The agent's newest decisions, with the rule that produced each.
+#[component]
+pub fn DecisionsPanel(actions: Vec<ActionRow>) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Recent decisions"</h2>
+            {if actions.is_empty() {
+                view! { <p class="muted">"This agent has not asked to act yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" id="decisions-table">
+                        <thead><tr><th>"#"</th><th>"When"</th><th>"Capability"</th><th>"Decision"</th><th>"Rule"</th><th>"Reasoning"</th></tr></thead>
+                        <tbody>
+                            {actions
+                                .into_iter()
+                                .map(|a| {
+                                    let class = match a.decision.as_str() {
+                                        "allowed" => "badge ok",
+                                        "needs_approval" => "badge warn",
+                                        "denied" => "badge off",
+                                        _ => "badge",
+                                    };
+                                    view! {
+                                        <tr data-action=a.id.to_string()>
+                                            <td class="num">{a.id}</td>
+                                            <td class="nowrap">{a.created_at}</td>
+                                            <td><code>{a.capability}</code></td>
+                                            <td>
+                                                <span class=class>{a.decision}</span>
+                                                {a.supervised.then(|| view! { " "<span class="badge">"supervised"</span> })}
+                                                {a.sandbox.then(|| view! { " "<span class="badge warn">"sandbox"</span> })}
+                                                <div class="muted small">{format!("confidence {:.2}", a.confidence)}</div>
+                                            </td>
+                                            <td class="small">{a.rule}</td>
+                                            <td class="small clip-wrap">{a.reasoning}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,71 @@
+// The path from onboarding to a decision: a manager registers an agent, sees its key once,
+// grants one capability from the copied template, and the agent's request shows on its page.
+import { expect, test, type Page } from '@playwright/test';
+import { managerPassword } from './people';
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
+
+test('an agent asks before acting and its decision shows on its page', async ({ page, request }) => {
+  await page.goto('/login');
+  await page.getByLabel('User name').fill('mona');
+  await page.getByLabel('Password').fill(managerPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Agents' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('refund-bot');
+  await page.getByLabel('Purpose').fill('Refunds duplicate charges');
+  await page.getByLabel('Environment').selectOption('production');
+  await page.getByRole('button', { name: 'Register agent' }).click();
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  const key = (await page.getByTestId('new-key').textContent())!.trim();
+
+  // A template without a rule for the capability is refused next to the field.
+  await page.getByLabel('Capability', { exact: true }).selectOption('finance.refund.issue');
+  await page.getByLabel('From template').selectOption({ label: 'Support replies (v1)' });
+  await page.getByLabel('Tier', { exact: true }).selectOption('executor');
+  await page.getByRole('button', { name: 'Grant' }).click();
+  await expect(page.locator('[data-field="template_id"]')).toContainText('has no rule for finance.refund.issue');
+
+  await page.getByLabel('Capability', { exact: true }).selectOption('finance.refund.issue');
+  await page.getByLabel('From template').selectOption({ label: 'EU refunds (v2)' });
+  await page.getByLabel('Tier', { exact: true }).selectOption('executor');
+  await page.getByRole('button', { name: 'Grant' }).click();
+  await expect(page.getByRole('status')).toContainText('Granted finance.refund.issue');
+  const grant = page.locator('tr[data-grant="finance.refund.issue"]');
+  await expect(grant.getByTestId('tier')).toHaveText('executor');
+  await expect(grant).toContainText('EU refunds v2');
+  await expect(grant).toContainText(/due \d{4}-\d{2}-\d{2} \(in (29|30) days\)/);
+
+  const ask = (amount: number) =>
+    request.post('/v1/actions', {
+      headers: { Authorization: `Bearer ${key}` },
+      data: {
+        capability: 'finance.refund.issue',
+        params: { order_id: 'A-1', amount, currency: 'EUR' },
+        reasoning: 'Order A-1 was charged twice; refunding the duplicate',
+        confidence: 0.97,
+        task_ref: 'ticket-881',
+      },
+    });
+  const first = await ask(30);
+  expect(first.status()).toBe(200);
+  const answer = await first.json();
+  expect(answer.decision).toBe('needs_approval');
+  expect(answer.rule).toContain("currency = 'EUR' was never used by this agent before");
+
+  await page.reload();
+  const row = page.locator(`tr[data-action="${answer.id}"]`);
+  await expect(row).toContainText('needs_approval');
+  await expect(row).toContainText('Order A-1 was charged twice');
+  await shot(page, '40-agent-decisions');
+
+  await grant.getByLabel('Reason for finance.refund.issue').fill('wait for the first reviews');
+  await grant.getByRole('button', { name: 'Demote' }).click();
+  await expect(page.getByRole('status')).toContainText('finance.refund.issue is now at contributor');
+  const second = await (await ask(20)).json();
+  expect(second.decision).toBe('needs_approval');
+  expect(second.rule).toContain('contributor tier');
+  await page.reload();
+  await expect(page.locator('#decisions-table tbody tr')).toHaveCount(2);
+  await expect(page.locator('table').last()).toContainText('grant.demoted');
+  await shot(page, '41-agent-demoted');
+});

@@ -1,0 +1,57 @@
+//! `POST /v1/actions` (ask before acting) and `GET /v1/actions/{id}` (its state, optionally
+//! waiting for it to change).
+
+use crate::api::agent_auth::AgentAuth;
+use crate::api::error::ApiError;
+use app::server::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use governance::action::ActionRequest;
+use governance::service::decisions::ActionAnswer;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// Longest long-poll, in seconds.
+pub const MAX_WAIT_SECS: u64 = 60;
+
+/// Decides one request.
+pub async fn create(
+    State(state): State<AppState>,
+    AgentAuth(who): AgentAuth,
+    body: Bytes,
+) -> Result<Json<ActionAnswer>, ApiError> {
+    let req: ActionRequest = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
+    Ok(Json(state.decisions.request(&who, req).await?))
+}
+
+/// `?wait=SECONDS`
+#[derive(Debug, Deserialize)]
+pub struct WaitQuery {
+    pub wait: Option<u64>,
+}
+
+/// The action's current state; with `wait`, answers as soon as the state changes or the time is up.
+pub async fn get(
+    State(state): State<AppState>,
+    AgentAuth(who): AgentAuth,
+    Path(id): Path<i64>,
+    Query(q): Query<WaitQuery>,
+) -> Result<Json<ActionAnswer>, ApiError> {
+    let first = state.decisions.get(&who, id).await?;
+    let wait = q.wait.unwrap_or(0).min(MAX_WAIT_SECS);
+    if wait == 0 {
+        return Ok(Json(first));
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
+    // Polling keeps this correct across instances sharing one database; the interval bounds
+    // the extra delay a waiting agent sees.
+    while tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let now = state.decisions.get(&who, id).await?;
+        if now.state != first.state {
+            return Ok(Json(now));
+        }
+    }
+    Ok(Json(first))
+}
