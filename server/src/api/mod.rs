@@ -5,10 +5,16 @@ pub mod actions;
 pub mod agent_auth;
 pub mod agents;
 pub mod error;
+pub mod openapi;
 
 use app::server::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};
+
+/// Every `/v1` route as (method, path), kept beside [`router`]; a test checks the OpenAPI
+/// document names exactly these and that each is served.
+pub const ROUTES: [(&str, &str); 4] =
+    [("get", "/v1/agents/me"), ("post", "/v1/actions"), ("get", "/v1/actions/{id}"), ("get", "/v1/openapi.json")];
 
 /// Every `/v1` route.
 pub fn router() -> Router<AppState> {
@@ -16,4 +22,5 @@ pub fn router() -> Router<AppState> {
         .route("/v1/agents/me", get(agents::me))
         .route("/v1/actions", post(actions::create))
         .route("/v1/actions/{id}", get(actions::get))
+        .route("/v1/openapi.json", get(openapi::serve))
 }

@@ -118,3 +118,28 @@ async fn concurrent_requests_keep_the_evidence_chain_intact() {
     let checked = app.state.store.verify_evidence().await.unwrap().unwrap();
     assert!(checked >= 24, "{checked}");
 }
+
+#[tokio::test]
+async fn without_an_evidence_record_there_is_no_decision() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let (agent_id, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "executor").await;
+    // Make every evidence append fail, as a full disk or a lost database would.
+    app.state
+        .store
+        .db()
+        .execute_unprepared(
+            "CREATE TRIGGER evidence_down BEFORE INSERT ON evidence BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+        .await
+        .unwrap();
+    let res = app.api_post("/v1/actions", Some(&key), &refund(10.0, None)).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unavailable");
+    assert!(!body.to_string().contains("disk full"), "internal details are not sent");
+    assert!(
+        app.state.store.recent_actions(agent_id, 10).await.unwrap().is_empty(),
+        "the action was not kept without its record"
+    );
+}

@@ -1,0 +1,140 @@
+//! The OpenAPI 3.1 description of `/v1`, served at `/v1/openapi.json`. Its schemas are JSON
+//! Schema 2020-12, so tests validate live responses against them.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+/// The document.
+pub fn document() -> Value {
+    let error = json!({"$ref": "#/components/schemas/Error"});
+    let err =
+        |description: &str| json!({"description": description, "content": {"application/json": {"schema": error}}});
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Tenure agent API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Agents ask before they act. Authenticate with the agent's API key: `Authorization: Bearer tnr_…`."
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"agentKey": []}],
+        "paths": {
+            "/v1/agents/me": {
+                "get": {
+                    "operationId": "getMe",
+                    "summary": "The calling agent: identity, environment and status",
+                    "responses": {
+                        "200": {"description": "The agent", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AgentMe"}}}},
+                        "401": err("Missing, malformed, unknown or revoked key"),
+                        "503": err("The database is unavailable")
+                    }
+                }
+            },
+            "/v1/actions": {
+                "post": {
+                    "operationId": "requestAction",
+                    "summary": "Ask for a decision before acting",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionRequest"}}}},
+                    "responses": {
+                        "200": {"description": "The decision (also for a replayed idempotency key)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
+                        "400": err("The body is not JSON"),
+                        "401": err("Missing, malformed, unknown or revoked key"),
+                        "409": err("The idempotency key was used for a different request"),
+                        "422": err("A field is invalid; `field` names it (for params, the message starts with the JSON pointer)"),
+                        "503": err("The decision could not be recorded; nothing was decided")
+                    }
+                }
+            },
+            "/v1/actions/{id}": {
+                "get": {
+                    "operationId": "getAction",
+                    "summary": "An action's current state; with `wait`, answers when it changes",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                        {"name": "wait", "in": "query", "required": false, "description": "Seconds to wait for a change (at most 60)", "schema": {"type": "integer", "minimum": 0, "maximum": 60}}
+                    ],
+                    "responses": {
+                        "200": {"description": "The action", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
+                        "401": err("Missing, malformed, unknown or revoked key"),
+                        "404": err("No such action of this agent"),
+                        "503": err("The database is unavailable")
+                    }
+                }
+            },
+            "/v1/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApi",
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}
+                }
+            }
+        },
+        "components": {
+            "securitySchemes": {"agentKey": {"type": "http", "scheme": "bearer", "description": "tnr_<prefix>_<secret>"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object",
+                        "required": ["code", "message", "field"],
+                        "properties": {
+                            "code": {"type": "string", "enum": ["bad_json", "invalid", "conflict", "not_found", "forbidden", "unauthenticated", "throttled", "unavailable"]},
+                            "message": {"type": "string"},
+                            "field": {"type": ["string", "null"]}
+                        }
+                    }}
+                },
+                "AgentMe": {
+                    "type": "object",
+                    "required": ["id", "name", "environment", "sandbox", "status", "status_reason", "key_prefix"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "environment": {"type": "string", "enum": ["production", "sandbox"]},
+                        "sandbox": {"type": "boolean"},
+                        "status": {"type": "string", "enum": ["active", "suspended"]},
+                        "status_reason": {"type": "string"},
+                        "key_prefix": {"type": "string"}
+                    }
+                },
+                "ActionRequest": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["capability", "confidence"],
+                    "properties": {
+                        "capability": {"type": "string", "description": "e.g. finance.refund.issue"},
+                        "params": {"type": "object", "description": "Checked against the capability's JSON Schema"},
+                        "reasoning": {"type": "string"},
+                        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                        "inputs": {"description": "What the agent based its proposal on"},
+                        "alternatives": {"type": "array"},
+                        "task_ref": {"type": "string"},
+                        "idempotency_key": {"type": ["string", "null"]}
+                    }
+                },
+                "ActionAnswer": {
+                    "type": "object",
+                    "required": ["id", "decision", "state", "rule", "tier", "supervised", "sandbox", "expires_at", "evidence_hash"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "decision": {"type": "string", "enum": ["allowed", "needs_approval", "shadow", "denied"]},
+                        "state": {"type": "string"},
+                        "rule": {"type": "string", "description": "Which grant and condition decided"},
+                        "tier": {"type": ["string", "null"], "enum": ["observer", "contributor", "executor", null]},
+                        "supervised": {"type": "boolean"},
+                        "sandbox": {"type": "boolean"},
+                        "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                        "evidence_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// `GET /v1/openapi.json`.
+pub async fn serve() -> Json<Value> {
+    Json(document())
+}
