@@ -152,6 +152,7 @@ pub struct RuleView {
     pub new_value_params: String,
     pub supervised: bool,
     pub approval_expiry_minutes: String,
+    pub condition: String,
 }
 
 /// One version in a template's history.

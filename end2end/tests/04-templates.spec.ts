@@ -32,6 +32,12 @@ test('the manager copies a template and makes a new version', async ({ page }) =
   const again = page.locator('details[data-rule="finance.refund.issue"]');
   await again.getByLabel('Numeric limits').fill('amount <= 50');
   await again.getByLabel('Max per hour, per agent').fill('3');
+  await again.getByLabel('Condition (Cedar, optional)').fill('context.params.currency == "EUR" &&');
+  await again.getByRole('button', { name: 'Save as new version' }).click();
+  await expect(page.locator('[data-field="finance.refund.issue/condition"]')).toContainText('not a valid Cedar expression');
+  await again.getByLabel('Numeric limits').fill('amount <= 50');
+  await again.getByLabel('Max per hour, per agent').fill('3');
+  await again.getByLabel('Condition (Cedar, optional)').fill('context.params.currency == "EUR"');
   await again.getByRole('button', { name: 'Save as new version' }).click();
   await expect(page.getByRole('status')).toContainText('Saved as version 2');
   await expect(page.getByTestId('shown-version')).toHaveText('v2');
@@ -43,5 +49,6 @@ test('the manager copies a template and makes a new version', async ({ page }) =
   await expect(cmp).toContainText('amount <= 200');
   await expect(cmp).toContainText('amount <= 50');
   await expect(cmp).toContainText('max_per_hour');
+  await expect(cmp).toContainText('context.params.currency == "EUR"');
   await shot(page, '32-template-compare');
 });

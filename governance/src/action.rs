@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+
+pub use crate::canonical::canonical_json;
 
 /// What an agent sends to `POST /v1/actions`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,21 +33,6 @@ fn empty_object() -> Value {
 
 fn empty_array() -> Value {
     Value::Array(Vec::new())
-}
-
-/// JSON with object keys sorted at every level, compact: equal values give equal text.
-pub fn canonical_json(v: &Value) -> String {
-    fn sorted(v: &Value) -> Value {
-        match v {
-            Value::Object(m) => {
-                let ordered: BTreeMap<&String, Value> = m.iter().map(|(k, v)| (k, sorted(v))).collect();
-                Value::Object(ordered.into_iter().map(|(k, v)| (k.clone(), v)).collect())
-            }
-            Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
-            other => other.clone(),
-        }
-    }
-    sorted(v).to_string()
 }
 
 fn sha256_hex(parts: &[&str]) -> String {

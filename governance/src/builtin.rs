@@ -76,7 +76,7 @@ pub const CAPABILITIES: &[BuiltinCapability] = &[
 ];
 
 fn rule(capability: &str, expiry: i64, conditions: Conditions) -> Rule {
-    Rule { capability: capability.into(), approval_expiry_minutes: expiry, conditions }
+    Rule { capability: capability.into(), approval_expiry_minutes: expiry, conditions, condition: None }
 }
 
 fn limit(param: &str, max: f64) -> Limit {

@@ -44,7 +44,7 @@ pub struct Draft {
     pub subject_id: String,
     /// One readable sentence.
     pub summary: String,
-    /// Structured detail (before/after, reasons); stored as compact JSON text.
+    /// Structured detail (before/after, reasons); stored as canonical JSON text (sorted keys).
     pub details: serde_json::Value,
 }
 
@@ -108,7 +108,7 @@ pub fn seal(draft: &Draft, prev_seq: i64, prev_hash: &str, at: DateTime<Utc>) ->
         subject_kind: draft.subject_kind.to_owned(),
         subject_id: draft.subject_id.clone(),
         summary: draft.summary.clone(),
-        details: draft.details.to_string(),
+        details: crate::canonical::canonical_json(&draft.details),
         prev_hash: prev_hash.to_owned(),
         hash: String::new(),
     };

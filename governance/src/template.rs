@@ -16,6 +16,9 @@ pub struct Rule {
     pub approval_expiry_minutes: i64,
     /// What an executor must satisfy to act at once.
     pub conditions: Conditions,
+    /// A Cedar expression that must also hold (see `condition`); checked when saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
 }
 
 /// A version's content: one rule per capability, kept sorted by capability name.
@@ -66,6 +69,8 @@ pub struct RuleForm {
     pub new_value_params: String,
     pub supervised: bool,
     pub approval_expiry_minutes: String,
+    /// A Cedar expression, e.g. `context.params.currency == "EUR"`; empty for none.
+    pub condition: String,
 }
 
 fn param_name(raw: &str) -> Result<String, String> {
@@ -130,10 +135,13 @@ pub fn parse_rule(form: &RuleForm) -> Result<Rule, (&'static str, String)> {
             || ("approval_expiry_minutes", format!("'{t}' is not a whole number of minutes from 1 to 43200")),
         )?,
     };
+    crate::condition::CedarCondition::parse(&form.condition).map_err(|m| ("condition", m))?;
+    let condition = Some(form.condition.trim().to_owned()).filter(|c| !c.is_empty());
     Ok(Rule {
         capability: form.capability.trim().to_owned(),
         approval_expiry_minutes,
         conditions: Conditions { min_confidence, limits, max_per_hour, new_value_params, supervised: form.supervised },
+        condition,
     })
 }
 
@@ -155,6 +163,7 @@ fn fields(r: &Rule) -> Vec<(&'static str, String)> {
         ("new_value_params", c.new_value_params.join(", ")),
         ("supervised", c.supervised.to_string()),
         ("approval_expiry_minutes", r.approval_expiry_minutes.to_string()),
+        ("condition", r.condition.clone().unwrap_or_default()),
     ]
 }
 
@@ -204,6 +213,7 @@ mod tests {
             new_value_params: "currency, iban".into(),
             supervised: true,
             approval_expiry_minutes: "".into(),
+            condition: r#" context.params.currency == "EUR" "#.into(),
         }
     }
 
@@ -216,6 +226,7 @@ mod tests {
         assert_eq!(r.conditions.new_value_params, ["currency", "iban"]);
         assert!(r.conditions.supervised);
         assert_eq!(r.approval_expiry_minutes, DEFAULT_APPROVAL_EXPIRY_MINUTES);
+        assert_eq!(r.condition.as_deref(), Some(r#"context.params.currency == "EUR""#));
     }
 
     #[test]
@@ -229,6 +240,7 @@ mod tests {
             (RuleForm { max_per_hour: "0".into(), ..form() }, "max_per_hour"),
             (RuleForm { new_value_params: "iban number".into(), ..form() }, "new_value_params"),
             (RuleForm { approval_expiry_minutes: "-3".into(), ..form() }, "approval_expiry_minutes"),
+            (RuleForm { condition: "context.params.amount <".into(), ..form() }, "condition"),
         ];
         for (f, field) in cases {
             assert_eq!(parse_rule(&f).unwrap_err().0, field);

@@ -37,10 +37,11 @@ async fn world(store: &Store) -> World {
         capability: "finance.refund.issue".into(),
         min_confidence: "0.9".into(),
         limits: "amount <= 200".into(),
-        max_per_hour: "3".into(),
+        max_per_hour: "4".into(),
         new_value_params: String::new(),
         supervised: true,
         approval_expiry_minutes: "60".into(),
+        condition: r#"context.params.order_id != "BLOCKED""#.into(),
     };
     templates.save_rule(&token, mine.id, 1, rule).await.unwrap();
     let agents = Agents::new(store.clone());
@@ -109,9 +110,15 @@ async fn tiers_conditions_and_refusals_decide_as_the_template_says() {
         assert_eq!(a.decision, "needs_approval");
         assert!(a.rule.contains("exceeds the limit 200") && a.expires_at.is_some());
 
+        let blocked = ActionRequest {
+            params: json!({"order_id": "BLOCKED", "amount": 5, "currency": "EUR"}),
+            ..refund(1.0, None)
+        };
+        let a = w.decisions.request(&who, blocked).await.unwrap();
+        assert!(a.decision == "needs_approval" && a.rule.contains("template condition does not hold"), "{}", a.rule);
         let low = ActionRequest { confidence: 0.5, ..refund(10.0, None) };
         assert!(w.decisions.request(&who, low).await.unwrap().rule.contains("below the minimum 0.9"));
-        // Three non-denied requests this hour reach the rate limit.
+        // Four non-denied requests this hour reach the rate limit.
         let a = w.decisions.request(&who, refund(10.0, None)).await.unwrap();
         assert!(a.rule.contains("rate limit"), "{}", a.rule);
 

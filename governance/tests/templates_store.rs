@@ -16,6 +16,7 @@ fn refund_rule(limit: &str) -> RuleForm {
         new_value_params: "currency".into(),
         supervised: true,
         approval_expiry_minutes: "60".into(),
+        condition: String::new(),
     }
 }
 

@@ -65,6 +65,7 @@ pub async fn template_detail(
                 new_value_params: r.conditions.new_value_params.join(", "),
                 supervised: r.conditions.supervised,
                 approval_expiry_minutes: r.approval_expiry_minutes.to_string(),
+                condition: r.condition.clone().unwrap_or_default(),
             })
             .collect(),
         versions: view
@@ -106,6 +107,7 @@ pub async fn save_rule(
     new_value_params: String,
     supervised: Option<String>,
     approval_expiry_minutes: String,
+    condition: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     use governance::template::RuleForm;
@@ -118,6 +120,7 @@ pub async fn save_rule(
         new_value_params,
         supervised: supervised.is_some(),
         approval_expiry_minutes,
+        condition: condition.unwrap_or_default(),
     };
     // Errors name the form they came from: `add/…` or `<capability>/…`.
     let scope = if origin == "add" { "add".to_owned() } else { form.capability.clone() };

@@ -111,6 +111,7 @@ fn Detail(
                 new_value_params: String::new(),
                 supervised: false,
                 approval_expiry_minutes: String::new(),
+                condition: String::new(),
             };
             view! {
                 <section class="panel narrow">
@@ -271,6 +272,9 @@ fn summarize(r: &RuleView) -> String {
     if r.supervised {
         parts.push("supervised".into());
     }
+    if !r.condition.is_empty() {
+        parts.push(format!("when {}", r.condition));
+    }
     parts.push(format!("approvals expire after {} min", r.approval_expiry_minutes));
     parts.join(" · ")
 }
@@ -319,5 +323,11 @@ fn RuleFields(
                 </label>
             </div>
         </div>
+        <label for=id("condition")>"Condition (Cedar, optional)"</label>
+        <textarea id=id("condition") name="condition" rows="2" class="mono" placeholder=r#"context.params.currency == "EUR" && context.params.amount < 100"#>{r.condition}</textarea>
+        <p class="hint">
+            "Must hold for an executor to act at once. Sees context.params (fractions as decimal), context.confidence, context.confidence_pct, context.agent.name, context.agent.environment."
+        </p>
+        <FieldError error field=at("condition") />
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::action::{ActionRequest, action_hash, canonical_json};
 use crate::agent::{AgentStatus, Environment};
+use crate::condition::{CedarCondition, ConditionContext};
 use crate::error::GovError;
 use crate::evidence::Draft;
 use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, decide, value_key};
@@ -109,6 +110,21 @@ impl Decisions {
             }),
             _ => None,
         };
+        let condition = match (&view, rule.as_ref().and_then(|r| r.condition.as_deref())) {
+            (Some(_), Some(text)) => match CedarCondition::parse(text) {
+                Ok(Some(c)) => c.check(&ConditionContext {
+                    agent: &who.agent.name,
+                    environment: who.agent.environment.as_str(),
+                    capability: &capability_name,
+                    params: &req.params,
+                    confidence: req.confidence,
+                }),
+                Ok(None) => ConditionCheck::None,
+                // Saved conditions were checked; one that no longer parses must not allow anything.
+                Err(e) => ConditionCheck::Fails(e),
+            },
+            _ => ConditionCheck::None,
+        };
         let now = crate::clock::now();
         let recent = self.store.actions_since(who.agent.id, &capability_name, now - Duration::hours(1)).await?;
         let watched = view.as_ref().map(|g| g.conditions.new_value_params.clone()).unwrap_or_default();
@@ -123,7 +139,7 @@ impl Decisions {
             seen_values: &seen,
             // Monitors and alerts arrive with their own issue; until then no alert is open.
             open_alert: false,
-            condition: &ConditionCheck::None,
+            condition: &condition,
         });
         let sandbox = who.agent.environment == Environment::Sandbox;
         let expires_at = (outcome.decision == Decision::NeedsApproval).then(|| {

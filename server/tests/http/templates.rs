@@ -50,6 +50,17 @@ async fn a_manager_copies_a_builtin_template_and_edits_it_into_new_versions() {
         "the error names the rule's form"
     );
 
+    let mut cedar = rule("2", "amount <= 50");
+    cedar[0].1 = &id;
+    let cedar: Vec<(&str, &str)> = cedar.into_iter().chain([("condition", "context.params.amount <")]).collect();
+    let res = app.post_api(&mut mona, "/api/templates/rule", &cedar).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains(r#""field":"finance.refund.issue/condition""#) && body.contains("not a valid Cedar expression"),
+        "{body}"
+    );
+
     let page = app.get(&mona, &format!("/templates/{id}?a=1&b=2")).await.text().await.unwrap();
     assert!(
         page.contains("v1 → v2") && page.contains("amount &lt;= 200") && page.contains("amount &lt;= 50"),
