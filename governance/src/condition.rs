@@ -76,8 +76,8 @@ impl CedarCondition {
             "agent": {"name": ctx.agent, "environment": ctx.environment},
             "capability": ctx.capability,
         });
-        let uid = |ty: &str, id: &str| EntityUid::from_str(&format!("{ty}::{}", json!(id)));
-        let (Ok(p), Ok(a), Ok(r)) =
+        let uid = |ty: &str, id: &str| EntityUid::from_str(&format!("{ty}::{}", json!(id))).ok();
+        let (Some(p), Some(a), Some(r)) =
             (uid("Agent", ctx.agent), uid("Action", ctx.capability), uid("Capability", ctx.capability))
         else {
             return ConditionCheck::Fails("the request could not be described to Cedar".into());
