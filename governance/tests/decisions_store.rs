@@ -169,3 +169,40 @@ async fn idempotency_keys_replay_the_answer_and_refuse_another_body() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn concurrent_decisions_from_several_instances_keep_one_intact_chain() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let token = w.manager.as_manager().unwrap();
+        let form = GrantForm {
+            agent_id: w.agent_id,
+            capability: "finance.refund.issue".into(),
+            template_id: w.template_id,
+            tier: "observer".into(),
+        };
+        w.grants.grant(&token, form).await.unwrap();
+        // Two "instances": two writers over the same database.
+        let instances = [Decisions::new(db.store.clone()), Decisions::new(db.store.clone())];
+        let who = me(&w).await;
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let d = instances[i % 2].clone();
+            let who = who.clone();
+            // Every third request repeats the key of the one before it, across instances.
+            let key = format!("k-{}", if i % 3 == 2 { i - 1 } else { i });
+            tasks.push(tokio::spawn(async move { d.request(&who, refund(10.0, Some(&key))).await }));
+        }
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await.unwrap().unwrap());
+        }
+        assert!(answers.iter().all(|a| a.decision == "shadow"), "{}", db.name);
+        let mut ids: Vec<i64> = answers.iter().map(|a| a.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 40, "repeated keys got the first answer ({})", db.name);
+        assert!(db.store.verify_evidence().await.unwrap().is_ok(), "{}", db.name);
+        db.cleanup().await;
+    }
+}

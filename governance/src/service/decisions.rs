@@ -8,8 +8,9 @@ use crate::error::GovError;
 use crate::evidence::Draft;
 use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, decide, value_key};
 use crate::service::agents::AgentPrincipal;
-use crate::store::actions::{self as action_store, ActionInsert, ActionRecord};
-use crate::store::{Store, evidence, templates as tpl_store};
+use crate::service::group_commit::{Committed, GroupCommit, Job};
+use crate::store::actions::{ActionInsert, ActionRecord};
+use crate::store::{Store, templates as tpl_store};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -48,6 +49,7 @@ impl From<&ActionRecord> for ActionAnswer {
 #[derive(Clone, Debug)]
 pub struct Decisions {
     store: Store,
+    writer: GroupCommit,
 }
 
 fn replay(existing: &ActionRecord, request_hash: &str) -> Result<ActionAnswer, GovError> {
@@ -61,9 +63,10 @@ fn replay(existing: &ActionRecord, request_hash: &str) -> Result<ActionAnswer, G
 }
 
 impl Decisions {
-    /// Decisions over `store`.
+    /// Decisions over `store`; starts the group-commit writer task (needs a Tokio runtime).
     pub fn new(store: Store) -> Decisions {
-        Decisions { store }
+        let writer = GroupCommit::start(store.clone());
+        Decisions { store, writer }
     }
 
     /// Decides a request. The same idempotency key and body give the same answer; the same
@@ -168,23 +171,17 @@ impl Decisions {
             expires_at,
             created_at: now,
         };
-        let txn = self.store.begin_write().await?;
-        let Some(id) = action_store::insert(&txn, insert).await? else {
-            // A concurrent request with the same key won the race: answer as it was answered.
-            drop(txn);
-            let key = req.idempotency_key.as_deref().unwrap_or_default();
-            let existing = self
-                .store
-                .action_by_key(who.agent.id, key)
-                .await?
-                .ok_or_else(|| GovError::NotFound("action".into()))?;
-            return replay(&existing, &request_hash);
+        let remember: Vec<(String, String)> = if outcome.decision == Decision::Allowed {
+            watched.iter().filter_map(|p| req.params.get(p).map(|v| (p.clone(), value_key(v)))).collect()
+        } else {
+            Vec::new()
         };
         let draft = Draft {
             actor: who.actor(),
             kind: "action.decided",
             subject_kind: "action",
-            subject_id: id.to_string(),
+            // Filled in with the action's id when it is inserted.
+            subject_id: String::new(),
             summary: format!(
                 "{} asked to {}: {} ({})",
                 who.agent.name,
@@ -207,14 +204,10 @@ impl Decisions {
                 "key": who.key_prefix,
             }),
         };
-        let record = evidence::append(&txn, &draft).await?;
-        action_store::set_evidence_hash(&txn, id, &record.hash).await?;
-        if outcome.decision == Decision::Allowed {
-            let used: Vec<(String, String)> =
-                watched.iter().filter_map(|p| req.params.get(p).map(|v| (p.clone(), value_key(v)))).collect();
-            action_store::remember_values(&txn, who.agent.id, &capability_name, &used).await?;
-        }
-        txn.commit().await?;
+        let (id, evidence_hash) = match self.writer.submit(Job { insert, draft, remember }).await? {
+            Committed::New { id, evidence_hash } => (id, evidence_hash),
+            Committed::Existing(existing) => return replay(&existing, &request_hash),
+        };
         Ok(ActionAnswer {
             id,
             decision: outcome.decision.as_str().to_owned(),
@@ -224,7 +217,7 @@ impl Decisions {
             supervised: outcome.supervised,
             sandbox,
             expires_at,
-            evidence_hash: record.hash,
+            evidence_hash,
         })
     }
 

@@ -7,4 +7,5 @@ pub mod capabilities;
 pub mod dashboard;
 pub mod decisions;
 pub mod grants;
+pub mod group_commit;
 pub mod templates;

@@ -71,6 +71,15 @@ pub async fn insert(db: &impl ConnectionTrait, a: ActionInsert) -> Result<Option
     }
 }
 
+/// The action an agent sent with this idempotency key, on any connection.
+pub async fn by_key(db: &impl ConnectionTrait, agent_id: i64, key: &str) -> Result<Option<ActionRecord>, GovError> {
+    Ok(actions::Entity::find()
+        .filter(actions::Column::AgentId.eq(agent_id))
+        .filter(actions::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?)
+}
+
 /// Records the hash of the evidence record that decided the action.
 pub async fn set_evidence_hash(db: &impl ConnectionTrait, id: i64, hash: &str) -> Result<(), GovError> {
     actions::Entity::update_many()
@@ -121,11 +130,7 @@ impl Store {
 
     /// The action an agent sent with this idempotency key, if any.
     pub async fn action_by_key(&self, agent_id: i64, key: &str) -> Result<Option<ActionRecord>, GovError> {
-        Ok(actions::Entity::find()
-            .filter(actions::Column::AgentId.eq(agent_id))
-            .filter(actions::Column::IdempotencyKey.eq(key))
-            .one(self.db())
-            .await?)
+        by_key(self.db(), agent_id, key).await
     }
 
     /// How many requests of `capability` the agent made since `since` that were not denied.

@@ -14,8 +14,9 @@ use sea_orm::{
 /// Key of the PostgreSQL advisory lock that serialises appends across instances.
 const APPEND_LOCK: i64 = 0x7465_6e75_7265; // "tenure"
 
-/// Appends one record after the current head, inside `txn`.
-pub async fn append(txn: &DatabaseTransaction, draft: &Draft) -> Result<Record, GovError> {
+/// Takes the chain's lock for the rest of `txn` (PostgreSQL; SQLite write transactions are
+/// already exclusive). Taking it again in the same transaction is harmless.
+pub async fn lock(txn: &DatabaseTransaction) -> Result<(), GovError> {
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -24,6 +25,12 @@ pub async fn append(txn: &DatabaseTransaction, draft: &Draft) -> Result<Record, 
         ))
         .await?;
     }
+    Ok(())
+}
+
+/// Appends one record after the current head, inside `txn`.
+pub async fn append(txn: &DatabaseTransaction, draft: &Draft) -> Result<Record, GovError> {
+    lock(txn).await?;
     let head = evidence::Entity::find().order_by_desc(evidence::Column::Seq).one(txn).await?;
     let (prev_seq, prev_hash) = head.map(|h| (h.seq, h.hash)).unwrap_or((0, GENESIS_HASH.to_owned()));
     let record = seal(draft, prev_seq, &prev_hash, crate::clock::now());
