@@ -30,12 +30,23 @@ pub struct Cli {
 pub enum Command {
     /// Serve the console and the API (the default).
     Serve,
+    /// Serve, seed a demo organisation (people, agents, grants) and run simulated agents.
+    Demo,
     /// Manage console users.
     #[command(subcommand)]
     User(UserCommand),
     /// Work with the evidence trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Measure decisions per second and latency against a bare axum echo (prints a table).
+    Bench {
+        /// Also measure on PostgreSQL: a server URL where a scratch database may be created.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
 }
 
 /// `tenure user …`
@@ -65,6 +76,16 @@ pub enum AuditCommand {
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
+    if let Some(Command::Bench { postgres, seconds }) = &cli.command {
+        // The benchmark makes its own scratch databases; it never touches the configured one.
+        return match crate::bench::run(postgres.clone(), *seconds).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let (state, first_admin) = match startup::prepare(&settings).await {
         Ok(s) => s,
         Err(e) => {
@@ -78,7 +99,8 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         );
     }
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(state, &settings).await,
+        Command::Serve => serve(state, &settings, false).await,
+        Command::Demo => serve(state, &settings, true).await,
         Command::User(UserCommand::Add { name, roles }) => match state.accounts.add_user_cli(&name, &roles).await {
             Ok((user, secret)) => {
                 println!(
@@ -110,6 +132,8 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        // Handled before the configured database is opened.
+        Command::Bench { .. } => ExitCode::SUCCESS,
     }
 }
 
@@ -118,7 +142,7 @@ fn fail(e: governance::GovError) -> ExitCode {
     ExitCode::FAILURE
 }
 
-async fn serve(state: app::server::state::AppState, settings: &Settings) -> ExitCode {
+async fn serve(state: app::server::state::AppState, settings: &Settings, demo: bool) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(&settings.bind).await {
         Ok(l) => l,
         Err(e) => {
@@ -127,8 +151,18 @@ async fn serve(state: app::server::state::AppState, settings: &Settings) -> Exit
         }
     };
     let backend = format!("{:?}", state.store.backend()).to_lowercase();
-    tracing::info!(address = %settings.bind, database = %backend, "Tenure is serving on http://{}", settings.bind);
-    match startup::launch_with_listener(state, settings.clone(), listener, startup::shutdown_signal()).await {
+    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| settings.bind.clone());
+    tracing::info!(address = %address, database = %backend, "Tenure is serving on http://{address}");
+    let serving = tokio::spawn(startup::launch_with_listener(
+        state.clone(),
+        settings.clone(),
+        listener,
+        startup::shutdown_signal(),
+    ));
+    if demo && let Err(e) = crate::demo::start(&state, format!("http://{address}")).await {
+        eprintln!("error: the demo could not be set up: {e}");
+    }
+    match serving.await.unwrap_or_else(|e| Err(std::io::Error::other(e))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: server stopped: {e}");

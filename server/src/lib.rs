@@ -4,9 +4,12 @@
 
 pub mod api;
 pub mod background;
+pub mod bench;
 pub mod cli;
+pub mod demo;
 pub mod routes;
 pub mod security;
+pub mod seed;
 pub mod session_store;
 pub mod settings;
 pub mod startup;

@@ -7,6 +7,7 @@ mod auth;
 mod capabilities;
 mod common;
 mod csrf;
+mod demo;
 mod openapi;
 mod ops;
 mod roles;

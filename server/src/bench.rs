@@ -1,0 +1,161 @@
+//! `tenure bench`: durable decisions per second and latency at 1, 16 and 64 concurrent
+//! clients, on SQLite (and PostgreSQL when given), beside a bare axum JSON echo endpoint
+//! measured in the same run. Prints a Markdown table. Not a test: nothing here asserts speed.
+
+use crate::seed;
+use crate::settings::Settings;
+use axum::Json;
+use axum::routing::post;
+use governance::service::agents::NewAgent;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+/// One measured row.
+struct Row {
+    target: String,
+    clients: usize,
+    requests: usize,
+    per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+async fn echo(Json(v): Json<Value>) -> Json<Value> {
+    Json(v)
+}
+
+/// Drives `clients` concurrent loops of POSTs for `secs` seconds.
+async fn load(url: String, key: Option<String>, clients: usize, secs: u64) -> (usize, f64, Vec<f64>) {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (client, url, key) = (client.clone(), url.clone(), key.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = 0u64;
+            while Instant::now() < deadline {
+                i += 1;
+                let body = json!({
+                    "capability": "finance.refund.issue",
+                    "params": {"order_id": format!("B-{c}-{i}"), "amount": 10 + (i % 150), "currency": "EUR"},
+                    "reasoning": "benchmark refund",
+                    "confidence": 0.95,
+                    "task_ref": format!("bench-{c}-{i}"),
+                });
+                let mut req = client.post(&url).json(&body);
+                if let Some(k) = &key {
+                    req = req.bearer_auth(k);
+                }
+                let t = Instant::now();
+                match req.send().await {
+                    Ok(res) if res.status().is_success() => {
+                        let _ = res.bytes().await;
+                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    Ok(res) => eprintln!("bench: unexpected status {}", res.status()),
+                    Err(e) => eprintln!("bench: request failed: {e}"),
+                }
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap_or_default());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    (all.len(), elapsed, all)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+async fn measure(target: &str, url: &str, key: Option<&str>, secs: u64, rows: &mut Vec<Row>) {
+    for clients in [1, 16, 64] {
+        let (n, elapsed, mut lat) = load(url.to_owned(), key.map(str::to_owned), clients, secs).await;
+        lat.sort_by(|a, b| a.total_cmp(b));
+        let row = Row {
+            target: target.to_owned(),
+            clients,
+            requests: n,
+            per_sec: n as f64 / elapsed,
+            p50_ms: percentile(&lat, 0.50),
+            p99_ms: percentile(&lat, 0.99),
+        };
+        eprintln!("  {target:<22} {clients:>3} clients: {:>8.0}/s", row.per_sec);
+        rows.push(row);
+    }
+}
+
+/// A Tenure on `database_url`, seeded with one executor agent; returns its decision URL and key.
+async fn tenure(database_url: String, data_dir: std::path::PathBuf) -> Result<(String, String), String> {
+    let settings = Settings { database_url, data_dir, bind: "127.0.0.1:0".into(), ..Settings::default() };
+    let (state, _) = crate::startup::prepare(&settings).await?;
+    let manager = seed::person(&state, "bench-manager", &["manager"], "bench manager password")
+        .await
+        .map_err(|e| e.to_string())?;
+    let rule = seed::rule("finance.refund.issue", "0.5", "amount <= 200", false);
+    let tpl = seed::template_copy(&state, &manager, "Finance analysis and refunds", "Bench refunds", rule)
+        .await
+        .map_err(|e| e.to_string())?;
+    let new = NewAgent {
+        name: format!("bench-bot-{}", uuid::Uuid::new_v4().simple()).chars().take(40).collect(),
+        purpose: "benchmark".into(),
+        environment: "production".into(),
+        ..NewAgent::default()
+    };
+    let (_, key) = seed::agent(&state, &manager, new, &[("finance.refund.issue", tpl, "executor")])
+        .await
+        .map_err(|e| e.to_string())?;
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(crate::startup::launch_with_listener(state, settings, listener, std::future::pending()));
+    Ok((format!("http://{addr}/v1/actions"), key))
+}
+
+/// Runs the benchmark; `postgres` is a server URL where a scratch database may be created.
+pub async fn run(postgres: Option<String>, secs: u64) -> Result<(), String> {
+    let mut rows = Vec::new();
+    let echo_listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let echo_url = format!("http://{}/echo", echo_listener.local_addr().map_err(|e| e.to_string())?);
+    tokio::spawn(async move { axum::serve(echo_listener, axum::Router::new().route("/echo", post(echo))).await });
+    eprintln!("measuring for {secs} s per row");
+    measure("axum JSON echo", &echo_url, None, secs, &mut rows).await;
+
+    let dir = std::env::temp_dir().join(format!("tenure-bench-{}", uuid::Uuid::new_v4()));
+    let (url, key) = tenure(String::new(), dir.clone()).await?;
+    measure("decisions, SQLite", &url, Some(&key), secs, &mut rows).await;
+
+    if let Some(base) = postgres {
+        let db = format!("tenure_bench_{}", uuid::Uuid::new_v4().simple());
+        let admin = sea_orm::Database::connect(base.as_str()).await.map_err(|e| e.to_string())?;
+        use sea_orm::ConnectionTrait;
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{db}\"")).await.map_err(|e| e.to_string())?;
+        let url_db = match base.rsplit_once('/') {
+            Some((head, _)) => format!("{head}/{db}"),
+            None => return Err("the PostgreSQL URL needs a database part".into()),
+        };
+        let (url, key) = tenure(url_db, dir.clone()).await?;
+        measure("decisions, PostgreSQL", &url, Some(&key), secs, &mut rows).await;
+        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    println!("| target | clients | requests | per second | p50 ms | p99 ms |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for r in &rows {
+        println!(
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} |",
+            r.target, r.clients, r.requests, r.per_sec, r.p50_ms, r.p99_ms
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! `tenure demo`: seeds a small organisation modelled on the built-in use cases — support,
+//! finance, operations — and runs simulated agents against the API while the console serves,
+//! so a newcomer sees decisions arrive within a minute.
+
+use crate::seed;
+use app::server::state::AppState;
+use governance::service::agents::NewAgent;
+use governance::{GovError, Principal};
+use rand::Rng;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// A simulated agent: its key and what it asks for.
+struct Sim {
+    name: &'static str,
+    key: String,
+    asks: fn(&mut rand::rngs::ThreadRng) -> Value,
+}
+
+const PEOPLE: [(&str, &str); 3] = [("mona", "manager"), ("rita", "reviewer"), ("aldo", "auditor")];
+
+fn password(name: &str) -> String {
+    format!("{name} demo password")
+}
+
+async fn agent_key(
+    state: &AppState,
+    by: &Principal,
+    new: NewAgent,
+    grants: &[(&str, i64, &str)],
+) -> Result<String, GovError> {
+    let token = by.as_manager()?;
+    if let Some(a) = state.agents.list(&token).await?.into_iter().find(|a| a.name == new.name) {
+        return Ok(state.agents.issue_key(&token, a.id).await?.1);
+    }
+    Ok(seed::agent(state, by, new, grants).await?.1)
+}
+
+fn pick<'a>(rng: &mut rand::rngs::ThreadRng, items: &[&'a str]) -> &'a str {
+    items[rng.random_range(0..items.len())]
+}
+
+fn support(rng: &mut rand::rngs::ThreadRng) -> Value {
+    let ticket = format!("T-{}", rng.random_range(1000..9999));
+    if rng.random_bool(0.3) {
+        return json!({"capability": "support.ticket.close", "params": {"ticket_id": ticket, "resolution": "answered"},
+            "reasoning": "The customer confirmed the answer solved the problem.", "confidence": rng.random_range(0.6..0.99), "task_ref": ticket});
+    }
+    let language = pick(rng, &["en", "en", "en", "de", "fr", "pt"]);
+    json!({"capability": "support.reply.send",
+        "params": {"ticket_id": ticket, "body": "Thanks for reaching out — here is how to reset your password…", "language": language},
+        "reasoning": pick(rng, &["Standard password-reset question; the help-centre answer applies.", "Shipping-status question; tracking number is in the order.", "Invoice copy requested; sending the download link."]),
+        "confidence": rng.random_range(0.55..0.99), "inputs": {"ticket": ticket}, "alternatives": ["escalate to a human"], "task_ref": ticket})
+}
+
+fn finance(rng: &mut rand::rngs::ThreadRng) -> Value {
+    let order = format!("A-{}", rng.random_range(10000..99999));
+    if rng.random_bool(0.2) {
+        return json!({"capability": "finance.report.generate", "params": {"period": "2026-10"},
+            "reasoning": "Monthly refund report requested by the controller.", "confidence": 0.9, "task_ref": "report-2026-10"});
+    }
+    let amount = (rng.random_range(5.0..400.0f64) * 100.0).round() / 100.0;
+    json!({"capability": "finance.refund.issue",
+        "params": {"order_id": order, "amount": amount, "currency": pick(rng, &["EUR", "EUR", "EUR", "USD", "JPY"]), "reason": "duplicate charge"},
+        "reasoning": format!("Order {order} was charged twice; refunding the duplicate payment."),
+        "confidence": rng.random_range(0.8..0.995), "inputs": {"payments": 2}, "alternatives": ["store credit"], "task_ref": order})
+}
+
+fn operations(rng: &mut rand::rngs::ThreadRng) -> Value {
+    let service = pick(rng, &["checkout", "search", "billing-api"]);
+    if rng.random_bool(0.3) {
+        return json!({"capability": "ops.change.apply", "params": {"service": service, "change_id": format!("CHG-{}", rng.random_range(100..999)), "replicas": rng.random_range(2..30)},
+            "reasoning": "Latency p99 above target for 20 minutes; scaling out.", "confidence": rng.random_range(0.7..0.99), "task_ref": "incident-42"});
+    }
+    json!({"capability": "ops.change.propose", "params": {"service": service, "summary": "Raise connection pool size", "plan": "Rolling restart"},
+        "reasoning": "Connection pool exhaustion seen in the last hour.", "confidence": rng.random_range(0.7..0.95), "task_ref": "incident-42"})
+}
+
+fn stray(rng: &mut rand::rngs::ThreadRng) -> Value {
+    // A sandbox agent trying something it was never granted.
+    if rng.random_bool(0.5) {
+        return json!({"capability": "finance.refund.issue", "params": {"order_id": "A-1", "amount": 20, "currency": "EUR"},
+            "reasoning": "Trying a refund from the sandbox.", "confidence": 0.7});
+    }
+    support(rng)
+}
+
+/// Seeds people, templates, agents and grants; returns the simulated agents.
+async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
+    let mut people = Vec::new();
+    for (name, role) in PEOPLE {
+        people.push(seed::person(state, name, &[role], &password(name)).await?);
+    }
+    let mona = &people[0];
+    let builtin = |name: &'static str| async move {
+        state.store.template_by_name(name).await?.map(|t| t.id).ok_or_else(|| GovError::NotFound(name.into()))
+    };
+    let support_tpl = builtin("Support replies").await?;
+    let ops_tpl = builtin("Operations change proposals").await?;
+    let finance_tpl = builtin("Finance analysis and refunds").await?;
+    let refunds = seed::template_copy(
+        state,
+        mona,
+        "Finance analysis and refunds",
+        "Refunds (demo)",
+        seed::rule("finance.refund.issue", "0.85", "amount <= 150", true),
+    )
+    .await?;
+    let new = |name: &str, purpose: &str, env: &str| NewAgent {
+        name: name.into(),
+        purpose: purpose.into(),
+        owner: "mona".into(),
+        environment: env.into(),
+        model_note: "demo simulation".into(),
+    };
+    let mut sims = Vec::new();
+    let key = agent_key(
+        state,
+        mona,
+        new("support-bot", "Answers customer e-mails", "production"),
+        &[("support.reply.send", support_tpl, "executor"), ("support.ticket.close", support_tpl, "contributor")],
+    )
+    .await?;
+    sims.push(Sim { name: "support-bot", key, asks: support });
+    let key = agent_key(
+        state,
+        mona,
+        new("refund-bot", "Refunds duplicate charges", "production"),
+        &[("finance.refund.issue", refunds, "executor"), ("finance.report.generate", finance_tpl, "executor")],
+    )
+    .await?;
+    sims.push(Sim { name: "refund-bot", key, asks: finance });
+    let key = agent_key(
+        state,
+        mona,
+        new("ops-bot", "Proposes and applies infrastructure changes", "production"),
+        &[("ops.change.propose", ops_tpl, "executor"), ("ops.change.apply", ops_tpl, "observer")],
+    )
+    .await?;
+    sims.push(Sim { name: "ops-bot", key, asks: operations });
+    let key = agent_key(
+        state,
+        mona,
+        new("trial-bot", "A new support agent on trial", "sandbox"),
+        &[("support.reply.send", support_tpl, "observer")],
+    )
+    .await?;
+    sims.push(Sim { name: "trial-bot", key, asks: stray });
+    Ok(sims)
+}
+
+/// Seeds and starts the simulated agents against `base` (the running server); returns at once.
+pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
+    let sims = seed_org(state).await?;
+    println!("\n  Demo organisation ready. Sign in at {base} as:");
+    for (name, role) in PEOPLE {
+        println!("    {name:<5} ({role:<8}) password: {}", password(name));
+    }
+    println!("  Simulated agents: {}. Stop with ctrl-c.\n", sims.iter().map(|s| s.name).collect::<Vec<_>>().join(", "));
+    let client = reqwest::Client::new();
+    for sim in sims {
+        let (client, url) = (client.clone(), format!("{base}/v1/actions"));
+        tokio::spawn(async move {
+            loop {
+                let (body, pause) = {
+                    let mut rng = rand::rng();
+                    ((sim.asks)(&mut rng), rng.random_range(700..2500))
+                };
+                match client.post(&url).bearer_auth(&sim.key).json(&body).send().await {
+                    Ok(res) => {
+                        let status = res.status();
+                        let answer: Value = res.json().await.unwrap_or_default();
+                        let decision = answer["decision"].as_str().unwrap_or("error");
+                        tracing::info!(agent = sim.name, capability = %body["capability"], %status, decision, "demo request");
+                    }
+                    Err(e) => tracing::warn!(agent = sim.name, error = %e, "demo request failed"),
+                }
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! Seeding a database with people, agents and grants, for `tenure demo` and `tenure bench`.
+
+use app::server::state::AppState;
+use governance::service::agents::NewAgent;
+use governance::service::grants::GrantForm;
+use governance::template::RuleForm;
+use governance::{GovError, Principal};
+
+/// A user with `roles` whose password is `password` (already changed, so ready to work);
+/// an existing user of that name is returned as is.
+pub async fn person(state: &AppState, name: &str, roles: &[&str], password: &str) -> Result<Principal, GovError> {
+    if let Some(u) = state.store.user_by_name(name).await? {
+        return state.accounts.principal(u.id).await?.ok_or_else(|| GovError::NotFound(format!("active user {name}")));
+    }
+    let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
+    let (_, temp) = state.accounts.add_user_cli(name, &roles).await?;
+    let p = state.accounts.login(name, &temp, "seed").await?;
+    state.accounts.change_own_password(&p, &temp, password, password).await?;
+    state.accounts.principal(p.user_id).await?.ok_or_else(|| GovError::NotFound(format!("user {name}")))
+}
+
+/// A copy of a built-in template with one rule replaced; reused if it exists.
+pub async fn template_copy(
+    state: &AppState,
+    by: &Principal,
+    builtin: &str,
+    name: &str,
+    rule: RuleForm,
+) -> Result<i64, GovError> {
+    if let Some(t) = state.store.template_by_name(name).await? {
+        return Ok(t.id);
+    }
+    let token = by.as_manager()?;
+    let source = state.store.template_by_name(builtin).await?.ok_or_else(|| GovError::NotFound(builtin.into()))?;
+    let copy = state.templates.copy(&token, source.id, name).await?;
+    state.templates.save_rule(&token, copy.id, 1, rule).await?;
+    Ok(copy.id)
+}
+
+/// An agent with a fresh API key and grants `(capability, template id, tier)`; returns (id, key).
+pub async fn agent(
+    state: &AppState,
+    by: &Principal,
+    new: NewAgent,
+    grants: &[(&str, i64, &str)],
+) -> Result<(i64, String), GovError> {
+    let token = by.as_manager()?;
+    let agent = state.agents.register(&token, new).await?;
+    let (_, key) = state.agents.issue_key(&token, agent.id).await?;
+    for (capability, template_id, tier) in grants {
+        let form = GrantForm {
+            agent_id: agent.id,
+            capability: (*capability).into(),
+            template_id: *template_id,
+            tier: (*tier).into(),
+        };
+        state.grants.grant(&token, form).await?;
+    }
+    Ok((agent.id, key))
+}
+
+/// A rule form with only the given fields set.
+pub fn rule(capability: &str, min_confidence: &str, limits: &str, supervised: bool) -> RuleForm {
+    RuleForm {
+        capability: capability.into(),
+        min_confidence: min_confidence.into(),
+        limits: limits.into(),
+        supervised,
+        approval_expiry_minutes: "240".into(),
+        ..RuleForm::default()
+    }
+}

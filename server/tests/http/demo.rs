@@ -1,0 +1,33 @@
+//! `tenure demo` seeds a working organisation and its simulated agents get decisions.
+
+use crate::common::spawn_app;
+use std::time::Duration;
+
+#[tokio::test]
+async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
+    let app = spawn_app().await;
+    server::demo::start(&app.state, app.base.clone()).await.unwrap();
+    for name in ["mona", "rita", "aldo"] {
+        assert!(app.state.store.user_by_name(name).await.unwrap().is_some(), "{name} seeded");
+    }
+    assert!(app.state.accounts.login("rita", "rita demo password", "test").await.is_ok());
+    let agents = app.state.store.list_agents().await.unwrap();
+    assert_eq!(agents.len(), 4);
+    // Within a few seconds every simulated agent has asked at least once and been answered.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut all = true;
+        for a in &agents {
+            all &= !app.state.store.recent_actions(a.id, 1).await.unwrap().is_empty();
+        }
+        if all {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "not every simulated agent got a decision in time");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let sandbox = agents.iter().find(|a| a.name == "trial-bot").unwrap();
+    let first = &app.state.store.recent_actions(sandbox.id, 1).await.unwrap()[0];
+    assert!(first.sandbox, "sandbox answers are marked");
+    assert!(app.state.store.verify_evidence().await.unwrap().is_ok());
+}
