@@ -100,3 +100,22 @@ pub fn Forbidden() -> impl IntoView {
         </section>
     }
 }
+
+/// Shown, with the error's status, when a page's subject cannot be loaded (not found, gone).
+#[component]
+pub fn Unavailable(
+    error: crate::error::AppError,
+    what: &'static str,
+    back_href: &'static str,
+    back_label: &'static str,
+) -> impl IntoView {
+    super::form::set_status(error.status());
+    view! {
+        <leptos_meta::Title text=what />
+        <section class="panel narrow">
+            <h1>{format!("{what} not available")}</h1>
+            <p>{error.to_string()}</p>
+            <p><a href=back_href>{back_label}</a></p>
+        </section>
+    }
+}

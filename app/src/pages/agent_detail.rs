@@ -2,6 +2,7 @@
 
 use crate::api::agents::{IssueKey, RevokeKey, SetAgentStatus, agent_detail};
 use crate::components::form::{FieldError, FormError, action_error};
+use crate::components::layout::Unavailable;
 use crate::model::{AgentDetailView, EvidenceRow, KeyRow};
 use crate::pages::agent_grants::{DecisionsPanel, GrantActions, GrantsPanel};
 use leptos::prelude::*;
@@ -45,16 +46,8 @@ pub fn AgentDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => view! { <Detail d issue revoke status errors notice=notice() grant_actions /> }.into_any(),
-                    Err(e) => {
-                        crate::components::form::set_status(e.status());
-                        view! {
-                            <Title text="Agent" />
-                            <section class="panel narrow">
-                                <h1>"Agent not available"</h1>
-                                <p>{e.to_string()}</p>
-                                <p><a href="/agents">"Back to agents"</a></p>
-                            </section>
-                        }
+                    Err(error) => {
+                        view! { <Unavailable error what="Agent" back_href="/agents" back_label="Back to agents" /> }
                             .into_any()
                     }
                 }

@@ -2,7 +2,8 @@
 //! history, and a side-by-side comparison of two versions.
 
 use crate::api::templates::{RemoveRule, SaveRule, template_detail};
-use crate::components::form::{FieldError, FormError, action_error, set_status};
+use crate::components::form::{FieldError, FormError, action_error};
+use crate::components::layout::Unavailable;
 use crate::error::AppError;
 use crate::model::{RuleView, TemplateDetailView};
 use leptos::prelude::*;
@@ -38,16 +39,8 @@ pub fn TemplateDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => view! { <Detail d save remove errors notice=notice() /> }.into_any(),
-                    Err(e) => {
-                        set_status(e.status());
-                        view! {
-                            <Title text="Template" />
-                            <section class="panel narrow">
-                                <h1>"Template not available"</h1>
-                                <p>{e.to_string()}</p>
-                                <p><a href="/templates">"Back to templates"</a></p>
-                            </section>
-                        }
+                    Err(error) => {
+                        view! { <Unavailable error what="Template" back_href="/templates" back_label="Back to templates" /> }
                             .into_any()
                     }
                 }
