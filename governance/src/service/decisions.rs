@@ -6,7 +6,7 @@ use crate::agent::{AgentStatus, Environment};
 use crate::condition::{CedarCondition, ConditionContext};
 use crate::error::GovError;
 use crate::evidence::Draft;
-use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, decide, value_key};
+use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, Tier, decide, value_key};
 use crate::service::agents::AgentPrincipal;
 use crate::service::group_commit::{Committed, GroupCommit, Job};
 use crate::store::actions::{ActionInsert, ActionRecord};
@@ -14,6 +14,8 @@ use crate::store::{Store, templates as tpl_store};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 /// What the agent is told.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -45,11 +47,21 @@ impl From<&ActionRecord> for ActionAnswer {
     }
 }
 
+/// A template version as decisions need it: versions never change, so they are cached.
+#[derive(Debug)]
+struct CachedVersion {
+    template: String,
+    body: crate::template::Body,
+    /// Each rule's Cedar condition, parsed once (an error if it no longer parses).
+    conditions: HashMap<String, Result<CedarCondition, String>>,
+}
+
 /// The decisions use cases.
 #[derive(Clone, Debug)]
 pub struct Decisions {
     store: Store,
     writer: GroupCommit,
+    versions: Arc<RwLock<HashMap<(i64, i64), Arc<CachedVersion>>>>,
 }
 
 fn replay(existing: &ActionRecord, request_hash: &str) -> Result<ActionAnswer, GovError> {
@@ -66,7 +78,31 @@ impl Decisions {
     /// Decisions over `store`; starts the group-commit writer task (needs a Tokio runtime).
     pub fn new(store: Store) -> Decisions {
         let writer = GroupCommit::start(store.clone());
-        Decisions { store, writer }
+        Decisions { store, writer, versions: Arc::default() }
+    }
+
+    /// A template version, from the cache or the store (versions are immutable).
+    async fn version(&self, template_id: i64, version: i64) -> Result<Option<Arc<CachedVersion>>, GovError> {
+        if let Some(v) = self.versions.read().ok().and_then(|m| m.get(&(template_id, version)).cloned()) {
+            return Ok(Some(v));
+        }
+        let Some(header) = tpl_store::by_id(self.store.db(), template_id).await? else { return Ok(None) };
+        let Some(found) = tpl_store::version_of(self.store.db(), template_id, version).await? else { return Ok(None) };
+        let conditions = found
+            .body
+            .rules
+            .iter()
+            .filter_map(|r| {
+                let parsed =
+                    CedarCondition::parse(r.condition.as_deref()?).and_then(|c| c.ok_or_else(|| "empty".to_owned()));
+                Some((r.capability.clone(), parsed))
+            })
+            .collect();
+        let cached = Arc::new(CachedVersion { template: header.name, body: found.body, conditions });
+        if let Ok(mut m) = self.versions.write() {
+            m.insert((template_id, version), cached.clone());
+        }
+        Ok(Some(cached))
     }
 
     /// Decides a request. The same idempotency key and body give the same answer; the same
@@ -97,36 +133,34 @@ impl Decisions {
             Some(c) => self.store.live_grant(who.agent.id, c.id).await?,
             None => None,
         };
-        let rule = match &grant {
-            Some(g) => tpl_store::version_of(self.store.db(), g.template_id, g.template_version)
-                .await?
-                .and_then(|v| v.body.rule(&capability_name).cloned()),
+        let version = match &grant {
+            Some(g) => self.version(g.template_id, g.template_version).await?,
             None => None,
         };
-        let view = match (&grant, &rule) {
-            (Some(g), Some(r)) => Some(GrantView {
+        let rule = version.as_ref().and_then(|v| v.body.rule(&capability_name).cloned());
+        let view = match (&grant, &version, &rule) {
+            (Some(g), Some(v), Some(r)) => Some(GrantView {
                 grant_id: g.id,
-                tier: g.tier,
-                template: g.template.clone(),
+                // An unreadable stored tier is read as the least trusted one.
+                tier: Tier::parse(&g.tier).unwrap_or(Tier::Observer),
+                template: v.template.clone(),
                 template_version: g.template_version,
                 conditions: r.conditions.clone(),
             }),
             _ => None,
         };
-        let condition = match (&view, rule.as_ref().and_then(|r| r.condition.as_deref())) {
-            (Some(_), Some(text)) => match CedarCondition::parse(text) {
-                Ok(Some(c)) => c.check(&ConditionContext {
-                    agent: &who.agent.name,
-                    environment: who.agent.environment.as_str(),
-                    capability: &capability_name,
-                    params: &req.params,
-                    confidence: req.confidence,
-                }),
-                Ok(None) => ConditionCheck::None,
-                // Saved conditions were checked; one that no longer parses must not allow anything.
-                Err(e) => ConditionCheck::Fails(e),
-            },
-            _ => ConditionCheck::None,
+        let parsed = version.as_ref().filter(|_| view.is_some()).and_then(|v| v.conditions.get(&capability_name));
+        let condition = match parsed {
+            Some(Ok(c)) => c.check(&ConditionContext {
+                agent: &who.agent.name,
+                environment: who.agent.environment.as_str(),
+                capability: &capability_name,
+                params: &req.params,
+                confidence: req.confidence,
+            }),
+            // Saved conditions were checked; one that no longer parses must not allow anything.
+            Some(Err(e)) => ConditionCheck::Fails(e.clone()),
+            None => ConditionCheck::None,
         };
         let now = crate::clock::now();
         let recent = self.store.actions_since(who.agent.id, &capability_name, now - Duration::hours(1)).await?;

@@ -141,8 +141,14 @@ impl Store {
         Ok(out)
     }
 
-    /// The live grant for an agent and capability, if any.
-    pub async fn live_grant(&self, agent_id: i64, capability_id: i64) -> Result<Option<GrantRecord>, GovError> {
-        Ok(find(self.db(), agent_id, capability_id).await?.filter(|g| g.revoked_at.is_none()))
+    /// The live grant row for an agent and capability, if any (one indexed lookup: the hot
+    /// path of every decision).
+    pub async fn live_grant(&self, agent_id: i64, capability_id: i64) -> Result<Option<grants::Model>, GovError> {
+        Ok(grants::Entity::find()
+            .filter(grants::Column::AgentId.eq(agent_id))
+            .filter(grants::Column::CapabilityId.eq(capability_id))
+            .filter(grants::Column::RevokedAt.is_null())
+            .one(self.db())
+            .await?)
     }
 }
