@@ -61,8 +61,11 @@ struct CachedVersion {
 pub struct Decisions {
     store: Store,
     writer: GroupCommit,
-    versions: Arc<RwLock<HashMap<(i64, i64), Arc<CachedVersion>>>>,
+    versions: VersionCache,
 }
+
+/// Template versions by (template id, version).
+type VersionCache = Arc<RwLock<HashMap<(i64, i64), Arc<CachedVersion>>>>;
 
 fn replay(existing: &ActionRecord, request_hash: &str) -> Result<ActionAnswer, GovError> {
     if existing.request_hash != request_hash {
