@@ -90,6 +90,7 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Queued>) {
 async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovError> {
     let txn = store.begin_write().await?;
     evidence::lock(&txn).await?;
+    let mut head = evidence::head(&txn).await?;
     let mut out = Vec::with_capacity(jobs.len());
     for job in jobs {
         // Under the write lock no other writer can slip in between this check and the insert.
@@ -104,7 +105,8 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
             .await?
             .ok_or_else(|| GovError::Internal("idempotency key collided under the write lock".into()))?;
         let draft = Draft { subject_id: id.to_string(), ..job.draft };
-        let record = evidence::append(&txn, &draft).await?;
+        let record = evidence::append_after(&txn, &draft, &head).await?;
+        head = (record.seq, record.hash.clone());
         action_store::set_evidence_hash(&txn, id, &record.hash).await?;
         action_store::remember_values(&txn, agent_id, &capability, &job.remember).await?;
         out.push(Committed::New { id, evidence_hash: record.hash });

@@ -28,14 +28,25 @@ pub async fn lock(txn: &DatabaseTransaction) -> Result<(), GovError> {
     Ok(())
 }
 
+/// The chain's head (sequence and hash) as `txn` sees it; take [`lock`] first.
+pub async fn head(txn: &DatabaseTransaction) -> Result<(i64, String), GovError> {
+    let head = evidence::Entity::find().order_by_desc(evidence::Column::Seq).one(txn).await?;
+    Ok(head.map(|h| (h.seq, h.hash)).unwrap_or((0, GENESIS_HASH.to_owned())))
+}
+
+/// Appends one record after a head the caller holds (under [`lock`], within `txn`); a
+/// writer appending many records reads the head once and chains them in memory.
+pub async fn append_after(txn: &DatabaseTransaction, draft: &Draft, prev: &(i64, String)) -> Result<Record, GovError> {
+    let record = seal(draft, prev.0, &prev.1, crate::clock::now());
+    to_model(&record).into_active_model().insert(txn).await?;
+    Ok(record)
+}
+
 /// Appends one record after the current head, inside `txn`.
 pub async fn append(txn: &DatabaseTransaction, draft: &Draft) -> Result<Record, GovError> {
     lock(txn).await?;
-    let head = evidence::Entity::find().order_by_desc(evidence::Column::Seq).one(txn).await?;
-    let (prev_seq, prev_hash) = head.map(|h| (h.seq, h.hash)).unwrap_or((0, GENESIS_HASH.to_owned()));
-    let record = seal(draft, prev_seq, &prev_hash, crate::clock::now());
-    to_model(&record).into_active_model().insert(txn).await?;
-    Ok(record)
+    let prev = head(txn).await?;
+    append_after(txn, draft, &prev).await
 }
 
 fn to_model(r: &Record) -> evidence::Model {

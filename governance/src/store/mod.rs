@@ -37,7 +37,8 @@ impl Store {
                 std::fs::create_dir_all(&dir)
                     .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
             }
-            opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
+            // WAL lets readers run beside the one writer; enough connections for busy readers.
+            opts.max_connections(16).map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     // FULL: a committed decision survives power loss; group commit amortises the fsync.
