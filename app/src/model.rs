@@ -153,6 +153,7 @@ pub struct RuleView {
     pub supervised: bool,
     pub approval_expiry_minutes: String,
     pub condition: String,
+    pub separation_of_duties: bool,
 }
 
 /// One version in a template's history.

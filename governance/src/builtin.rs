@@ -76,7 +76,13 @@ pub const CAPABILITIES: &[BuiltinCapability] = &[
 ];
 
 fn rule(capability: &str, expiry: i64, conditions: Conditions) -> Rule {
-    Rule { capability: capability.into(), approval_expiry_minutes: expiry, conditions, condition: None }
+    Rule {
+        capability: capability.into(),
+        approval_expiry_minutes: expiry,
+        conditions,
+        condition: None,
+        separation_of_duties: false,
+    }
 }
 
 fn limit(param: &str, max: f64) -> Limit {
@@ -138,17 +144,20 @@ pub fn templates() -> Vec<(&'static str, &'static str, Body)> {
             "Operations: proposals flow; applying a change to production is rare, supervised and limited to known services.",
             Body {
                 rules: vec![
-                    rule(
-                        "ops.change.apply",
-                        60,
-                        Conditions {
-                            min_confidence: Some(0.95),
-                            limits: vec![limit("replicas", 20.0)],
-                            max_per_hour: Some(2),
-                            new_value_params: vec!["service".into()],
-                            supervised: true,
-                        },
-                    ),
+                    Rule {
+                        separation_of_duties: true,
+                        ..rule(
+                            "ops.change.apply",
+                            60,
+                            Conditions {
+                                min_confidence: Some(0.95),
+                                limits: vec![limit("replicas", 20.0)],
+                                max_per_hour: Some(2),
+                                new_value_params: vec!["service".into()],
+                                supervised: true,
+                            },
+                        )
+                    },
                     rule("ops.change.propose", 480, Conditions { min_confidence: Some(0.8), ..Conditions::default() }),
                 ],
             },

@@ -43,6 +43,36 @@ impl AsManager {
     }
 }
 
+/// Proof that the caller is a reviewer: may approve, reject, confirm and compare actions.
+#[derive(Debug)]
+pub struct AsReviewer {
+    actor: Actor,
+    user_id: i64,
+}
+
+impl AsReviewer {
+    /// The reviewer, for the evidence trail.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The reviewer's user id (separation of duties compares it with the agent's owner).
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+}
+
+/// Proof that the caller may roll actions back (a reviewer, a manager or an admin).
+#[derive(Debug)]
+pub struct AsCorrector(Actor);
+
+impl AsCorrector {
+    /// The person asking for the rollback, for the evidence trail.
+    pub fn actor(&self) -> &Actor {
+        &self.0
+    }
+}
+
 /// Proof that the caller may read console-wide figures (any signed-in role).
 #[derive(Debug)]
 pub struct AsMember(Actor);
@@ -95,6 +125,24 @@ impl Principal {
         Ok(AsManager(self.actor()))
     }
 
+    /// The reviewer token: only reviewers decide on agents' actions.
+    pub fn as_reviewer(&self) -> Result<AsReviewer, GovError> {
+        self.ready()?;
+        if !self.has(Role::Reviewer) {
+            return Err(GovError::Forbidden("only a reviewer may decide on agents' actions".into()));
+        }
+        Ok(AsReviewer { actor: self.actor(), user_id: self.user_id })
+    }
+
+    /// The corrector token: reviewers, managers and admins may roll actions back.
+    pub fn as_corrector(&self) -> Result<AsCorrector, GovError> {
+        self.ready()?;
+        if !self.has_any(&[Role::Reviewer, Role::Manager, Role::Admin]) {
+            return Err(GovError::Forbidden("only a reviewer or a manager may roll actions back".into()));
+        }
+        Ok(AsCorrector(self.actor()))
+    }
+
     /// The member token, for any signed-in principal with a settled password.
     pub fn as_member(&self) -> Result<AsMember, GovError> {
         self.ready()?;
@@ -131,6 +179,19 @@ mod tests {
         assert!(principal(&[Role::Manager], false).as_manager().is_ok());
         assert!(principal(&[Role::Admin], false).as_manager().is_ok());
         assert!(principal(&[Role::Reviewer, Role::Auditor], false).as_manager().is_err());
+    }
+
+    #[test]
+    fn only_reviewers_review_and_auditors_cannot_roll_back() {
+        assert!(principal(&[Role::Reviewer], false).as_reviewer().is_ok());
+        for r in [Role::Admin, Role::Manager, Role::Auditor] {
+            assert!(matches!(principal(&[r], false).as_reviewer(), Err(GovError::Forbidden(_))));
+        }
+        for r in [Role::Reviewer, Role::Manager, Role::Admin] {
+            assert!(principal(&[r], false).as_corrector().is_ok());
+        }
+        assert!(principal(&[Role::Auditor], false).as_corrector().is_err());
+        assert!(principal(&[Role::Reviewer], true).as_reviewer().is_err());
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub struct Rule {
     /// A Cedar expression that must also hold (see `condition`); checked when saved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
+    /// The agent's owner may not approve its actions of this capability when it is high-risk.
+    #[serde(default)]
+    pub separation_of_duties: bool,
 }
 
 /// A version's content: one rule per capability, kept sorted by capability name.
@@ -71,6 +74,7 @@ pub struct RuleForm {
     pub approval_expiry_minutes: String,
     /// A Cedar expression, e.g. `context.params.currency == "EUR"`; empty for none.
     pub condition: String,
+    pub separation_of_duties: bool,
 }
 
 fn param_name(raw: &str) -> Result<String, String> {
@@ -142,6 +146,7 @@ pub fn parse_rule(form: &RuleForm) -> Result<Rule, (&'static str, String)> {
         approval_expiry_minutes,
         conditions: Conditions { min_confidence, limits, max_per_hour, new_value_params, supervised: form.supervised },
         condition,
+        separation_of_duties: form.separation_of_duties,
     })
 }
 
@@ -164,6 +169,7 @@ fn fields(r: &Rule) -> Vec<(&'static str, String)> {
         ("supervised", c.supervised.to_string()),
         ("approval_expiry_minutes", r.approval_expiry_minutes.to_string()),
         ("condition", r.condition.clone().unwrap_or_default()),
+        ("separation_of_duties", r.separation_of_duties.to_string()),
     ]
 }
 
@@ -214,6 +220,7 @@ mod tests {
             supervised: true,
             approval_expiry_minutes: "".into(),
             condition: r#" context.params.currency == "EUR" "#.into(),
+            separation_of_duties: true,
         }
     }
 

@@ -42,6 +42,7 @@ async fn world(store: &Store) -> World {
         supervised: true,
         approval_expiry_minutes: "60".into(),
         condition: r#"context.params.order_id != "BLOCKED""#.into(),
+        separation_of_duties: false,
     };
     templates.save_rule(&token, mine.id, 1, rule).await.unwrap();
     let agents = Agents::new(store.clone());

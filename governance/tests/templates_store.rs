@@ -17,6 +17,7 @@ fn refund_rule(limit: &str) -> RuleForm {
         supervised: true,
         approval_expiry_minutes: "60".into(),
         condition: String::new(),
+        separation_of_duties: false,
     }
 }
 

@@ -9,6 +9,7 @@ mod m20261125_000004_agents;
 mod m20261125_000005_capabilities;
 mod m20261125_000006_templates;
 mod m20261125_000007_grants_actions;
+mod m20261126_000008_lifecycle;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_capabilities::Migration),
             Box::new(m20261125_000006_templates::Migration),
             Box::new(m20261125_000007_grants_actions::Migration),
+            Box::new(m20261126_000008_lifecycle::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
-//! Housekeeping loops: expired sessions and old sign-in failures are deleted periodically.
+//! Background loops: housekeeping (expired sessions, old sign-in failures) and deadlines
+//! (approvals that expire, undo windows that end).
 
-use governance::Store;
+use governance::{Lifecycle, Store};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -20,6 +21,27 @@ pub async fn housekeeping(store: Store, failure_window: chrono::Duration, mut st
                     tracing::warn!(error = %e, "could not prune sign-in failures");
                 }
             }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// How often approval deadlines and undo windows are checked.
+pub const DEADLINE_TICK: Duration = Duration::from_secs(2);
+
+/// Expires overdue approvals and finalises ended undo windows until `stop` changes. Every
+/// instance runs it; each action moves by compare-and-set, so each happens exactly once.
+pub async fn deadlines(lifecycle: Lifecycle, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(DEADLINE_TICK);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => match lifecycle.apply_deadlines(governance::clock::now()).await {
+                Ok(p) if p.expired + p.finalised > 0 => {
+                    tracing::info!(expired = p.expired, finalised = p.finalised, "deadlines applied");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not apply deadlines"),
+            },
             _ = stop.changed() => return,
         }
     }

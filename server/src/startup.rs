@@ -14,7 +14,7 @@ use axum::http::{HeaderName, Request};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use governance::service::accounts::ThrottlePolicy;
-use governance::{Accounts, Agents, Capabilities, Decisions, Grants, Store, Templates};
+use governance::{Accounts, Agents, Capabilities, Decisions, Grants, Inbox, Lifecycle, Store, Templates};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -58,7 +58,20 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
     templates.ensure_builtins().await.map_err(|e| format!("cannot install the built-in templates: {e}"))?;
     let grants = Grants::new(store.clone());
     let decisions = Decisions::new(store.clone());
-    let state = AppState { leptos_options, store, accounts, agents, capabilities, templates, grants, decisions };
+    let lifecycle = Lifecycle::new(store.clone());
+    let inbox = Inbox::new(store.clone());
+    let state = AppState {
+        leptos_options,
+        store,
+        accounts,
+        agents,
+        capabilities,
+        templates,
+        grants,
+        decisions,
+        lifecycle,
+        inbox,
+    };
     Ok((state, first_admin))
 }
 
@@ -116,11 +129,13 @@ pub async fn launch_with_listener(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let window = chrono::Duration::minutes(settings.login_window_minutes);
-    let loops = tokio::spawn(background::housekeeping(state.store.clone(), window, stop_rx));
+    let loops = tokio::spawn(background::housekeeping(state.store.clone(), window, stop_rx.clone()));
+    let deadlines = tokio::spawn(background::deadlines(state.lifecycle.clone(), stop_rx));
     let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     let _ = stop_tx.send(true);
     let _ = loops.await;
+    let _ = deadlines.await;
     served
 }
 

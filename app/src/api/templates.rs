@@ -66,6 +66,7 @@ pub async fn template_detail(
                 supervised: r.conditions.supervised,
                 approval_expiry_minutes: r.approval_expiry_minutes.to_string(),
                 condition: r.condition.clone().unwrap_or_default(),
+                separation_of_duties: r.separation_of_duties,
             })
             .collect(),
         versions: view
@@ -108,6 +109,7 @@ pub async fn save_rule(
     supervised: Option<String>,
     approval_expiry_minutes: String,
     condition: Option<String>,
+    separation_of_duties: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     use governance::template::RuleForm;
@@ -121,6 +123,7 @@ pub async fn save_rule(
         supervised: supervised.is_some(),
         approval_expiry_minutes,
         condition: condition.unwrap_or_default(),
+        separation_of_duties: separation_of_duties.is_some(),
     };
     // Errors name the form they came from: `add/…` or `<capability>/…`.
     let scope = if origin == "add" { "add".to_owned() } else { form.capability.clone() };

@@ -105,6 +105,7 @@ fn Detail(
                 supervised: false,
                 approval_expiry_minutes: String::new(),
                 condition: String::new(),
+                separation_of_duties: false,
             };
             view! {
                 <section class="panel narrow">
@@ -265,6 +266,9 @@ fn summarize(r: &RuleView) -> String {
     if r.supervised {
         parts.push("supervised".into());
     }
+    if r.separation_of_duties {
+        parts.push("owner may not approve high-risk".into());
+    }
     if !r.condition.is_empty() {
         parts.push(format!("when {}", r.condition));
     }
@@ -313,6 +317,10 @@ fn RuleFields(
                 <label class="check spaced">
                     <input type="checkbox" name="supervised" value="on" checked=r.supervised />
                     "Supervised: executor actions need a reviewer's confirmation"
+                </label>
+                <label class="check spaced">
+                    <input type="checkbox" name="separation_of_duties" value="on" checked=r.separation_of_duties />
+                    "Separation of duties: the agent's owner may not approve its high-risk actions"
                 </label>
             </div>
         </div>

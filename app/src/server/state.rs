@@ -1,7 +1,7 @@
 //! The state shared by pages, server functions and the REST API.
 
 use axum::extract::FromRef;
-use governance::{Accounts, Agents, Capabilities, Decisions, Grants, Store, Templates};
+use governance::{Accounts, Agents, Capabilities, Decisions, Grants, Inbox, Lifecycle, Store, Templates};
 use leptos::config::LeptosOptions;
 
 /// Everything a request handler may need; leptos_axum provides it as context.
@@ -15,4 +15,6 @@ pub struct AppState {
     pub templates: Templates,
     pub grants: Grants,
     pub decisions: Decisions,
+    pub lifecycle: Lifecycle,
+    pub inbox: Inbox,
 }

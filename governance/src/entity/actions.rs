@@ -30,6 +30,22 @@ pub struct Model {
     pub evidence_hash: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The action hash a reviewer approved; execution must match it.
+    pub approved_hash: Option<String>,
+    /// The agent's owner may not approve it (template rule on a high-risk capability).
+    pub separation_of_duties: bool,
+    pub result_status: Option<String>,
+    pub output: Option<String>,
+    pub undo: Option<String>,
+    pub reported_at: Option<DateTimeUtc>,
+    pub reversible_until: Option<DateTimeUtc>,
+    pub rollback_reason: Option<String>,
+    pub rollback_requested_by: Option<String>,
+    pub rollback_requested_at: Option<DateTimeUtc>,
+    pub rollback_output: Option<String>,
+    pub shadow_verdict: Option<String>,
+    pub shadow_params: Option<String>,
+    pub shadow_agreement: Option<String>,
 }
 
 /// No links used by the store.

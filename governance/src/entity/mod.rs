@@ -4,6 +4,7 @@ pub mod actions;
 pub mod agent_keys;
 pub mod agent_param_values;
 pub mod agents;
+pub mod alerts;
 pub mod capabilities;
 pub mod evidence;
 pub mod grants;

@@ -29,6 +29,10 @@ pub struct ActionAnswer {
     pub sandbox: bool,
     pub expires_at: Option<DateTime<Utc>>,
     pub evidence_hash: String,
+    /// The params this answer covers (an approval binds to exactly these).
+    pub params: serde_json::Value,
+    /// Until when a human may still ask for it to be undone (after a successful report).
+    pub reversible_until: Option<DateTime<Utc>>,
 }
 
 impl From<&ActionRecord> for ActionAnswer {
@@ -43,6 +47,8 @@ impl From<&ActionRecord> for ActionAnswer {
             sandbox: a.sandbox,
             expires_at: a.expires_at,
             evidence_hash: a.evidence_hash.clone(),
+            params: serde_json::from_str(&a.params).unwrap_or(serde_json::Value::Null),
+            reversible_until: a.reversible_until,
         }
     }
 }
@@ -177,8 +183,8 @@ impl Decisions {
             confidence: req.confidence,
             recent_in_hour: recent,
             seen_values: &seen,
-            // Monitors and alerts arrive with their own issue; until then no alert is open.
-            open_alert: false,
+            // An open alert (a failed rollback, say) sends everything to a person until resolved.
+            open_alert: self.store.open_alert_count(Some(who.agent.id)).await? > 0,
             condition: &condition,
         });
         let sandbox = who.agent.environment == Environment::Sandbox;
@@ -205,6 +211,8 @@ impl Decisions {
             grant_id: view.as_ref().map(|g| g.grant_id),
             sandbox,
             supervised: outcome.supervised,
+            separation_of_duties: rule.as_ref().is_some_and(|r| r.separation_of_duties)
+                && capability.as_ref().is_some_and(|c| c.risk == crate::capability::Risk::High),
             expires_at,
             created_at: now,
         };
@@ -255,6 +263,8 @@ impl Decisions {
             sandbox,
             expires_at,
             evidence_hash,
+            params: req.params,
+            reversible_until: None,
         })
     }
 

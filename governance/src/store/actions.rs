@@ -33,6 +33,7 @@ pub struct ActionInsert {
     pub grant_id: Option<i64>,
     pub sandbox: bool,
     pub supervised: bool,
+    pub separation_of_duties: bool,
     pub expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
@@ -58,6 +59,7 @@ pub async fn insert(db: &impl ConnectionTrait, a: ActionInsert) -> Result<Option
         grant_id: Set(a.grant_id),
         sandbox: Set(a.sandbox),
         supervised: Set(a.supervised),
+        separation_of_duties: Set(a.separation_of_duties),
         expires_at: Set(a.expires_at),
         evidence_hash: Set(String::new()),
         created_at: Set(a.created_at),

@@ -2,9 +2,12 @@
 
 pub mod actions;
 pub mod agents;
+pub mod alerts;
 pub mod capabilities;
 pub mod evidence;
 pub mod grants;
+pub mod inbox;
+pub mod lifecycle;
 pub mod sessions;
 pub mod templates;
 pub mod throttle;

@@ -1,5 +1,5 @@
-//! `POST /v1/actions` (ask before acting) and `GET /v1/actions/{id}` (its state, optionally
-//! waiting for it to change).
+//! `POST /v1/actions` (ask before acting), `GET /v1/actions/{id}` (its state, optionally
+//! waiting for it to change), and the execution and rollback reports on an action.
 
 use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
@@ -9,6 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use governance::action::ActionRequest;
 use governance::service::decisions::ActionAnswer;
+use governance::service::execution::{ResultReport, RollbackReport};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -54,4 +55,28 @@ pub async fn get(
         }
     }
     Ok(Json(first))
+}
+
+/// Reports the outcome of executing an allowed or approved action.
+pub async fn result(
+    State(state): State<AppState>,
+    AgentAuth(who): AgentAuth,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<ActionAnswer>, ApiError> {
+    let report: ResultReport = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
+    let after = state.lifecycle.report_result(&who, id, report).await?;
+    Ok(Json(ActionAnswer::from(&after)))
+}
+
+/// Reports the outcome of a rollback a human asked for.
+pub async fn rollback_result(
+    State(state): State<AppState>,
+    AgentAuth(who): AgentAuth,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<ActionAnswer>, ApiError> {
+    let report: RollbackReport = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
+    let after = state.lifecycle.report_rollback(&who, id, report).await?;
+    Ok(Json(ActionAnswer::from(&after)))
 }

@@ -6,6 +6,7 @@ pub mod agent_auth;
 pub mod agents;
 pub mod error;
 pub mod openapi;
+pub mod rollbacks;
 
 use app::server::state::AppState;
 use axum::Router;
@@ -13,8 +14,15 @@ use axum::routing::{get, post};
 
 /// Every `/v1` route as (method, path), kept beside [`router`]; a test checks the OpenAPI
 /// document names exactly these and that each is served.
-pub const ROUTES: [(&str, &str); 4] =
-    [("get", "/v1/agents/me"), ("post", "/v1/actions"), ("get", "/v1/actions/{id}"), ("get", "/v1/openapi.json")];
+pub const ROUTES: [(&str, &str); 7] = [
+    ("get", "/v1/agents/me"),
+    ("post", "/v1/actions"),
+    ("get", "/v1/actions/{id}"),
+    ("post", "/v1/actions/{id}/result"),
+    ("post", "/v1/actions/{id}/rollback-result"),
+    ("get", "/v1/rollbacks"),
+    ("get", "/v1/openapi.json"),
+];
 
 /// Every `/v1` route.
 pub fn router() -> Router<AppState> {
@@ -22,5 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/agents/me", get(agents::me))
         .route("/v1/actions", post(actions::create))
         .route("/v1/actions/{id}", get(actions::get))
+        .route("/v1/actions/{id}/result", post(actions::result))
+        .route("/v1/actions/{id}/rollback-result", post(actions::rollback_result))
+        .route("/v1/rollbacks", get(rollbacks::list))
         .route("/v1/openapi.json", get(openapi::serve))
 }

@@ -61,6 +61,54 @@ pub fn document() -> Value {
                     }
                 }
             },
+            "/v1/actions/{id}/result": {
+                "post": {
+                    "operationId": "reportResult",
+                    "summary": "Report the outcome of executing an allowed or approved action",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResultReport"}}}},
+                    "responses": {
+                        "200": {"description": "The action after the report: final, reversible (with `reversible_until`), awaiting_confirmation (supervised) or failed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
+                        "400": err("The body is not JSON"),
+                        "401": err("Missing, malformed, unknown or revoked key"),
+                        "404": err("No such action of this agent"),
+                        "409": err("The action is not allowed or approved (any more), or `params` differ from what was approved"),
+                        "422": err("A field is invalid; `field` names it"),
+                        "503": err("The report could not be recorded; nothing changed")
+                    }
+                }
+            },
+            "/v1/actions/{id}/rollback-result": {
+                "post": {
+                    "operationId": "reportRollback",
+                    "summary": "Report the outcome of a rollback a human asked for",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RollbackReport"}}}},
+                    "responses": {
+                        "200": {"description": "The action: rolled_back, or rollback_failed (an alert is raised for a person)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
+                        "400": err("The body is not JSON"),
+                        "401": err("Missing, malformed, unknown or revoked key"),
+                        "404": err("No such action of this agent"),
+                        "409": err("No rollback was requested for this action (or it was already reported)"),
+                        "422": err("A field is invalid; `field` names it"),
+                        "503": err("The report could not be recorded; nothing changed")
+                    }
+                }
+            },
+            "/v1/rollbacks": {
+                "get": {
+                    "operationId": "listRollbacks",
+                    "summary": "Actions a person asked this agent to undo, with the undo data it reported",
+                    "parameters": [
+                        {"name": "wait", "in": "query", "required": false, "description": "Seconds to wait for one to arrive (at most 60)", "schema": {"type": "integer", "minimum": 0, "maximum": 60}}
+                    ],
+                    "responses": {
+                        "200": {"description": "Pending rollbacks, oldest first (empty when none arrived in time)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Rollbacks"}}}},
+                        "401": err("Missing, malformed, unknown or revoked key"),
+                        "503": err("The database is unavailable")
+                    }
+                }
+            },
             "/v1/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -114,19 +162,59 @@ pub fn document() -> Value {
                         "idempotency_key": {"type": ["string", "null"]}
                     }
                 },
+                "ResultReport": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["status"],
+                    "properties": {
+                        "status": {"type": "string", "enum": ["succeeded", "failed"]},
+                        "output": {"description": "What happened (any JSON, at most 64 KiB)"},
+                        "undo": {"description": "What the agent needs to undo it (any JSON, at most 64 KiB); returned with a rollback"},
+                        "params": {"type": ["object", "null"], "description": "The params executed; when given they must be the approved ones"}
+                    }
+                },
+                "RollbackReport": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["status"],
+                    "properties": {
+                        "status": {"type": "string", "enum": ["rolled_back", "failed"]},
+                        "output": {"description": "What happened (any JSON, at most 64 KiB)"}
+                    }
+                },
+                "Rollbacks": {
+                    "type": "object",
+                    "required": ["rollbacks"],
+                    "properties": {"rollbacks": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["action_id", "capability", "params", "output", "undo", "reason", "requested_by", "requested_at"],
+                        "properties": {
+                            "action_id": {"type": "integer"},
+                            "capability": {"type": "string"},
+                            "params": {"type": "object"},
+                            "output": {},
+                            "undo": {},
+                            "reason": {"type": "string"},
+                            "requested_by": {"type": "string"},
+                            "requested_at": {"type": ["string", "null"], "format": "date-time"}
+                        }
+                    }}}
+                },
                 "ActionAnswer": {
                     "type": "object",
-                    "required": ["id", "decision", "state", "rule", "tier", "supervised", "sandbox", "expires_at", "evidence_hash"],
+                    "required": ["id", "decision", "state", "rule", "tier", "supervised", "sandbox", "expires_at", "evidence_hash", "params", "reversible_until"],
                     "properties": {
                         "id": {"type": "integer"},
                         "decision": {"type": "string", "enum": ["allowed", "needs_approval", "shadow", "denied"]},
-                        "state": {"type": "string"},
+                        "state": {"type": "string", "enum": ["denied", "shadow", "shadow_compared", "awaiting_peer", "needs_approval", "approved", "rejected", "expired", "allowed", "failed", "awaiting_confirmation", "reversible", "final", "rollback_requested", "rolled_back", "rollback_failed"]},
                         "rule": {"type": "string", "description": "Which grant and condition decided"},
                         "tier": {"type": ["string", "null"], "enum": ["observer", "contributor", "executor", null]},
                         "supervised": {"type": "boolean"},
                         "sandbox": {"type": "boolean"},
                         "expires_at": {"type": ["string", "null"], "format": "date-time"},
-                        "evidence_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+                        "evidence_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                        "params": {"type": "object", "description": "The params this answer covers; an approval binds to exactly these"},
+                        "reversible_until": {"type": ["string", "null"], "format": "date-time"}
                     }
                 }
             }

@@ -1,0 +1,191 @@
+//! The reviewers' inbox: what waits for a person, filtered, sorted and paged, with the
+//! counts the navigation shows.
+
+use crate::capability::Risk;
+use crate::error::GovError;
+use crate::lifecycle::State;
+use crate::principal::AsReviewer;
+use crate::store::Store;
+use crate::store::actions::ActionRecord;
+use crate::store::alerts::AlertRecord;
+use crate::store::inbox::{InboxFilter, InboxOrder};
+use std::collections::HashMap;
+
+/// Items per page.
+pub const PAGE_SIZE: u64 = 20;
+
+/// A section of the inbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// Pending approvals.
+    Approval,
+    /// Supervised actions awaiting confirmation.
+    Supervised,
+    /// Observer recommendations awaiting the reviewer's own decision.
+    Shadow,
+    /// Open alerts.
+    Alerts,
+}
+
+impl View {
+    /// Parses the URL value; anything unknown is the approvals view.
+    pub fn parse(s: &str) -> View {
+        match s {
+            "supervised" => View::Supervised,
+            "shadow" => View::Shadow,
+            "alerts" => View::Alerts,
+            _ => View::Approval,
+        }
+    }
+
+    fn states(self) -> Vec<State> {
+        match self {
+            View::Approval => vec![State::NeedsApproval],
+            View::Supervised => vec![State::AwaitingConfirmation],
+            View::Shadow => vec![State::Shadow],
+            View::Alerts => Vec::new(),
+        }
+    }
+}
+
+/// What the reviewer asked to see.
+#[derive(Clone, Debug)]
+pub struct InboxQuery {
+    pub view: View,
+    pub agent_id: Option<i64>,
+    pub capability: Option<String>,
+    /// By risk (highest first) instead of by deadline.
+    pub by_risk: bool,
+    /// From 1.
+    pub page: u64,
+}
+
+/// One waiting action with what a reviewer needs beside it.
+#[derive(Clone, Debug)]
+pub struct InboxItem {
+    pub action: ActionRecord,
+    pub agent: String,
+    pub risk: Risk,
+    pub reversible: bool,
+}
+
+/// How many items wait in each section.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub approval: u64,
+    pub supervised: u64,
+    pub shadow: u64,
+    pub alerts: u64,
+}
+
+impl Counts {
+    /// Everything waiting for a person.
+    pub fn total(&self) -> u64 {
+        self.approval + self.supervised + self.shadow + self.alerts
+    }
+}
+
+/// One page of the inbox.
+#[derive(Clone, Debug)]
+pub struct InboxPage {
+    pub items: Vec<InboxItem>,
+    pub alerts: Vec<(AlertRecord, String)>,
+    /// Matching items in all pages.
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub counts: Counts,
+    /// Filter choices: every agent (id, name) and capability name.
+    pub agents: Vec<(i64, String)>,
+    pub capabilities: Vec<String>,
+}
+
+/// The inbox use cases.
+#[derive(Clone, Debug)]
+pub struct Inbox {
+    store: Store,
+}
+
+impl Inbox {
+    /// The inbox over `store`.
+    pub fn new(store: Store) -> Inbox {
+        Inbox { store }
+    }
+
+    /// How many items wait in each section (all agents).
+    pub async fn counts(&self, _who: &AsReviewer) -> Result<Counts, GovError> {
+        let count = |v: View| InboxFilter { states: v.states(), ..InboxFilter::default() };
+        Ok(Counts {
+            approval: self.store.inbox_count(&count(View::Approval)).await?,
+            supervised: self.store.inbox_count(&count(View::Supervised)).await?,
+            shadow: self.store.inbox_count(&count(View::Shadow)).await?,
+            alerts: self.store.open_alert_count(None).await?,
+        })
+    }
+
+    /// One page of one section.
+    pub async fn page(&self, who: &AsReviewer, q: InboxQuery) -> Result<InboxPage, GovError> {
+        let caps = self.store.list_capabilities().await?;
+        let agents: Vec<(i64, String)> = self.store.list_agents().await?.into_iter().map(|a| (a.id, a.name)).collect();
+        let names: HashMap<i64, String> = agents.iter().cloned().collect();
+        let counts = self.counts(who).await?;
+        let page = q.page.max(1);
+        if q.view == View::Alerts {
+            let alerts: Vec<(AlertRecord, String)> = self
+                .store
+                .open_alerts(q.agent_id)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    let name = names.get(&a.agent_id).cloned().unwrap_or_default();
+                    (a, name)
+                })
+                .collect();
+            let total = alerts.len() as u64;
+            return Ok(InboxPage {
+                items: Vec::new(),
+                alerts,
+                total,
+                page: 1,
+                pages: 1,
+                counts,
+                agents,
+                capabilities: caps.into_iter().map(|c| c.name).collect(),
+            });
+        }
+        let filter = InboxFilter { states: q.view.states(), agent_id: q.agent_id, capability: q.capability.clone() };
+        let order = if q.by_risk {
+            let at = |r: Risk| caps.iter().filter(|c| c.risk == r).map(|c| c.name.clone()).collect();
+            InboxOrder::Risk { high: at(Risk::High), medium: at(Risk::Medium) }
+        } else {
+            InboxOrder::Deadline
+        };
+        let total = self.store.inbox_count(&filter).await?;
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        let rows = self.store.inbox_page(&filter, &order, (page.min(pages) - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+        let by_name: HashMap<&str, _> = caps.iter().map(|c| (c.name.as_str(), c)).collect();
+        let items = rows
+            .into_iter()
+            .map(|a| {
+                let cap = by_name.get(a.capability.as_str());
+                InboxItem {
+                    agent: names.get(&a.agent_id).cloned().unwrap_or_default(),
+                    // A capability removed from the catalogue is shown at the most cautious risk.
+                    risk: cap.map_or(Risk::High, |c| c.risk),
+                    reversible: cap.is_some_and(|c| c.reversibility.window_minutes().is_some()),
+                    action: a,
+                }
+            })
+            .collect();
+        Ok(InboxPage {
+            items,
+            alerts: Vec::new(),
+            total,
+            page: page.min(pages),
+            pages,
+            counts,
+            agents,
+            capabilities: caps.into_iter().map(|c| c.name).collect(),
+        })
+    }
+}

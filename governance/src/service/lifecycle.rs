@@ -1,0 +1,386 @@
+//! Every transition of an action after its decision goes through [`Lifecycle::apply`]: the
+//! pure state machine says whether it is allowed, one write transaction moves the state by
+//! compare-and-set and appends the evidence record (and any alert), and a racing second actor
+//! is told who got there first. The people's side lives here; the agents' side (execution
+//! reports and rollbacks) in `execution.rs`; deadlines in `deadlines.rs`.
+
+use crate::canonical::canonical_json;
+use crate::error::GovError;
+use crate::evidence::{Actor, Draft};
+use crate::lifecycle::{Event, State, next};
+use crate::principal::{AsCorrector, AsReviewer};
+use crate::shadow::{self, Verdict};
+use crate::store::actions::ActionRecord;
+use crate::store::lifecycle::{self as lc_store, Changes};
+use crate::store::{Store, alerts, evidence};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+/// Longest comment or reason a person may attach.
+pub const MAX_COMMENT: usize = 2000;
+
+/// An alert to raise in the same transaction as a transition.
+pub(crate) struct NewAlert {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+/// One transition, as the use cases describe it to [`Lifecycle::apply`].
+pub(crate) struct Step {
+    pub event: Event,
+    pub actor: Actor,
+    /// The evidence record's kind, e.g. `action.approved`.
+    pub kind: &'static str,
+    /// One readable sentence for the trail.
+    pub summary: String,
+    /// Extra evidence detail (comment, reason, output); before/after are added here.
+    pub details: Value,
+    pub changes: Changes,
+    pub alert: Option<NewAlert>,
+}
+
+/// What became of each action in a bulk request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bulk {
+    pub done: Vec<i64>,
+    /// Actions left alone, each with why (someone else decided first, not found, ...).
+    pub skipped: Vec<(i64, String)>,
+}
+
+/// The lifecycle use cases.
+#[derive(Clone, Debug)]
+pub struct Lifecycle {
+    pub(crate) store: Store,
+}
+
+pub(crate) fn comment(field: &'static str, text: &str, required: bool) -> Result<String, GovError> {
+    let t = text.trim();
+    if required && t.is_empty() {
+        return Err(GovError::invalid(field, "say why: it goes into the evidence trail and to the agent's owner"));
+    }
+    if t.chars().count() > MAX_COMMENT {
+        return Err(GovError::invalid(field, format!("must be at most {MAX_COMMENT} characters")));
+    }
+    Ok(t.to_owned())
+}
+
+fn state_of(a: &ActionRecord) -> Result<State, GovError> {
+    State::parse(&a.state).ok_or_else(|| GovError::Internal(format!("action {} has unknown state {}", a.id, a.state)))
+}
+
+impl Lifecycle {
+    /// Lifecycle transitions over `store`.
+    pub fn new(store: Store) -> Lifecycle {
+        Lifecycle { store }
+    }
+
+    /// One action, or not found.
+    pub(crate) async fn load(&self, id: i64) -> Result<ActionRecord, GovError> {
+        self.store.action_by_id(id).await?.ok_or_else(|| GovError::NotFound(format!("action {id}")))
+    }
+
+    /// The conflict a late actor gets: the state now, and who moved it there and how.
+    pub(crate) async fn conflict(&self, id: i64, tried: Event) -> GovError {
+        let now = match self.store.action_by_id(id).await {
+            Ok(Some(a)) => a.state,
+            _ => "gone".to_owned(),
+        };
+        let last = self.store.evidence_about("action", &id.to_string(), 1).await.ok().and_then(|v| v.into_iter().next());
+        let how = last.map_or_else(String::new, |r| {
+            format!(" — {} ({}, {})", r.summary, r.actor_name, r.recorded_at.format("%Y-%m-%d %H:%M UTC"))
+        });
+        GovError::Conflict {
+            field: "action",
+            message: format!("cannot {} action {id}: it is already {now}{how}", tried.verb()),
+        }
+    }
+
+    /// Applies one transition to `action` (as loaded by the caller): allowed by the state
+    /// machine, compare-and-set on the state, evidence appended, all in one transaction.
+    pub(crate) async fn apply(&self, action: &ActionRecord, step: Step) -> Result<ActionRecord, GovError> {
+        let from = state_of(action)?;
+        let Ok(to) = next(from, step.event) else {
+            return Err(self.conflict(action.id, step.event).await);
+        };
+        let now = crate::clock::now();
+        let txn = self.store.begin_write().await?;
+        // The chain lock first: every transition appends, so they serialise on it anyway.
+        evidence::lock(&txn).await?;
+        if !lc_store::transition(&txn, action.id, from, to, step.changes, now).await? {
+            txn.rollback().await?;
+            return Err(self.conflict(action.id, step.event).await);
+        }
+        let mut details = step.details;
+        if let Value::Object(m) = &mut details {
+            m.insert("before".into(), json!(from.as_str()));
+            m.insert("after".into(), json!(to.as_str()));
+            m.insert("agent_id".into(), json!(action.agent_id));
+            m.insert("capability".into(), json!(action.capability));
+        }
+        if let Some(alert) = step.alert {
+            let alert_id = alerts::raise(&txn, action.agent_id, Some(action.id), alert.kind, &alert.message, now).await?;
+            if let Value::Object(m) = &mut details {
+                m.insert("alert_id".into(), json!(alert_id));
+            }
+        }
+        let draft = Draft {
+            actor: step.actor,
+            kind: step.kind,
+            subject_kind: "action",
+            subject_id: action.id.to_string(),
+            summary: step.summary,
+            details,
+        };
+        evidence::append(&txn, &draft).await?;
+        let after = lc_store::by_id(&txn, action.id).await?.ok_or_else(|| GovError::NotFound(format!("action {}", action.id)))?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    /// Approves or rejects a pending action. An approval binds to the action as shown: if its
+    /// hash is not `shown_hash` any more, nothing is approved. A template may forbid the
+    /// agent's owner from approving its high-risk actions.
+    pub async fn review(
+        &self,
+        who: &AsReviewer,
+        id: i64,
+        verdict: Verdict,
+        shown_hash: &str,
+        text: &str,
+    ) -> Result<ActionRecord, GovError> {
+        let note = comment("comment", text, verdict == Verdict::Reject)?;
+        let a = self.load(id).await?;
+        if verdict == Verdict::Approve {
+            if shown_hash.trim() != a.action_hash {
+                return Err(GovError::Conflict {
+                    field: "action_hash",
+                    message: format!("action {id} is not the action you were shown; open it again before approving"),
+                });
+            }
+            if a.separation_of_duties {
+                let owner = self.store.agent_by_id(a.agent_id).await?.map(|ag| ag.owner_id);
+                if owner == Some(who.user_id()) {
+                    return Err(GovError::Forbidden(format!(
+                        "you own the agent behind action {id}: its high-risk actions need another reviewer's approval"
+                    )));
+                }
+            }
+        }
+        let (event, kind, verb) = match verdict {
+            Verdict::Approve => (Event::Approve, "action.approved", "approved"),
+            Verdict::Reject => (Event::Reject, "action.rejected", "rejected"),
+        };
+        let step = Step {
+            event,
+            actor: who.actor().clone(),
+            kind,
+            summary: with_comment(format!("{} {verb} action {id} ({})", who.actor().name, a.capability), &note),
+            details: json!({"comment": note, "action_hash": a.action_hash}),
+            changes: Changes {
+                approved_hash: (verdict == Verdict::Approve).then(|| a.action_hash.clone()),
+                ..Changes::default()
+            },
+            alert: None,
+        };
+        self.apply(&a, step).await
+    }
+
+    /// Approves or rejects several actions with one comment. Each selection is `(id, hash
+    /// shown)`; each action is its own transition, so one lost race skips only that action.
+    pub async fn review_many(
+        &self,
+        who: &AsReviewer,
+        selected: &[(i64, String)],
+        verdict: Verdict,
+        text: &str,
+    ) -> Result<Bulk, GovError> {
+        if selected.is_empty() {
+            return Err(GovError::invalid("ids", "select at least one action"));
+        }
+        comment("comment", text, verdict == Verdict::Reject)?;
+        let mut out = Bulk::default();
+        for (id, hash) in selected {
+            match self.review(who, *id, verdict, hash, text).await {
+                Ok(_) => out.done.push(*id),
+                Err(e @ (GovError::Db(_) | GovError::Internal(_))) => return Err(e),
+                Err(e) => out.skipped.push((*id, e.to_string())),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Confirms a supervised action: it becomes final.
+    pub async fn confirm(&self, who: &AsReviewer, id: i64, text: &str) -> Result<ActionRecord, GovError> {
+        let note = comment("comment", text, false)?;
+        let a = self.load(id).await?;
+        let step = Step {
+            event: Event::Confirm,
+            actor: who.actor().clone(),
+            kind: "action.confirmed",
+            summary: with_comment(format!("{} confirmed action {id} ({})", who.actor().name, a.capability), &note),
+            details: json!({"comment": note}),
+            changes: Changes::default(),
+            alert: None,
+        };
+        self.apply(&a, step).await
+    }
+
+    /// Records what the reviewer decides on an observer's recommendation, optionally with the
+    /// params they would have used (a JSON object; empty means the agent's own).
+    pub async fn record_shadow(
+        &self,
+        who: &AsReviewer,
+        id: i64,
+        verdict: Verdict,
+        params_text: &str,
+        text: &str,
+    ) -> Result<ActionRecord, GovError> {
+        let note = comment("comment", text, false)?;
+        let a = self.load(id).await?;
+        let recommended: Value = serde_json::from_str(&a.params).unwrap_or(Value::Null);
+        let human: Option<Value> = match params_text.trim() {
+            "" => None,
+            t => {
+                let v: Value = serde_json::from_str(t)
+                    .map_err(|e| GovError::invalid("params", format!("not valid JSON: {e}")))?;
+                if !v.is_object() {
+                    return Err(GovError::invalid("params", "must be a JSON object, like the agent's params"));
+                }
+                Some(v)
+            }
+        };
+        if let (Verdict::Approve, Some(p)) = (verdict, &human)
+            && let Some(schema) = self.store.capability_by_name(&a.capability).await?.and_then(|c| c.params_schema)
+        {
+            schema.check(p).map_err(|v| GovError::invalid("params", format!("params{} {}", v.pointer, v.message)))?;
+        }
+        let agreement = shadow::compare(&recommended, verdict, human.as_ref());
+        let step = Step {
+            event: Event::RecordShadow,
+            actor: who.actor().clone(),
+            kind: "action.shadow_recorded",
+            summary: format!(
+                "{} would {} action {id} ({}): {}",
+                who.actor().name,
+                verdict.as_str(),
+                a.capability,
+                agreement.as_str().replace('_', " ")
+            ),
+            details: json!({"verdict": verdict, "params": human, "agreement": agreement, "comment": note}),
+            changes: Changes {
+                shadow_verdict: Some(verdict.as_str().to_owned()),
+                shadow_params: human.as_ref().map(canonical_json),
+                shadow_agreement: Some(agreement.as_str().to_owned()),
+                ..Changes::default()
+            },
+            alert: None,
+        };
+        self.apply(&a, step).await
+    }
+
+    /// Asks the agent to undo an action while it can still be undone.
+    pub async fn request_rollback(&self, who: &AsCorrector, id: i64, text: &str) -> Result<ActionRecord, GovError> {
+        let reason = comment("reason", text, true)?;
+        let a = self.load(id).await?;
+        rollback_open(&a, crate::clock::now())?;
+        let now = crate::clock::now();
+        let step = Step {
+            event: Event::RequestRollback,
+            actor: who.actor().clone(),
+            kind: "action.rollback_requested",
+            summary: with_comment(format!("{} asked to roll back action {id} ({})", who.actor().name, a.capability), &reason),
+            details: json!({"reason": reason}),
+            changes: Changes {
+                rollback_reason: Some(reason.clone()),
+                rollback_requested_by: Some(who.actor().name.clone()),
+                rollback_requested_at: Some(now),
+                ..Changes::default()
+            },
+            alert: None,
+        };
+        self.apply(&a, step).await
+    }
+
+    /// The corrective workflow's preview: the agent's actions of the last `hours`, those that
+    /// can still be rolled back first, then the rest (which cannot).
+    pub async fn correction_preview(
+        &self,
+        _who: &AsCorrector,
+        agent_id: i64,
+        hours: i64,
+    ) -> Result<(Vec<ActionRecord>, Vec<ActionRecord>), GovError> {
+        if !(1..=24 * 30).contains(&hours) {
+            return Err(GovError::invalid("hours", "choose from 1 to 720 hours"));
+        }
+        self.store.agent_by_id(agent_id).await?.ok_or_else(|| GovError::NotFound(format!("agent {agent_id}")))?;
+        let now = crate::clock::now();
+        let all = self.store.agent_actions_since(agent_id, now - chrono::Duration::hours(hours)).await?;
+        Ok(all.into_iter().partition(|a| rollback_open(a, now).is_ok()))
+    }
+
+    /// The corrective workflow: requests a rollback of everything the preview listed as
+    /// reversible, each as its own transition.
+    pub async fn correct(&self, who: &AsCorrector, agent_id: i64, hours: i64, text: &str) -> Result<Bulk, GovError> {
+        comment("reason", text, true)?;
+        let (reversible, _) = self.correction_preview(who, agent_id, hours).await?;
+        let mut out = Bulk::default();
+        for a in reversible {
+            match self.request_rollback(who, a.id, text).await {
+                Ok(_) => out.done.push(a.id),
+                Err(e @ (GovError::Db(_) | GovError::Internal(_))) => return Err(e),
+                Err(e) => out.skipped.push((a.id, e.to_string())),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Resolves an open alert with a note.
+    pub async fn resolve_alert(&self, who: &AsReviewer, id: i64, text: &str) -> Result<(), GovError> {
+        let note = comment("note", text, true)?;
+        let alert = self.store.alert_by_id(id).await?.ok_or_else(|| GovError::NotFound(format!("alert {id}")))?;
+        let now = crate::clock::now();
+        let txn = self.store.begin_write().await?;
+        evidence::lock(&txn).await?;
+        if !alerts::resolve(&txn, id, &who.actor().name, &note, now).await? {
+            txn.rollback().await?;
+            return Err(GovError::Conflict { field: "alert", message: format!("alert {id} is already resolved") });
+        }
+        let draft = Draft {
+            actor: who.actor().clone(),
+            kind: "alert.resolved",
+            subject_kind: "agent",
+            subject_id: alert.agent_id.to_string(),
+            summary: with_comment(format!("{} resolved alert {id} ({})", who.actor().name, alert.kind), &note),
+            details: json!({"alert_id": id, "action_id": alert.action_id, "note": note}),
+        };
+        evidence::append(&txn, &draft).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// Whether a rollback may be requested now, or why not.
+pub fn rollback_open(a: &ActionRecord, now: DateTime<Utc>) -> Result<(), GovError> {
+    let state = State::parse(&a.state);
+    if !matches!(state, Some(State::Reversible | State::AwaitingConfirmation)) {
+        return Err(GovError::Conflict {
+            field: "action",
+            message: format!("action {} is {}: only executed, reversible actions can be rolled back", a.id, a.state),
+        });
+    }
+    match a.reversible_until {
+        None => Err(GovError::Conflict {
+            field: "action",
+            message: format!("action {} ({}) is irreversible: it cannot be rolled back", a.id, a.capability),
+        }),
+        Some(until) if until <= now => Err(GovError::Conflict {
+            field: "action",
+            message: format!("the undo window of action {} ended at {}", a.id, until.format("%Y-%m-%d %H:%M UTC")),
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+pub(crate) fn with_comment(summary: String, note: &str) -> String {
+    if note.is_empty() { summary } else { format!("{summary}: “{}”", note.chars().take(200).collect::<String>()) }
+}

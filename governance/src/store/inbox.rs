@@ -1,0 +1,72 @@
+//! The reviewers' inbox as queries: actions waiting in given states, filtered, ordered by
+//! deadline or risk, one page at a time.
+
+use crate::entity::actions;
+use crate::error::GovError;
+use crate::lifecycle::State;
+use crate::store::Store;
+use crate::store::actions::ActionRecord;
+use sea_orm::sea_query::{Expr, Func, NullOrdering};
+use sea_orm::{ColumnTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+
+/// Which waiting actions to list.
+#[derive(Clone, Debug, Default)]
+pub struct InboxFilter {
+    pub states: Vec<State>,
+    pub agent_id: Option<i64>,
+    pub capability: Option<String>,
+}
+
+/// How to order them.
+#[derive(Clone, Debug)]
+pub enum InboxOrder {
+    /// Soonest deadline first (approval deadline, else the end of the undo window); none last.
+    Deadline,
+    /// Highest risk first (the capabilities named at each level), then by deadline.
+    Risk { high: Vec<String>, medium: Vec<String> },
+}
+
+fn filtered(f: &InboxFilter) -> Select<actions::Entity> {
+    let mut q = actions::Entity::find().filter(actions::Column::State.is_in(f.states.iter().map(|s| s.as_str())));
+    if let Some(a) = f.agent_id {
+        q = q.filter(actions::Column::AgentId.eq(a));
+    }
+    if let Some(c) = &f.capability {
+        q = q.filter(actions::Column::Capability.eq(c.as_str()));
+    }
+    q
+}
+
+impl Store {
+    /// How many actions match.
+    pub async fn inbox_count(&self, f: &InboxFilter) -> Result<u64, GovError> {
+        Ok(filtered(f).count(self.db()).await?)
+    }
+
+    /// One page of matching actions.
+    pub async fn inbox_page(
+        &self,
+        f: &InboxFilter,
+        order: &InboxOrder,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ActionRecord>, GovError> {
+        let mut q = filtered(f);
+        if let InboxOrder::Risk { high, medium } = order {
+            let rank = Expr::case(actions::Column::Capability.is_in(high.iter().map(String::as_str)), 0)
+                .case(actions::Column::Capability.is_in(medium.iter().map(String::as_str)), 1)
+                .finally(2);
+            q = q.order_by(Into::<Expr>::into(rank), Order::Asc);
+        }
+        let deadline = Func::coalesce([
+            Expr::col((actions::Entity, actions::Column::ExpiresAt)),
+            Expr::col((actions::Entity, actions::Column::ReversibleUntil)),
+        ]);
+        Ok(q.order_by_with_nulls(deadline, Order::Asc, NullOrdering::Last)
+            .order_by_asc(actions::Column::Id)
+            .offset(offset)
+            .limit(limit)
+            .all(self.db())
+            .await?)
+    }
+}

@@ -1,0 +1,67 @@
+//! `GET /v1/rollbacks`: the actions a human asked this agent to undo, with the undo data it
+//! reported; `?wait=SECONDS` long-polls until there is at least one.
+
+use crate::api::actions::{MAX_WAIT_SECS, WaitQuery};
+use crate::api::agent_auth::AgentAuth;
+use crate::api::error::ApiError;
+use app::server::state::AppState;
+use axum::Json;
+use axum::extract::{Query, State};
+use chrono::{DateTime, Utc};
+use governance::store::actions::ActionRecord;
+use serde::Serialize;
+use serde_json::Value;
+use std::time::Duration;
+
+/// One rollback to carry out.
+#[derive(Debug, Serialize)]
+pub struct RollbackItem {
+    pub action_id: i64,
+    pub capability: String,
+    pub params: Value,
+    pub output: Value,
+    pub undo: Value,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: Option<DateTime<Utc>>,
+}
+
+/// The answer.
+#[derive(Debug, Serialize)]
+pub struct Rollbacks {
+    pub rollbacks: Vec<RollbackItem>,
+}
+
+fn json(text: Option<&str>) -> Value {
+    text.and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
+}
+
+fn item(a: ActionRecord) -> RollbackItem {
+    RollbackItem {
+        action_id: a.id,
+        params: json(Some(&a.params)),
+        output: json(a.output.as_deref()),
+        undo: json(a.undo.as_deref()),
+        capability: a.capability,
+        reason: a.rollback_reason.unwrap_or_default(),
+        requested_by: a.rollback_requested_by.unwrap_or_default(),
+        requested_at: a.rollback_requested_at,
+    }
+}
+
+/// Pending rollbacks of the calling agent.
+pub async fn list(
+    State(state): State<AppState>,
+    AgentAuth(who): AgentAuth,
+    Query(q): Query<WaitQuery>,
+) -> Result<Json<Rollbacks>, ApiError> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
+    loop {
+        let pending = state.lifecycle.pending_rollbacks(&who).await?;
+        if !pending.is_empty() || tokio::time::Instant::now() >= deadline {
+            return Ok(Json(Rollbacks { rollbacks: pending.into_iter().map(item).collect() }));
+        }
+        // Polling the database keeps this right with several instances on one database.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
