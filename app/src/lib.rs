@@ -81,6 +81,21 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/inbox")
+                    view=|| view! { <Layout section=Section::Inbox><pages::inbox::InboxPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/actions/:id")
+                    view=|| view! { <Layout><pages::action_detail::ActionDetailPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/corrections")
+                    view=|| view! { <Layout section=Section::Corrections><pages::corrections::CorrectionsPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/users")
                     view=|| view! { <Layout section=Section::Users><pages::users::UsersPage /></Layout> }
                     ssr=SsrMode::Async

@@ -9,13 +9,22 @@ pub enum Section {
     Agents,
     Capabilities,
     Templates,
+    Inbox,
+    Corrections,
     Users,
 }
 
 impl Section {
     /// Every section that exists, in navigation order.
-    pub const ALL: [Section; 5] =
-        [Section::Dashboard, Section::Agents, Section::Capabilities, Section::Templates, Section::Users];
+    pub const ALL: [Section; 7] = [
+        Section::Dashboard,
+        Section::Agents,
+        Section::Capabilities,
+        Section::Templates,
+        Section::Inbox,
+        Section::Corrections,
+        Section::Users,
+    ];
 
     /// The link text.
     pub fn label(self) -> &'static str {
@@ -24,6 +33,8 @@ impl Section {
             Section::Agents => "Agents",
             Section::Capabilities => "Capabilities",
             Section::Templates => "Templates",
+            Section::Inbox => "Inbox",
+            Section::Corrections => "Corrections",
             Section::Users => "Users",
         }
     }
@@ -35,6 +46,8 @@ impl Section {
             Section::Agents => "/agents",
             Section::Capabilities => "/capabilities",
             Section::Templates => "/templates",
+            Section::Inbox => "/inbox",
+            Section::Corrections => "/corrections",
             Section::Users => "/users",
         }
     }
@@ -44,6 +57,8 @@ impl Section {
         match self {
             Section::Dashboard => &[],
             Section::Agents | Section::Capabilities | Section::Templates => &["manager", "admin"],
+            Section::Inbox => &["reviewer"],
+            Section::Corrections => &["reviewer", "manager", "admin"],
             Section::Users => &["admin"],
         }
     }
@@ -65,5 +80,7 @@ mod tests {
         assert!(!Section::Users.allows(&["reviewer".into(), "auditor".into()]));
         assert!(Section::Dashboard.allows(&["auditor".into()]));
         assert!(Section::Agents.allows(&["manager".into()]) && !Section::Agents.allows(&["reviewer".into()]));
+        assert!(Section::Inbox.allows(&["reviewer".into()]) && !Section::Inbox.allows(&["admin".into()]));
+        assert!(Section::Corrections.allows(&["manager".into()]) && !Section::Corrections.allows(&["auditor".into()]));
     }
 }

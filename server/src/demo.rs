@@ -1,6 +1,7 @@
 //! `tenure demo`: seeds a small organisation modelled on the built-in use cases — support,
 //! finance, operations — and runs simulated agents against the API while the console serves,
-//! so a newcomer sees decisions arrive within a minute.
+//! so a newcomer sees decisions arrive within a minute. The simulated agents also wait for
+//! approvals, report what they executed, and honour rollbacks.
 
 use crate::seed;
 use app::server::state::AppState;
@@ -158,8 +159,11 @@ pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
     }
     println!("  Simulated agents: {}. Stop with ctrl-c.\n", sims.iter().map(|s| s.name).collect::<Vec<_>>().join(", "));
     let client = reqwest::Client::new();
+    for sim in &sims {
+        tokio::spawn(honour_rollbacks(client.clone(), base.clone(), sim.key.clone()));
+    }
     for sim in sims {
-        let (client, url) = (client.clone(), format!("{base}/v1/actions"));
+        let (client, url, base) = (client.clone(), format!("{base}/v1/actions"), base.clone());
         tokio::spawn(async move {
             loop {
                 let (body, pause) = {
@@ -172,6 +176,9 @@ pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
                         let answer: Value = res.json().await.unwrap_or_default();
                         let decision = answer["decision"].as_str().unwrap_or("error");
                         tracing::info!(agent = sim.name, capability = %body["capability"], %status, decision, "demo request");
+                        if let (Some(id), "allowed" | "needs_approval") = (answer["id"].as_i64(), decision) {
+                            tokio::spawn(execute(client.clone(), base.clone(), sim.key.clone(), id));
+                        }
                     }
                     Err(e) => tracing::warn!(agent = sim.name, error = %e, "demo request failed"),
                 }
@@ -180,4 +187,52 @@ pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
         });
     }
     Ok(())
+}
+
+/// Waits (long-poll) until the action may run, "executes" it and reports the outcome.
+async fn execute(client: reqwest::Client, base: String, key: String, id: i64) {
+    let url = format!("{base}/v1/actions/{id}");
+    for _ in 0..30 {
+        let Ok(res) = client.get(format!("{url}?wait=60")).bearer_auth(&key).send().await else { return };
+        let answer: Value = res.json().await.unwrap_or_default();
+        match answer["state"].as_str() {
+            Some("allowed" | "approved") => break,
+            Some("needs_approval") => continue,
+            _ => return,
+        }
+    }
+    let failed = rand::rng().random_bool(0.05);
+    let body = if failed {
+        json!({"status": "failed", "output": {"error": "upstream timed out"}})
+    } else {
+        json!({"status": "succeeded", "output": {"reference": format!("R-{id}")}, "undo": {"revert": format!("R-{id}")}})
+    };
+    if let Err(e) = client.post(format!("{url}/result")).bearer_auth(&key).json(&body).send().await {
+        tracing::warn!(error = %e, "demo report failed");
+    }
+}
+
+/// Polls for rollbacks a person asked for and carries them out (rarely failing, which raises an alert).
+async fn honour_rollbacks(client: reqwest::Client, base: String, key: String) {
+    loop {
+        let res = client.get(format!("{base}/v1/rollbacks?wait=30")).bearer_auth(&key).send().await;
+        let Ok(res) = res else {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            continue;
+        };
+        let list: Value = res.json().await.unwrap_or_default();
+        for item in list["rollbacks"].as_array().cloned().unwrap_or_default() {
+            let Some(id) = item["action_id"].as_i64() else { continue };
+            let ok = !rand::rng().random_bool(0.1);
+            let body = if ok {
+                json!({"status": "rolled_back", "output": {"reverted": item["undo"]}})
+            } else {
+                json!({"status": "failed", "output": {"error": "the refund was already paid out"}})
+            };
+            let url = format!("{base}/v1/actions/{id}/rollback-result");
+            if let Err(e) = client.post(url).bearer_auth(&key).json(&body).send().await {
+                tracing::warn!(error = %e, "demo rollback report failed");
+            }
+        }
+    }
 }

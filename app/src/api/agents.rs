@@ -103,6 +103,7 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
             created_at: show_time(&a.created_at),
             capability: a.capability,
             decision: a.decision,
+            state: a.state,
             rule: a.rule,
             confidence: a.confidence,
             reasoning: a.reasoning,
@@ -119,7 +120,31 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
         .into_iter()
         .map(|t| (t.id, format!("{} (v{})", t.name, t.current_version)))
         .collect();
+    let shadow = st
+        .inbox
+        .shadow_tallies(id)
+        .await
+        .map_err(gov)?
+        .into_iter()
+        .map(|(capability, t)| crate::model::ShadowStat {
+            capability,
+            same: t.same,
+            different_params: t.different_params,
+            opposite: t.opposite,
+            agreement_percent: t.agreement_percent(),
+        })
+        .collect();
+    let alerts = st
+        .inbox
+        .alerts_of(id)
+        .await
+        .map_err(gov)?
+        .into_iter()
+        .map(|a| crate::api::cards::alert_row(a, d.agent.name.clone()))
+        .collect();
     Ok(AgentDetailView {
+        shadow,
+        alerts,
         agent: agent_row(d.agent),
         keys: d
             .keys

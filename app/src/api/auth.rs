@@ -59,11 +59,17 @@ pub async fn logout() -> Result<(), AppError> {
 /// The signed-in user, or none.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<Me>, AppError> {
-    use crate::server::context::principal;
-    Ok(principal().ok().map(|p| Me {
+    use crate::server::context::{gov, principal, state};
+    let Ok(p) = principal() else { return Ok(None) };
+    let inbox_waiting = match p.as_reviewer() {
+        Ok(token) => Some(state()?.inbox.counts(&token).await.map_err(gov)?.total()),
+        Err(_) => None,
+    };
+    Ok(Some(Me {
         username: p.username,
         roles: p.roles.iter().map(|r| r.as_str().to_owned()).collect(),
         must_change_password: p.must_change_password,
+        inbox_waiting,
     }))
 }
 

@@ -1,10 +1,14 @@
 //! Server functions: each one gets the state, checks the caller, calls one service method and
 //! converts the answer to a UI type. They run on the server; the browser posts plain forms.
 
+pub mod actions;
 pub mod agents;
 pub mod auth;
 pub mod capabilities;
+#[cfg(feature = "ssr")]
+pub(crate) mod cards;
 pub mod dashboard;
+pub mod inbox;
 pub mod templates;
 pub mod users;
 

@@ -65,9 +65,11 @@ fn Header(me: Me) -> impl IntoView {
                             let p = path.get();
                             if s.href() == "/" { p == "/" } else { p.starts_with(s.href()) }
                         };
+                        let count = (s == Section::Inbox).then_some(me.inbox_waiting).flatten().filter(|n| *n > 0);
                         view! {
                             <a href=s.href() class:active=current aria-current=move || current().then_some("page")>
                                 {s.label()}
+                                {count.map(|n| view! { " "<span class="nav-count" data-testid="inbox-count">{n}</span> })}
                             </a>
                         }
                     })

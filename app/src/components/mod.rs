@@ -1,4 +1,7 @@
-//! Pieces shared by pages: the console layout and form helpers.
+//! Pieces shared by pages: the console layout, form helpers, and how actions are shown and
+//! acted on.
 
+pub mod action;
 pub mod form;
 pub mod layout;
+pub mod review;

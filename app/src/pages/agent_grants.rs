@@ -159,7 +159,7 @@ pub fn DecisionsPanel(actions: Vec<ActionRow>) -> impl IntoView {
             } else {
                 view! {
                     <table class="table" id="decisions-table">
-                        <thead><tr><th>"#"</th><th>"When"</th><th>"Capability"</th><th>"Decision"</th><th>"Rule"</th><th>"Reasoning"</th></tr></thead>
+                        <thead><tr><th>"#"</th><th>"When"</th><th>"Capability"</th><th>"Decision"</th><th>"Now"</th><th>"Rule"</th><th>"Reasoning"</th></tr></thead>
                         <tbody>
                             {actions
                                 .into_iter()
@@ -172,7 +172,7 @@ pub fn DecisionsPanel(actions: Vec<ActionRow>) -> impl IntoView {
                                     };
                                     view! {
                                         <tr data-action=a.id.to_string()>
-                                            <td class="num">{a.id}</td>
+                                            <td class="num"><a href=format!("/actions/{}", a.id)>{a.id}</a></td>
                                             <td class="nowrap">{a.created_at}</td>
                                             <td><code>{a.capability}</code></td>
                                             <td>
@@ -181,6 +181,7 @@ pub fn DecisionsPanel(actions: Vec<ActionRow>) -> impl IntoView {
                                                 {a.sandbox.then(|| view! { " "<span class="badge warn">"sandbox"</span> })}
                                                 <div class="muted small">{format!("confidence {:.2}", a.confidence)}</div>
                                             </td>
+                                            <td><crate::pages::action_detail::StateBadge state=a.state /></td>
                                             <td class="small">{a.rule}</td>
                                             <td class="small clip-wrap">{a.reasoning}</td>
                                         </tr>

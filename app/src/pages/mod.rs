@@ -1,11 +1,14 @@
 //! One module per page.
 
 pub mod account;
+pub mod action_detail;
 pub mod agent_detail;
 pub mod agent_grants;
 pub mod agents;
 pub mod capabilities;
+pub mod corrections;
 pub mod dashboard;
+pub mod inbox;
 pub mod login;
 pub mod not_found;
 pub mod template_detail;

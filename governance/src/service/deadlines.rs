@@ -35,6 +35,7 @@ impl Lifecycle {
                 details: json!({"expires_at": a.expires_at}),
                 changes: Changes::default(),
                 alert: None,
+                remember: Vec::new(),
             };
             match self.apply(&a, step).await {
                 Ok(_) => pass.expired += 1,
@@ -52,6 +53,7 @@ impl Lifecycle {
                 details: json!({"reversible_until": a.reversible_until}),
                 changes: Changes::default(),
                 alert: None,
+                remember: Vec::new(),
             };
             match self.apply(&a, step).await {
                 Ok(_) => pass.finalised += 1,

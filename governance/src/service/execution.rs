@@ -108,6 +108,7 @@ impl Lifecycle {
                 ..Changes::default()
             },
             alert: None,
+            remember: Vec::new(),
         };
         self.apply(&a, step).await
     }
@@ -153,6 +154,7 @@ impl Lifecycle {
             details: json!({"status": r.status, "output": r.output}),
             changes: Changes { rollback_output: Some(output), ..Changes::default() },
             alert,
+            remember: Vec::new(),
         };
         self.apply(&a, step).await
     }

@@ -189,3 +189,21 @@ impl Inbox {
         })
     }
 }
+
+impl Inbox {
+    /// An agent's shadow agreement per capability, by capability name.
+    pub async fn shadow_tallies(&self, agent_id: i64) -> Result<Vec<(String, crate::shadow::Tally)>, GovError> {
+        let mut out: std::collections::BTreeMap<String, crate::shadow::Tally> = Default::default();
+        for (capability, agreement) in self.store.shadow_agreements(agent_id).await? {
+            if let Some(a) = agreement.as_deref().and_then(crate::shadow::Agreement::parse) {
+                out.entry(capability).or_default().add(a);
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// Open alerts about one agent.
+    pub async fn alerts_of(&self, agent_id: i64) -> Result<Vec<AlertRecord>, GovError> {
+        self.store.open_alerts(Some(agent_id)).await
+    }
+}

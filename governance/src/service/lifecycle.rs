@@ -37,6 +37,8 @@ pub(crate) struct Step {
     pub details: Value,
     pub changes: Changes,
     pub alert: Option<NewAlert>,
+    /// Param values the agent has now used (approved), so they are no longer "never seen".
+    pub remember: Vec<(String, String)>,
 }
 
 /// What became of each action in a bulk request.
@@ -79,6 +81,22 @@ impl Lifecycle {
         self.store.action_by_id(id).await?.ok_or_else(|| GovError::NotFound(format!("action {id}")))
     }
 
+    /// The values of the params the action's template watches for "never seen before".
+    async fn watched_values(&self, a: &ActionRecord) -> Result<Vec<(String, String)>, GovError> {
+        let Some(grant_id) = a.grant_id else { return Ok(Vec::new()) };
+        let Some(g) = crate::store::grants::by_id(self.store.db(), grant_id).await? else { return Ok(Vec::new()) };
+        let Some(v) = crate::store::templates::version_of(self.store.db(), g.template_id, g.template_version).await?
+        else {
+            return Ok(Vec::new());
+        };
+        let params: Value = serde_json::from_str(&a.params).unwrap_or(Value::Null);
+        let watched = v.body.rule(&a.capability).map(|r| r.conditions.new_value_params.clone()).unwrap_or_default();
+        Ok(watched
+            .iter()
+            .filter_map(|p| params.get(p).map(|val| (p.clone(), crate::policy::value_key(val))))
+            .collect())
+    }
+
     /// The conflict a late actor gets: the state now, and who moved it there and how.
     pub(crate) async fn conflict(&self, id: i64, tried: Event) -> GovError {
         let now = match self.store.action_by_id(id).await {
@@ -117,6 +135,7 @@ impl Lifecycle {
             m.insert("agent_id".into(), json!(action.agent_id));
             m.insert("capability".into(), json!(action.capability));
         }
+        crate::store::actions::remember_values(&txn, action.agent_id, &action.capability, &step.remember).await?;
         if let Some(alert) = step.alert {
             let alert_id = alerts::raise(&txn, action.agent_id, Some(action.id), alert.kind, &alert.message, now).await?;
             if let Value::Object(m) = &mut details {
@@ -181,6 +200,7 @@ impl Lifecycle {
                 ..Changes::default()
             },
             alert: None,
+            remember: if verdict == Verdict::Approve { self.watched_values(&a).await? } else { Vec::new() },
         };
         self.apply(&a, step).await
     }
@@ -221,6 +241,7 @@ impl Lifecycle {
             details: json!({"comment": note}),
             changes: Changes::default(),
             alert: None,
+            remember: Vec::new(),
         };
         self.apply(&a, step).await
     }
@@ -274,6 +295,7 @@ impl Lifecycle {
                 ..Changes::default()
             },
             alert: None,
+            remember: Vec::new(),
         };
         self.apply(&a, step).await
     }
@@ -297,6 +319,7 @@ impl Lifecycle {
                 ..Changes::default()
             },
             alert: None,
+            remember: Vec::new(),
         };
         self.apply(&a, step).await
     }

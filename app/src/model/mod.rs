@@ -1,5 +1,8 @@
 //! UI types: what pages show, kept apart from the engine's types.
 
+mod lifecycle;
+pub use lifecycle::*;
+
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user, as the shell shows them.
@@ -8,6 +11,8 @@ pub struct Me {
     pub username: String,
     pub roles: Vec<String>,
     pub must_change_password: bool,
+    /// Items waiting in the inbox (reviewers only).
+    pub inbox_waiting: Option<u64>,
 }
 
 /// One row of the users page.
@@ -85,6 +90,10 @@ pub struct AgentDetailView {
     pub new_key: Option<String>,
     pub grants: Vec<GrantRow>,
     pub actions: Vec<ActionRow>,
+    /// How the agent's shadow recommendations compared with reviewers' decisions.
+    pub shadow: Vec<ShadowStat>,
+    /// Open alerts about the agent.
+    pub alerts: Vec<AlertRow>,
     /// Choices for the grant form.
     pub capability_names: Vec<String>,
     pub template_choices: Vec<(i64, String)>,
@@ -113,6 +122,7 @@ pub struct ActionRow {
     pub created_at: String,
     pub capability: String,
     pub decision: String,
+    pub state: String,
     pub rule: String,
     pub confidence: f64,
     pub reasoning: String,

@@ -1,0 +1,80 @@
+//! An action's own page, rollbacks, and the corrective workflow ("roll back everything
+//! agent X did in the last N hours").
+
+use crate::error::AppError;
+use crate::model::{ActionDetailView, CorrectionView};
+use leptos::prelude::*;
+
+/// Everything about one action, with what the viewer may do to it now.
+#[server(endpoint = "actions/detail")]
+pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
+    use crate::api::{cards::cards, evidence_row};
+    use crate::server::context::{gov, principal, state};
+    let who = principal()?;
+    who.as_member().map_err(gov)?;
+    let st = state()?;
+    let a = st.store.action_by_id(id).await.map_err(gov)?.ok_or_else(|| gov(governance::GovError::NotFound(format!("action {id}"))))?;
+    let rollback = governance::service::lifecycle::rollback_open(&a, governance::clock::now());
+    let may_correct = who.as_corrector().is_ok();
+    let card = cards(&st.store, vec![a]).await.map_err(gov)?.pop().ok_or(AppError::Unavailable)?;
+    let history = st.store.evidence_about("action", &id.to_string(), 100).await.map_err(gov)?;
+    let executed = matches!(card.state.as_str(), "reversible" | "awaiting_confirmation");
+    Ok(ActionDetailView {
+        can_review: who.as_reviewer().is_ok(),
+        can_roll_back: may_correct && rollback.is_ok(),
+        rollback_closed: match rollback {
+            Err(e) if may_correct && executed => Some(e.to_string().split_once(": ").map_or(e.to_string(), |(_, m)| m.to_owned())),
+            _ => None,
+        },
+        // Oldest first: the action's story in order.
+        history: history.into_iter().rev().map(evidence_row).collect(),
+        card,
+    })
+}
+
+/// Asks the agent to undo an action within its window.
+#[server(endpoint = "actions/rollback")]
+pub async fn request_rollback(id: i64, reason: String, back: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_corrector().map_err(gov)?;
+    state()?.lifecycle.request_rollback(&token, id, &reason).await.map_err(|e| gov(e).scoped(&id.to_string()))?;
+    leptos_axum::redirect(&crate::api::inbox::back_to(&back, "rollback.1.0"));
+    Ok(())
+}
+
+/// The corrective workflow's preview for one agent and time span.
+#[server(endpoint = "corrections/preview")]
+pub async fn correction_preview(agent: Option<i64>, hours: i64) -> Result<Option<CorrectionView>, AppError> {
+    use crate::api::cards::cards;
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_corrector().map_err(gov)?;
+    let st = state()?;
+    let agents: Vec<(i64, String)> =
+        st.store.list_agents().await.map_err(gov)?.into_iter().map(|a| (a.id, a.name)).collect();
+    let Some(agent_id) = agent else {
+        return Ok(Some(CorrectionView { agent_id: 0, agent: String::new(), hours, reversible: Vec::new(), other: Vec::new(), agents }));
+    };
+    let (reversible, other) = st.lifecycle.correction_preview(&token, agent_id, hours).await.map_err(gov)?;
+    Ok(Some(CorrectionView {
+        agent_id,
+        agent: agents.iter().find(|(id, _)| *id == agent_id).map(|(_, n)| n.clone()).unwrap_or_default(),
+        hours,
+        reversible: cards(&st.store, reversible).await.map_err(gov)?,
+        other: cards(&st.store, other).await.map_err(gov)?,
+        agents,
+    }))
+}
+
+/// Requests a rollback of every reversible action of the agent in the span.
+#[server(endpoint = "corrections/request")]
+pub async fn request_corrections(agent: i64, hours: i64, reason: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_corrector().map_err(gov)?;
+    let out = state()?.lifecycle.correct(&token, agent, hours, &reason).await.map_err(gov)?;
+    leptos_axum::redirect(&format!(
+        "/corrections?agent={agent}&hours={hours}&done=rollback.{}.{}",
+        out.done.len(),
+        out.skipped.len()
+    ));
+    Ok(())
+}

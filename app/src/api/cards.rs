@@ -1,0 +1,149 @@
+//! Turning stored actions into what pages show (server only).
+
+use crate::api::show_time;
+use crate::model::{ActionCard, AlertRow};
+use chrono::{DateTime, Utc};
+use governance::lifecycle::State;
+use governance::store::actions::ActionRecord;
+use governance::store::alerts::AlertRecord;
+use serde_json::Value;
+
+/// What is known about an action's agent and capability beside the row itself.
+pub(crate) struct Context<'a> {
+    pub agent: &'a str,
+    pub risk: &'a str,
+    pub reversible: bool,
+}
+
+fn pretty(text: &str) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Null) => String::new(),
+        Ok(Value::Object(m)) if m.is_empty() => String::new(),
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_owned()),
+        Err(_) => text.to_owned(),
+    }
+}
+
+/// A param value as a person reads it: strings without quotes, everything else as JSON.
+fn readable(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// "in 3 h 20 min", "in 45 min", or "overdue".
+pub(crate) fn time_left(deadline: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let mins = (deadline - now).num_minutes();
+    if deadline <= now {
+        "overdue".into()
+    } else if mins < 1 {
+        "in under a minute".into()
+    } else if mins < 60 {
+        format!("in {mins} min")
+    } else if mins < 48 * 60 {
+        format!("in {} h {} min", mins / 60, mins % 60)
+    } else {
+        format!("in {} days", mins / (24 * 60))
+    }
+}
+
+/// The card for one action.
+pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> ActionCard {
+    let params: Value = serde_json::from_str(&a.params).unwrap_or(Value::Null);
+    let alternatives = match serde_json::from_str::<Value>(&a.alternatives) {
+        Ok(Value::Array(items)) => items.iter().map(readable).collect(),
+        _ => Vec::new(),
+    };
+    let deadline = match State::parse(&a.state) {
+        Some(State::NeedsApproval) => a.expires_at,
+        Some(State::Reversible | State::AwaitingConfirmation) => a.reversible_until,
+        _ => None,
+    };
+    ActionCard {
+        id: a.id,
+        agent_id: a.agent_id,
+        agent: ctx.agent.to_owned(),
+        capability: a.capability,
+        risk: ctx.risk.to_owned(),
+        reversible: ctx.reversible,
+        state: a.state,
+        decision: a.decision,
+        rule: a.rule,
+        tier: a.tier,
+        confidence: a.confidence,
+        params: params.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), readable(v))).collect()).unwrap_or_default(),
+        params_json: serde_json::to_string_pretty(&params).unwrap_or_default(),
+        reasoning: a.reasoning,
+        inputs: pretty(&a.inputs),
+        alternatives,
+        task_ref: a.task_ref,
+        created_at: show_time(&a.created_at),
+        deadline: deadline.as_ref().map(show_time),
+        time_left: deadline.map(|d| time_left(d, now)),
+        supervised: a.supervised,
+        sandbox: a.sandbox,
+        separation_of_duties: a.separation_of_duties,
+        action_hash: a.action_hash,
+        result_status: a.result_status,
+        output: a.output.as_deref().map(pretty).filter(|s| !s.is_empty()),
+        rollback_reason: a.rollback_reason,
+        rollback_requested_by: a.rollback_requested_by,
+        rollback_output: a.rollback_output.as_deref().map(pretty).filter(|s| !s.is_empty()),
+        shadow_verdict: a.shadow_verdict,
+        shadow_params: a.shadow_params.as_deref().map(pretty),
+        shadow_agreement: a.shadow_agreement,
+    }
+}
+
+/// Cards for many actions, looking up agents and capabilities once.
+pub(crate) async fn cards(
+    store: &governance::Store,
+    rows: Vec<ActionRecord>,
+) -> Result<Vec<ActionCard>, governance::GovError> {
+    let agents: std::collections::HashMap<i64, String> =
+        store.list_agents().await?.into_iter().map(|a| (a.id, a.name)).collect();
+    let caps = store.list_capabilities().await?;
+    let now = governance::clock::now();
+    Ok(rows
+        .into_iter()
+        .map(|a| {
+            let cap = caps.iter().find(|c| c.name == a.capability);
+            let ctx = Context {
+                agent: agents.get(&a.agent_id).map_or("", String::as_str),
+                risk: cap.map_or("high", |c| c.risk.as_str()),
+                reversible: cap.is_some_and(|c| c.reversibility.window_minutes().is_some()),
+            };
+            card(a, ctx, now)
+        })
+        .collect())
+}
+
+/// An alert as listed.
+pub(crate) fn alert_row(a: AlertRecord, agent: String) -> AlertRow {
+    AlertRow {
+        id: a.id,
+        agent_id: a.agent_id,
+        agent,
+        action_id: a.action_id,
+        kind: a.kind,
+        message: a.message,
+        created_at: show_time(&a.created_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::time_left;
+    use chrono::{Duration, Utc};
+
+    #[test]
+    fn time_left_reads_like_a_person_would_say_it() {
+        let now = Utc::now();
+        assert_eq!(time_left(now - Duration::minutes(1), now), "overdue");
+        assert_eq!(time_left(now + Duration::seconds(30), now), "in under a minute");
+        assert_eq!(time_left(now + Duration::minutes(45), now), "in 45 min");
+        assert_eq!(time_left(now + Duration::minutes(200), now), "in 3 h 20 min");
+        assert_eq!(time_left(now + Duration::days(3), now), "in 3 days");
+    }
+}

@@ -1,0 +1,177 @@
+//! The reviewers' inbox: list what waits, approve or reject (one or several), confirm
+//! supervised actions, record shadow decisions and resolve alerts.
+
+use crate::error::AppError;
+use crate::model::InboxView;
+use leptos::prelude::*;
+
+/// Where to go after a form on the inbox or an action page: back where the form was (only
+/// console pages that have these forms), with a notice code and without old notices.
+#[cfg(feature = "ssr")]
+pub(crate) fn back_to(back: &str, done: &str) -> String {
+    let safe = ["/inbox", "/actions/", "/corrections"].iter().any(|p| back.starts_with(p)) && !back.contains("//");
+    let base = if safe { back } else { "/inbox" };
+    let (path, query) = base.split_once('?').unwrap_or((base, ""));
+    let mut kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("done=") && !p.starts_with("__") && !p.starts_with("page="))
+        .collect();
+    let done = format!("done={done}");
+    kept.push(&done);
+    format!("{path}?{}", kept.join("&"))
+}
+
+/// One page of one inbox section.
+#[server(endpoint = "inbox/page")]
+pub async fn inbox_page(
+    view: String,
+    agent: Option<i64>,
+    capability: Option<String>,
+    sort: String,
+    page: u64,
+) -> Result<InboxView, AppError> {
+    use crate::api::cards::{Context, alert_row, card};
+    use crate::model::InboxCounts;
+    use crate::server::context::{gov, principal, state};
+    use governance::service::inbox::{InboxQuery, View};
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    let q = InboxQuery {
+        view: View::parse(&view),
+        agent_id: agent,
+        capability: capability.filter(|c| !c.is_empty()),
+        by_risk: sort == "risk",
+        page,
+    };
+    let p = state()?.inbox.page(&token, q).await.map_err(gov)?;
+    let now = governance::clock::now();
+    Ok(InboxView {
+        items: p
+            .items
+            .into_iter()
+            .map(|i| {
+                let ctx = Context { agent: &i.agent, risk: i.risk.as_str(), reversible: i.reversible };
+                card(i.action.clone(), ctx, now)
+            })
+            .collect(),
+        alerts: p.alerts.into_iter().map(|(a, name)| alert_row(a, name)).collect(),
+        total: p.total,
+        page: p.page,
+        pages: p.pages,
+        counts: InboxCounts {
+            approval: p.counts.approval,
+            supervised: p.counts.supervised,
+            shadow: p.counts.shadow,
+            alerts: p.counts.alerts,
+        },
+        agents: p.agents,
+        capabilities: p.capabilities,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn verdict(v: Option<String>) -> Result<governance::shadow::Verdict, AppError> {
+    governance::shadow::Verdict::parse(v.as_deref().unwrap_or_default())
+        .map_err(|m| crate::server::context::fail(AppError::Field { field: "verdict".into(), message: m }))
+}
+
+/// Approves or rejects one action, bound to the hash of the action shown.
+#[server(endpoint = "inbox/review")]
+pub async fn review_action(
+    id: i64,
+    action_hash: String,
+    verdict: Option<String>,
+    comment: String,
+    back: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    let v = self::verdict(verdict).map_err(|e| e.scoped(&id.to_string()))?;
+    let st = state()?;
+    st.lifecycle.review(&token, id, v, &action_hash, &comment).await.map_err(|e| gov(e).scoped(&id.to_string()))?;
+    let word = if v == governance::shadow::Verdict::Approve { "approved" } else { "rejected" };
+    leptos_axum::redirect(&back_to(&back, &format!("{word}.1.0")));
+    Ok(())
+}
+
+/// Approves or rejects the ticked actions with one comment. Each tick is `id:hash`.
+#[server(endpoint = "inbox/review_selected")]
+pub async fn review_selected(
+    selected: Option<Vec<String>>,
+    verdict: Option<String>,
+    comment: String,
+    back: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{fail, gov, principal, state};
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    let v = self::verdict(verdict).map_err(|e| e.scoped("bulk"))?;
+    let mut picks = Vec::new();
+    for s in selected.unwrap_or_default() {
+        let parsed = s.split_once(':').and_then(|(id, hash)| Some((id.parse::<i64>().ok()?, hash.to_owned())));
+        match parsed {
+            Some(p) => picks.push(p),
+            None => {
+                return Err(fail(AppError::Field { field: "bulk/ids".into(), message: format!("'{s}' is not an action") }));
+            }
+        }
+    }
+    let out = state()?.lifecycle.review_many(&token, &picks, v, &comment).await.map_err(|e| gov(e).scoped("bulk"))?;
+    let word = if v == governance::shadow::Verdict::Approve { "approved" } else { "rejected" };
+    leptos_axum::redirect(&back_to(&back, &format!("{word}.{}.{}", out.done.len(), out.skipped.len())));
+    Ok(())
+}
+
+/// Confirms a supervised action: it becomes final.
+#[server(endpoint = "inbox/confirm")]
+pub async fn confirm_action(id: i64, comment: String, back: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    state()?.lifecycle.confirm(&token, id, &comment).await.map_err(|e| gov(e).scoped(&id.to_string()))?;
+    leptos_axum::redirect(&back_to(&back, "confirmed.1.0"));
+    Ok(())
+}
+
+/// Records the reviewer's own decision on an observer's recommendation.
+#[server(endpoint = "inbox/shadow")]
+pub async fn record_shadow(
+    id: i64,
+    verdict: Option<String>,
+    params: String,
+    comment: String,
+    back: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    let v = self::verdict(verdict).map_err(|e| e.scoped(&id.to_string()))?;
+    let after = state()?
+        .lifecycle
+        .record_shadow(&token, id, v, &params, &comment)
+        .await
+        .map_err(|e| gov(e).scoped(&id.to_string()))?;
+    let agreement = after.shadow_agreement.unwrap_or_default();
+    leptos_axum::redirect(&back_to(&back, &format!("compared-{agreement}.1.0")));
+    Ok(())
+}
+
+/// Resolves an open alert with a note.
+#[server(endpoint = "inbox/alerts/resolve")]
+pub async fn resolve_alert(id: i64, note: String, back: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    state()?.lifecycle.resolve_alert(&token, id, &note).await.map_err(|e| gov(e).scoped(&format!("alert{id}")))?;
+    leptos_axum::redirect(&back_to(&back, "resolved.1.0"));
+    Ok(())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::back_to;
+
+    #[test]
+    fn back_stays_on_the_console_and_replaces_old_notices() {
+        assert_eq!(back_to("/inbox?view=shadow&done=approved.1.0", "rejected.2.0"), "/inbox?view=shadow&done=rejected.2.0");
+        assert_eq!(back_to("https://evil.example/", "x"), "/inbox?done=x");
+        assert_eq!(back_to("/inbox//evil.example", "x"), "/inbox?done=x");
+        assert_eq!(back_to("/actions/7", "confirmed.1.0"), "/actions/7?done=confirmed.1.0");
+        assert_eq!(back_to("/inbox?page=3&agent=2", "approved.1.0"), "/inbox?agent=2&done=approved.1.0");
+    }
+}

@@ -1,0 +1,140 @@
+//! The forms a person uses on an action: approve or reject, confirm, record a shadow
+//! decision, roll back. Each posts to its server function and comes back to `back`; errors
+//! come back scoped to the action (`<id>/<field>`) and show under the form that was sent.
+
+use crate::api::actions::RequestRollback;
+use crate::api::inbox::{ConfirmAction, RecordShadow, ReviewAction};
+use crate::components::form::{FieldError, action_error};
+use crate::error::AppError;
+use crate::model::ActionCard;
+use leptos::prelude::*;
+
+/// The page's server actions for action forms, created once per page.
+#[derive(Clone, Copy)]
+pub struct ReviewActions {
+    pub review: ServerAction<ReviewAction>,
+    pub confirm: ServerAction<ConfirmAction>,
+    pub shadow: ServerAction<RecordShadow>,
+    pub rollback: ServerAction<RequestRollback>,
+}
+
+impl ReviewActions {
+    /// Creates the actions (reading any error a redirect brought back).
+    pub fn new() -> ReviewActions {
+        ReviewActions {
+            review: ServerAction::new(),
+            confirm: ServerAction::new(),
+            shadow: ServerAction::new(),
+            rollback: ServerAction::new(),
+        }
+    }
+
+    /// The last error of any of them.
+    pub fn error(&self) -> Signal<Option<AppError>> {
+        let (a, b, c, d) =
+            (action_error(self.review), action_error(self.confirm), action_error(self.shadow), action_error(self.rollback));
+        Signal::derive(move || a.get().or_else(|| b.get()).or_else(|| c.get()).or_else(|| d.get()))
+    }
+}
+
+impl Default for ReviewActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Errors about this action that name no field of its form (a lost race, a refusal).
+#[component]
+fn ItemErrors(error: Signal<Option<AppError>>, id: i64) -> impl IntoView {
+    view! {
+        <FieldError error field=format!("{id}/action") />
+        <FieldError error field=format!("{id}/action_hash") />
+    }
+}
+
+/// Approve or reject, with a comment (required to reject).
+#[component]
+pub fn ApproveForm(card: ActionCard, actions: ReviewActions, #[prop(into)] back: String) -> impl IntoView {
+    let id = card.id;
+    let error = action_error(actions.review);
+    view! {
+        <ActionForm action=actions.review attr:class="review-form">
+            <input type="hidden" name="id" value=id.to_string() />
+            <input type="hidden" name="action_hash" value=card.action_hash />
+            <input type="hidden" name="back" value=back />
+            <label for=format!("comment-{id}")>"Comment"</label>
+            <textarea id=format!("comment-{id}") name="comment" rows="2" placeholder="Required to reject; goes into the evidence trail"></textarea>
+            <FieldError error field=format!("{id}/comment") />
+            <FieldError error field=format!("{id}/verdict") />
+            <ItemErrors error id />
+            <div class="buttons">
+                <button type="submit" name="verdict" value="approve" class="btn btn-primary">"Approve"</button>
+                <button type="submit" name="verdict" value="reject" class="btn btn-danger">"Reject"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// Confirm a supervised action (it becomes final).
+#[component]
+pub fn ConfirmForm(card: ActionCard, actions: ReviewActions, #[prop(into)] back: String) -> impl IntoView {
+    let id = card.id;
+    let error = action_error(actions.confirm);
+    view! {
+        <ActionForm action=actions.confirm attr:class="review-form">
+            <input type="hidden" name="id" value=id.to_string() />
+            <input type="hidden" name="back" value=back />
+            <label for=format!("confirm-comment-{id}")>"Comment (optional)"</label>
+            <textarea id=format!("confirm-comment-{id}") name="comment" rows="1"></textarea>
+            <FieldError error field=format!("{id}/comment") />
+            <ItemErrors error id />
+            <button type="submit" class="btn btn-primary">"Confirm — make it final"</button>
+        </ActionForm>
+    }
+}
+
+/// Ask the agent to undo the action.
+#[component]
+pub fn RollbackForm(card: ActionCard, actions: ReviewActions, #[prop(into)] back: String) -> impl IntoView {
+    let id = card.id;
+    let error = action_error(actions.rollback);
+    view! {
+        <ActionForm action=actions.rollback attr:class="review-form">
+            <input type="hidden" name="id" value=id.to_string() />
+            <input type="hidden" name="back" value=back />
+            <label for=format!("rollback-reason-{id}")>"Reason for rolling back"</label>
+            <input id=format!("rollback-reason-{id}") name="reason" required placeholder="e.g. refunded the wrong order" />
+            <FieldError error field=format!("{id}/reason") />
+            <ItemErrors error id />
+            <button type="submit" class="btn btn-danger">"Roll back"</button>
+        </ActionForm>
+    }
+}
+
+/// Record what the reviewer would have decided on an observer's recommendation.
+#[component]
+pub fn ShadowForm(card: ActionCard, actions: ReviewActions, #[prop(into)] back: String) -> impl IntoView {
+    let id = card.id;
+    let error = action_error(actions.shadow);
+    let rows = card.params_json.lines().count().clamp(3, 14).to_string();
+    view! {
+        <ActionForm action=actions.shadow attr:class="review-form">
+            <input type="hidden" name="id" value=id.to_string() />
+            <input type="hidden" name="back" value=back />
+            <fieldset class="choice">
+                <legend>"Your decision on this case"</legend>
+                <label class="check"><input type="radio" name="verdict" value="approve" checked />"Approve"</label>
+                <label class="check"><input type="radio" name="verdict" value="reject" />"Reject"</label>
+            </fieldset>
+            <FieldError error field=format!("{id}/verdict") />
+            <label for=format!("shadow-params-{id}")>"Params you would use (edit to differ)"</label>
+            <textarea id=format!("shadow-params-{id}") name="params" rows=rows class="mono">{card.params_json}</textarea>
+            <FieldError error field=format!("{id}/params") />
+            <label for=format!("shadow-comment-{id}")>"Comment (optional)"</label>
+            <textarea id=format!("shadow-comment-{id}") name="comment" rows="1"></textarea>
+            <FieldError error field=format!("{id}/comment") />
+            <ItemErrors error id />
+            <button type="submit" class="btn btn-primary">"Record my decision"</button>
+        </ActionForm>
+    }
+}

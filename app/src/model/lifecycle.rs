@@ -1,0 +1,116 @@
+//! UI types for actions after their decision: inbox items, an action's page, rollbacks,
+//! shadow statistics and alerts.
+
+use serde::{Deserialize, Serialize};
+
+/// One action as a reviewer sees it. Agent-supplied text is carried as plain strings and
+/// only ever rendered as escaped text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionCard {
+    pub id: i64,
+    pub agent_id: i64,
+    pub agent: String,
+    pub capability: String,
+    pub risk: String,
+    pub reversible: bool,
+    pub state: String,
+    pub decision: String,
+    pub rule: String,
+    pub tier: Option<String>,
+    pub confidence: f64,
+    /// Top-level params as (name, readable value).
+    pub params: Vec<(String, String)>,
+    /// The params as pretty JSON (prefills the shadow form).
+    pub params_json: String,
+    pub reasoning: String,
+    /// Pretty JSON; empty when the agent sent none.
+    pub inputs: String,
+    pub alternatives: Vec<String>,
+    pub task_ref: String,
+    pub created_at: String,
+    /// The deadline that matters now (approval expiry or end of the undo window), readable.
+    pub deadline: Option<String>,
+    /// "in 3 h 20 min", or "overdue".
+    pub time_left: Option<String>,
+    pub supervised: bool,
+    pub sandbox: bool,
+    pub separation_of_duties: bool,
+    pub action_hash: String,
+    pub result_status: Option<String>,
+    /// Pretty JSON of the agent's execution output.
+    pub output: Option<String>,
+    pub rollback_reason: Option<String>,
+    pub rollback_requested_by: Option<String>,
+    pub rollback_output: Option<String>,
+    pub shadow_verdict: Option<String>,
+    pub shadow_params: Option<String>,
+    pub shadow_agreement: Option<String>,
+}
+
+/// How many items wait in each inbox section.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxCounts {
+    pub approval: u64,
+    pub supervised: u64,
+    pub shadow: u64,
+    pub alerts: u64,
+}
+
+/// An open alert.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertRow {
+    pub id: i64,
+    pub agent_id: i64,
+    pub agent: String,
+    pub action_id: Option<i64>,
+    pub kind: String,
+    pub message: String,
+    pub created_at: String,
+}
+
+/// One page of the inbox.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InboxView {
+    pub items: Vec<ActionCard>,
+    pub alerts: Vec<AlertRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub counts: InboxCounts,
+    pub agents: Vec<(i64, String)>,
+    pub capabilities: Vec<String>,
+}
+
+/// An action's own page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionDetailView {
+    pub card: ActionCard,
+    pub history: Vec<super::EvidenceRow>,
+    /// The viewer may approve, reject, confirm or record a shadow decision.
+    pub can_review: bool,
+    /// The viewer may roll back, and a rollback is possible now.
+    pub can_roll_back: bool,
+    /// Why a rollback is not possible now, when the viewer could otherwise ask for one.
+    pub rollback_closed: Option<String>,
+}
+
+/// The corrective workflow's preview.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorrectionView {
+    pub agent_id: i64,
+    pub agent: String,
+    pub hours: i64,
+    pub reversible: Vec<ActionCard>,
+    pub other: Vec<ActionCard>,
+    pub agents: Vec<(i64, String)>,
+}
+
+/// Shadow agreement for one capability of an agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShadowStat {
+    pub capability: String,
+    pub same: u64,
+    pub different_params: u64,
+    pub opposite: u64,
+    pub agreement_percent: Option<u64>,
+}

@@ -1,0 +1,107 @@
+//! `/actions/:id`: one action — what was asked, why, what was decided and done, its story in
+//! the evidence trail, and the forms the viewer may use on it now.
+
+use crate::api::actions::action_detail;
+use crate::components::action::{ActionFacts, ActionHead, done_notice};
+pub use crate::components::action::StateBadge;
+use crate::components::form::FormError;
+use crate::components::layout::Unavailable;
+use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, RollbackForm, ShadowForm};
+use crate::model::ActionDetailView;
+use crate::pages::agent_detail::History;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The action page (any signed-in role may read it; forms follow the viewer's roles).
+#[component]
+pub fn ActionDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let actions = ReviewActions::new();
+    let data = Resource::new(
+        move || (id(), actions.review.version().get(), actions.rollback.version().get()),
+        |(id, ..)| action_detail(id),
+    );
+    let notice = move || done_notice(query.read().get("done"));
+    view! {
+        {move || notice().map(|(ok, text)| view! {
+            <div class=if ok { "alert alert-ok" } else { "alert alert-warn" } role="status">{text}</div>
+        })}
+        <FormError error=actions.error() />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <Detail d actions back=format!("/actions/{}", id()) /> }.into_any(),
+                    Err(error) => view! { <Unavailable error what="Action" back_href="/" back_label="Back to the dashboard" /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl IntoView {
+    let c = d.card;
+    let state = c.state.clone();
+    let forms = if d.can_review {
+        match state.as_str() {
+            "needs_approval" => Some(view! { <ApproveForm card=c.clone() actions back=back.clone() /> }.into_any()),
+            "awaiting_confirmation" => Some(view! { <ConfirmForm card=c.clone() actions back=back.clone() /> }.into_any()),
+            "shadow" => Some(view! { <ShadowForm card=c.clone() actions back=back.clone() /> }.into_any()),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let rollback = d.can_roll_back.then(|| view! { <RollbackForm card=c.clone() actions back=back.clone() /> });
+    let shadow = c.shadow_verdict.clone().map(|v| {
+        view! {
+            <section class="panel">
+                <h2>"Shadow comparison"</h2>
+                <dl class="facts">
+                    <dt>"Reviewer decided"</dt><dd>{v}</dd>
+                    <dt>"Agreement"</dt><dd data-testid="agreement">{c.shadow_agreement.clone().unwrap_or_default().replace('_', " ")}</dd>
+                    {c.shadow_params.clone().map(|p| view! { <dt>"Reviewer's params"</dt><dd><pre class="json">{p}</pre></dd> })}
+                </dl>
+            </section>
+        }
+    });
+    let rollback_facts = c.rollback_reason.clone().map(|r| {
+        view! {
+            <section class="panel">
+                <h2>"Rollback"</h2>
+                <dl class="facts">
+                    <dt>"Asked by"</dt><dd>{c.rollback_requested_by.clone().unwrap_or_default()}</dd>
+                    <dt>"Reason"</dt><dd>{r}</dd>
+                    {c.rollback_output.clone().map(|o| view! { <dt>"Agent's report"</dt><dd><pre class="json">{o}</pre></dd> })}
+                </dl>
+            </section>
+        }
+    });
+    view! {
+        <Title text=format!("Action #{}", c.id) />
+        <p class="crumbs"><a href="/inbox">"Inbox"</a>" / "{format!("action #{}", c.id)}</p>
+        <h1>{format!("{} ", c.capability)}<StateBadge state=state.clone() /></h1>
+        <article class="item panel" data-action=c.id.to_string()>
+            <header class="item-head"><ActionHead card=c.clone() /></header>
+            <ActionFacts card=c.clone() />
+            {forms.map(|f| view! { <div class="item-forms">{f}</div> })}
+        </article>
+        {shadow}
+        {rollback_facts}
+        {(rollback.is_some() || d.rollback_closed.is_some()).then(|| view! {
+            <section class="panel narrow">
+                <h2>"Undo"</h2>
+                {c.deadline.clone().map(|dl| view! { <p class="muted">{format!("Reversible until {dl}.")}</p> })}
+                {d.rollback_closed.map(|why| view! { <p class="muted">{why}</p> })}
+                {rollback}
+            </section>
+        })}
+        <section class="panel">
+            <h2>"Timeline"</h2>
+            <History rows=d.history />
+        </section>
+    }
+}

@@ -1,0 +1,292 @@
+//! `/inbox` (reviewers): what waits for a person — approvals, supervised actions to confirm,
+//! shadow cases to decide, open alerts — filtered, sorted, paged, decided one by one or
+//! several at once.
+
+use crate::api::inbox::{ResolveAlert, ReviewSelected, inbox_page};
+use crate::components::action::{ActionFacts, ActionHead, done_notice};
+use crate::components::form::{FieldError, FormError, action_error};
+use crate::components::layout::Unavailable;
+use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, RollbackForm, ShadowForm};
+use crate::model::{ActionCard, AlertRow, InboxView};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// The sections, as (URL value, label).
+const VIEWS: [(&str, &str); 4] = [
+    ("approval", "Needs approval"),
+    ("supervised", "Supervised — awaiting confirmation"),
+    ("shadow", "Shadow — record your decision"),
+    ("alerts", "Alerts"),
+];
+
+#[derive(Clone, Debug, PartialEq)]
+struct Args {
+    view: String,
+    agent: Option<i64>,
+    capability: String,
+    sort: String,
+    page: u64,
+}
+
+impl Args {
+    /// A link to this inbox with one thing changed.
+    fn href(&self, view: &str, page: u64) -> String {
+        let mut q = vec![format!("view={view}")];
+        if let Some(a) = self.agent {
+            q.push(format!("agent={a}"));
+        }
+        if !self.capability.is_empty() {
+            q.push(format!("capability={}", self.capability));
+        }
+        if self.sort == "risk" {
+            q.push("sort=risk".into());
+        }
+        if page > 1 {
+            q.push(format!("page={page}"));
+        }
+        format!("/inbox?{}", q.join("&"))
+    }
+}
+
+/// The inbox page.
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let query = use_query_map();
+    let location = use_location();
+    let actions = ReviewActions::new();
+    let bulk = ServerAction::<ReviewSelected>::new();
+    let resolve = ServerAction::<ResolveAlert>::new();
+    let args = move || {
+        let q = query.read();
+        let view = q.get("view").filter(|v| VIEWS.iter().any(|(k, _)| k == v)).unwrap_or_else(|| "approval".into());
+        Args {
+            view,
+            agent: q.get("agent").and_then(|v| v.parse().ok()),
+            capability: q.get("capability").unwrap_or_default(),
+            sort: q.get("sort").unwrap_or_default(),
+            page: q.get("page").and_then(|v| v.parse().ok()).unwrap_or(1),
+        }
+    };
+    let data = Resource::new(
+        move || (args(), actions.review.version().get(), bulk.version().get(), resolve.version().get()),
+        |(a, ..)| inbox_page(a.view, a.agent, Some(a.capability), a.sort, a.page),
+    );
+    let back = move || {
+        let search = location.search.get();
+        if search.is_empty() { location.pathname.get() } else { format!("{}?{}", location.pathname.get(), search.trim_start_matches('?')) }
+    };
+    let notice = move || done_notice(query.read().get("done"));
+    view! {
+        <Title text="Inbox" />
+        <h1>"Inbox"</h1>
+        {move || notice().map(|(ok, text)| view! {
+            <div class=if ok { "alert alert-ok" } else { "alert alert-warn" } role="status">{text}</div>
+        })}
+        <FormError error=actions.error() />
+        <FormError error=action_error(bulk) />
+        <FormError error=action_error(resolve) />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let a = args();
+                match data.await {
+                    Ok(d) => view! { <Inbox d a actions bulk resolve back=back() /> }.into_any(),
+                    Err(error) => view! { <Unavailable error what="Inbox" back_href="/" back_label="Back to the dashboard" /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Inbox(
+    d: InboxView,
+    a: Args,
+    actions: ReviewActions,
+    bulk: ServerAction<ReviewSelected>,
+    resolve: ServerAction<ResolveAlert>,
+    back: String,
+) -> impl IntoView {
+    let counts = [d.counts.approval, d.counts.supervised, d.counts.shadow, d.counts.alerts];
+    let tabs = VIEWS
+        .iter()
+        .zip(counts)
+        .map(|((key, label), n)| {
+            let current = a.view == *key;
+            view! {
+                <a href=a.href(key, 1) class:active=current aria-current=current.then_some("page") data-view=*key>
+                    {*label}" "<span class="count">{n}</span>
+                </a>
+            }
+        })
+        .collect_view();
+    let filters = view! { <Filters d=d.clone() a=a.clone() /> };
+    let body = if a.view == "alerts" {
+        view! { <Alerts alerts=d.alerts resolve back=back.clone() /> }.into_any()
+    } else {
+        view! { <Items items=d.items view=a.view.clone() actions bulk back=back.clone() /> }.into_any()
+    };
+    let pager = (d.pages > 1).then(|| {
+        let prev = (d.page > 1).then(|| a.href(&a.view, d.page - 1));
+        let next = (d.page < d.pages).then(|| a.href(&a.view, d.page + 1));
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {prev.map(|h| view! { <a class="btn btn-small" href=h>"← Newer deadlines"</a> })}
+                <span class="muted">{format!("Page {} of {} · {} items", d.page, d.pages, d.total)}</span>
+                {next.map(|h| view! { <a class="btn btn-small" href=h rel="next">"Later deadlines →"</a> })}
+            </nav>
+        }
+    });
+    view! {
+        <nav class="tabs" aria-label="Inbox sections">{tabs}</nav>
+        {filters}
+        {body}
+        {pager}
+    }
+}
+
+#[component]
+fn Filters(d: InboxView, a: Args) -> impl IntoView {
+    view! {
+        <form method="get" action="/inbox" class="filters">
+            <input type="hidden" name="view" value=a.view.clone() />
+            <label for="f-agent">"Agent"</label>
+            <select id="f-agent" name="agent">
+                <option value="">"All agents"</option>
+                {d.agents.into_iter().map(|(id, name)| view! {
+                    <option value=id.to_string() selected=a.agent == Some(id)>{name}</option>
+                }).collect_view()}
+            </select>
+            <label for="f-cap">"Capability"</label>
+            <select id="f-cap" name="capability">
+                <option value="">"All capabilities"</option>
+                {d.capabilities.into_iter().map(|c| {
+                    let selected = c == a.capability;
+                    view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
+                }).collect_view()}
+            </select>
+            <label for="f-sort">"Sort"</label>
+            <select id="f-sort" name="sort">
+                <option value="deadline" selected=a.sort != "risk">"Deadline first"</option>
+                <option value="risk" selected=a.sort == "risk">"Highest risk first"</option>
+            </select>
+            <button type="submit" class="btn btn-small">"Apply"</button>
+        </form>
+    }
+}
+
+#[component]
+fn Items(
+    items: Vec<ActionCard>,
+    view: String,
+    actions: ReviewActions,
+    bulk: ServerAction<ReviewSelected>,
+    back: String,
+) -> impl IntoView {
+    if items.is_empty() {
+        let text = match view.as_str() {
+            "supervised" => "No supervised action is waiting for confirmation.",
+            "shadow" => "No shadow recommendation is waiting for your decision.",
+            _ => "Nothing needs approval right now.",
+        };
+        return view! { <section class="panel empty"><p>{text}</p></section> }.into_any();
+    }
+    let approvals = view == "approval";
+    let bulk_error = action_error(bulk);
+    let bulk_back = back.clone();
+    view! {
+        {approvals.then(|| view! {
+            <ActionForm action=bulk attr:id="bulk-form" attr:class="panel bulk">
+                <input type="hidden" name="back" value=bulk_back />
+                <div class="bulk-row">
+                    <div class="bulk-comment">
+                        <label for="bulk-comment">"Decide the ticked actions with one comment"</label>
+                        <input id="bulk-comment" name="comment" placeholder="Required to reject" />
+                    </div>
+                    <button type="submit" name="verdict" value="approve" class="btn btn-primary">"Approve ticked"</button>
+                    <button type="submit" name="verdict" value="reject" class="btn btn-danger">"Reject ticked"</button>
+                </div>
+                <FieldError error=bulk_error field="bulk/ids" />
+                <FieldError error=bulk_error field="bulk/comment" />
+                <FieldError error=bulk_error field="bulk/verdict" />
+            </ActionForm>
+        })}
+        {items
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let back = back.clone();
+                let forms = match view.as_str() {
+                    "supervised" => {
+                        let rollback = c.reversible.then(|| view! { <RollbackForm card=c.clone() actions back=back.clone() /> });
+                        view! {
+                            <div class="item-forms two">
+                                <ConfirmForm card=c.clone() actions back=back.clone() />
+                                {rollback}
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    "shadow" => view! { <div class="item-forms"><ShadowForm card=c.clone() actions back /></div> }.into_any(),
+                    _ => view! { <div class="item-forms"><ApproveForm card=c.clone() actions back /></div> }.into_any(),
+                };
+                let tick = approvals.then(|| view! {
+                    <input
+                        type="checkbox"
+                        class="tick"
+                        form="bulk-form"
+                        name=format!("selected[{i}]")
+                        value=format!("{}:{}", c.id, c.action_hash)
+                        aria-label=format!("Select action {}", c.id)
+                    />
+                });
+                let cid = c.id.to_string();
+                view! {
+                    <article class="item panel" data-action=cid>
+                        <header class="item-head">{tick}<ActionHead card=c.clone() link=true /></header>
+                        <ActionFacts card=c.clone() />
+                        {forms}
+                    </article>
+                }
+            })
+            .collect_view()}
+    }
+    .into_any()
+}
+
+#[component]
+fn Alerts(alerts: Vec<AlertRow>, resolve: ServerAction<ResolveAlert>, back: String) -> impl IntoView {
+    if alerts.is_empty() {
+        return view! { <section class="panel empty"><p>"No open alerts."</p></section> }.into_any();
+    }
+    let error = action_error(resolve);
+    alerts
+        .into_iter()
+        .map(|al| {
+            let id = al.id;
+            let back_for_alert = back.clone();
+            view! {
+                <article class="item panel alert-item" data-alert=id.to_string()>
+                    <header class="item-head">
+                        <span class="badge off">{al.kind.replace('_', " ")}</span>
+                        <span class="item-agent">{al.agent}</span>
+                        <span class="muted small">{al.created_at}</span>
+                        {al.action_id.map(|a| view! { <a href=format!("/actions/{a}")>{format!("action #{a}")}</a> })}
+                    </header>
+                    <p>{al.message}</p>
+                    <p class="muted small">"While open, every request of this agent waits for approval."</p>
+                    <ActionForm action=resolve attr:class="inline-form">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        <input type="hidden" name="back" value=back_for_alert.clone() />
+                        <label for=format!("note-{id}")>"Resolution"</label>
+                        <input id=format!("note-{id}") name="note" class="wide" placeholder="What was done about it" />
+                        <button type="submit" class="btn btn-small">"Resolve"</button>
+                    </ActionForm>
+                    <FieldError error field=format!("alert{id}/note") />
+                    <FieldError error field=format!("alert{id}/alert") />
+                </article>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
