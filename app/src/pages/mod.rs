@@ -4,6 +4,7 @@ pub mod account;
 pub mod action_detail;
 pub mod agent_detail;
 pub mod agent_grants;
+pub mod agent_oversight;
 pub mod agents;
 pub mod capabilities;
 pub mod corrections;

@@ -8,6 +8,8 @@ mod capabilities;
 mod common;
 mod csrf;
 mod demo;
+mod inbox;
+mod lifecycle;
 mod openapi;
 mod ops;
 mod roles;

@@ -16,7 +16,9 @@ async fn role_by_route_matrix() {
         ("auditor", app.browser_as("aldo", &["auditor"]).await),
     ];
     // (method, path, roles allowed)
-    let pages: [(&str, &[&str]); 6] = [
+    let pages: [(&str, &[&str]); 8] = [
+        ("/inbox", &["reviewer"]),
+        ("/corrections", &["admin", "manager", "reviewer"]),
         ("/", &["admin", "manager", "reviewer", "auditor"]),
         ("/account/password", &["admin", "manager", "reviewer", "auditor"]),
         ("/users", &["admin"]),
@@ -43,7 +45,9 @@ async fn role_by_route_matrix() {
             );
         }
         let mut b = b.clone();
-        let functions: [Call; 3] = [
+        let functions: [Call; 5] = [
+            ("/api/inbox/page", &[("view", "approval"), ("sort", ""), ("page", "1")], &["reviewer"]),
+            ("/api/corrections/preview", &[("hours", "24")], &["admin", "manager", "reviewer"]),
             ("/api/dashboard", &[], &["admin", "manager", "reviewer", "auditor"]),
             ("/api/users/list", &[], &["admin"]),
             ("/api/users/roles", &[("user_id", "1"), ("role_admin", "on")], &["admin"]),

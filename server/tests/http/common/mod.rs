@@ -189,6 +189,7 @@ impl TestApp {
             "/api/login" => "/login",
             "/api/change_password" => "/account/password",
             p if p.starts_with("/api/users") => "/users",
+            p if p.starts_with("/api/inbox") => "/inbox",
             _ => "/",
         };
         let mut req = self.client.post(format!("{}{path}", self.base)).header(ACCEPT, accept).form(form);
