@@ -1,7 +1,7 @@
 // First run, forced password change, user administration and role-limited navigation,
 // all with JavaScript disabled. Screenshots of every page visited go to end2end/screenshots/.
 import { expect, test, type Page } from '@playwright/test';
-import { adminPassword, reviewerPassword, reviewerTemp } from './people';
+import { adminPassword, reviewerPassword, reviewerTemp, signIn } from './people';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
 
@@ -100,9 +100,3 @@ test.describe.serial('foundation', () => {
   });
 });
 
-export async function signIn(page: Page, user: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}

@@ -1,16 +1,10 @@
 // A manager registers an agent, sees its API key exactly once, the agent uses the key, and
 // the manager suspends it — JavaScript disabled throughout.
 import { expect, test, type Page } from '@playwright/test';
-import { adminPassword, managerPassword, managerTemp } from './people';
+import { adminPassword, managerPassword, managerTemp, signIn } from './people';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
 
-async function signIn(page: Page, user: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 test.describe.serial('agents', () => {
   test('admin creates a manager, who sets a password', async ({ page }) => {

@@ -1,6 +1,16 @@
+import type { Page } from '@playwright/test';
+
 // Passwords the specs give the people they create; the specs run in file order, one worker.
 export const adminPassword = 'admin password of my own';
 export const reviewerTemp = 'reviewer temporary 1';
 export const reviewerPassword = 'reviewer password of mine';
 export const managerTemp = 'manager temporary 1';
 export const managerPassword = 'manager password of mine';
+
+/** Signs in through the login form. */
+export async function signIn(page: Page, user: string, password: string) {
+  await page.goto('/login');
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
