@@ -222,9 +222,7 @@ pub fn next(state: State, event: Event) -> Result<State, Refused> {
         (S::NeedsApproval, Event::Expire) => S::Expired,
         (S::Shadow, Event::RecordShadow) => S::ShadowCompared,
         (S::AwaitingPeer, Event::PeerAgreed { to: PeerPath::Allowed }) => S::Allowed,
-        (S::AwaitingPeer, Event::PeerAgreed { to: PeerPath::NeedsApproval } | Event::PeerDisagreed) => {
-            S::NeedsApproval
-        }
+        (S::AwaitingPeer, Event::PeerAgreed { to: PeerPath::NeedsApproval } | Event::PeerDisagreed) => S::NeedsApproval,
         (S::Allowed | S::Approved, Event::Succeeded { supervised, reversible }) => {
             if supervised {
                 S::AwaitingConfirmation

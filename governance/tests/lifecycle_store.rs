@@ -121,8 +121,14 @@ impl World {
     }
 
     async fn kinds(&self, id: i64) -> Vec<String> {
-        let mut v: Vec<String> =
-            self.store.evidence_about("action", &id.to_string(), 100).await.unwrap().into_iter().map(|r| r.kind).collect();
+        let mut v: Vec<String> = self
+            .store
+            .evidence_about("action", &id.to_string(), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.kind)
+            .collect();
         v.reverse();
         v
     }
@@ -155,12 +161,18 @@ async fn approve_execute_roll_back_with_a_record_of_each_step() {
         assert_eq!(approved.state, "approved");
 
         // Execution must use the approved params.
-        let other = ResultReport { params: Some(json!({"order_id": "A-1", "amount": 300, "currency": "EUR"})), ..succeeded(json!({})) };
+        let other = ResultReport {
+            params: Some(json!({"order_id": "A-1", "amount": 300, "currency": "EUR"})),
+            ..succeeded(json!({}))
+        };
         assert!(matches!(
             w.lifecycle.report_result(&w.me().await, id, other).await,
             Err(GovError::Conflict { field: "params", .. })
         ));
-        let same = ResultReport { params: Some(json!({"currency": "EUR", "amount": 30.0, "order_id": "A-1"})), ..succeeded(json!({"refund_id": "R-1"})) };
+        let same = ResultReport {
+            params: Some(json!({"currency": "EUR", "amount": 30.0, "order_id": "A-1"})),
+            ..succeeded(json!({"refund_id": "R-1"}))
+        };
         let done = w.lifecycle.report_result(&w.me().await, id, same).await.unwrap();
         assert_eq!(done.state, "reversible");
         let until = done.reversible_until.unwrap();
@@ -179,10 +191,10 @@ async fn approve_execute_roll_back_with_a_record_of_each_step() {
         assert_eq!(pending[0].rollback_reason.as_deref(), Some("wrong order"));
         let report = RollbackReport { status: "rolled_back".into(), output: json!({"reverted": true}) };
         assert_eq!(w.lifecycle.report_rollback(&w.me().await, id, report.clone()).await.unwrap().state, "rolled_back");
-        assert!(matches!(
-            w.lifecycle.report_rollback(&w.me().await, id, report).await,
-            Err(GovError::Conflict { .. })
-        ), "reported once only");
+        assert!(
+            matches!(w.lifecycle.report_rollback(&w.me().await, id, report).await, Err(GovError::Conflict { .. })),
+            "reported once only"
+        );
         assert!(w.lifecycle.pending_rollbacks(&w.me().await).await.unwrap().is_empty());
 
         assert_eq!(
@@ -224,12 +236,8 @@ async fn two_reviewers_racing_on_200_items_make_one_transition_each() {
             x.skipped.first()
         );
         for (id, _) in &picks {
-            let decided: Vec<String> = w
-                .kinds(*id)
-                .await
-                .into_iter()
-                .filter(|k| k == "action.approved" || k == "action.rejected")
-                .collect();
+            let decided: Vec<String> =
+                w.kinds(*id).await.into_iter().filter(|k| k == "action.approved" || k == "action.rejected").collect();
             assert_eq!(decided.len(), 1, "{}: action {id} has exactly one decision record", db.name);
             let state = w.state(*id).await;
             assert_eq!(state, if decided[0] == "action.approved" { "approved" } else { "rejected" });
@@ -317,7 +325,10 @@ async fn supervised_actions_wait_for_confirmation_and_approval_teaches_new_value
         // A currency never used before escalates; once approved, it is known.
         let first = w.ask(20.0, "EUR").await;
         assert_eq!(w.state(first).await, "needs_approval", "{}", db.name);
-        w.lifecycle.review(&w.rita.as_reviewer().unwrap(), first, Verdict::Approve, &w.hash(first).await, "").await.unwrap();
+        w.lifecycle
+            .review(&w.rita.as_reviewer().unwrap(), first, Verdict::Approve, &w.hash(first).await, "")
+            .await
+            .unwrap();
         let id = w.ask(25.0, "EUR").await;
         assert_eq!(w.state(id).await, "allowed", "{}: EUR was approved before", db.name);
         let after = w.lifecycle.report_result(&w.me().await, id, succeeded(json!({"r": 1}))).await.unwrap();
@@ -351,10 +362,21 @@ async fn shadow_comparisons_are_recorded_and_tallied() {
             w.lifecycle.record_shadow(&rita, ids[2], Verdict::Approve, "{not json", "").await,
             Err(GovError::Invalid { field: "params", .. })
         ));
-        assert!(matches!(
-            w.lifecycle.record_shadow(&rita, ids[2], Verdict::Approve, r#"{"order_id": "A-1", "amount": -1, "currency": "EUR"}"#, "").await,
-            Err(GovError::Invalid { field: "params", .. })
-        ), "edited params must fit the capability's schema");
+        assert!(
+            matches!(
+                w.lifecycle
+                    .record_shadow(
+                        &rita,
+                        ids[2],
+                        Verdict::Approve,
+                        r#"{"order_id": "A-1", "amount": -1, "currency": "EUR"}"#,
+                        ""
+                    )
+                    .await,
+                Err(GovError::Invalid { field: "params", .. })
+            ),
+            "edited params must fit the capability's schema"
+        );
         w.lifecycle.record_shadow(&rita, ids[2], Verdict::Reject, "", "").await.unwrap();
         let tallies = w.inbox.shadow_tallies(w.agent_id).await.unwrap();
         assert_eq!(tallies.len(), 1, "{}", db.name);

@@ -143,9 +143,7 @@ impl MigrationTrait for Migration {
         }
         for col in columns() {
             let name = col.get_column_name();
-            manager
-                .alter_table(Table::alter().table(Actions::Table).drop_column(Alias::new(name)).to_owned())
-                .await?;
+            manager.alter_table(Table::alter().table(Actions::Table).drop_column(Alias::new(name)).to_owned()).await?;
         }
         Ok(())
     }

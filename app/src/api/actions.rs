@@ -13,7 +13,12 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
     let who = principal()?;
     who.as_member().map_err(gov)?;
     let st = state()?;
-    let a = st.store.action_by_id(id).await.map_err(gov)?.ok_or_else(|| gov(governance::GovError::NotFound(format!("action {id}"))))?;
+    let a = st
+        .store
+        .action_by_id(id)
+        .await
+        .map_err(gov)?
+        .ok_or_else(|| gov(governance::GovError::NotFound(format!("action {id}"))))?;
     let rollback = governance::service::lifecycle::rollback_open(&a, governance::clock::now());
     let may_correct = who.as_corrector().is_ok();
     let card = cards(&st.store, vec![a]).await.map_err(gov)?.pop().ok_or(AppError::Unavailable)?;
@@ -23,7 +28,9 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
         can_review: who.as_reviewer().is_ok(),
         can_roll_back: may_correct && rollback.is_ok(),
         rollback_closed: match rollback {
-            Err(e) if may_correct && executed => Some(e.to_string().split_once(": ").map_or(e.to_string(), |(_, m)| m.to_owned())),
+            Err(e) if may_correct && executed => {
+                Some(e.to_string().split_once(": ").map_or(e.to_string(), |(_, m)| m.to_owned()))
+            }
             _ => None,
         },
         // Oldest first: the action's story in order.
@@ -52,7 +59,14 @@ pub async fn correction_preview(agent: Option<i64>, hours: i64) -> Result<Option
     let agents: Vec<(i64, String)> =
         st.store.list_agents().await.map_err(gov)?.into_iter().map(|a| (a.id, a.name)).collect();
     let Some(agent_id) = agent else {
-        return Ok(Some(CorrectionView { agent_id: 0, agent: String::new(), hours, reversible: Vec::new(), other: Vec::new(), agents }));
+        return Ok(Some(CorrectionView {
+            agent_id: 0,
+            agent: String::new(),
+            hours,
+            reversible: Vec::new(),
+            other: Vec::new(),
+            agents,
+        }));
     };
     let (reversible, other) = st.lifecycle.correction_preview(&token, agent_id, hours).await.map_err(gov)?;
     Ok(Some(CorrectionView {

@@ -72,7 +72,10 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         rule: a.rule,
         tier: a.tier,
         confidence: a.confidence,
-        params: params.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), readable(v))).collect()).unwrap_or_default(),
+        params: params
+            .as_object()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), readable(v))).collect())
+            .unwrap_or_default(),
         params_json: serde_json::to_string_pretty(&params).unwrap_or_default(),
         reasoning: a.reasoning,
         inputs: pretty(&a.inputs),

@@ -110,7 +110,10 @@ pub async fn review_selected(
         match parsed {
             Some(p) => picks.push(p),
             None => {
-                return Err(fail(AppError::Field { field: "bulk/ids".into(), message: format!("'{s}' is not an action") }));
+                return Err(fail(AppError::Field {
+                    field: "bulk/ids".into(),
+                    message: format!("'{s}' is not an action"),
+                }));
             }
         }
     }
@@ -168,7 +171,10 @@ mod tests {
 
     #[test]
     fn back_stays_on_the_console_and_replaces_old_notices() {
-        assert_eq!(back_to("/inbox?view=shadow&done=approved.1.0", "rejected.2.0"), "/inbox?view=shadow&done=rejected.2.0");
+        assert_eq!(
+            back_to("/inbox?view=shadow&done=approved.1.0", "rejected.2.0"),
+            "/inbox?view=shadow&done=rejected.2.0"
+        );
         assert_eq!(back_to("https://evil.example/", "x"), "/inbox?done=x");
         assert_eq!(back_to("/inbox//evil.example", "x"), "/inbox?done=x");
         assert_eq!(back_to("/actions/7", "confirmed.1.0"), "/actions/7?done=confirmed.1.0");

@@ -9,7 +9,11 @@ use leptos::prelude::*;
 pub fn StateBadge(#[prop(into)] state: String) -> impl IntoView {
     let class = match state.as_str() {
         "allowed" | "approved" | "final" | "shadow_compared" | "rolled_back" => "badge ok",
-        "needs_approval" | "awaiting_confirmation" | "reversible" | "rollback_requested" | "shadow"
+        "needs_approval"
+        | "awaiting_confirmation"
+        | "reversible"
+        | "rollback_requested"
+        | "shadow"
         | "awaiting_peer" => "badge warn",
         "denied" | "rejected" | "expired" | "failed" | "rollback_failed" => "badge off",
         _ => "badge",

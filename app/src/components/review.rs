@@ -31,8 +31,12 @@ impl ReviewActions {
 
     /// The last error of any of them.
     pub fn error(&self) -> Signal<Option<AppError>> {
-        let (a, b, c, d) =
-            (action_error(self.review), action_error(self.confirm), action_error(self.shadow), action_error(self.rollback));
+        let (a, b, c, d) = (
+            action_error(self.review),
+            action_error(self.confirm),
+            action_error(self.shadow),
+            action_error(self.rollback),
+        );
         Signal::derive(move || a.get().or_else(|| b.get()).or_else(|| c.get()).or_else(|| d.get()))
     }
 }

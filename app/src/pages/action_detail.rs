@@ -2,8 +2,8 @@
 //! the evidence trail, and the forms the viewer may use on it now.
 
 use crate::api::actions::action_detail;
-use crate::components::action::{ActionFacts, ActionHead, done_notice};
 pub use crate::components::action::StateBadge;
+use crate::components::action::{ActionFacts, ActionHead, done_notice};
 use crate::components::form::FormError;
 use crate::components::layout::Unavailable;
 use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, RollbackForm, ShadowForm};
@@ -48,7 +48,9 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
     let forms = if d.can_review {
         match state.as_str() {
             "needs_approval" => Some(view! { <ApproveForm card=c.clone() actions back=back.clone() /> }.into_any()),
-            "awaiting_confirmation" => Some(view! { <ConfirmForm card=c.clone() actions back=back.clone() /> }.into_any()),
+            "awaiting_confirmation" => {
+                Some(view! { <ConfirmForm card=c.clone() actions back=back.clone() /> }.into_any())
+            }
             "shadow" => Some(view! { <ShadowForm card=c.clone() actions back=back.clone() /> }.into_any()),
             _ => None,
         }

@@ -17,9 +17,15 @@ pub fn CorrectionsPage() -> impl IntoView {
     let request = ServerAction::<RequestCorrections>::new();
     let args = move || {
         let q = query.read();
-        (q.get("agent").and_then(|v| v.parse::<i64>().ok()), q.get("hours").and_then(|v| v.parse::<i64>().ok()).unwrap_or(24))
+        (
+            q.get("agent").and_then(|v| v.parse::<i64>().ok()),
+            q.get("hours").and_then(|v| v.parse::<i64>().ok()).unwrap_or(24),
+        )
     };
-    let data = Resource::new(move || (args(), request.version().get()), |((agent, hours), _)| correction_preview(agent, hours));
+    let data = Resource::new(
+        move || (args(), request.version().get()),
+        |((agent, hours), _)| correction_preview(agent, hours),
+    );
     let notice = move || done_notice(query.read().get("done"));
     let error = action_error(request);
     view! {

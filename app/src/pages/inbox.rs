@@ -74,7 +74,11 @@ pub fn InboxPage() -> impl IntoView {
     );
     let back = move || {
         let search = location.search.get();
-        if search.is_empty() { location.pathname.get() } else { format!("{}?{}", location.pathname.get(), search.trim_start_matches('?')) }
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{}", location.pathname.get(), search.trim_start_matches('?'))
+        }
     };
     let notice = move || done_notice(query.read().get("done"));
     view! {

@@ -60,7 +60,12 @@ impl Lifecycle {
 
     /// Records the outcome of executing an allowed or approved action. A success makes it
     /// final, reversible until its undo window ends, or (supervised) waiting for a reviewer.
-    pub async fn report_result(&self, who: &AgentPrincipal, id: i64, r: ResultReport) -> Result<ActionRecord, GovError> {
+    pub async fn report_result(
+        &self,
+        who: &AgentPrincipal,
+        id: i64,
+        r: ResultReport,
+    ) -> Result<ActionRecord, GovError> {
         let succeeded = match r.status.as_str() {
             "succeeded" => true,
             "failed" => false,

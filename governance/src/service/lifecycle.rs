@@ -91,10 +91,7 @@ impl Lifecycle {
         };
         let params: Value = serde_json::from_str(&a.params).unwrap_or(Value::Null);
         let watched = v.body.rule(&a.capability).map(|r| r.conditions.new_value_params.clone()).unwrap_or_default();
-        Ok(watched
-            .iter()
-            .filter_map(|p| params.get(p).map(|val| (p.clone(), crate::policy::value_key(val))))
-            .collect())
+        Ok(watched.iter().filter_map(|p| params.get(p).map(|val| (p.clone(), crate::policy::value_key(val)))).collect())
     }
 
     /// The conflict a late actor gets: the state now, and who moved it there and how.
@@ -103,7 +100,8 @@ impl Lifecycle {
             Ok(Some(a)) => a.state,
             _ => "gone".to_owned(),
         };
-        let last = self.store.evidence_about("action", &id.to_string(), 1).await.ok().and_then(|v| v.into_iter().next());
+        let last =
+            self.store.evidence_about("action", &id.to_string(), 1).await.ok().and_then(|v| v.into_iter().next());
         let how = last.map_or_else(String::new, |r| {
             format!(" — {} ({}, {})", r.summary, r.actor_name, r.recorded_at.format("%Y-%m-%d %H:%M UTC"))
         });
@@ -137,7 +135,8 @@ impl Lifecycle {
         }
         crate::store::actions::remember_values(&txn, action.agent_id, &action.capability, &step.remember).await?;
         if let Some(alert) = step.alert {
-            let alert_id = alerts::raise(&txn, action.agent_id, Some(action.id), alert.kind, &alert.message, now).await?;
+            let alert_id =
+                alerts::raise(&txn, action.agent_id, Some(action.id), alert.kind, &alert.message, now).await?;
             if let Value::Object(m) = &mut details {
                 m.insert("alert_id".into(), json!(alert_id));
             }
@@ -151,7 +150,9 @@ impl Lifecycle {
             details,
         };
         evidence::append(&txn, &draft).await?;
-        let after = lc_store::by_id(&txn, action.id).await?.ok_or_else(|| GovError::NotFound(format!("action {}", action.id)))?;
+        let after = lc_store::by_id(&txn, action.id)
+            .await?
+            .ok_or_else(|| GovError::NotFound(format!("action {}", action.id)))?;
         txn.commit().await?;
         Ok(after)
     }
@@ -262,8 +263,8 @@ impl Lifecycle {
         let human: Option<Value> = match params_text.trim() {
             "" => None,
             t => {
-                let v: Value = serde_json::from_str(t)
-                    .map_err(|e| GovError::invalid("params", format!("not valid JSON: {e}")))?;
+                let v: Value =
+                    serde_json::from_str(t).map_err(|e| GovError::invalid("params", format!("not valid JSON: {e}")))?;
                 if !v.is_object() {
                     return Err(GovError::invalid("params", "must be a JSON object, like the agent's params"));
                 }
@@ -310,7 +311,10 @@ impl Lifecycle {
             event: Event::RequestRollback,
             actor: who.actor().clone(),
             kind: "action.rollback_requested",
-            summary: with_comment(format!("{} asked to roll back action {id} ({})", who.actor().name, a.capability), &reason),
+            summary: with_comment(
+                format!("{} asked to roll back action {id} ({})", who.actor().name, a.capability),
+                &reason,
+            ),
             details: json!({"reason": reason}),
             changes: Changes {
                 rollback_reason: Some(reason.clone()),

@@ -119,7 +119,11 @@ impl Store {
     }
 
     /// An agent's actions created at or after `since`, newest first.
-    pub async fn agent_actions_since(&self, agent_id: i64, since: DateTime<Utc>) -> Result<Vec<ActionRecord>, GovError> {
+    pub async fn agent_actions_since(
+        &self,
+        agent_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<ActionRecord>, GovError> {
         Ok(actions::Entity::find()
             .filter(actions::Column::AgentId.eq(agent_id))
             .filter(actions::Column::CreatedAt.gte(since))

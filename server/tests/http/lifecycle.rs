@@ -28,7 +28,8 @@ async fn ask_approve_long_poll_execute_roll_back() {
     let (base, k) = (app.base.clone(), key.clone());
     let poll = tokio::spawn(async move {
         let started = Instant::now();
-        let res = reqwest::Client::new().get(format!("{base}/v1/actions/{id}?wait=20")).bearer_auth(k).send().await.unwrap();
+        let res =
+            reqwest::Client::new().get(format!("{base}/v1/actions/{id}?wait=20")).bearer_auth(k).send().await.unwrap();
         (res.json::<Value>().await.unwrap(), started.elapsed())
     });
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -68,17 +69,29 @@ async fn ask_approve_long_poll_execute_roll_back() {
     assert_eq!(empty["rollbacks"], json!([]));
     let (base, k) = (app.base.clone(), key.clone());
     let waiting = tokio::spawn(async move {
-        reqwest::Client::new().get(format!("{base}/v1/rollbacks?wait=20")).bearer_auth(k).send().await.unwrap().json::<Value>().await.unwrap()
+        reqwest::Client::new()
+            .get(format!("{base}/v1/rollbacks?wait=20"))
+            .bearer_auth(k)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
     });
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let form = [("id", id.to_string()), ("reason", "refunded the wrong order".into()), ("back", format!("/actions/{id}"))];
+    let form =
+        [("id", id.to_string()), ("reason", "refunded the wrong order".into()), ("back", format!("/actions/{id}"))];
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = app.post_form(&mut rita, "/api/actions/rollback", &form).await;
     assert_eq!(location(&res), format!("/actions/{id}?done=rollback.1.0"));
     let got = waiting.await.unwrap();
     let item = &got["rollbacks"][0];
     assert_eq!((item["action_id"].as_i64(), item["undo"]["refund_id"].as_str()), (Some(id), Some("R-9")));
-    assert_eq!((item["reason"].as_str(), item["requested_by"].as_str()), (Some("refunded the wrong order"), Some("rita")));
+    assert_eq!(
+        (item["reason"].as_str(), item["requested_by"].as_str()),
+        (Some("refunded the wrong order"), Some("rita"))
+    );
 
     let done = json!({"status": "rolled_back", "output": {"reverted": true}});
     let res = app.api_post(&format!("/v1/actions/{id}/rollback-result"), Some(&key), &done.to_string()).await;
@@ -88,7 +101,8 @@ async fn ask_approve_long_poll_execute_roll_back() {
 
     // The action page tells the whole story, in order.
     let page = app.get(&rita, &format!("/actions/{id}")).await.text().await.unwrap();
-    let order = ["action.decided", "action.approved", "action.reported", "action.rollback_requested", "action.rolled_back"];
+    let order =
+        ["action.decided", "action.approved", "action.reported", "action.rollback_requested", "action.rolled_back"];
     let at: Vec<usize> = order.iter().map(|k| page.find(k).unwrap_or_else(|| panic!("{k} on the page"))).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "timeline in order");
 }
@@ -117,7 +131,8 @@ async fn reports_refuse_bad_input_with_the_field() {
     let huge = json!({"status": "failed", "output": "x".repeat(70_000)});
     let res = app.api_post(&path, Some(&key), &huge.to_string()).await;
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "output");
-    let res = app.api_post(&format!("/v1/actions/{id}/rollback-result"), Some(&key), r#"{"status":"rolled_back"}"#).await;
+    let res =
+        app.api_post(&format!("/v1/actions/{id}/rollback-result"), Some(&key), r#"{"status":"rolled_back"}"#).await;
     assert_eq!(res.status(), StatusCode::CONFLICT, "no rollback was asked for");
     assert_eq!(app.api_get("/v1/rollbacks", None).await.status(), StatusCode::UNAUTHORIZED);
 }
