@@ -32,6 +32,7 @@ pub(crate) fn evidence_row(r: governance::evidence::Record) -> crate::model::Evi
 }
 
 /// The role names ticked on a form, from its one-checkbox-per-role fields.
+#[cfg(feature = "ssr")]
 pub(crate) fn ticked_roles(
     admin: &Option<String>,
     manager: &Option<String>,
