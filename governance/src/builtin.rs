@@ -82,6 +82,7 @@ fn rule(capability: &str, expiry: i64, conditions: Conditions) -> Rule {
         conditions,
         condition: None,
         separation_of_duties: false,
+        peer: crate::peer::PeerCheck::default(),
     }
 }
 

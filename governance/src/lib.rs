@@ -15,6 +15,8 @@ pub mod error;
 pub mod evidence;
 pub mod lifecycle;
 pub mod password;
+pub mod peer;
+pub mod peer_stats;
 pub mod policy;
 pub mod principal;
 pub mod roles;

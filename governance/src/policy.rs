@@ -69,6 +69,8 @@ pub enum Decision {
     NeedsApproval,
     Shadow,
     Denied,
+    /// Waiting for a second agent's independent analysis (a template's peer check).
+    AwaitingPeer,
 }
 
 impl Decision {
@@ -79,6 +81,7 @@ impl Decision {
             Decision::NeedsApproval => "needs_approval",
             Decision::Shadow => "shadow",
             Decision::Denied => "denied",
+            Decision::AwaitingPeer => "awaiting_peer",
         }
     }
 }

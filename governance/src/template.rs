@@ -2,6 +2,9 @@
 //! acts at once and how long an approval may wait. Versions are immutable snapshots of a body;
 //! editing makes a new version. Parsing forms and comparing versions are pure functions here.
 
+use crate::peer::{
+    DEFAULT_PEER_DEADLINE_MINUTES, PeerCheck, PeerMode, parse_pool, parse_tolerances, show_tolerances,
+};
 use crate::policy::{Conditions, Limit};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +25,9 @@ pub struct Rule {
     /// The agent's owner may not approve its actions of this capability when it is high-risk.
     #[serde(default)]
     pub separation_of_duties: bool,
+    /// Whether a second agent must analyse the task independently first.
+    #[serde(default)]
+    pub peer: PeerCheck,
 }
 
 /// A version's content: one rule per capability, kept sorted by capability name.
@@ -75,6 +81,15 @@ pub struct RuleForm {
     /// A Cedar expression, e.g. `context.params.currency == "EUR"`; empty for none.
     pub condition: String,
     pub separation_of_duties: bool,
+    /// `off`, `always` or `when`.
+    pub peer_mode: String,
+    /// With `when`: a Cedar expression, like `condition`.
+    pub peer_condition: String,
+    /// Agent names, comma-separated.
+    pub peer_pool: String,
+    /// `amount: 0.5; fee: 0.01`
+    pub peer_tolerances: String,
+    pub peer_deadline_minutes: String,
 }
 
 fn param_name(raw: &str) -> Result<String, String> {
@@ -147,7 +162,53 @@ pub fn parse_rule(form: &RuleForm) -> Result<Rule, (&'static str, String)> {
         conditions: Conditions { min_confidence, limits, max_per_hour, new_value_params, supervised: form.supervised },
         condition,
         separation_of_duties: form.separation_of_duties,
+        peer: parse_peer(form)?,
     })
+}
+
+/// The peer-check part of a rule form; an error names the field.
+fn parse_peer(form: &RuleForm) -> Result<PeerCheck, (&'static str, String)> {
+    let mode = PeerMode::parse(&form.peer_mode).map_err(|m| ("peer_mode", m))?;
+    let pool = parse_pool(&form.peer_pool).map_err(|m| ("peer_pool", m))?;
+    let tolerances = parse_tolerances(&form.peer_tolerances).map_err(|m| ("peer_tolerances", m))?;
+    let deadline_minutes = match form.peer_deadline_minutes.trim() {
+        "" => DEFAULT_PEER_DEADLINE_MINUTES,
+        t => t.parse::<i64>().ok().filter(|n| (1..=10_080).contains(n)).ok_or_else(|| {
+            ("peer_deadline_minutes", format!("'{t}' is not a whole number of minutes from 1 to 10080"))
+        })?,
+    };
+    let condition = match mode {
+        PeerMode::Off => return Ok(PeerCheck::default()),
+        PeerMode::Always => None,
+        PeerMode::When => {
+            let text = form.peer_condition.trim();
+            if text.is_empty() {
+                return Err(("peer_condition", "say when a peer must check, e.g. context.params.amount > 100".into()));
+            }
+            crate::condition::CedarCondition::parse(text).map_err(|m| ("peer_condition", m))?;
+            Some(text.to_owned())
+        }
+    };
+    if pool.is_empty() {
+        return Err(("peer_pool", "name at least one agent that may act as the peer".into()));
+    }
+    Ok(PeerCheck { mode, condition, pool, tolerances, deadline_minutes })
+}
+
+/// A rule's peer check in one line, for comparisons and summaries.
+pub fn show_peer(p: &PeerCheck) -> String {
+    match p.mode {
+        PeerMode::Off => String::new(),
+        _ => {
+            let when = p.condition.as_ref().map_or_else(|| "always".to_owned(), |c| format!("when {c}"));
+            let tol = if p.tolerances.is_empty() {
+                String::new()
+            } else {
+                format!("; tolerances {}", show_tolerances(&p.tolerances))
+            };
+            format!("{when}, by {} within {} min{tol}", p.pool.join(", "), p.deadline_minutes)
+        }
+    }
 }
 
 /// One difference between two versions.
@@ -170,6 +231,7 @@ fn fields(r: &Rule) -> Vec<(&'static str, String)> {
         ("approval_expiry_minutes", r.approval_expiry_minutes.to_string()),
         ("condition", r.condition.clone().unwrap_or_default()),
         ("separation_of_duties", r.separation_of_duties.to_string()),
+        ("peer_check", show_peer(&r.peer)),
     ]
 }
 
@@ -221,6 +283,7 @@ mod tests {
             approval_expiry_minutes: "".into(),
             condition: r#" context.params.currency == "EUR" "#.into(),
             separation_of_duties: true,
+            ..RuleForm::default()
         }
     }
 
@@ -234,6 +297,23 @@ mod tests {
         assert!(r.conditions.supervised);
         assert_eq!(r.approval_expiry_minutes, DEFAULT_APPROVAL_EXPIRY_MINUTES);
         assert_eq!(r.condition.as_deref(), Some(r#"context.params.currency == "EUR""#));
+        assert_eq!(r.peer, PeerCheck::default(), "no peer check unless asked for");
+    }
+
+    #[test]
+    fn a_peer_check_parses_with_its_pool_and_tolerances() {
+        let f = RuleForm {
+            peer_mode: "when".into(),
+            peer_condition: "context.params.amount > 100".into(),
+            peer_pool: "check-bot, audit-bot".into(),
+            peer_tolerances: "amount: 0.5".into(),
+            ..form()
+        };
+        let p = parse_rule(&f).unwrap().peer;
+        assert_eq!((p.mode.clone(), p.pool.len(), p.deadline_minutes), (PeerMode::When, 2, DEFAULT_PEER_DEADLINE_MINUTES));
+        assert_eq!(show_peer(&p), "when context.params.amount > 100, by check-bot, audit-bot within 30 min; tolerances amount: 0.5");
+        let always = parse_rule(&RuleForm { peer_mode: "always".into(), peer_pool: "c".into(), peer_condition: "x".into(), ..form() });
+        assert_eq!(always.unwrap().peer.condition, None, "a condition only applies to 'when'");
     }
 
     #[test]
@@ -248,6 +328,13 @@ mod tests {
             (RuleForm { new_value_params: "iban number".into(), ..form() }, "new_value_params"),
             (RuleForm { approval_expiry_minutes: "-3".into(), ..form() }, "approval_expiry_minutes"),
             (RuleForm { condition: "context.params.amount <".into(), ..form() }, "condition"),
+            (RuleForm { peer_mode: "sometimes".into(), ..form() }, "peer_mode"),
+            (RuleForm { peer_mode: "always".into(), ..form() }, "peer_pool"),
+            (RuleForm { peer_mode: "when".into(), peer_pool: "check-bot".into(), ..form() }, "peer_condition"),
+            (RuleForm { peer_mode: "always".into(), peer_pool: "check bot".into(), ..form() }, "peer_pool"),
+            (RuleForm { peer_mode: "always".into(), peer_pool: "c".into(), peer_tolerances: "amount".into(), ..form() }, "peer_tolerances"),
+            (RuleForm { peer_mode: "always".into(), peer_pool: "c".into(), peer_deadline_minutes: "0".into(), ..form() }, "peer_deadline_minutes"),
+            (RuleForm { peer_mode: "when".into(), peer_pool: "c".into(), peer_condition: "context.params.amount >".into(), ..form() }, "peer_condition"),
         ];
         for (f, field) in cases {
             assert_eq!(parse_rule(&f).unwrap_err().0, field);

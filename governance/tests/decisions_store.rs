@@ -43,6 +43,7 @@ async fn world(store: &Store) -> World {
         approval_expiry_minutes: "60".into(),
         condition: r#"context.params.order_id != "BLOCKED""#.into(),
         separation_of_duties: false,
+        ..RuleForm::default()
     };
     templates.save_rule(&token, mine.id, 1, rule).await.unwrap();
     let agents = Agents::new(store.clone());

@@ -18,6 +18,7 @@ fn refund_rule(limit: &str) -> RuleForm {
         approval_expiry_minutes: "60".into(),
         condition: String::new(),
         separation_of_duties: false,
+        ..RuleForm::default()
     }
 }
 

@@ -10,6 +10,7 @@ mod m20261125_000005_capabilities;
 mod m20261125_000006_templates;
 mod m20261125_000007_grants_actions;
 mod m20261126_000008_lifecycle;
+mod m20261126_000009_peer_checks;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_templates::Migration),
             Box::new(m20261125_000007_grants_actions::Migration),
             Box::new(m20261126_000008_lifecycle::Migration),
+            Box::new(m20261126_000009_peer_checks::Migration),
         ]
     }
 }

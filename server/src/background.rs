@@ -36,8 +36,8 @@ pub async fn deadlines(lifecycle: Lifecycle, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = tick.tick() => match lifecycle.apply_deadlines(governance::clock::now()).await {
-                Ok(p) if p.expired + p.finalised > 0 => {
-                    tracing::info!(expired = p.expired, finalised = p.finalised, "deadlines applied");
+                Ok(p) if p.expired + p.finalised + p.peer_timed_out > 0 => {
+                    tracing::info!(expired = p.expired, finalised = p.finalised, peer_timed_out = p.peer_timed_out, "deadlines applied");
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not apply deadlines"),

@@ -164,6 +164,7 @@ pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
     }
     for sim in sims {
         let (client, url, base) = (client.clone(), format!("{base}/v1/actions"), base.clone());
+        let waiters = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
         tokio::spawn(async move {
             loop {
                 let (body, pause) = {
@@ -176,8 +177,18 @@ pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
                         let answer: Value = res.json().await.unwrap_or_default();
                         let decision = answer["decision"].as_str().unwrap_or("error");
                         tracing::info!(agent = sim.name, capability = %body["capability"], %status, decision, "demo request");
-                        if let (Some(id), "allowed" | "needs_approval") = (answer["id"].as_i64(), decision) {
-                            tokio::spawn(execute(client.clone(), base.clone(), sim.key.clone(), id));
+                        // A few waiting actions per agent at most: the rest wait in the inbox
+                        // until they expire, as a real agent that gave up would leave them.
+                        let permit = match decision {
+                            "allowed" => None,
+                            _ => waiters.clone().try_acquire_owned().ok(),
+                        };
+                        if let (Some(id), "allowed", _) | (Some(id), _, Some(_)) = (answer["id"].as_i64(), decision, &permit) {
+                            let (client, base, key) = (client.clone(), base.clone(), sim.key.clone());
+                            tokio::spawn(async move {
+                                execute(client, base, key, id).await;
+                                drop(permit);
+                            });
                         }
                     }
                     Err(e) => tracing::warn!(agent = sim.name, error = %e, "demo request failed"),
@@ -192,12 +203,13 @@ pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
 /// Waits (long-poll) until the action may run, "executes" it and reports the outcome.
 async fn execute(client: reqwest::Client, base: String, key: String, id: i64) {
     let url = format!("{base}/v1/actions/{id}");
+    let mut wait = 0;
     for _ in 0..30 {
-        let Ok(res) = client.get(format!("{url}?wait=60")).bearer_auth(&key).send().await else { return };
+        let Ok(res) = client.get(format!("{url}?wait={wait}")).bearer_auth(&key).send().await else { return };
         let answer: Value = res.json().await.unwrap_or_default();
         match answer["state"].as_str() {
             Some("allowed" | "approved") => break,
-            Some("needs_approval") => continue,
+            Some("needs_approval" | "awaiting_peer") => wait = 60,
             _ => return,
         }
     }

@@ -142,9 +142,28 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
         .into_iter()
         .map(|a| crate::api::cards::alert_row(a, d.agent.name.clone()))
         .collect();
+    let peer_pairs = st
+        .inbox
+        .peer_stats(id)
+        .await
+        .map_err(gov)?
+        .into_iter()
+        .map(|p| crate::model::PeerPairRow {
+            agreement_percent: p.agreement_percent(),
+            primary: p.primary,
+            peer: p.peer,
+            answered: p.answered,
+            timed_out: p.timed_out,
+            chose_primary: p.chose_primary,
+            chose_peer: p.chose_peer,
+            chose_neither: p.chose_neither,
+            correlated_failures: p.correlated_failures,
+        })
+        .collect();
     Ok(AgentDetailView {
         shadow,
         alerts,
+        peer_pairs,
         agent: agent_row(d.agent),
         keys: d
             .keys

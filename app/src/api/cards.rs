@@ -96,6 +96,36 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         shadow_verdict: a.shadow_verdict,
         shadow_params: a.shadow_params.as_deref().map(pretty),
         shadow_agreement: a.shadow_agreement,
+        peer: None,
+    }
+}
+
+/// The peer's side of a disagreement, from its check.
+pub(crate) fn peer_side(
+    c: &governance::store::peer_checks::PeerCheckRecord,
+    agent: String,
+    warnings: Vec<String>,
+) -> crate::model::PeerSide {
+    use crate::model::{DifferenceRow, PeerSide};
+    let params: Value = c.verdict_params.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+    let comparison: Option<governance::peer::Comparison> =
+        c.comparison.as_deref().and_then(|t| serde_json::from_str(t).ok());
+    PeerSide {
+        agent,
+        decision: c.verdict_decision.clone().unwrap_or_default(),
+        params: params.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), readable(v))).collect()).unwrap_or_default(),
+        reasoning: c.verdict_reasoning.clone().unwrap_or_default(),
+        confidence: c.verdict_confidence,
+        differences: comparison
+            .map(|cmp| {
+                cmp.differences
+                    .into_iter()
+                    .map(|d| DifferenceRow { field: d.field, primary: d.primary, peer: d.peer, why: d.why })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        timed_out: c.status == "timed_out",
+        warnings,
     }
 }
 

@@ -30,7 +30,7 @@ pub async fn inbox_page(
     sort: String,
     page: u64,
 ) -> Result<InboxView, AppError> {
-    use crate::api::cards::{Context, alert_row, card};
+    use crate::api::cards::{Context, alert_row, card, peer_side};
     use crate::model::InboxCounts;
     use crate::server::context::{gov, principal, state};
     use governance::service::inbox::{InboxQuery, View};
@@ -50,7 +50,9 @@ pub async fn inbox_page(
             .into_iter()
             .map(|i| {
                 let ctx = Context { agent: &i.agent, risk: i.risk.as_str(), reversible: i.reversible };
-                card(i.action.clone(), ctx, now)
+                let mut c = card(i.action.clone(), ctx, now);
+                c.peer = i.peer.map(|(check, name, warnings)| peer_side(&check, name, warnings));
+                c
             })
             .collect(),
         alerts: p.alerts.into_iter().map(|(a, name)| alert_row(a, name)).collect(),
@@ -61,6 +63,7 @@ pub async fn inbox_page(
             approval: p.counts.approval,
             supervised: p.counts.supervised,
             shadow: p.counts.shadow,
+            disagreements: p.counts.disagreements,
             alerts: p.counts.alerts,
         },
         agents: p.agents,
@@ -152,6 +155,24 @@ pub async fn record_shadow(
         .map_err(|e| gov(e).scoped(&id.to_string()))?;
     let agreement = after.shadow_agreement.unwrap_or_default();
     leptos_axum::redirect(&back_to(&back, &format!("compared-{agreement}.1.0")));
+    Ok(())
+}
+
+/// Resolves a peer disagreement: the primary's proposal, the peer's, or neither.
+#[server(endpoint = "inbox/disagreement")]
+pub async fn resolve_disagreement(id: i64, choice: Option<String>, comment: String, back: String) -> Result<(), AppError> {
+    use crate::server::context::{fail, gov, principal, state};
+    use governance::service::peer_checks::Choice;
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    let choice = Choice::parse(choice.as_deref().unwrap_or_default())
+        .map_err(|m| fail(AppError::Field { field: format!("{id}/choice"), message: m }))?;
+    state()?
+        .lifecycle
+        .resolve_disagreement(&token, id, choice, &comment)
+        .await
+        .map_err(|e| gov(e).scoped(&id.to_string()))?;
+    let word = if choice == Choice::Neither { "rejected" } else { "approved" };
+    leptos_axum::redirect(&back_to(&back, &format!("{word}.1.0")));
     Ok(())
 }
 

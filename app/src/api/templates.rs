@@ -67,6 +67,16 @@ pub async fn template_detail(
                 approval_expiry_minutes: r.approval_expiry_minutes.to_string(),
                 condition: r.condition.clone().unwrap_or_default(),
                 separation_of_duties: r.separation_of_duties,
+                peer_mode: r.peer.mode.as_str().to_owned(),
+                peer_condition: r.peer.condition.clone().unwrap_or_default(),
+                peer_pool: r.peer.pool.join(", "),
+                peer_tolerances: governance::peer::show_tolerances(&r.peer.tolerances),
+                peer_deadline_minutes: if r.peer.mode == governance::peer::PeerMode::Off {
+                    String::new()
+                } else {
+                    r.peer.deadline_minutes.to_string()
+                },
+                peer_summary: governance::template::show_peer(&r.peer),
             })
             .collect(),
         versions: view
@@ -110,6 +120,11 @@ pub async fn save_rule(
     approval_expiry_minutes: String,
     condition: Option<String>,
     separation_of_duties: Option<String>,
+    peer_mode: Option<String>,
+    peer_condition: Option<String>,
+    peer_pool: Option<String>,
+    peer_tolerances: Option<String>,
+    peer_deadline_minutes: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     use governance::template::RuleForm;
@@ -124,6 +139,11 @@ pub async fn save_rule(
         approval_expiry_minutes,
         condition: condition.unwrap_or_default(),
         separation_of_duties: separation_of_duties.is_some(),
+        peer_mode: peer_mode.unwrap_or_default(),
+        peer_condition: peer_condition.unwrap_or_default(),
+        peer_pool: peer_pool.unwrap_or_default(),
+        peer_tolerances: peer_tolerances.unwrap_or_default(),
+        peer_deadline_minutes: peer_deadline_minutes.unwrap_or_default(),
     };
     // Errors name the form they came from: `add/…` or `<capability>/…`.
     let scope = if origin == "add" { "add".to_owned() } else { form.capability.clone() };

@@ -2,6 +2,7 @@
 //! acted on.
 
 pub mod action;
+pub mod disagreement;
 pub mod form;
 pub mod layout;
 pub mod review;

@@ -3,7 +3,7 @@
 //! come back scoped to the action (`<id>/<field>`) and show under the form that was sent.
 
 use crate::api::actions::RequestRollback;
-use crate::api::inbox::{ConfirmAction, RecordShadow, ReviewAction};
+use crate::api::inbox::{ConfirmAction, RecordShadow, ResolveDisagreement, ReviewAction};
 use crate::components::form::{FieldError, action_error};
 use crate::error::AppError;
 use crate::model::ActionCard;
@@ -16,6 +16,7 @@ pub struct ReviewActions {
     pub confirm: ServerAction<ConfirmAction>,
     pub shadow: ServerAction<RecordShadow>,
     pub rollback: ServerAction<RequestRollback>,
+    pub disagreement: ServerAction<ResolveDisagreement>,
 }
 
 impl ReviewActions {
@@ -26,6 +27,7 @@ impl ReviewActions {
             confirm: ServerAction::new(),
             shadow: ServerAction::new(),
             rollback: ServerAction::new(),
+            disagreement: ServerAction::new(),
         }
     }
 

@@ -45,6 +45,33 @@ pub struct ActionCard {
     pub shadow_verdict: Option<String>,
     pub shadow_params: Option<String>,
     pub shadow_agreement: Option<String>,
+    /// The peer's independent analysis, for a disagreement review.
+    pub peer: Option<PeerSide>,
+}
+
+/// A peer's analysis beside the primary's, with where they differ.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PeerSide {
+    pub agent: String,
+    /// `proceed`, `decline`, or empty when the peer never answered.
+    pub decision: String,
+    pub params: Vec<(String, String)>,
+    pub reasoning: String,
+    pub confidence: Option<f64>,
+    pub differences: Vec<DifferenceRow>,
+    /// No peer answered before the deadline.
+    pub timed_out: bool,
+    /// The peer shares the primary's owner or model.
+    pub warnings: Vec<String>,
+}
+
+/// One difference between the two analyses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DifferenceRow {
+    pub field: String,
+    pub primary: String,
+    pub peer: String,
+    pub why: String,
 }
 
 /// How many items wait in each inbox section.
@@ -53,6 +80,7 @@ pub struct InboxCounts {
     pub approval: u64,
     pub supervised: u64,
     pub shadow: u64,
+    pub disagreements: u64,
     pub alerts: u64,
 }
 
@@ -113,4 +141,18 @@ pub struct ShadowStat {
     pub different_params: u64,
     pub opposite: u64,
     pub agreement_percent: Option<u64>,
+}
+
+/// Peer-check figures for one pair of agents, on an agent's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerPairRow {
+    pub primary: String,
+    pub peer: String,
+    pub answered: u64,
+    pub agreement_percent: Option<u64>,
+    pub timed_out: u64,
+    pub chose_primary: u64,
+    pub chose_peer: u64,
+    pub chose_neither: u64,
+    pub correlated_failures: u64,
 }

@@ -94,6 +94,8 @@ pub struct AgentDetailView {
     pub shadow: Vec<ShadowStat>,
     /// Open alerts about the agent.
     pub alerts: Vec<AlertRow>,
+    /// Peer-check figures per pair the agent took part in.
+    pub peer_pairs: Vec<PeerPairRow>,
     /// Choices for the grant form.
     pub capability_names: Vec<String>,
     pub template_choices: Vec<(i64, String)>,
@@ -164,6 +166,14 @@ pub struct RuleView {
     pub approval_expiry_minutes: String,
     pub condition: String,
     pub separation_of_duties: bool,
+    /// `off`, `always` or `when`, and the rest of the peer check as the form shows it.
+    pub peer_mode: String,
+    pub peer_condition: String,
+    pub peer_pool: String,
+    pub peer_tolerances: String,
+    pub peer_deadline_minutes: String,
+    /// The peer check in one line (empty when off).
+    pub peer_summary: String,
 }
 
 /// One version in a template's history.

@@ -5,7 +5,7 @@ use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::layout::Unavailable;
 use crate::model::{AgentDetailView, EvidenceRow, KeyRow};
 use crate::pages::agent_grants::{DecisionsPanel, GrantActions, GrantsPanel};
-use crate::pages::agent_oversight::{AlertsPanel, ShadowPanel};
+use crate::pages::agent_oversight::{AlertsPanel, PeerPanel, ShadowPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -136,6 +136,7 @@ fn Detail(
             <ShadowPanel stats=d.shadow />
             <AlertsPanel agent_id alerts=d.alerts />
         </div>
+        <PeerPanel pairs=d.peer_pairs />
         <section class="panel">
             <div class="panel-head">
                 <h2>"API keys"</h2>

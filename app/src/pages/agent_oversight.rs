@@ -1,7 +1,8 @@
 //! Oversight panels on an agent's page: how its shadow recommendations compared with what
-//! reviewers decided, its open alerts, and the way to roll back its recent work.
+//! reviewers decided, how its peer checks went, its open alerts, and the way to roll back
+//! its recent work.
 
-use crate::model::{AlertRow, ShadowStat};
+use crate::model::{AlertRow, PeerPairRow, ShadowStat};
 use leptos::prelude::*;
 
 /// Agreement between the agent's recommendations and reviewers' own decisions, per capability.
@@ -61,6 +62,42 @@ pub fn AlertsPanel(agent_id: i64, alerts: Vec<AlertRow>) -> impl IntoView {
                 }.into_any()
             } else {
                 view! { <p class="muted">"No open alerts."</p> }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// Peer checks the agent took part in, per pair: agreement, which side people chose, and
+/// agreements on actions later rolled back (correlated failures).
+#[component]
+pub fn PeerPanel(pairs: Vec<PeerPairRow>) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Peer checks"</h2>
+            {if pairs.is_empty() {
+                view! { <p class="muted">"No peer checks yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" id="peer-table">
+                        <thead><tr>
+                            <th>"Primary → peer"</th><th class="num">"Verdicts"</th><th class="num">"Agreement"</th>
+                            <th class="num">"No answer"</th><th>"People chose"</th><th class="num">"Correlated failures"</th>
+                        </tr></thead>
+                        <tbody>
+                            {pairs.into_iter().map(|p| view! {
+                                <tr data-pair=format!("{}/{}", p.primary, p.peer)>
+                                    <td>{format!("{} → {}", p.primary, p.peer)}</td>
+                                    <td class="num">{p.answered}</td>
+                                    <td class="num"><strong>{p.agreement_percent.map_or("—".to_owned(), |v| format!("{v}%"))}</strong></td>
+                                    <td class="num">{p.timed_out}</td>
+                                    <td class="small">{format!("primary {} · peer {} · neither {}", p.chose_primary, p.chose_peer, p.chose_neither)}</td>
+                                    <td class="num">{p.correlated_failures}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <p class="hint">"A correlated failure: both agents agreed, and the action was later rolled back."</p>
+                }.into_any()
             }}
         </section>
     }

@@ -4,6 +4,7 @@
 
 use crate::api::inbox::{ResolveAlert, ReviewSelected, inbox_page};
 use crate::components::action::{ActionFacts, ActionHead, done_notice};
+use crate::components::disagreement::{DisagreementForm, SideBySide};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::layout::Unavailable;
 use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, RollbackForm, ShadowForm};
@@ -13,10 +14,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 
 /// The sections, as (URL value, label).
-const VIEWS: [(&str, &str); 4] = [
+const VIEWS: [(&str, &str); 5] = [
     ("approval", "Needs approval"),
     ("supervised", "Supervised — awaiting confirmation"),
     ("shadow", "Shadow — record your decision"),
+    ("disagreements", "Peer disagreements"),
     ("alerts", "Alerts"),
 ];
 
@@ -69,7 +71,9 @@ pub fn InboxPage() -> impl IntoView {
         }
     };
     let data = Resource::new(
-        move || (args(), actions.review.version().get(), bulk.version().get(), resolve.version().get()),
+        move || {
+            (args(), actions.review.version().get(), actions.disagreement.version().get(), bulk.version().get(), resolve.version().get())
+        },
         |(a, ..)| inbox_page(a.view, a.agent, Some(a.capability), a.sort, a.page),
     );
     let back = move || {
@@ -111,7 +115,7 @@ fn Inbox(
     resolve: ServerAction<ResolveAlert>,
     back: String,
 ) -> impl IntoView {
-    let counts = [d.counts.approval, d.counts.supervised, d.counts.shadow, d.counts.alerts];
+    let counts = [d.counts.approval, d.counts.supervised, d.counts.shadow, d.counts.disagreements, d.counts.alerts];
     let tabs = VIEWS
         .iter()
         .zip(counts)
@@ -191,6 +195,7 @@ fn Items(
         let text = match view.as_str() {
             "supervised" => "No supervised action is waiting for confirmation.",
             "shadow" => "No shadow recommendation is waiting for your decision.",
+            "disagreements" => "No peer disagreement is waiting for your choice.",
             _ => "Nothing needs approval right now.",
         };
         return view! { <section class="panel empty"><p>{text}</p></section> }.into_any();
@@ -232,6 +237,7 @@ fn Items(
                             .into_any()
                     }
                     "shadow" => view! { <div class="item-forms"><ShadowForm card=c.clone() actions back /></div> }.into_any(),
+                    "disagreements" => view! { <div class="item-forms"><DisagreementForm card=c.clone() actions back /></div> }.into_any(),
                     _ => view! { <div class="item-forms"><ApproveForm card=c.clone() actions back /></div> }.into_any(),
                 };
                 let tick = approvals.then(|| view! {
@@ -248,7 +254,11 @@ fn Items(
                 view! {
                     <article class="item panel" data-action=cid>
                         <header class="item-head">{tick}<ActionHead card=c.clone() link=true /></header>
-                        <ActionFacts card=c.clone() />
+                        {if c.peer.is_some() {
+                            view! { <p class="why small"><strong>"Why it is here: "</strong>{c.rule.clone()}</p><SideBySide card=c.clone() /> }.into_any()
+                        } else {
+                            view! { <ActionFacts card=c.clone() /> }.into_any()
+                        }}
                         {forms}
                     </article>
                 }

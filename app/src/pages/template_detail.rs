@@ -106,6 +106,12 @@ fn Detail(
                 approval_expiry_minutes: String::new(),
                 condition: String::new(),
                 separation_of_duties: false,
+                peer_mode: "off".into(),
+                peer_condition: String::new(),
+                peer_pool: String::new(),
+                peer_tolerances: String::new(),
+                peer_deadline_minutes: String::new(),
+                peer_summary: String::new(),
             };
             view! {
                 <section class="panel narrow">
@@ -269,6 +275,9 @@ fn summarize(r: &RuleView) -> String {
     if r.separation_of_duties {
         parts.push("owner may not approve high-risk".into());
     }
+    if !r.peer_summary.is_empty() {
+        parts.push(format!("peer check {}", r.peer_summary));
+    }
     if !r.condition.is_empty() {
         parts.push(format!("when {}", r.condition));
     }
@@ -330,5 +339,38 @@ fn RuleFields(
             "Must hold for an executor to act at once. Sees context.params (fractions as decimal), context.confidence, context.confidence_pct, context.agent.name, context.agent.environment."
         </p>
         <FieldError error field=at("condition") />
+        <fieldset class="peer">
+            <legend>"Peer check: a second agent analyses the task independently"</legend>
+            <div class="grid2">
+                <div>
+                    <label for=id("peer-mode")>"Peer check"</label>
+                    <select id=id("peer-mode") name="peer_mode">
+                        <option value="off" selected=r.peer_mode == "off">"Off"</option>
+                        <option value="always" selected=r.peer_mode == "always">"Always"</option>
+                        <option value="when" selected=r.peer_mode == "when">"When the peer condition holds"</option>
+                    </select>
+                    <FieldError error field=at("peer_mode") />
+                </div>
+                <div>
+                    <label for=id("peer-pool")>"Peer pool (agent names)"</label>
+                    <input id=id("peer-pool") name="peer_pool" value=r.peer_pool placeholder="check-bot, audit-bot" />
+                    <FieldError error field=at("peer_pool") />
+                </div>
+                <div>
+                    <label for=id("peer-tol")>"Numeric tolerances"</label>
+                    <input id=id("peer-tol") name="peer_tolerances" value=r.peer_tolerances placeholder="amount: 0.5" />
+                    <FieldError error field=at("peer_tolerances") />
+                </div>
+                <div>
+                    <label for=id("peer-deadline")>"Peer must answer within (minutes)"</label>
+                    <input id=id("peer-deadline") name="peer_deadline_minutes" value=r.peer_deadline_minutes placeholder="30" />
+                    <FieldError error field=at("peer_deadline_minutes") />
+                </div>
+            </div>
+            <label for=id("peer-condition")>"Peer condition (Cedar, for “when”)"</label>
+            <input id=id("peer-condition") name="peer_condition" class="mono" value=r.peer_condition placeholder="context.params.amount > 100" />
+            <FieldError error field=at("peer_condition") />
+            <p class="hint">"The peer never sees the primary's params, decision or reasoning. Text must match exactly; numbers may differ by their tolerance. Disagreement, or no answer in time, goes to a reviewer."</p>
+        </fieldset>
     }
 }

@@ -46,6 +46,8 @@ pub struct Model {
     pub shadow_verdict: Option<String>,
     pub shadow_params: Option<String>,
     pub shadow_agreement: Option<String>,
+    /// A peer disagreed (or did not answer): a reviewer must choose side by side.
+    pub peer_review: bool,
 }
 
 /// No links used by the store.

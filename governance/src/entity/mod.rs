@@ -9,6 +9,7 @@ pub mod capabilities;
 pub mod evidence;
 pub mod grants;
 pub mod login_failures;
+pub mod peer_checks;
 pub mod sessions;
 pub mod template_versions;
 pub mod templates;

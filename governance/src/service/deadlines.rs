@@ -1,5 +1,6 @@
 //! Deadlines, applied by a background loop on every instance: pending approvals expire
-//! (counting as denied) and undo windows end (the action becomes final). Each action moves
+//! (counting as denied), undo windows end (the action becomes final) and unanswered peer
+//! checks go to mandatory review. Each action moves
 //! by compare-and-set, so with several instances each transition still happens exactly once.
 
 use crate::error::GovError;
@@ -18,6 +19,8 @@ const BATCH: u64 = 500;
 pub struct Pass {
     pub expired: u64,
     pub finalised: u64,
+    /// Peer checks nobody answered in time (their actions went to mandatory review).
+    pub peer_timed_out: u64,
 }
 
 impl Lifecycle {
@@ -36,6 +39,7 @@ impl Lifecycle {
                 changes: Changes::default(),
                 alert: None,
                 remember: Vec::new(),
+                peer: None,
             };
             match self.apply(&a, step).await {
                 Ok(_) => pass.expired += 1,
@@ -54,6 +58,7 @@ impl Lifecycle {
                 changes: Changes::default(),
                 alert: None,
                 remember: Vec::new(),
+                peer: None,
             };
             match self.apply(&a, step).await {
                 Ok(_) => pass.finalised += 1,
@@ -61,6 +66,7 @@ impl Lifecycle {
                 Err(e) => return Err(e),
             }
         }
+        pass.peer_timed_out = self.time_out_peer_checks(now).await?;
         Ok(pass)
     }
 }

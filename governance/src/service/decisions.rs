@@ -9,6 +9,7 @@ use crate::evidence::Draft;
 use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, Tier, decide, value_key};
 use crate::service::agents::AgentPrincipal;
 use crate::service::group_commit::{Committed, GroupCommit, Job};
+use crate::service::peer_routing;
 use crate::store::actions::{ActionInsert, ActionRecord};
 use crate::store::{Store, templates as tpl_store};
 use chrono::{DateTime, Duration, Utc};
@@ -60,6 +61,8 @@ struct CachedVersion {
     body: crate::template::Body,
     /// Each rule's Cedar condition, parsed once (an error if it no longer parses).
     conditions: HashMap<String, Result<CedarCondition, String>>,
+    /// Each rule's peer-check condition, parsed once.
+    peer_conditions: HashMap<String, Result<CedarCondition, String>>,
 }
 
 /// The decisions use cases.
@@ -107,7 +110,18 @@ impl Decisions {
                 Some((r.capability.clone(), parsed))
             })
             .collect();
-        let cached = Arc::new(CachedVersion { template: header.name, body: found.body, conditions });
+        let peer_conditions = found
+            .body
+            .rules
+            .iter()
+            .filter_map(|r| {
+                let parsed = CedarCondition::parse(r.peer.condition.as_deref()?)
+                    .and_then(|c| c.ok_or_else(|| "empty".to_owned()));
+                Some((r.capability.clone(), parsed))
+            })
+            .collect();
+        let cached =
+            Arc::new(CachedVersion { template: header.name, body: found.body, conditions, peer_conditions });
         if let Ok(mut m) = self.versions.write() {
             m.insert((template_id, version), cached.clone());
         }
@@ -159,14 +173,15 @@ impl Decisions {
             _ => None,
         };
         let parsed = version.as_ref().filter(|_| view.is_some()).and_then(|v| v.conditions.get(&capability_name));
+        let ctx = ConditionContext {
+            agent: &who.agent.name,
+            environment: who.agent.environment.as_str(),
+            capability: &capability_name,
+            params: &req.params,
+            confidence: req.confidence,
+        };
         let condition = match parsed {
-            Some(Ok(c)) => c.check(&ConditionContext {
-                agent: &who.agent.name,
-                environment: who.agent.environment.as_str(),
-                capability: &capability_name,
-                params: &req.params,
-                confidence: req.confidence,
-            }),
+            Some(Ok(c)) => c.check(&ctx),
             // Saved conditions were checked; one that no longer parses must not allow anything.
             Some(Err(e)) => ConditionCheck::Fails(e.clone()),
             None => ConditionCheck::None,
@@ -175,7 +190,7 @@ impl Decisions {
         let recent = self.store.actions_since(who.agent.id, &capability_name, now - Duration::hours(1)).await?;
         let watched = view.as_ref().map(|g| g.conditions.new_value_params.clone()).unwrap_or_default();
         let seen = self.store.seen_values(who.agent.id, &capability_name, &watched).await?;
-        let outcome = decide(&DecisionInput {
+        let mut outcome = decide(&DecisionInput {
             capability_known: capability.is_some(),
             agent_suspended: who.agent.status == AgentStatus::Suspended,
             grant: view.as_ref(),
@@ -187,6 +202,14 @@ impl Decisions {
             open_alert: self.store.open_alert_count(Some(who.agent.id)).await? > 0,
             condition: &condition,
         });
+        let peer = match (&rule, &version) {
+            (Some(r), Some(v)) if view.is_some() => {
+                let applies = peer_routing::applies(r, v.peer_conditions.get(&capability_name), &ctx);
+                let task = (capability_name.as_str(), req.task_ref.as_str(), &req.inputs);
+                peer_routing::route(&self.store, who, r, applies, &mut outcome, task, now).await?
+            }
+            _ => None,
+        };
         let sandbox = who.agent.environment == Environment::Sandbox;
         let expires_at = (outcome.decision == Decision::NeedsApproval).then(|| {
             now + Duration::minutes(
@@ -249,7 +272,7 @@ impl Decisions {
                 "key": who.key_prefix,
             }),
         };
-        let (id, evidence_hash) = match self.writer.submit(Job { insert, draft, remember }).await? {
+        let (id, evidence_hash) = match self.writer.submit(Job { insert, draft, remember, peer }).await? {
             Committed::New { id, evidence_hash } => (id, evidence_hash),
             Committed::Existing(existing) => return replay(&existing, &request_hash),
         };

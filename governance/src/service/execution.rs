@@ -114,6 +114,7 @@ impl Lifecycle {
             },
             alert: None,
             remember: Vec::new(),
+            peer: None,
         };
         self.apply(&a, step).await
     }
@@ -160,6 +161,7 @@ impl Lifecycle {
             changes: Changes { rollback_output: Some(output), ..Changes::default() },
             alert,
             remember: Vec::new(),
+            peer: None,
         };
         self.apply(&a, step).await
     }

@@ -29,6 +29,8 @@ pub struct Job {
     pub insert: ActionInsert,
     pub draft: Draft,
     pub remember: Vec<(String, String)>,
+    /// The peer check to create with the action, when it waits for one.
+    pub peer: Option<crate::store::peer_checks::PeerInsert>,
 }
 
 struct Queued {
@@ -109,6 +111,9 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
         head = (record.seq, record.hash.clone());
         action_store::set_evidence_hash(&txn, id, &record.hash).await?;
         action_store::remember_values(&txn, agent_id, &capability, &job.remember).await?;
+        if let Some(p) = job.peer {
+            crate::store::peer_checks::insert(&txn, id, p).await?;
+        }
         out.push(Committed::New { id, evidence_hash: record.hash });
     }
     txn.commit().await?;

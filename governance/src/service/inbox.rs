@@ -9,6 +9,7 @@ use crate::store::Store;
 use crate::store::actions::ActionRecord;
 use crate::store::alerts::AlertRecord;
 use crate::store::inbox::{InboxFilter, InboxOrder};
+use crate::store::peer_checks::PeerCheckRecord;
 use std::collections::HashMap;
 
 /// Items per page.
@@ -23,6 +24,8 @@ pub enum View {
     Supervised,
     /// Observer recommendations awaiting the reviewer's own decision.
     Shadow,
+    /// Peer disagreements (or unanswered peer checks) awaiting a side-by-side choice.
+    Disagreements,
     /// Open alerts.
     Alerts,
 }
@@ -33,18 +36,21 @@ impl View {
         match s {
             "supervised" => View::Supervised,
             "shadow" => View::Shadow,
+            "disagreements" => View::Disagreements,
             "alerts" => View::Alerts,
             _ => View::Approval,
         }
     }
 
-    fn states(self) -> Vec<State> {
-        match self {
-            View::Approval => vec![State::NeedsApproval],
-            View::Supervised => vec![State::AwaitingConfirmation],
-            View::Shadow => vec![State::Shadow],
-            View::Alerts => Vec::new(),
-        }
+    fn filter(self) -> InboxFilter {
+        let (states, peer_review) = match self {
+            View::Approval => (vec![State::NeedsApproval], Some(false)),
+            View::Disagreements => (vec![State::NeedsApproval], Some(true)),
+            View::Supervised => (vec![State::AwaitingConfirmation], None),
+            View::Shadow => (vec![State::Shadow], None),
+            View::Alerts => (Vec::new(), None),
+        };
+        InboxFilter { states, peer_review, ..InboxFilter::default() }
     }
 }
 
@@ -67,6 +73,9 @@ pub struct InboxItem {
     pub agent: String,
     pub risk: Risk,
     pub reversible: bool,
+    /// The peer check beside it (disagreements), with the peer's name and any warnings
+    /// (the peer shares the primary's owner or model).
+    pub peer: Option<(PeerCheckRecord, String, Vec<String>)>,
 }
 
 /// How many items wait in each section.
@@ -75,13 +84,14 @@ pub struct Counts {
     pub approval: u64,
     pub supervised: u64,
     pub shadow: u64,
+    pub disagreements: u64,
     pub alerts: u64,
 }
 
 impl Counts {
     /// Everything waiting for a person.
     pub fn total(&self) -> u64 {
-        self.approval + self.supervised + self.shadow + self.alerts
+        self.approval + self.supervised + self.shadow + self.disagreements + self.alerts
     }
 }
 
@@ -100,6 +110,23 @@ pub struct InboxPage {
     pub capabilities: Vec<String>,
 }
 
+/// What the peer has in common with the primary that weakens its independence.
+pub fn shared_traits(
+    primary: &crate::store::agents::AgentRecord,
+    peer: Option<&crate::store::agents::AgentRecord>,
+) -> Vec<String> {
+    let Some(peer) = peer else { return Vec::new() };
+    let mut out = Vec::new();
+    if peer.owner_id == primary.owner_id {
+        out.push(format!("{} and {} have the same owner ({})", primary.name, peer.name, primary.owner_name));
+    }
+    let model = primary.model_note.trim();
+    if !model.is_empty() && model.eq_ignore_ascii_case(peer.model_note.trim()) {
+        out.push(format!("{} and {} run the same model ({model})", primary.name, peer.name));
+    }
+    out
+}
+
 /// The inbox use cases.
 #[derive(Clone, Debug)]
 pub struct Inbox {
@@ -114,11 +141,11 @@ impl Inbox {
 
     /// How many items wait in each section (all agents).
     pub async fn counts(&self, _who: &AsReviewer) -> Result<Counts, GovError> {
-        let count = |v: View| InboxFilter { states: v.states(), ..InboxFilter::default() };
         Ok(Counts {
-            approval: self.store.inbox_count(&count(View::Approval)).await?,
-            supervised: self.store.inbox_count(&count(View::Supervised)).await?,
-            shadow: self.store.inbox_count(&count(View::Shadow)).await?,
+            approval: self.store.inbox_count(&View::Approval.filter()).await?,
+            supervised: self.store.inbox_count(&View::Supervised.filter()).await?,
+            shadow: self.store.inbox_count(&View::Shadow.filter()).await?,
+            disagreements: self.store.inbox_count(&View::Disagreements.filter()).await?,
             alerts: self.store.open_alert_count(None).await?,
         })
     }
@@ -126,8 +153,10 @@ impl Inbox {
     /// One page of one section.
     pub async fn page(&self, who: &AsReviewer, q: InboxQuery) -> Result<InboxPage, GovError> {
         let caps = self.store.list_capabilities().await?;
-        let agents: Vec<(i64, String)> = self.store.list_agents().await?.into_iter().map(|a| (a.id, a.name)).collect();
+        let records = self.store.list_agents().await?;
+        let agents: Vec<(i64, String)> = records.iter().map(|a| (a.id, a.name.clone())).collect();
         let names: HashMap<i64, String> = agents.iter().cloned().collect();
+        let by_id: HashMap<i64, &crate::store::agents::AgentRecord> = records.iter().map(|a| (a.id, a)).collect();
         let counts = self.counts(who).await?;
         let page = q.page.max(1);
         if q.view == View::Alerts {
@@ -153,7 +182,7 @@ impl Inbox {
                 capabilities: caps.into_iter().map(|c| c.name).collect(),
             });
         }
-        let filter = InboxFilter { states: q.view.states(), agent_id: q.agent_id, capability: q.capability.clone() };
+        let filter = InboxFilter { agent_id: q.agent_id, capability: q.capability.clone(), ..q.view.filter() };
         let order = if q.by_risk {
             let at = |r: Risk| caps.iter().filter(|c| c.risk == r).map(|c| c.name.clone()).collect();
             InboxOrder::Risk { high: at(Risk::High), medium: at(Risk::Medium) }
@@ -164,6 +193,12 @@ impl Inbox {
         let pages = total.div_ceil(PAGE_SIZE).max(1);
         let rows = self.store.inbox_page(&filter, &order, (page.min(pages) - 1) * PAGE_SIZE, PAGE_SIZE).await?;
         let by_name: HashMap<&str, _> = caps.iter().map(|c| (c.name.as_str(), c)).collect();
+        let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+        let mut checks: HashMap<i64, PeerCheckRecord> = if q.view == View::Disagreements {
+            self.store.peer_checks_of(&ids).await?.into_iter().map(|c| (c.action_id, c)).collect()
+        } else {
+            HashMap::new()
+        };
         let items = rows
             .into_iter()
             .map(|a| {
@@ -173,6 +208,11 @@ impl Inbox {
                     // A capability removed from the catalogue is shown at the most cautious risk.
                     risk: cap.map_or(Risk::High, |c| c.risk),
                     reversible: cap.is_some_and(|c| c.reversibility.window_minutes().is_some()),
+                    peer: checks.remove(&a.id).map(|c| {
+                        let peer = c.peer_agent_id.and_then(|id| by_id.get(&id).copied());
+                        let warnings = by_id.get(&a.agent_id).map_or_else(Vec::new, |p| shared_traits(p, peer));
+                        (c, peer.map(|p| p.name.clone()).unwrap_or_default(), warnings)
+                    }),
                     action: a,
                 }
             })
@@ -205,5 +245,33 @@ impl Inbox {
     /// Open alerts about one agent.
     pub async fn alerts_of(&self, agent_id: i64) -> Result<Vec<AlertRecord>, GovError> {
         self.store.open_alerts(Some(agent_id)).await
+    }
+}
+
+impl Inbox {
+    /// Peer-check figures for every pair the agent took part in, as primary or as peer.
+    pub async fn peer_stats(&self, agent_id: i64) -> Result<Vec<crate::peer_stats::PairStats>, GovError> {
+        use crate::peer_stats::{CheckRow, by_pair};
+        let checks = self.store.peer_checks_involving(agent_id).await?;
+        let names: HashMap<i64, String> = self.store.list_agents().await?.into_iter().map(|a| (a.id, a.name)).collect();
+        let ids: Vec<i64> = checks.iter().map(|c| c.action_id).collect();
+        let mut states: HashMap<i64, String> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            for a in self.store.actions_by_ids(chunk).await? {
+                states.insert(a.id, a.state);
+            }
+        }
+        let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("agent {id}"));
+        let rows: Vec<CheckRow> = checks
+            .into_iter()
+            .map(|c| CheckRow {
+                primary: name(c.primary_agent_id),
+                peer: c.peer_agent_id.map(name),
+                action_state: states.get(&c.action_id).cloned().unwrap_or_default(),
+                status: c.status,
+                resolution: c.resolution,
+            })
+            .collect();
+        Ok(by_pair(&rows))
     }
 }

@@ -39,6 +39,8 @@ pub(crate) struct Step {
     pub alert: Option<NewAlert>,
     /// Param values the agent has now used (approved), so they are no longer "never seen".
     pub remember: Vec<(String, String)>,
+    /// A change to the action's peer check that must commit with the transition.
+    pub peer: Option<crate::store::peer_checks::PeerChange>,
 }
 
 /// What became of each action in a bulk request.
@@ -53,6 +55,8 @@ pub struct Bulk {
 #[derive(Clone, Debug)]
 pub struct Lifecycle {
     pub(crate) store: Store,
+    /// Woken after every committed transition, so this instance's long-polls answer at once.
+    changes: std::sync::Arc<tokio::sync::Notify>,
 }
 
 pub(crate) fn comment(field: &'static str, text: &str, required: bool) -> Result<String, GovError> {
@@ -73,7 +77,12 @@ fn state_of(a: &ActionRecord) -> Result<State, GovError> {
 impl Lifecycle {
     /// Lifecycle transitions over `store`.
     pub fn new(store: Store) -> Lifecycle {
-        Lifecycle { store }
+        Lifecycle { store, changes: std::sync::Arc::default() }
+    }
+
+    /// Notified after each transition this instance commits (long-polls wait on it).
+    pub fn changes(&self) -> &tokio::sync::Notify {
+        &self.changes
     }
 
     /// One action, or not found.
@@ -82,7 +91,7 @@ impl Lifecycle {
     }
 
     /// The values of the params the action's template watches for "never seen before".
-    async fn watched_values(&self, a: &ActionRecord) -> Result<Vec<(String, String)>, GovError> {
+    pub(crate) async fn watched_values(&self, a: &ActionRecord) -> Result<Vec<(String, String)>, GovError> {
         let Some(grant_id) = a.grant_id else { return Ok(Vec::new()) };
         let Some(g) = crate::store::grants::by_id(self.store.db(), grant_id).await? else { return Ok(Vec::new()) };
         let Some(v) = crate::store::templates::version_of(self.store.db(), g.template_id, g.template_version).await?
@@ -92,6 +101,21 @@ impl Lifecycle {
         let params: Value = serde_json::from_str(&a.params).unwrap_or(Value::Null);
         let watched = v.body.rule(&a.capability).map(|r| r.conditions.new_value_params.clone()).unwrap_or_default();
         Ok(watched.iter().filter_map(|p| params.get(p).map(|val| (p.clone(), crate::policy::value_key(val)))).collect())
+    }
+
+    /// Separation of duties: the agent's owner may not approve the action when its template
+    /// rule forbids it (high-risk capabilities).
+    pub(crate) async fn check_separation(&self, who: &AsReviewer, a: &ActionRecord) -> Result<(), GovError> {
+        if a.separation_of_duties {
+            let owner = self.store.agent_by_id(a.agent_id).await?.map(|ag| ag.owner_id);
+            if owner == Some(who.user_id()) {
+                return Err(GovError::Forbidden(format!(
+                    "you own the agent behind action {}: its high-risk actions need another reviewer's approval",
+                    a.id
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The conflict a late actor gets: the state now, and who moved it there and how.
@@ -133,6 +157,12 @@ impl Lifecycle {
             m.insert("agent_id".into(), json!(action.agent_id));
             m.insert("capability".into(), json!(action.capability));
         }
+        if let Some(change) = step.peer
+            && !crate::store::peer_checks::apply(&txn, change).await?
+        {
+            txn.rollback().await?;
+            return Err(self.conflict(action.id, step.event).await);
+        }
         crate::store::actions::remember_values(&txn, action.agent_id, &action.capability, &step.remember).await?;
         if let Some(alert) = step.alert {
             let alert_id =
@@ -154,6 +184,7 @@ impl Lifecycle {
             .await?
             .ok_or_else(|| GovError::NotFound(format!("action {}", action.id)))?;
         txn.commit().await?;
+        self.changes.notify_waiters();
         Ok(after)
     }
 
@@ -170,6 +201,12 @@ impl Lifecycle {
     ) -> Result<ActionRecord, GovError> {
         let note = comment("comment", text, verdict == Verdict::Reject)?;
         let a = self.load(id).await?;
+        if a.peer_review {
+            return Err(GovError::Conflict {
+                field: "action",
+                message: format!("action {id} is a peer disagreement: choose between the two analyses side by side"),
+            });
+        }
         if verdict == Verdict::Approve {
             if shown_hash.trim() != a.action_hash {
                 return Err(GovError::Conflict {
@@ -177,14 +214,7 @@ impl Lifecycle {
                     message: format!("action {id} is not the action you were shown; open it again before approving"),
                 });
             }
-            if a.separation_of_duties {
-                let owner = self.store.agent_by_id(a.agent_id).await?.map(|ag| ag.owner_id);
-                if owner == Some(who.user_id()) {
-                    return Err(GovError::Forbidden(format!(
-                        "you own the agent behind action {id}: its high-risk actions need another reviewer's approval"
-                    )));
-                }
-            }
+            self.check_separation(who, &a).await?;
         }
         let (event, kind, verb) = match verdict {
             Verdict::Approve => (Event::Approve, "action.approved", "approved"),
@@ -202,6 +232,7 @@ impl Lifecycle {
             },
             alert: None,
             remember: if verdict == Verdict::Approve { self.watched_values(&a).await? } else { Vec::new() },
+            peer: None,
         };
         self.apply(&a, step).await
     }
@@ -243,6 +274,7 @@ impl Lifecycle {
             changes: Changes::default(),
             alert: None,
             remember: Vec::new(),
+            peer: None,
         };
         self.apply(&a, step).await
     }
@@ -297,6 +329,7 @@ impl Lifecycle {
             },
             alert: None,
             remember: Vec::new(),
+            peer: None,
         };
         self.apply(&a, step).await
     }
@@ -324,6 +357,7 @@ impl Lifecycle {
             },
             alert: None,
             remember: Vec::new(),
+            peer: None,
         };
         self.apply(&a, step).await
     }

@@ -12,4 +12,6 @@ pub mod grants;
 pub mod group_commit;
 pub mod inbox;
 pub mod lifecycle;
+pub mod peer_checks;
+pub(crate) mod peer_routing;
 pub mod templates;

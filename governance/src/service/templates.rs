@@ -147,6 +147,12 @@ impl Templates {
         if self.store.capability_by_name(&rule.capability).await?.is_none() {
             return Err(GovError::invalid("capability", format!("'{}' is not in the catalogue", rule.capability)));
         }
+        if !rule.peer.pool.is_empty() {
+            let known: Vec<String> = self.store.list_agents().await?.into_iter().map(|a| a.name).collect();
+            if let Some(unknown) = rule.peer.pool.iter().find(|n| !known.contains(n)) {
+                return Err(GovError::invalid("peer_pool", format!("'{unknown}' is not a registered agent")));
+            }
+        }
         self.change(by, id, expected, |body| {
             let verb = if body.rule(&rule.capability).is_some() { "changed" } else { "added" };
             let note = format!("{verb} {}", rule.capability);

@@ -170,6 +170,11 @@ impl Store {
         Ok(out)
     }
 
+    /// These actions (those that exist).
+    pub async fn actions_by_ids(&self, ids: &[i64]) -> Result<Vec<ActionRecord>, GovError> {
+        Ok(actions::Entity::find().filter(actions::Column::Id.is_in(ids.iter().copied())).all(self.db()).await?)
+    }
+
     /// An agent's newest actions.
     pub async fn recent_actions(&self, agent_id: i64, limit: u64) -> Result<Vec<ActionRecord>, GovError> {
         Ok(actions::Entity::find()

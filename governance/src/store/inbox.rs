@@ -15,6 +15,8 @@ pub struct InboxFilter {
     pub states: Vec<State>,
     pub agent_id: Option<i64>,
     pub capability: Option<String>,
+    /// Only actions that do (or do not) wait for a peer-disagreement review.
+    pub peer_review: Option<bool>,
 }
 
 /// How to order them.
@@ -33,6 +35,9 @@ fn filtered(f: &InboxFilter) -> Select<actions::Entity> {
     }
     if let Some(c) = &f.capability {
         q = q.filter(actions::Column::Capability.eq(c.as_str()));
+    }
+    if let Some(p) = f.peer_review {
+        q = q.filter(actions::Column::PeerReview.eq(p));
     }
     q
 }

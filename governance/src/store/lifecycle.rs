@@ -25,6 +25,11 @@ pub struct Changes {
     pub shadow_verdict: Option<String>,
     pub shadow_params: Option<String>,
     pub shadow_agreement: Option<String>,
+    /// Replaces the params (a reviewer chose the peer's) and with them the action hash.
+    pub params: Option<String>,
+    pub action_hash: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub peer_review: Option<bool>,
 }
 
 fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<Option<T>>
@@ -63,6 +68,10 @@ pub async fn transition(
         shadow_verdict: set(changes.shadow_verdict),
         shadow_params: set(changes.shadow_params),
         shadow_agreement: set(changes.shadow_agreement),
+        params: changes.params.map_or(sea_orm::ActiveValue::NotSet, Set),
+        action_hash: changes.action_hash.map_or(sea_orm::ActiveValue::NotSet, Set),
+        expires_at: set(changes.expires_at),
+        peer_review: changes.peer_review.map_or(sea_orm::ActiveValue::NotSet, Set),
         ..Default::default()
     };
     let res = actions::Entity::update_many()

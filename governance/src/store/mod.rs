@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod grants;
 pub mod inbox;
 pub mod lifecycle;
+pub mod peer_checks;
 pub mod sessions;
 pub mod templates;
 pub mod throttle;

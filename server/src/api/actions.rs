@@ -11,6 +11,7 @@ use governance::action::ActionRequest;
 use governance::service::decisions::ActionAnswer;
 use governance::service::execution::{ResultReport, RollbackReport};
 use serde::Deserialize;
+use crate::api::wait::long_poll;
 use std::time::Duration;
 
 /// Longest long-poll, in seconds.
@@ -40,21 +41,19 @@ pub async fn get(
     Query(q): Query<WaitQuery>,
 ) -> Result<Json<ActionAnswer>, ApiError> {
     let first = state.decisions.get(&who, id).await?;
-    let wait = q.wait.unwrap_or(0).min(MAX_WAIT_SECS);
-    if wait == 0 {
+    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
+    if wait.is_zero() {
         return Ok(Json(first));
     }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
-    // Polling keeps this correct across instances sharing one database; the interval bounds
-    // the extra delay a waiting agent sees.
-    while tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        let now = state.decisions.get(&who, id).await?;
-        if now.state != first.state {
-            return Ok(Json(now));
+    let answer = long_poll(state.lifecycle.changes(), wait, |last| {
+        let (state, who, first_state) = (state.clone(), who.clone(), first.state.clone());
+        async move {
+            let now = state.decisions.get(&who, id).await?;
+            Ok((last || now.state != first_state).then_some(now))
         }
-    }
-    Ok(Json(first))
+    })
+    .await?;
+    Ok(Json(answer))
 }
 
 /// Reports the outcome of executing an allowed or approved action.

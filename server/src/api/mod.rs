@@ -6,7 +6,9 @@ pub mod agent_auth;
 pub mod agents;
 pub mod error;
 pub mod openapi;
+pub mod peer_checks;
 pub mod rollbacks;
+pub mod wait;
 
 use app::server::state::AppState;
 use axum::Router;
@@ -14,13 +16,15 @@ use axum::routing::{get, post};
 
 /// Every `/v1` route as (method, path), kept beside [`router`]; a test checks the OpenAPI
 /// document names exactly these and that each is served.
-pub const ROUTES: [(&str, &str); 7] = [
+pub const ROUTES: [(&str, &str); 9] = [
     ("get", "/v1/agents/me"),
     ("post", "/v1/actions"),
     ("get", "/v1/actions/{id}"),
     ("post", "/v1/actions/{id}/result"),
     ("post", "/v1/actions/{id}/rollback-result"),
     ("get", "/v1/rollbacks"),
+    ("get", "/v1/peer-checks/next"),
+    ("post", "/v1/peer-checks/{id}/verdict"),
     ("get", "/v1/openapi.json"),
 ];
 
@@ -33,5 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/actions/{id}/result", post(actions::result))
         .route("/v1/actions/{id}/rollback-result", post(actions::rollback_result))
         .route("/v1/rollbacks", get(rollbacks::list))
+        .route("/v1/peer-checks/next", get(peer_checks::next))
+        .route("/v1/peer-checks/{id}/verdict", post(peer_checks::verdict))
         .route("/v1/openapi.json", get(openapi::serve))
 }

@@ -109,6 +109,38 @@ pub fn document() -> Value {
                     }
                 }
             },
+            "/v1/peer-checks/next": {
+                "get": {
+                    "operationId": "nextPeerCheck",
+                    "summary": "Take the next task this agent may check as a peer (never the primary's params, decision or reasoning)",
+                    "parameters": [
+                        {"name": "wait", "in": "query", "required": false, "description": "Seconds to wait for one to arrive (at most 60)", "schema": {"type": "integer", "minimum": 0, "maximum": 60}}
+                    ],
+                    "responses": {
+                        "200": {"description": "The task (now taken by this agent), or `task: null` when none arrived in time", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PeerNext"}}}},
+                        "401": err("Missing, malformed, unknown or revoked key"),
+                        "403": err("The agent is suspended"),
+                        "503": err("The database is unavailable")
+                    }
+                }
+            },
+            "/v1/peer-checks/{id}/verdict": {
+                "post": {
+                    "operationId": "peerVerdict",
+                    "summary": "Answer a taken peer check with this agent's own analysis",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PeerVerdict"}}}},
+                    "responses": {
+                        "200": {"description": "Recorded (how it compared is not told)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PeerRecorded"}}}},
+                        "400": err("The body is not JSON"),
+                        "401": err("Missing, malformed, unknown or revoked key"),
+                        "404": err("No such check taken by this agent"),
+                        "409": err("The check was already answered or timed out"),
+                        "422": err("A field is invalid; `field` names it"),
+                        "503": err("The verdict could not be recorded; nothing changed")
+                    }
+                }
+            },
             "/v1/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -200,12 +232,44 @@ pub fn document() -> Value {
                         }
                     }}}
                 },
+                "PeerNext": {
+                    "type": "object",
+                    "required": ["task"],
+                    "properties": {"task": {"oneOf": [{"type": "null"}, {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["id", "capability", "task_ref", "inputs", "deadline"],
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "capability": {"type": "string"},
+                            "task_ref": {"type": "string"},
+                            "inputs": {"description": "What the primary agent based its analysis on"},
+                            "deadline": {"type": "string", "format": "date-time"}
+                        }
+                    }]}}
+                },
+                "PeerVerdict": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["decision", "confidence"],
+                    "properties": {
+                        "decision": {"type": "string", "enum": ["proceed", "decline"]},
+                        "params": {"type": "object", "description": "The params this agent would use"},
+                        "reasoning": {"type": "string"},
+                        "confidence": {"type": "number", "minimum": 0, "maximum": 1}
+                    }
+                },
+                "PeerRecorded": {
+                    "type": "object",
+                    "required": ["id", "status"],
+                    "properties": {"id": {"type": "integer"}, "status": {"type": "string", "enum": ["recorded"]}}
+                },
                 "ActionAnswer": {
                     "type": "object",
                     "required": ["id", "decision", "state", "rule", "tier", "supervised", "sandbox", "expires_at", "evidence_hash", "params", "reversible_until"],
                     "properties": {
                         "id": {"type": "integer"},
-                        "decision": {"type": "string", "enum": ["allowed", "needs_approval", "shadow", "denied"]},
+                        "decision": {"type": "string", "enum": ["allowed", "needs_approval", "shadow", "denied", "awaiting_peer"]},
                         "state": {"type": "string", "enum": ["denied", "shadow", "shadow_compared", "awaiting_peer", "needs_approval", "approved", "rejected", "expired", "allowed", "failed", "awaiting_confirmation", "reversible", "final", "rollback_requested", "rolled_back", "rollback_failed"]},
                         "rule": {"type": "string", "description": "Which grant and condition decided"},
                         "tier": {"type": ["string", "null"], "enum": ["observer", "contributor", "executor", null]},

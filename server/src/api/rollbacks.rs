@@ -4,6 +4,7 @@
 use crate::api::actions::{MAX_WAIT_SECS, WaitQuery};
 use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
+use crate::api::wait::long_poll;
 use app::server::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -55,13 +56,14 @@ pub async fn list(
     AgentAuth(who): AgentAuth,
     Query(q): Query<WaitQuery>,
 ) -> Result<Json<Rollbacks>, ApiError> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
-    loop {
-        let pending = state.lifecycle.pending_rollbacks(&who).await?;
-        if !pending.is_empty() || tokio::time::Instant::now() >= deadline {
-            return Ok(Json(Rollbacks { rollbacks: pending.into_iter().map(item).collect() }));
+    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
+    let pending = long_poll(state.lifecycle.changes(), wait, |last| {
+        let (state, who) = (state.clone(), who.clone());
+        async move {
+            let pending = state.lifecycle.pending_rollbacks(&who).await?;
+            Ok((last || !pending.is_empty()).then_some(pending))
         }
-        // Polling the database keeps this right with several instances on one database.
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    })
+    .await?;
+    Ok(Json(Rollbacks { rollbacks: pending.into_iter().map(item).collect() }))
 }

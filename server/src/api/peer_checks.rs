@@ -1,0 +1,58 @@
+//! The peer's side of a peer check: `GET /v1/peer-checks/next` hands out a task (long-poll
+//! with `?wait=SECONDS`) and `POST /v1/peer-checks/{id}/verdict` takes the peer's own analysis.
+//! Neither ever carries the primary's params, decision or reasoning.
+
+use crate::api::actions::{MAX_WAIT_SECS, WaitQuery};
+use crate::api::agent_auth::AgentAuth;
+use crate::api::error::ApiError;
+use crate::api::wait::long_poll;
+use app::server::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use governance::service::peer_checks::{PeerTask, PeerVerdict};
+use serde::Serialize;
+use std::time::Duration;
+
+/// The next task, or none when nothing arrived in time.
+#[derive(Debug, Serialize)]
+pub struct Next {
+    pub task: Option<PeerTask>,
+}
+
+/// The verdict was recorded; the peer is not told how it compared.
+#[derive(Debug, Serialize)]
+pub struct Recorded {
+    pub id: i64,
+    pub status: &'static str,
+}
+
+/// Claims the oldest check this agent may take.
+pub async fn next(
+    State(state): State<AppState>,
+    AgentAuth(who): AgentAuth,
+    Query(q): Query<WaitQuery>,
+) -> Result<Json<Next>, ApiError> {
+    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
+    let task = long_poll(state.lifecycle.changes(), wait, |last| {
+        let (state, who) = (state.clone(), who.clone());
+        async move {
+            let task = state.lifecycle.next_peer_task(&who).await?;
+            Ok((last || task.is_some()).then_some(task))
+        }
+    })
+    .await?;
+    Ok(Json(Next { task }))
+}
+
+/// Records the peer's verdict.
+pub async fn verdict(
+    State(state): State<AppState>,
+    AgentAuth(who): AgentAuth,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Recorded>, ApiError> {
+    let v: PeerVerdict = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
+    state.lifecycle.peer_verdict(&who, id, v).await?;
+    Ok(Json(Recorded { id, status: "recorded" }))
+}

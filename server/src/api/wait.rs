@@ -1,0 +1,36 @@
+//! Long-polls: answer as soon as something changes, or when the wait is over. Changes made by
+//! this instance wake waiters at once; changes made by another instance on the same database
+//! are seen at the next check, at most a second later.
+
+use crate::api::error::ApiError;
+use std::future::Future;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// How often a waiter looks again when nothing wakes it.
+const RECHECK: Duration = Duration::from_secs(1);
+
+/// Calls `check(last)` until it yields `Some`, waiting up to `wait` in all; on the last call
+/// `last` is true and `check` must answer.
+pub async fn long_poll<T, Fut>(changes: &Notify, wait: Duration, mut check: impl FnMut(bool) -> Fut) -> Result<T, ApiError>
+where
+    Fut: Future<Output = Result<Option<T>, ApiError>>,
+{
+    let deadline = Instant::now() + wait;
+    loop {
+        // Registered before checking, so a change between the check and the wait is not lost.
+        let woken = changes.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        let last = Instant::now() >= deadline;
+        if let Some(answer) = check(last).await? {
+            return Ok(answer);
+        }
+        if last {
+            return Err(ApiError::Gov(governance::GovError::Internal("a long-poll check gave no final answer".into())));
+        }
+        let nap = RECHECK.min(deadline.saturating_duration_since(Instant::now()));
+        let _ = tokio::time::timeout(nap, woken).await;
+    }
+}
