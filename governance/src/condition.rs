@@ -37,9 +37,11 @@ fn decimal(x: f64) -> Value {
 fn to_cedar(v: &Value) -> Option<Value> {
     match v {
         Value::Null => None,
-        Value::Number(n) => Some(match n.as_i64() {
-            Some(i) => json!(i),
-            None => decimal(n.as_f64().unwrap_or(0.0)),
+        Value::Number(n) => Some(match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => json!(i),
+            // 250.0 is the same number as 250: a whole number stays a Long for Cedar.
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => json!(f as i64),
+            (_, f) => decimal(f.unwrap_or(0.0)),
         }),
         Value::Array(a) => Some(Value::Array(a.iter().filter_map(to_cedar).collect())),
         Value::Object(m) => Some(Value::Object(
@@ -69,6 +71,16 @@ impl CedarCondition {
 
     /// Whether the condition holds for this request; an evaluation error counts as "does not hold".
     pub fn check(&self, ctx: &ConditionContext<'_>) -> ConditionCheck {
+        match self.evaluate(ctx) {
+            Ok(true) => ConditionCheck::Holds,
+            Ok(false) => ConditionCheck::Fails("evaluates to false".into()),
+            Err(e) => ConditionCheck::Fails(e),
+        }
+    }
+
+    /// Evaluates the condition: `Err` when Cedar could not evaluate it (a missing attribute,
+    /// a type error), so callers can decide which way an error must fall.
+    pub fn evaluate(&self, ctx: &ConditionContext<'_>) -> Result<bool, String> {
         let context = json!({
             "params": to_cedar(ctx.params).unwrap_or_else(|| json!({})),
             "confidence": decimal(ctx.confidence),
@@ -80,24 +92,16 @@ impl CedarCondition {
         let (Some(p), Some(a), Some(r)) =
             (uid("Agent", ctx.agent), uid("Action", ctx.capability), uid("Capability", ctx.capability))
         else {
-            return ConditionCheck::Fails("the request could not be described to Cedar".into());
+            return Err("the request could not be described to Cedar".into());
         };
-        let context = match Context::from_json_value(context, None) {
-            Ok(c) => c,
-            Err(e) => return ConditionCheck::Fails(format!("params could not be given to Cedar: {e}")),
-        };
-        let request = match Request::new(p, a, r, context, None) {
-            Ok(r) => r,
-            Err(e) => return ConditionCheck::Fails(e.to_string()),
-        };
+        let context =
+            Context::from_json_value(context, None).map_err(|e| format!("params could not be given to Cedar: {e}"))?;
+        let request = Request::new(p, a, r, context, None).map_err(|e| e.to_string())?;
         let response = Authorizer::new().is_authorized(&request, &self.policies, &Entities::empty());
         if let Some(err) = response.diagnostics().errors().next() {
-            return ConditionCheck::Fails(format!("could not be evaluated: {err}"));
+            return Err(format!("could not be evaluated: {err}"));
         }
-        match response.decision() {
-            Decision::Allow => ConditionCheck::Holds,
-            Decision::Deny => ConditionCheck::Fails("evaluates to false".into()),
-        }
+        Ok(response.decision() == Decision::Allow)
     }
 }
 
@@ -153,5 +157,14 @@ mod tests {
         assert_eq!(c.check(&ctx(&json!({"amount": 10.25, "note": null}), 0.95)), ConditionCheck::Holds);
         assert!(matches!(c.check(&ctx(&json!({"amount": 10.75}), 0.95)), ConditionCheck::Fails(_)));
         assert!(matches!(c.check(&ctx(&json!({"amount": 1.5}), 0.5)), ConditionCheck::Fails(_)));
+    }
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_are_still_whole() {
+        let c = CedarCondition::parse("context.params.amount > 100").unwrap().unwrap();
+        assert_eq!(c.evaluate(&ctx(&json!({"amount": 250.0}), 0.9)), Ok(true));
+        assert_eq!(c.evaluate(&ctx(&json!({"amount": 50}), 0.9)), Ok(false));
+        assert!(c.evaluate(&ctx(&json!({"amount": 120.5}), 0.9)).is_err(), "a decimal needs .greaterThan(decimal(..))");
+        assert!(c.evaluate(&ctx(&json!({}), 0.9)).is_err());
     }
 }

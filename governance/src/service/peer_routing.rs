@@ -4,7 +4,7 @@ use crate::canonical::canonical_json;
 use crate::condition::{CedarCondition, ConditionContext};
 use crate::error::GovError;
 use crate::peer::{PeerMode, routes_to_peer};
-use crate::policy::{ConditionCheck, Decision, Outcome};
+use crate::policy::{Decision, Outcome};
 use crate::service::agents::AgentPrincipal;
 use crate::store::Store;
 use crate::store::peer_checks::PeerInsert;
@@ -16,9 +16,10 @@ pub(crate) fn applies(rule: &Rule, parsed: Option<&Result<CedarCondition, String
     match rule.peer.mode {
         PeerMode::Off => false,
         PeerMode::Always => true,
+        // A condition that cannot be evaluated (or no longer parses) asks for more scrutiny,
+        // not less: the peer checks.
         PeerMode::When => match parsed {
-            Some(Ok(c)) => c.check(ctx) == ConditionCheck::Holds,
-            // A saved condition that no longer parses asks for more scrutiny, not less.
+            Some(Ok(c)) => c.evaluate(ctx).unwrap_or(true),
             _ => true,
         },
     }

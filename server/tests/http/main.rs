@@ -11,6 +11,7 @@ mod demo;
 mod inbox;
 mod lifecycle;
 mod openapi;
+mod peer;
 mod ops;
 mod roles;
 mod templates;

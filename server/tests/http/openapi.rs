@@ -54,6 +54,29 @@ async fn live_responses_match_the_document() {
     spec.check("/v1/actions/{id}", "get", app.api_get(&format!("/v1/actions/{id}"), k).await).await;
     spec.check("/v1/actions/{id}", "get", app.api_get("/v1/actions/999999", k).await).await;
     spec.check("/v1/actions/{id}", "get", app.api_get(&format!("/v1/actions/{id}"), None).await).await;
+
+    let result = "/v1/actions/{id}/result";
+    let pending_id = pending["id"].as_i64().unwrap();
+    let done = r#"{"status": "succeeded", "output": {"r": 1}, "undo": {"r": 1}}"#;
+    spec.check(result, "post", app.api_post(&format!("/v1/actions/{pending_id}/result"), k, done).await).await;
+    spec.check(result, "post", app.api_post(&format!("/v1/actions/{id}/result"), k, "{").await).await;
+    spec.check(result, "post", app.api_post(&format!("/v1/actions/{id}/result"), k, r#"{"status": "x"}"#).await).await;
+    spec.check(result, "post", app.api_post("/v1/actions/999999/result", k, done).await).await;
+    spec.check(result, "post", app.api_post(&format!("/v1/actions/{id}/result"), None, done).await).await;
+    let reversible = spec.check(result, "post", app.api_post(&format!("/v1/actions/{id}/result"), k, done).await).await;
+    assert_eq!(reversible["state"], "reversible");
+    spec.check("/v1/rollbacks", "get", app.api_get("/v1/rollbacks", k).await).await;
+    spec.check("/v1/rollbacks", "get", app.api_get("/v1/rollbacks", None).await).await;
+    let rb = "/v1/actions/{id}/rollback-result";
+    let undone = r#"{"status": "rolled_back"}"#;
+    spec.check(rb, "post", app.api_post(&format!("/v1/actions/{id}/rollback-result"), k, undone).await).await;
+    spec.check(rb, "post", app.api_post(&format!("/v1/actions/{id}/rollback-result"), k, r#"{"status": 1}"#).await).await;
+    let next = spec.check("/v1/peer-checks/next", "get", app.api_get("/v1/peer-checks/next", k).await).await;
+    assert_eq!(next["task"], Value::Null);
+    let verdict = "/v1/peer-checks/{id}/verdict";
+    let v = r#"{"decision": "proceed", "params": {}, "confidence": 0.5}"#;
+    spec.check(verdict, "post", app.api_post("/v1/peer-checks/999/verdict", k, v).await).await;
+    spec.check(verdict, "post", app.api_post("/v1/peer-checks/999/verdict", k, r#"{"decision": 3}"#).await).await;
 }
 
 #[tokio::test]
