@@ -178,15 +178,15 @@ pub fn compare(primary: &Value, decision: PeerDecision, peer: &Value, tolerances
 pub fn parse_tolerances(text: &str) -> Result<Vec<Tolerance>, String> {
     let mut out: Vec<Tolerance> = Vec::new();
     for item in text.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
-        let (name, within) =
-            item.split_once(':').ok_or_else(|| format!("'{item}' should look like amount: 0.5"))?;
+        let (name, within) = item.split_once(':').ok_or_else(|| format!("'{item}' should look like amount: 0.5"))?;
         let param = name.trim();
         let ok = param.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && param.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !ok {
             return Err(format!("'{param}' is not a param name (letters, digits, '_')"));
         }
-        let within: f64 = within.trim().parse().map_err(|_| format!("'{}' is not a number in '{item}'", within.trim()))?;
+        let within: f64 =
+            within.trim().parse().map_err(|_| format!("'{}' is not a number in '{item}'", within.trim()))?;
         if !within.is_finite() || within < 0.0 {
             return Err(format!("the tolerance in '{item}' must be zero or more"));
         }

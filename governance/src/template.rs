@@ -2,9 +2,7 @@
 //! acts at once and how long an approval may wait. Versions are immutable snapshots of a body;
 //! editing makes a new version. Parsing forms and comparing versions are pure functions here.
 
-use crate::peer::{
-    DEFAULT_PEER_DEADLINE_MINUTES, PeerCheck, PeerMode, parse_pool, parse_tolerances, show_tolerances,
-};
+use crate::peer::{DEFAULT_PEER_DEADLINE_MINUTES, PeerCheck, PeerMode, parse_pool, parse_tolerances, show_tolerances};
 use crate::policy::{Conditions, Limit};
 use serde::{Deserialize, Serialize};
 
@@ -310,9 +308,20 @@ mod tests {
             ..form()
         };
         let p = parse_rule(&f).unwrap().peer;
-        assert_eq!((p.mode.clone(), p.pool.len(), p.deadline_minutes), (PeerMode::When, 2, DEFAULT_PEER_DEADLINE_MINUTES));
-        assert_eq!(show_peer(&p), "when context.params.amount > 100, by check-bot, audit-bot within 30 min; tolerances amount: 0.5");
-        let always = parse_rule(&RuleForm { peer_mode: "always".into(), peer_pool: "c".into(), peer_condition: "x".into(), ..form() });
+        assert_eq!(
+            (p.mode.clone(), p.pool.len(), p.deadline_minutes),
+            (PeerMode::When, 2, DEFAULT_PEER_DEADLINE_MINUTES)
+        );
+        assert_eq!(
+            show_peer(&p),
+            "when context.params.amount > 100, by check-bot, audit-bot within 30 min; tolerances amount: 0.5"
+        );
+        let always = parse_rule(&RuleForm {
+            peer_mode: "always".into(),
+            peer_pool: "c".into(),
+            peer_condition: "x".into(),
+            ..form()
+        });
         assert_eq!(always.unwrap().peer.condition, None, "a condition only applies to 'when'");
     }
 
@@ -332,9 +341,33 @@ mod tests {
             (RuleForm { peer_mode: "always".into(), ..form() }, "peer_pool"),
             (RuleForm { peer_mode: "when".into(), peer_pool: "check-bot".into(), ..form() }, "peer_condition"),
             (RuleForm { peer_mode: "always".into(), peer_pool: "check bot".into(), ..form() }, "peer_pool"),
-            (RuleForm { peer_mode: "always".into(), peer_pool: "c".into(), peer_tolerances: "amount".into(), ..form() }, "peer_tolerances"),
-            (RuleForm { peer_mode: "always".into(), peer_pool: "c".into(), peer_deadline_minutes: "0".into(), ..form() }, "peer_deadline_minutes"),
-            (RuleForm { peer_mode: "when".into(), peer_pool: "c".into(), peer_condition: "context.params.amount >".into(), ..form() }, "peer_condition"),
+            (
+                RuleForm {
+                    peer_mode: "always".into(),
+                    peer_pool: "c".into(),
+                    peer_tolerances: "amount".into(),
+                    ..form()
+                },
+                "peer_tolerances",
+            ),
+            (
+                RuleForm {
+                    peer_mode: "always".into(),
+                    peer_pool: "c".into(),
+                    peer_deadline_minutes: "0".into(),
+                    ..form()
+                },
+                "peer_deadline_minutes",
+            ),
+            (
+                RuleForm {
+                    peer_mode: "when".into(),
+                    peer_pool: "c".into(),
+                    peer_condition: "context.params.amount >".into(),
+                    ..form()
+                },
+                "peer_condition",
+            ),
         ];
         for (f, field) in cases {
             assert_eq!(parse_rule(&f).unwrap_err().0, field);

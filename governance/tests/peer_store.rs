@@ -15,7 +15,6 @@ use governance::{Accounts, Agents, Decisions, GovError, Grants, Inbox, Lifecycle
 use serde_json::json;
 
 struct World {
-    store: Store,
     rita: Principal,
     agents: Agents,
     decisions: Decisions,
@@ -83,7 +82,6 @@ async fn world(store: &Store) -> World {
     };
     Grants::new(store.clone()).grant(&token, form).await.unwrap();
     World {
-        store: store.clone(),
         rita: people.remove(1),
         agents,
         decisions: Decisions::new(store.clone()),
@@ -140,7 +138,8 @@ async fn agreement_within_tolerance_continues_the_tier_path() {
         assert_eq!(task.inputs, json!({"ticket": "T-9"}));
         assert!(w.lifecycle.next_peer_task(&w.agent(1).await).await.unwrap().is_none(), "taken once");
         // Another agent cannot answer a check it did not take.
-        let other = PeerVerdict { decision: "proceed".into(), params: json!({}), reasoning: String::new(), confidence: 1.0 };
+        let other =
+            PeerVerdict { decision: "proceed".into(), params: json!({}), reasoning: String::new(), confidence: 1.0 };
         assert!(matches!(
             w.lifecycle.peer_verdict(&w.agent(2).await, task.id, other).await,
             Err(GovError::NotFound(_))
@@ -150,8 +149,15 @@ async fn agreement_within_tolerance_continues_the_tier_path() {
         let a = db.store.action_by_id(id).await.unwrap().unwrap();
         assert_eq!((a.state.as_str(), a.peer_review), ("allowed", false), "{}", db.name);
         assert!(matches!(w.verdict(task.id, "proceed", 50.0).await, Err(GovError::Conflict { .. })), "answered once");
-        let kinds: Vec<String> =
-            db.store.evidence_about("action", &id.to_string(), 10).await.unwrap().into_iter().rev().map(|r| r.kind).collect();
+        let kinds: Vec<String> = db
+            .store
+            .evidence_about("action", &id.to_string(), 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .rev()
+            .map(|r| r.kind)
+            .collect();
         assert_eq!(kinds, ["action.decided", "peer.claimed", "action.peer_compared"]);
         assert!(db.store.verify_evidence().await.unwrap().is_ok());
         db.cleanup().await;
@@ -180,7 +186,8 @@ async fn a_disagreement_waits_for_a_reviewer_who_may_choose_the_peer() {
             w.lifecycle.resolve_disagreement(&rita, id, Choice::Neither, "").await,
             Err(GovError::Invalid { field: "comment", .. })
         ));
-        let after = w.lifecycle.resolve_disagreement(&rita, id, Choice::Peer, "the peer read the ticket right").await.unwrap();
+        let after =
+            w.lifecycle.resolve_disagreement(&rita, id, Choice::Peer, "the peer read the ticket right").await.unwrap();
         assert_eq!(after.state, "approved");
         assert!(after.params.contains("\"amount\":80"), "{}", after.params);
         assert_eq!(after.approved_hash.as_deref(), Some(after.action_hash.as_str()));

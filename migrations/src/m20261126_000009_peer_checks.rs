@@ -109,9 +109,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.drop_table(Table::drop().table(PeerChecks::Table).to_owned()).await?;
-        manager
-            .alter_table(Table::alter().table(Actions::Table).drop_column(Actions::PeerReview).to_owned())
-            .await?;
+        manager.alter_table(Table::alter().table(Actions::Table).drop_column(Actions::PeerReview).to_owned()).await?;
         Ok(())
     }
 }

@@ -183,7 +183,9 @@ pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
                             "allowed" => None,
                             _ => waiters.clone().try_acquire_owned().ok(),
                         };
-                        if let (Some(id), "allowed", _) | (Some(id), _, Some(_)) = (answer["id"].as_i64(), decision, &permit) {
+                        if let (Some(id), "allowed", _) | (Some(id), _, Some(_)) =
+                            (answer["id"].as_i64(), decision, &permit)
+                        {
                             let (client, base, key) = (client.clone(), base.clone(), sim.key.clone());
                             tokio::spawn(async move {
                                 execute(client, base, key, id).await;

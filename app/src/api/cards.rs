@@ -113,7 +113,10 @@ pub(crate) fn peer_side(
     PeerSide {
         agent,
         decision: c.verdict_decision.clone().unwrap_or_default(),
-        params: params.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), readable(v))).collect()).unwrap_or_default(),
+        params: params
+            .as_object()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), readable(v))).collect())
+            .unwrap_or_default(),
         reasoning: c.verdict_reasoning.clone().unwrap_or_default(),
         confidence: c.verdict_confidence,
         differences: comparison

@@ -160,7 +160,12 @@ pub async fn record_shadow(
 
 /// Resolves a peer disagreement: the primary's proposal, the peer's, or neither.
 #[server(endpoint = "inbox/disagreement")]
-pub async fn resolve_disagreement(id: i64, choice: Option<String>, comment: String, back: String) -> Result<(), AppError> {
+pub async fn resolve_disagreement(
+    id: i64,
+    choice: Option<String>,
+    comment: String,
+    back: String,
+) -> Result<(), AppError> {
     use crate::server::context::{fail, gov, principal, state};
     use governance::service::peer_checks::Choice;
     let token = principal()?.as_reviewer().map_err(gov)?;

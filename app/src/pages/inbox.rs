@@ -72,7 +72,13 @@ pub fn InboxPage() -> impl IntoView {
     };
     let data = Resource::new(
         move || {
-            (args(), actions.review.version().get(), actions.disagreement.version().get(), bulk.version().get(), resolve.version().get())
+            (
+                args(),
+                actions.review.version().get(),
+                actions.disagreement.version().get(),
+                bulk.version().get(),
+                resolve.version().get(),
+            )
         },
         |(a, ..)| inbox_page(a.view, a.agent, Some(a.capability), a.sort, a.page),
     );

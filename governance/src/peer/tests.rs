@@ -43,7 +43,8 @@ fn text_and_enums_must_be_equal() {
 
 #[test]
 fn missing_fields_on_either_side_are_differences() {
-    let c = compare(&json!({"amount": 1, "reason": "dup"}), PeerDecision::Proceed, &json!({"amount": 1, "note": "x"}), &[]);
+    let c =
+        compare(&json!({"amount": 1, "reason": "dup"}), PeerDecision::Proceed, &json!({"amount": 1, "note": "x"}), &[]);
     assert_eq!(fields(&c), ["note", "reason"]);
     assert!(c.differences[0].why.contains("primary did not"));
     assert!(c.differences[1].why.contains("peer did not"));

@@ -120,8 +120,7 @@ impl Decisions {
                 Some((r.capability.clone(), parsed))
             })
             .collect();
-        let cached =
-            Arc::new(CachedVersion { template: header.name, body: found.body, conditions, peer_conditions });
+        let cached = Arc::new(CachedVersion { template: header.name, body: found.body, conditions, peer_conditions });
         if let Ok(mut m) = self.versions.write() {
             m.insert((template_id, version), cached.clone());
         }

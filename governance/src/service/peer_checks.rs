@@ -157,12 +157,18 @@ impl Lifecycle {
         } else {
             (Event::PeerDisagreed, true)
         };
-        let remember = if result.agree && path == PeerPath::Allowed { self.watched_values(&a).await? } else { Vec::new() };
+        let remember =
+            if result.agree && path == PeerPath::Allowed { self.watched_values(&a).await? } else { Vec::new() };
         let differing: Vec<&str> = result.differences.iter().map(|d| d.field.as_str()).collect();
         let summary = if result.agree {
             format!("{}'s independent analysis of action {} agreed", who.agent.name, a.id)
         } else {
-            format!("{}'s independent analysis of action {} disagreed on {}", who.agent.name, a.id, differing.join(", "))
+            format!(
+                "{}'s independent analysis of action {} disagreed on {}",
+                who.agent.name,
+                a.id,
+                differing.join(", ")
+            )
         };
         let step = Step {
             event,
@@ -287,7 +293,8 @@ impl Lifecycle {
                 "peer_check": check.id,
             }),
             remember: if event == Event::Approve {
-                let approved = ActionRecord { params: changes.params.clone().unwrap_or_else(|| a.params.clone()), ..a.clone() };
+                let approved =
+                    ActionRecord { params: changes.params.clone().unwrap_or_else(|| a.params.clone()), ..a.clone() };
                 self.watched_values(&approved).await?
             } else {
                 Vec::new()

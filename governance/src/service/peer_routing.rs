@@ -12,7 +12,11 @@ use crate::template::Rule;
 use chrono::{DateTime, Duration, Utc};
 
 /// Whether the rule's peer check applies to this request (its condition parsed beforehand).
-pub(crate) fn applies(rule: &Rule, parsed: Option<&Result<CedarCondition, String>>, ctx: &ConditionContext<'_>) -> bool {
+pub(crate) fn applies(
+    rule: &Rule,
+    parsed: Option<&Result<CedarCondition, String>>,
+    ctx: &ConditionContext<'_>,
+) -> bool {
     match rule.peer.mode {
         PeerMode::Off => false,
         PeerMode::Always => true,

@@ -3,6 +3,7 @@
 
 use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
+use crate::api::wait::long_poll;
 use app::server::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -11,7 +12,6 @@ use governance::action::ActionRequest;
 use governance::service::decisions::ActionAnswer;
 use governance::service::execution::{ResultReport, RollbackReport};
 use serde::Deserialize;
-use crate::api::wait::long_poll;
 use std::time::Duration;
 
 /// Longest long-poll, in seconds.

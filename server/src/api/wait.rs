@@ -13,7 +13,11 @@ const RECHECK: Duration = Duration::from_secs(1);
 
 /// Calls `check(last)` until it yields `Some`, waiting up to `wait` in all; on the last call
 /// `last` is true and `check` must answer.
-pub async fn long_poll<T, Fut>(changes: &Notify, wait: Duration, mut check: impl FnMut(bool) -> Fut) -> Result<T, ApiError>
+pub async fn long_poll<T, Fut>(
+    changes: &Notify,
+    wait: Duration,
+    mut check: impl FnMut(bool) -> Fut,
+) -> Result<T, ApiError>
 where
     Fut: Future<Output = Result<Option<T>, ApiError>>,
 {

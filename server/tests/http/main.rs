@@ -11,7 +11,7 @@ mod demo;
 mod inbox;
 mod lifecycle;
 mod openapi;
-mod peer;
 mod ops;
+mod peer;
 mod roles;
 mod templates;

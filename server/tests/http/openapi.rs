@@ -70,7 +70,8 @@ async fn live_responses_match_the_document() {
     let rb = "/v1/actions/{id}/rollback-result";
     let undone = r#"{"status": "rolled_back"}"#;
     spec.check(rb, "post", app.api_post(&format!("/v1/actions/{id}/rollback-result"), k, undone).await).await;
-    spec.check(rb, "post", app.api_post(&format!("/v1/actions/{id}/rollback-result"), k, r#"{"status": 1}"#).await).await;
+    spec.check(rb, "post", app.api_post(&format!("/v1/actions/{id}/rollback-result"), k, r#"{"status": 1}"#).await)
+        .await;
     let next = spec.check("/v1/peer-checks/next", "get", app.api_get("/v1/peer-checks/next", k).await).await;
     assert_eq!(next["task"], Value::Null);
     let verdict = "/v1/peer-checks/{id}/verdict";

@@ -20,7 +20,12 @@ async fn setup(app: &TestApp) -> (String, String, String) {
     let mut keys = Vec::new();
     let mut ids = Vec::new();
     for name in ["refund-bot", "check-bot", "other-bot"] {
-        let new = NewAgent { name: name.into(), purpose: "t".into(), environment: "production".into(), ..NewAgent::default() };
+        let new = NewAgent {
+            name: name.into(),
+            purpose: "t".into(),
+            environment: "production".into(),
+            ..NewAgent::default()
+        };
         let a = st.agents.register(&token, new).await.unwrap();
         keys.push(st.agents.issue_key(&token, a.id).await.unwrap().1);
         ids.push(a.id);
@@ -36,7 +41,12 @@ async fn setup(app: &TestApp) -> (String, String, String) {
         ..RuleForm::default()
     };
     st.templates.save_rule(&token, t.id, 1, rule).await.unwrap();
-    let form = GrantForm { agent_id: ids[0], capability: "finance.refund.issue".into(), template_id: t.id, tier: "executor".into() };
+    let form = GrantForm {
+        agent_id: ids[0],
+        capability: "finance.refund.issue".into(),
+        template_id: t.id,
+        tier: "executor".into(),
+    };
     st.grants.grant(&token, form).await.unwrap();
     (keys[0].clone(), keys[1].clone(), keys[2].clone())
 }
@@ -108,7 +118,9 @@ async fn no_peer_endpoint_reveals_the_primary_proposal_and_the_reviewer_can_pick
     let again = app.api_post(&format!("/v1/peer-checks/{check}/verdict"), Some(&peer), &verdict.to_string()).await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
     assert!(!leaks(&again.text().await.unwrap()));
-    let bad = app.api_post(&format!("/v1/peer-checks/{check}/verdict"), Some(&peer), r#"{"decision":"yes","confidence":1}"#).await;
+    let bad = app
+        .api_post(&format!("/v1/peer-checks/{check}/verdict"), Some(&peer), r#"{"decision":"yes","confidence":1}"#)
+        .await;
     assert!(!leaks(&bad.text().await.unwrap()));
 
     let mut rita = app.browser_as("rita", &["reviewer"]).await;
@@ -123,13 +135,21 @@ async fn no_peer_endpoint_reveals_the_primary_proposal_and_the_reviewer_can_pick
     assert!(row("order_id").contains(r#"class="diff""#));
     assert!(!row("currency").contains(r#"class="diff""#), "equal params are not");
     assert!(page.contains("only one payment cleared") && page.contains(SECRET_REASONING));
-    let form = [("id", id.to_string()), ("choice", "peer".into()), ("comment", "one payment only".into()), ("back", "/inbox?view=disagreements".into())];
+    let form = [
+        ("id", id.to_string()),
+        ("choice", "peer".into()),
+        ("comment", "one payment only".into()),
+        ("back", "/inbox?view=disagreements".into()),
+    ];
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = app.post_form(&mut rita, "/api/inbox/disagreement", &form).await;
     assert_eq!(location(&res), "/inbox?view=disagreements&done=approved.1.0");
     let answer = tokio::time::timeout(Duration::from_secs(30), waiting).await.unwrap().unwrap();
     assert_eq!(answer["state"], "approved", "{answer}");
-    assert_eq!((answer["params"]["amount"].as_f64(), answer["params"]["order_id"].as_str()), (Some(80.0), Some("other")));
+    assert_eq!(
+        (answer["params"]["amount"].as_f64(), answer["params"]["order_id"].as_str()),
+        (Some(80.0), Some("other"))
+    );
     // Executing with the primary's own params is refused now; the peer's are the approved ones.
     let own = json!({"status": "succeeded", "params": {"order_id": SECRET_ORDER, "amount": 250.0, "currency": "EUR"}});
     let res = app.api_post(&format!("/v1/actions/{id}/result"), Some(&primary), &own.to_string()).await;
