@@ -96,6 +96,11 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/audit")
+                    view=|| view! { <Layout section=Section::Audit><pages::audit::AuditPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/users")
                     view=|| view! { <Layout section=Section::Users><pages::users::UsersPage /></Layout> }
                     ssr=SsrMode::Async

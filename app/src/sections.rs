@@ -11,18 +11,20 @@ pub enum Section {
     Templates,
     Inbox,
     Corrections,
+    Audit,
     Users,
 }
 
 impl Section {
     /// Every section that exists, in navigation order.
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::Dashboard,
         Section::Agents,
         Section::Capabilities,
         Section::Templates,
         Section::Inbox,
         Section::Corrections,
+        Section::Audit,
         Section::Users,
     ];
 
@@ -35,6 +37,7 @@ impl Section {
             Section::Templates => "Templates",
             Section::Inbox => "Inbox",
             Section::Corrections => "Corrections",
+            Section::Audit => "Audit",
             Section::Users => "Users",
         }
     }
@@ -48,6 +51,7 @@ impl Section {
             Section::Templates => "/templates",
             Section::Inbox => "/inbox",
             Section::Corrections => "/corrections",
+            Section::Audit => "/audit",
             Section::Users => "/users",
         }
     }
@@ -59,6 +63,7 @@ impl Section {
             Section::Agents | Section::Capabilities | Section::Templates => &["manager", "admin"],
             Section::Inbox => &["reviewer"],
             Section::Corrections => &["reviewer", "manager", "admin"],
+            Section::Audit => &["auditor", "admin"],
             Section::Users => &["admin"],
         }
     }

@@ -96,6 +96,11 @@ pub fn chain_hash(prev_hash: &str, canonical: &[u8]) -> String {
     hex::encode(h.finalize())
 }
 
+/// The hash a record must carry, recomputed from its fields and its `prev_hash`.
+pub fn record_hash(r: &Record) -> String {
+    chain_hash(&r.prev_hash, &canonical_bytes(r))
+}
+
 /// Seals a draft as the record after `(prev_seq, prev_hash)`.
 pub fn seal(draft: &Draft, prev_seq: i64, prev_hash: &str, at: DateTime<Utc>) -> Record {
     let mut r = Record {

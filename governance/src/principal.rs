@@ -73,6 +73,17 @@ impl AsCorrector {
     }
 }
 
+/// Proof that the caller may read and export the evidence trail (an auditor or an admin).
+#[derive(Debug)]
+pub struct AsAuditor(Actor);
+
+impl AsAuditor {
+    /// The auditor, for the evidence trail (exports are recorded).
+    pub fn actor(&self) -> &Actor {
+        &self.0
+    }
+}
+
 /// Proof that the caller may read console-wide figures (any signed-in role).
 #[derive(Debug)]
 pub struct AsMember(Actor);
@@ -143,6 +154,15 @@ impl Principal {
         Ok(AsCorrector(self.actor()))
     }
 
+    /// The auditor token: auditors and admins search and export the trail.
+    pub fn as_auditor(&self) -> Result<AsAuditor, GovError> {
+        self.ready()?;
+        if !self.has_any(&[Role::Auditor, Role::Admin]) {
+            return Err(GovError::Forbidden("only an auditor or an admin may read the audit trail".into()));
+        }
+        Ok(AsAuditor(self.actor()))
+    }
+
     /// The member token, for any signed-in principal with a settled password.
     pub fn as_member(&self) -> Result<AsMember, GovError> {
         self.ready()?;
@@ -191,6 +211,9 @@ mod tests {
             assert!(principal(&[r], false).as_corrector().is_ok());
         }
         assert!(principal(&[Role::Auditor], false).as_corrector().is_err());
+        assert!(principal(&[Role::Auditor], false).as_auditor().is_ok());
+        assert!(principal(&[Role::Admin], false).as_auditor().is_ok());
+        assert!(principal(&[Role::Manager, Role::Reviewer], false).as_auditor().is_err());
         assert!(principal(&[Role::Reviewer], true).as_reviewer().is_err());
     }
 

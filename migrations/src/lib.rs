@@ -11,6 +11,8 @@ mod m20261125_000006_templates;
 mod m20261125_000007_grants_actions;
 mod m20261126_000008_lifecycle;
 mod m20261126_000009_peer_checks;
+mod m20261126_000010_checkpoints;
+mod m20261126_000011_evidence_append_only;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -28,6 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_grants_actions::Migration),
             Box::new(m20261126_000008_lifecycle::Migration),
             Box::new(m20261126_000009_peer_checks::Migration),
+            Box::new(m20261126_000010_checkpoints::Migration),
+            Box::new(m20261126_000011_evidence_append_only::Migration),
         ]
     }
 }

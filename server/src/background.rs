@@ -1,6 +1,7 @@
 //! Background loops: housekeeping (expired sessions, old sign-in failures) and deadlines
-//! (approvals that expire, undo windows that end).
+//! (approvals that expire, undo windows that end), and signed checkpoints of the evidence chain.
 
+use governance::service::audit::Audit;
 use governance::{Lifecycle, Store};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -41,6 +42,22 @@ pub async fn deadlines(lifecycle: Lifecycle, mut stop: watch::Receiver<bool>) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not apply deadlines"),
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Signs a checkpoint of the chain head when enough records or minutes have passed. Every
+/// instance runs it; a head signed twice is stored once.
+pub async fn checkpoints(audit: Audit, (every_records, every_minutes): (i64, i64), mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => match audit.checkpoint_if_due(every_records, every_minutes).await {
+                Ok(Some(c)) => tracing::info!(seq = c.seq, key = %c.key_id, "checkpoint signed"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "could not sign a checkpoint"),
             },
             _ = stop.changed() => return,
         }

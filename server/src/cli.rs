@@ -1,8 +1,11 @@
-//! The command line: `tenure [serve]`, `tenure user …`, `tenure audit verify`.
+//! The command line: `tenure [serve]`, `tenure user …`, `tenure audit verify [FILE]`.
 
 use crate::settings::{Settings, TABLE};
 use crate::startup;
 use clap::{Parser, Subcommand};
+use governance::checkpoint::public_from_hex;
+use governance::export::verify_lines;
+use governance::service::audit::LiveCheck;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -70,12 +73,23 @@ pub enum UserCommand {
 /// `tenure audit …`
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Verify the live database's evidence chain; names the first broken record.
-    Verify,
+    /// Verify the live database's evidence chain and its signed checkpoints, naming the first
+    /// broken record; or, given FILE, verify an exported JSONL file offline.
+    Verify {
+        /// An export (`tenure-evidence-….jsonl`) to verify instead of the live database.
+        file: Option<std::path::PathBuf>,
+        /// With FILE: the public key file (hex) from the console's Audit page.
+        #[arg(long, requires = "file")]
+        public_key: Option<std::path::PathBuf>,
+    },
 }
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
+    if let Some(Command::Audit(AuditCommand::Verify { file: Some(file), public_key })) = &cli.command {
+        // Offline: needs neither the database nor the settings, only the file and the key.
+        return verify_file(file, public_key.as_deref());
+    }
     if let Some(Command::Bench { postgres, seconds }) = &cli.command {
         // The benchmark makes its own scratch databases; it never touches the configured one.
         return match crate::bench::run(postgres.clone(), *seconds).await {
@@ -121,19 +135,67 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
             }
             Err(e) => fail(e),
         },
-        Command::Audit(AuditCommand::Verify) => match state.store.verify_evidence().await {
-            Ok(Ok(n)) => {
-                println!("evidence chain intact: {n} records verified");
+        Command::Audit(AuditCommand::Verify { .. }) => match state.audit.verify_live().await {
+            Ok(LiveCheck::Intact { records, checkpoints }) => {
+                println!("evidence chain intact: {records} records and {checkpoints} signed checkpoints verified");
                 ExitCode::SUCCESS
             }
-            Ok(Err(broken)) => {
+            Ok(LiveCheck::Broken(broken)) => {
                 println!("evidence chain BROKEN at record {}: {}", broken.seq, broken.reason);
+                ExitCode::FAILURE
+            }
+            Ok(LiveCheck::Checkpoint(why)) => {
+                println!("evidence chain BROKEN: {why}");
                 ExitCode::FAILURE
             }
             Err(e) => fail(e),
         },
         // Handled before the configured database is opened.
         Command::Bench { .. } => ExitCode::SUCCESS,
+    }
+}
+
+/// `tenure audit verify FILE --public-key KEY`: offline verification of an export.
+fn verify_file(file: &std::path::Path, key: Option<&std::path::Path>) -> ExitCode {
+    use std::io::BufRead;
+    let Some(key) = key else {
+        eprintln!("error: give the public key: --public-key tenure-checkpoint-….pub (from the Audit page)");
+        return ExitCode::FAILURE;
+    };
+    let public = match std::fs::read_to_string(key).map_err(|e| e.to_string()).and_then(|t| public_from_hex(&t)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {}: {e}", key.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let reader = match std::fs::File::open(file) {
+        Ok(f) => std::io::BufReader::new(f),
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    match verify_lines(reader.lines(), &public) {
+        Ok(v) if v.chain_complete => {
+            println!(
+                "export intact: {} records, the whole chain up to the signed checkpoint at record {}",
+                v.count,
+                v.checkpoint_seq.unwrap_or(0)
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(v) => {
+            println!(
+                "export intact: {} records, each unaltered and in order (a filtered export: completeness is proven only by an unfiltered one)",
+                v.count
+            );
+            ExitCode::SUCCESS
+        }
+        Err(why) => {
+            println!("export BROKEN: {why}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -32,6 +32,13 @@ pub struct Settings {
     pub log_format: String,
     /// Folder holding the optional WebAssembly bundle (`pkg/`) for hydration.
     pub site_root: PathBuf,
+    /// The Ed25519 key checkpoints are signed with (64 hex digits); empty means the key file
+    /// in the data folder, created at first start. Several instances must share one key.
+    pub checkpoint_key: String,
+    /// Sign a checkpoint after this many new evidence records…
+    pub checkpoint_every_records: i64,
+    /// …or after this many minutes with new records, whichever comes first.
+    pub checkpoint_every_minutes: i64,
 }
 
 impl Default for Settings {
@@ -48,6 +55,9 @@ impl Default for Settings {
             log_level: "info".into(),
             log_format: "text".into(),
             site_root: PathBuf::from("target/site"),
+            checkpoint_key: String::new(),
+            checkpoint_every_records: 1000,
+            checkpoint_every_minutes: 10,
         }
     }
 }
@@ -66,6 +76,9 @@ impl std::fmt::Debug for Settings {
             .field("log_level", &self.log_level)
             .field("log_format", &self.log_format)
             .field("site_root", &self.site_root)
+            .field("checkpoint_key", &if self.checkpoint_key.is_empty() { "(key file)" } else { "***" })
+            .field("checkpoint_every_records", &self.checkpoint_every_records)
+            .field("checkpoint_every_minutes", &self.checkpoint_every_minutes)
             .finish()
     }
 }
@@ -102,6 +115,14 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
     ("log_level", "TENURE_LOG_LEVEL", "info", "log filter"),
     ("log_format", "TENURE_LOG_FORMAT", "text", "text or json"),
     ("site_root", "TENURE_SITE_ROOT", "target/site", "folder of the optional wasm bundle (pkg/)"),
+    (
+        "checkpoint_key",
+        "TENURE_CHECKPOINT_KEY",
+        "<data_dir>/checkpoint.key",
+        "Ed25519 signing key for checkpoints, 64 hex digits (share it between instances)",
+    ),
+    ("checkpoint_every_records", "TENURE_CHECKPOINT_EVERY_RECORDS", "1000", "sign a checkpoint after this many records"),
+    ("checkpoint_every_minutes", "TENURE_CHECKPOINT_EVERY_MINUTES", "10", "…or after this many minutes"),
 ];
 
 impl Settings {
@@ -138,10 +159,32 @@ impl Settings {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(format!("log_format: '{}' must be text or json", self.log_format));
         }
+        if !self.checkpoint_key.is_empty() {
+            governance::checkpoint::key_from_hex(&self.checkpoint_key).map_err(|e| format!("checkpoint_key: {e}"))?;
+        }
+        if self.checkpoint_every_records < 1 || self.checkpoint_every_minutes < 1 {
+            return Err("checkpoint_every_records and checkpoint_every_minutes: must be at least 1".into());
+        }
         if !self.public_origin.is_empty() && !self.public_origin.contains("://") {
             return Err(format!("public_origin: '{}' must look like https://host[:port]", self.public_origin));
         }
         Ok(())
+    }
+
+    /// The checkpoint signing key: the setting, else the key file in the data folder, created
+    /// (readable by the owner only) when missing.
+    pub fn checkpoint_signer(&self) -> Result<governance::service::audit::Signer, String> {
+        use governance::service::audit::Signer;
+        if !self.checkpoint_key.is_empty() {
+            return Signer::from_hex(&self.checkpoint_key).map_err(|e| format!("checkpoint_key: {e}"));
+        }
+        let path = self.data_dir.join("checkpoint.key");
+        if !path.exists() {
+            std::fs::create_dir_all(&self.data_dir).map_err(|e| format!("cannot create {}: {e}", self.data_dir.display()))?;
+            write_private(&path, &governance::checkpoint::generate_key_hex())?;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Signer::from_hex(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// The database URL, defaulting to the SQLite file in the data folder.
@@ -152,6 +195,17 @@ impl Settings {
             self.database_url.clone()
         }
     }
+}
+
+/// Writes a secret file readable by its owner only.
+fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    f.write_all(text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -173,6 +227,15 @@ mod tests {
         assert!(s.validate().unwrap_err().starts_with("database_url:"));
         let s = Settings { log_format: "xml".into(), ..Settings::default() };
         assert!(s.validate().unwrap_err().starts_with("log_format:"));
+    }
+
+    #[test]
+    fn a_checkpoint_key_must_be_an_ed25519_key_and_never_shows() {
+        let s = Settings { checkpoint_key: "abc".into(), ..Settings::default() };
+        assert!(s.validate().unwrap_err().starts_with("checkpoint_key:"));
+        let s = Settings { checkpoint_key: "7".repeat(64), ..Settings::default() };
+        assert_eq!(s.validate(), Ok(()));
+        assert!(!format!("{s:?}").contains("7777"));
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
     let decisions = Decisions::new(store.clone());
     let lifecycle = Lifecycle::new(store.clone());
     let inbox = Inbox::new(store.clone());
+    let audit = governance::service::audit::Audit::new(store.clone(), settings.checkpoint_signer()?);
     let state = AppState {
         leptos_options,
         store,
@@ -71,6 +72,7 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
         decisions,
         lifecycle,
         inbox,
+        audit,
     };
     Ok((state, first_admin))
 }
@@ -95,6 +97,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .with_always_save(true);
     let console = Router::new()
         .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), render)
+        .route("/audit/export.jsonl", get(crate::routes::audit::export_jsonl))
+        .route("/audit/public-key", get(crate::routes::audit::public_key))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, move |o| shell(o, hydrate)))
         .layer(from_fn_with_state(state.clone(), load_principal))
         .layer(sessions);
@@ -130,12 +134,15 @@ pub async fn launch_with_listener(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let window = chrono::Duration::minutes(settings.login_window_minutes);
     let loops = tokio::spawn(background::housekeeping(state.store.clone(), window, stop_rx.clone()));
-    let deadlines = tokio::spawn(background::deadlines(state.lifecycle.clone(), stop_rx));
+    let deadlines = tokio::spawn(background::deadlines(state.lifecycle.clone(), stop_rx.clone()));
+    let every = (settings.checkpoint_every_records, settings.checkpoint_every_minutes);
+    let checkpoints = tokio::spawn(background::checkpoints(state.audit.clone(), every, stop_rx));
     let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     let _ = stop_tx.send(true);
     let _ = loops.await;
     let _ = deadlines.await;
+    let _ = checkpoints.await;
     served
 }
 

@@ -156,3 +156,23 @@ pub struct PeerPairRow {
     pub chose_neither: u64,
     pub correlated_failures: u64,
 }
+
+/// The audit page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditView {
+    /// The newest record's sequence number.
+    pub head_seq: i64,
+    pub key_id: String,
+    pub public_key: String,
+    pub checkpoints: Vec<CheckpointRow>,
+}
+
+/// One signed checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointRow {
+    pub seq: i64,
+    pub head_hash: String,
+    pub signed_at: String,
+    pub key_id: String,
+    pub signature_prefix: String,
+}

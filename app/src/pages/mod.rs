@@ -6,6 +6,7 @@ pub mod agent_detail;
 pub mod agent_grants;
 pub mod agent_oversight;
 pub mod agents;
+pub mod audit;
 pub mod capabilities;
 pub mod corrections;
 pub mod dashboard;

@@ -17,4 +17,5 @@ pub struct AppState {
     pub decisions: Decisions,
     pub lifecycle: Lifecycle,
     pub inbox: Inbox,
+    pub audit: governance::service::audit::Audit,
 }

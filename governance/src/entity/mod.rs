@@ -6,6 +6,7 @@ pub mod agent_param_values;
 pub mod agents;
 pub mod alerts;
 pub mod capabilities;
+pub mod checkpoints;
 pub mod evidence;
 pub mod grants;
 pub mod login_failures;

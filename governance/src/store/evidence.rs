@@ -4,6 +4,7 @@
 use crate::entity::evidence;
 use crate::error::GovError;
 use crate::evidence::{Broken, Draft, GENESIS_HASH, Record, seal, verify};
+use crate::export::ExportFilter;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -83,7 +84,40 @@ fn from_model(m: evidence::Model) -> Record {
     }
 }
 
+fn filtered(f: &ExportFilter, after: i64, last: i64) -> sea_orm::Select<evidence::Entity> {
+    let mut q = evidence::Entity::find().filter(evidence::Column::Seq.gt(after)).filter(evidence::Column::Seq.lte(last));
+    if let Some(k) = &f.kind {
+        q = q.filter(evidence::Column::Kind.eq(k.as_str()));
+    }
+    if let Some(t) = f.since {
+        q = q.filter(evidence::Column::RecordedAt.gte(t));
+    }
+    if let Some(t) = f.until {
+        q = q.filter(evidence::Column::RecordedAt.lt(t));
+    }
+    q
+}
+
 impl Store {
+    /// How many records up to `last` match, and the first and last of them (seq, hash).
+    #[allow(clippy::type_complexity)] // (count, first, last) reads plainly at the one caller
+    pub async fn evidence_span(
+        &self,
+        f: &ExportFilter,
+        last: i64,
+    ) -> Result<(u64, Option<(i64, String)>, Option<(i64, String)>), GovError> {
+        let count = filtered(f, 0, last).count(self.db()).await?;
+        let first = filtered(f, 0, last).order_by_asc(evidence::Column::Seq).one(self.db()).await?;
+        let end = filtered(f, 0, last).order_by_desc(evidence::Column::Seq).one(self.db()).await?;
+        Ok((count, first.map(|r| (r.seq, r.hash)), end.map(|r| (r.seq, r.hash))))
+    }
+
+    /// Matching records after `after` up to `last`, oldest first (keyset pagination).
+    pub async fn evidence_page(&self, f: &ExportFilter, after: i64, last: i64, limit: u64) -> Result<Vec<Record>, GovError> {
+        let rows = filtered(f, after, last).order_by_asc(evidence::Column::Seq).limit(limit).all(self.db()).await?;
+        Ok(rows.into_iter().map(from_model).collect())
+    }
+
     /// The newest `limit` records, newest first.
     pub async fn recent_evidence(&self, limit: u64) -> Result<Vec<Record>, GovError> {
         let rows = evidence::Entity::find().order_by_desc(evidence::Column::Seq).limit(limit).all(self.db()).await?;

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod agents;
 pub mod alerts;
 pub mod capabilities;
+pub mod checkpoints;
 pub mod evidence;
 pub mod grants;
 pub mod inbox;

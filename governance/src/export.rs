@@ -1,0 +1,161 @@
+//! The JSONL export of the evidence trail and its offline verification. The first line is the
+//! manifest; every further line is one record. An auditor verifies a file with only Tenure's
+//! public checkpoint key (`tenure audit verify FILE --public-key KEY`, or their own tool
+//! following docs/evidence.md). Reading is line by line, so any size verifies in constant memory.
+
+use crate::checkpoint::{self, Checkpoint};
+use crate::evidence::{GENESIS_HASH, Record, record_hash};
+use chrono::{DateTime, Utc};
+use ed25519_dalek::VerifyingKey;
+use serde::{Deserialize, Serialize};
+
+/// The export format's version, in the manifest.
+pub const FORMAT: &str = "tenure-evidence-export-v1";
+
+/// Which records an export holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportFilter {
+    /// Only records of this kind (e.g. `action.approved`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Only records at or after this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
+    /// Only records before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl ExportFilter {
+    /// Whether the export holds every record of its range (so the chain can be checked end to end).
+    pub fn is_complete(&self) -> bool {
+        self.kind.is_none() && self.since.is_none() && self.until.is_none()
+    }
+}
+
+/// The first line of an export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub exported_at: DateTime<Utc>,
+    pub exported_by: String,
+    pub filter: ExportFilter,
+    /// Records that follow.
+    pub count: u64,
+    /// First and last record: (seq, hash); none when the export is empty.
+    pub first: Option<(i64, String)>,
+    pub last: Option<(i64, String)>,
+    /// The chain head when the export was taken, signed (the record `seq` has `head_hash`).
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// What verification found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub count: u64,
+    /// The whole chain from the first record to the signed checkpoint was checked.
+    pub chain_complete: bool,
+    pub checkpoint_seq: Option<i64>,
+}
+
+/// One record as an export line.
+pub fn record_line(r: &Record) -> String {
+    serde_json::to_string(r).unwrap_or_default()
+}
+
+/// The manifest as the first line.
+pub fn manifest_line(m: &Manifest) -> String {
+    serde_json::to_string(&serde_json::json!({ "manifest": m })).unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+struct ManifestLine {
+    manifest: Manifest,
+}
+
+/// Verifies an export, line by line. `Err` names the first problem and where it is.
+pub fn verify_lines<I, E>(mut lines: I, public: &VerifyingKey) -> Result<Verified, String>
+where
+    I: Iterator<Item = Result<String, E>>,
+    E: std::fmt::Display,
+{
+    let first = lines.next().ok_or("the file is empty: no manifest")?.map_err(|e| format!("line 1: {e}"))?;
+    let m = serde_json::from_str::<ManifestLine>(&first).map_err(|e| format!("line 1 is not a manifest: {e}"))?.manifest;
+    if m.format != FORMAT {
+        return Err(format!("line 1: unknown format {}", m.format));
+    }
+    let complete = m.filter.is_complete();
+    let mut count = 0u64;
+    let mut prev: Option<Record> = None;
+    for (i, line) in lines.enumerate() {
+        let n = i + 2;
+        let line = line.map_err(|e| format!("line {n}: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let r: Record = serde_json::from_str(&line).map_err(|e| format!("line {n}: not a record: {e}"))?;
+        if record_hash(&r) != r.hash {
+            return Err(format!("record {} (line {n}): its hash does not match its contents: edited", r.seq));
+        }
+        if let Some(c) = m.checkpoint.as_ref().filter(|c| r.seq > c.seq) {
+            return Err(format!("record {} (line {n}) comes after the signed checkpoint at record {}", r.seq, c.seq));
+        }
+        match &prev {
+            None if complete && r.seq != 1 => {
+                return Err(format!("the file starts at record {}: records 1 to {} are missing", r.seq, r.seq - 1));
+            }
+            None if complete && r.prev_hash != GENESIS_HASH => {
+                return Err(format!("record 1 (line {n}) does not start from the genesis hash"));
+            }
+            Some(p) if r.seq <= p.seq => {
+                return Err(format!("record {} (line {n}) comes after record {}: out of order", r.seq, p.seq));
+            }
+            Some(p) if complete && r.seq != p.seq + 1 => {
+                return Err(format!(
+                    "record {} (line {n}) follows record {}: records {} to {} are missing or out of order",
+                    r.seq,
+                    p.seq,
+                    p.seq + 1,
+                    r.seq - 1
+                ));
+            }
+            Some(p) if r.seq == p.seq + 1 && r.prev_hash != p.hash => {
+                return Err(format!("record {} (line {n}) does not link to record {}: inserted or replaced", r.seq, p.seq));
+            }
+            _ => {}
+        }
+        count += 1;
+        prev = Some(r);
+    }
+    let last = prev.as_ref().map(|r| (r.seq, r.hash.clone()));
+    if let Some(c) = &m.checkpoint {
+        checkpoint::verify(public, c)?;
+        match &last {
+            Some((seq, hash)) if *seq == c.seq && *hash != c.head_hash => {
+                return Err(format!("record {seq} is not the record the signed checkpoint covers"));
+            }
+            Some((seq, _)) if complete && *seq < c.seq => {
+                return Err(format!(
+                    "the file ends at record {seq} but the signed checkpoint covers record {}: records are missing at the end",
+                    c.seq
+                ));
+            }
+            None if complete => {
+                return Err(format!("the file holds no records but the signed checkpoint covers record {}", c.seq));
+            }
+            _ => {}
+        }
+    } else if complete && count > 0 {
+        return Err("the manifest carries no signed checkpoint: the file's end cannot be vouched for".into());
+    }
+    if m.count != count {
+        return Err(format!("the manifest announces {} records but the file holds {count}", m.count));
+    }
+    if m.last != last {
+        return Err("the manifest's last record is not the file's last record".into());
+    }
+    Ok(Verified { count, chain_complete: complete, checkpoint_seq: m.checkpoint.as_ref().map(|c| c.seq) })
+}
+
+#[cfg(test)]
+mod tests;
