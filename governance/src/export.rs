@@ -80,7 +80,8 @@ where
     E: std::fmt::Display,
 {
     let first = lines.next().ok_or("the file is empty: no manifest")?.map_err(|e| format!("line 1: {e}"))?;
-    let m = serde_json::from_str::<ManifestLine>(&first).map_err(|e| format!("line 1 is not a manifest: {e}"))?.manifest;
+    let m =
+        serde_json::from_str::<ManifestLine>(&first).map_err(|e| format!("line 1 is not a manifest: {e}"))?.manifest;
     if m.format != FORMAT {
         return Err(format!("line 1: unknown format {}", m.format));
     }
@@ -120,7 +121,10 @@ where
                 ));
             }
             Some(p) if r.seq == p.seq + 1 && r.prev_hash != p.hash => {
-                return Err(format!("record {} (line {n}) does not link to record {}: inserted or replaced", r.seq, p.seq));
+                return Err(format!(
+                    "record {} (line {n}) does not link to record {}: inserted or replaced",
+                    r.seq, p.seq
+                ));
             }
             _ => {}
         }

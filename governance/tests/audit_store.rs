@@ -89,7 +89,9 @@ fn no_code_path_updates_or_deletes_evidence() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                for bad in ["evidence::Entity::update", "evidence::Entity::delete", "UPDATE evidence", "DELETE FROM evidence"] {
+                for bad in
+                    ["evidence::Entity::update", "evidence::Entity::delete", "UPDATE evidence", "DELETE FROM evidence"]
+                {
                     if text.contains(bad) {
                         offenders.push(format!("{}: {bad}", path.display()));
                     }
@@ -193,7 +195,10 @@ async fn an_export_verifies_offline_and_fails_after_one_changed_byte() {
         one_byte[10] = one_byte[10].replacen("event number", "event numbet", 1);
         assert!(check(&one_byte).unwrap_err().contains("does not match its contents"), "{}", db.name);
         let filtered = a
-            .start_export(&aldo.as_auditor().unwrap(), ExportFilter { kind: Some("audit.exported".into()), ..ExportFilter::default() })
+            .start_export(
+                &aldo.as_auditor().unwrap(),
+                ExportFilter { kind: Some("audit.exported".into()), ..ExportFilter::default() },
+            )
             .await
             .unwrap();
         assert_eq!(filtered.manifest.count, 2, "both exports are on record");

@@ -121,7 +121,12 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
         "<data_dir>/checkpoint.key",
         "Ed25519 signing key for checkpoints, 64 hex digits (share it between instances)",
     ),
-    ("checkpoint_every_records", "TENURE_CHECKPOINT_EVERY_RECORDS", "1000", "sign a checkpoint after this many records"),
+    (
+        "checkpoint_every_records",
+        "TENURE_CHECKPOINT_EVERY_RECORDS",
+        "1000",
+        "sign a checkpoint after this many records",
+    ),
     ("checkpoint_every_minutes", "TENURE_CHECKPOINT_EVERY_MINUTES", "10", "…or after this many minutes"),
 ];
 
@@ -180,7 +185,8 @@ impl Settings {
         }
         let path = self.data_dir.join("checkpoint.key");
         if !path.exists() {
-            std::fs::create_dir_all(&self.data_dir).map_err(|e| format!("cannot create {}: {e}", self.data_dir.display()))?;
+            std::fs::create_dir_all(&self.data_dir)
+                .map_err(|e| format!("cannot create {}: {e}", self.data_dir.display()))?;
             write_private(&path, &governance::checkpoint::generate_key_hex())?;
         }
         let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

@@ -97,7 +97,11 @@ impl Audit {
     }
 
     /// Signs the head when enough records or enough time have passed since the last checkpoint.
-    pub async fn checkpoint_if_due(&self, every_records: i64, every_minutes: i64) -> Result<Option<Checkpoint>, GovError> {
+    pub async fn checkpoint_if_due(
+        &self,
+        every_records: i64,
+        every_minutes: i64,
+    ) -> Result<Option<Checkpoint>, GovError> {
         let (head, _) = self.store.evidence_head().await?;
         let last = self.store.latest_checkpoint().await?.map(|c| (c.seq, c.signed_at));
         if checkpoint::due(head, last, crate::clock::now(), every_records, every_minutes) {

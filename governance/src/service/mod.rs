@@ -2,8 +2,8 @@
 //! CLI all call these methods, so the browser and the API can never disagree.
 
 pub mod accounts;
-pub mod audit;
 pub mod agents;
+pub mod audit;
 pub mod capabilities;
 pub mod dashboard;
 pub mod deadlines;

@@ -85,7 +85,8 @@ fn from_model(m: evidence::Model) -> Record {
 }
 
 fn filtered(f: &ExportFilter, after: i64, last: i64) -> sea_orm::Select<evidence::Entity> {
-    let mut q = evidence::Entity::find().filter(evidence::Column::Seq.gt(after)).filter(evidence::Column::Seq.lte(last));
+    let mut q =
+        evidence::Entity::find().filter(evidence::Column::Seq.gt(after)).filter(evidence::Column::Seq.lte(last));
     if let Some(k) = &f.kind {
         q = q.filter(evidence::Column::Kind.eq(k.as_str()));
     }
@@ -113,7 +114,13 @@ impl Store {
     }
 
     /// Matching records after `after` up to `last`, oldest first (keyset pagination).
-    pub async fn evidence_page(&self, f: &ExportFilter, after: i64, last: i64, limit: u64) -> Result<Vec<Record>, GovError> {
+    pub async fn evidence_page(
+        &self,
+        f: &ExportFilter,
+        after: i64,
+        last: i64,
+        limit: u64,
+    ) -> Result<Vec<Record>, GovError> {
         let rows = filtered(f, after, last).order_by_asc(evidence::Column::Seq).limit(limit).all(self.db()).await?;
         Ok(rows.into_iter().map(from_model).collect())
     }

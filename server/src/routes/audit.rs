@@ -26,31 +26,46 @@ pub struct ExportQuery {
     pub until: Option<String>,
 }
 
-fn day(field: &str, v: Option<&str>) -> Result<Option<DateTime<Utc>>, Response> {
+/// A refused download: the status and a plain-text reason naming the field.
+struct Refusal(StatusCode, String);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.0, self.1).into_response()
+    }
+}
+
+fn day(field: &str, v: Option<&str>) -> Result<Option<DateTime<Utc>>, Refusal> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
             .map(|d| Some(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()))
-            .map_err(|_| (StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: '{t}' is not a date like 2026-11-26")).into_response()),
+            .map_err(|_| {
+                Refusal(StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: '{t}' is not a date like 2026-11-26"))
+            }),
     }
 }
 
 impl ExportQuery {
-    fn filter(&self) -> Result<ExportFilter, Response> {
+    fn filter(&self) -> Result<ExportFilter, Refusal> {
         let kind = self.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()).map(str::to_owned);
         if let Some(k) = &kind
             && (k.len() > 64 || !k.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_'))
         {
-            return Err((StatusCode::UNPROCESSABLE_ENTITY, format!("kind: '{k}' is not a record kind")).into_response());
+            return Err(Refusal(StatusCode::UNPROCESSABLE_ENTITY, format!("kind: '{k}' is not a record kind")));
         }
-        Ok(ExportFilter { kind, since: day("since", self.since.as_deref())?, until: day("until", self.until.as_deref())? })
+        Ok(ExportFilter {
+            kind,
+            since: day("since", self.since.as_deref())?,
+            until: day("until", self.until.as_deref())?,
+        })
     }
 }
 
-fn auditor(user: &CurrentUser) -> Result<AsAuditor, Response> {
+fn auditor(user: &CurrentUser) -> Result<AsAuditor, Refusal> {
     match &user.0 {
-        None => Err((StatusCode::UNAUTHORIZED, "please sign in").into_response()),
-        Some(p) => p.as_auditor().map_err(|e| (StatusCode::FORBIDDEN, e.to_string()).into_response()),
+        None => Err(Refusal(StatusCode::UNAUTHORIZED, "please sign in".into())),
+        Some(p) => p.as_auditor().map_err(|e| Refusal(StatusCode::FORBIDDEN, e.to_string())),
     }
 }
 
@@ -68,11 +83,11 @@ pub async fn export_jsonl(
 ) -> Response {
     let who = match auditor(&user) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let filter = match q.filter() {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let plan = match state.audit.start_export(&who, filter).await {
         Ok(p) => p,
@@ -100,8 +115,7 @@ pub async fn export_jsonl(
             }
         }
     });
-    let body = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(first) })
-        .chain(pages);
+    let body = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(first) }).chain(pages);
     (
         [
             (header::CONTENT_TYPE, "application/x-ndjson".to_owned()),
@@ -115,12 +129,15 @@ pub async fn export_jsonl(
 /// `GET /audit/public-key`: the hex public key that verifies checkpoints.
 pub async fn public_key(State(state): State<AppState>, Extension(user): Extension<CurrentUser>) -> Response {
     if let Err(r) = auditor(&user) {
-        return r;
+        return r.into_response();
     }
     (
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"tenure-checkpoint-{}.pub\"", state.audit.key_id())),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"tenure-checkpoint-{}.pub\"", state.audit.key_id()),
+            ),
         ],
         format!("{}\n", state.audit.public_key_hex()),
     )

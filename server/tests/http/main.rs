@@ -3,6 +3,7 @@
 
 mod actions;
 mod agents;
+mod audit;
 mod auth;
 mod capabilities;
 mod common;
