@@ -101,6 +101,11 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/audit/records/:seq")
+                    view=|| view! { <Layout section=Section::Audit><pages::audit_record::AuditRecordPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/users")
                     view=|| view! { <Layout section=Section::Users><pages::users::UsersPage /></Layout> }
                     ssr=SsrMode::Async

@@ -1,6 +1,7 @@
-// Compliance, JavaScript disabled: an admin (auditor rights) opens the audit page, downloads the
-// JSONL export and the public key, and `tenure audit verify` passes on the file — and fails
-// after one byte of it is changed.
+// Compliance, JavaScript disabled: an admin (auditor rights) searches the trail for a phrase
+// from an agent's reasoning, opens the action's timeline, downloads the JSONL export and the
+// public key, and `tenure audit verify` passes on the file — and fails after one byte of it is
+// changed.
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,12 +25,24 @@ test('the trail is exported and verified offline', async ({ page }) => {
   await page.getByRole('link', { name: 'Audit' }).click();
   await expect(page.getByRole('heading', { name: 'Audit trail' })).toBeVisible();
   await expect(page.locator('#checkpoints-table tbody tr').first()).toBeVisible();
-  await shot(page, '70-audit');
+  await page.getByLabel('Words').fill('was charged twice');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const hit = page.locator('#audit-table tbody tr').filter({ hasText: 'payout-bot asked to finance.refund.issue' });
+  await expect(hit).toHaveCount(1);
+  await shot(page, '70-audit-search');
+  await hit.locator('td.num a').click();
+  await expect(page.getByTestId('hash')).toHaveText(/^[0-9a-f]{64}$/);
+  await expect(page.getByTestId('prev-hash')).toHaveText(/^[0-9a-f]{64}$/);
+  await shot(page, '71-audit-record');
+  await page.getByRole('link', { name: "the action's timeline" }).click();
+  await expect(page.locator('section:has(h2:text("Timeline")) tbody tr')).toHaveCount(5);
+  await expect(page.locator('h1 [data-state]')).toHaveText('rolled back');
+  await page.goto('/audit');
 
   const dir = mkdtempSync(join(tmpdir(), 'tenure-e2e-export-'));
   const [exported] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Download JSONL' }).click(),
+    page.getByRole('link', { name: 'Export the whole chain' }).click(),
   ]);
   const file = join(dir, exported.suggestedFilename());
   await exported.saveAs(file);

@@ -12,9 +12,23 @@ use serde::{Deserialize, Serialize};
 /// The export format's version, in the manifest.
 pub const FORMAT: &str = "tenure-evidence-export-v1";
 
-/// Which records an export holds.
+/// Which records a search shows and an export holds (every field optional; all must match).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportFilter {
+    /// Words that must appear, in this order, in the summary or details (reasoning, comments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Only records about this agent (it acted, or it is the subject, or its action is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+    /// Only records by this actor (user or agent name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// Only records with this decision (`action.decided`) or resulting state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
     /// Only records of this kind (e.g. `action.approved`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -29,7 +43,7 @@ pub struct ExportFilter {
 impl ExportFilter {
     /// Whether the export holds every record of its range (so the chain can be checked end to end).
     pub fn is_complete(&self) -> bool {
-        self.kind.is_none() && self.since.is_none() && self.until.is_none()
+        *self == ExportFilter::default()
     }
 }
 

@@ -205,3 +205,70 @@ async fn an_export_verifies_offline_and_fails_after_one_changed_byte() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn search_finds_phrases_and_filters_newest_first_page_by_page() {
+    for db in common::backends().await {
+        let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());
+        let (_, temp) = acc.add_user_cli("aldo", &["auditor".into()]).await.unwrap();
+        let p = acc.login("aldo", &temp, "t").await.unwrap();
+        acc.change_own_password(&p, &temp, "aldo's own password", "aldo's own password").await.unwrap();
+        let aldo = acc.principal(p.user_id).await.unwrap().unwrap().as_auditor().unwrap();
+        for i in 0..30 {
+            let txn = db.store.begin_write().await.unwrap();
+            let reasoning =
+                if i == 17 { "the customer was charged twice by the aardvark gateway" } else { "routine refund" };
+            let draft = Draft {
+                actor: Actor { kind: "agent".into(), id: Some(100 + i % 2), name: format!("bot-{}", i % 2) },
+                kind: "action.decided",
+                subject_kind: "action",
+                subject_id: i.to_string(),
+                summary: format!("bot asked to refund order {i}"),
+                details: serde_json::json!({
+                    "capability": if i % 3 == 0 { "finance.report.generate" } else { "finance.refund.issue" },
+                    "decision": if i % 5 == 0 { "needs_approval" } else { "allowed" },
+                    "reasoning": reasoning,
+                }),
+            };
+            evidence::append(&txn, &draft).await.unwrap();
+            txn.commit().await.unwrap();
+        }
+        let a = audit(&db.store);
+        let search = |f: ExportFilter, before: Option<i64>| {
+            let (a, aldo) = (&a, &aldo);
+            async move { a.search(aldo, &f, before, 10).await.unwrap() }
+        };
+        let text = |t: &str| ExportFilter { text: Some(t.into()), ..ExportFilter::default() };
+        let (rows, more) = search(text("charged twice by the aardvark"), None).await;
+        assert_eq!((rows.len(), more), (1, false), "{}", db.name);
+        assert_eq!(rows[0].subject_id, "17");
+        assert!(search(text("aardvark charged"), None).await.0.is_empty(), "{}: words in that order only", db.name);
+        let combined = ExportFilter {
+            kind: Some("action.decided".into()),
+            actor: Some("bot-1".into()),
+            text: Some("aardvark".into()),
+            ..ExportFilter::default()
+        };
+        assert_eq!(search(combined, Some(1000)).await.0.len(), 1, "{}: text with other filters", db.name);
+        assert!(search(text("\"); DROP TABLE evidence; --"), None).await.0.is_empty(), "any text is a safe query");
+        // Newest first, ten at a time, continuing below the last one shown.
+        let all = ExportFilter { kind: Some("action.decided".into()), ..ExportFilter::default() };
+        let (first, more) = search(all.clone(), None).await;
+        assert!(more && first.len() == 10 && first[0].seq > first[9].seq, "{}", db.name);
+        let (second, _) = search(all.clone(), Some(first[9].seq)).await;
+        assert_eq!(second[0].seq, first[9].seq - 1);
+        let by_agent = ExportFilter { agent_id: Some(101), ..all.clone() };
+        assert_eq!(search(by_agent, None).await.0.len(), 10);
+        let reports = ExportFilter { capability: Some("finance.report.generate".into()), ..all.clone() };
+        let (r, more) = search(reports, None).await;
+        assert_eq!((r.len(), more), (10, false), "{}", db.name);
+        let pending = ExportFilter { outcome: Some("needs_approval".into()), actor: Some("bot-0".into()), ..all };
+        assert_eq!(search(pending, None).await.0.len(), 3, "{}", db.name);
+        let too_long = ExportFilter { text: Some("x".repeat(201)), ..ExportFilter::default() };
+        assert!(matches!(
+            a.search(&aldo, &too_long, None, 10).await,
+            Err(governance::GovError::Invalid { field: "text", .. })
+        ));
+        db.cleanup().await;
+    }
+}

@@ -13,6 +13,7 @@ mod m20261126_000008_lifecycle;
 mod m20261126_000009_peer_checks;
 mod m20261126_000010_checkpoints;
 mod m20261126_000011_evidence_append_only;
+mod m20261126_000012_evidence_search;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_peer_checks::Migration),
             Box::new(m20261126_000010_checkpoints::Migration),
             Box::new(m20261126_000011_evidence_append_only::Migration),
+            Box::new(m20261126_000012_evidence_search::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! The audit page's data: signed checkpoints, the public key, and the chain's size.
 
 use crate::error::AppError;
-use crate::model::AuditView;
+use crate::model::{AuditSearchView, AuditView, RecordView};
 use leptos::prelude::*;
 
 /// Checkpoints and key, for auditors and admins.
@@ -28,4 +28,102 @@ pub async fn audit_overview() -> Result<AuditView, AppError> {
         })
         .collect();
     Ok(AuditView { head_seq: head, key_id: st.audit.key_id(), public_key: st.audit.public_key_hex(), checkpoints })
+}
+
+#[cfg(feature = "ssr")]
+fn day(field: &str, v: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    match v.trim() {
+        "" => Ok(None),
+        t => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(|d| d.and_hms_opt(0, 0, 0).map(|x| x.and_utc()))
+            .map_err(|_| {
+                crate::server::context::fail(AppError::Field {
+                    field: field.into(),
+                    message: format!("'{t}' is not a date like 2026-11-26"),
+                })
+            }),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn subject_action(kind: &str, id: &str) -> Option<i64> {
+    (kind == "action").then(|| id.parse().ok()).flatten()
+}
+
+/// One page of records matching the filter, newest first.
+#[server(endpoint = "audit/search")]
+#[allow(clippy::too_many_arguments)] // one argument per filter field
+pub async fn audit_search(
+    text: String,
+    agent: Option<i64>,
+    capability: String,
+    actor: String,
+    kind: String,
+    outcome: String,
+    since: String,
+    until: String,
+    before: Option<i64>,
+) -> Result<AuditSearchView, AppError> {
+    use crate::api::show_time;
+    use crate::model::AuditRow;
+    use crate::server::context::{gov, principal, state};
+    use governance::export::ExportFilter;
+    let token = principal()?.as_auditor().map_err(gov)?;
+    let some = |s: String| Some(s.trim().to_owned()).filter(|t| !t.is_empty());
+    let filter = ExportFilter {
+        text: some(text),
+        agent_id: agent,
+        capability: some(capability),
+        actor: some(actor),
+        outcome: some(outcome),
+        kind: some(kind),
+        since: day("since", &since)?,
+        until: day("until", &until)?,
+    };
+    let st = state()?;
+    let (rows, more) = st.audit.search(&token, &filter, before, 50).await.map_err(gov)?;
+    let older = if more { rows.last().map(|r| r.seq) } else { None };
+    Ok(AuditSearchView {
+        rows: rows
+            .into_iter()
+            .map(|r| AuditRow {
+                action_id: subject_action(&r.subject_kind, &r.subject_id),
+                seq: r.seq,
+                recorded_at: show_time(&r.recorded_at),
+                actor: r.actor_name,
+                kind: r.kind,
+                summary: r.summary,
+            })
+            .collect(),
+        older,
+        agents: st.store.list_agents().await.map_err(gov)?.into_iter().map(|a| (a.id, a.name)).collect(),
+        capabilities: st.store.list_capabilities().await.map_err(gov)?.into_iter().map(|c| c.name).collect(),
+    })
+}
+
+/// One record with every field, its hash and the previous hash.
+#[server(endpoint = "audit/record")]
+pub async fn audit_record(seq: i64) -> Result<RecordView, AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_auditor().map_err(gov)?;
+    let r = state()?.audit.record(&token, seq).await.map_err(gov)?;
+    let details = serde_json::from_str::<serde_json::Value>(&r.details)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| r.details.clone());
+    Ok(RecordView {
+        action_id: subject_action(&r.subject_kind, &r.subject_id),
+        seq: r.seq,
+        recorded_at: governance::evidence::format_time(&r.recorded_at),
+        actor_kind: r.actor_kind,
+        actor_id: r.actor_id,
+        actor_name: r.actor_name,
+        kind: r.kind,
+        subject_kind: r.subject_kind,
+        subject_id: r.subject_id,
+        summary: r.summary,
+        details,
+        prev_hash: r.prev_hash,
+        hash: r.hash,
+    })
 }

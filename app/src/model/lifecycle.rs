@@ -176,3 +176,44 @@ pub struct CheckpointRow {
     pub key_id: String,
     pub signature_prefix: String,
 }
+
+/// One search result on the audit page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub recorded_at: String,
+    pub actor: String,
+    pub kind: String,
+    pub summary: String,
+    /// The action the record is about, for its timeline.
+    pub action_id: Option<i64>,
+}
+
+/// One page of an audit search.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditSearchView {
+    pub rows: Vec<AuditRow>,
+    /// Continue with `before=` this to see older matches.
+    pub older: Option<i64>,
+    pub agents: Vec<(i64, String)>,
+    pub capabilities: Vec<String>,
+}
+
+/// One evidence record, every field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordView {
+    pub seq: i64,
+    pub recorded_at: String,
+    pub actor_kind: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub kind: String,
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub summary: String,
+    /// The details, pretty-printed.
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+    pub action_id: Option<i64>,
+}

@@ -1,24 +1,60 @@
-//! `/audit` (auditors and admins): export the evidence trail as JSONL for offline
-//! verification, download the public key, and see the signed checkpoints.
+//! `/audit` (auditors and admins): search the evidence trail (words from reasoning and
+//! comments, agent, capability, actor, kind, decision, time), export what the filter shows as
+//! JSONL for offline verification, and see the signed checkpoints and the public key.
 
-use crate::api::audit::audit_overview;
+use crate::api::audit::{audit_overview, audit_search};
+use crate::components::form::FieldError;
 use crate::components::layout::Unavailable;
-use crate::model::AuditView;
+use crate::error::AppError;
+use crate::model::{AuditSearchView, AuditView};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The filter fields, as named in the URL.
+const FIELDS: [&str; 8] = ["text", "agent", "capability", "actor", "kind", "outcome", "since", "until"];
 
 /// The audit page.
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| audit_overview());
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).unwrap_or_default();
+    let overview = Resource::new(|| (), |_| audit_overview());
+    let results = Resource::new(
+        move || (FIELDS.map(|f| get(f)), get("before")),
+        |(v, before)| {
+            let [text, agent, capability, actor, kind, outcome, since, until] = v;
+            audit_search(text, agent.parse().ok(), capability, actor, kind, outcome, since, until, before.parse().ok())
+        },
+    );
+    // The same filter, for the export link and for "older".
+    let filter_query = move || {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for f in FIELDS {
+            let v = get(f);
+            if !v.is_empty() {
+                q.append_pair(f, &v);
+            }
+        }
+        q.finish()
+    };
     view! {
         <Title text="Audit" />
         <h1>"Audit trail"</h1>
         <p class="muted lead">"Every decision, approval, rollback, grant and sign-in is an evidence record, hash-chained to the one before. Tenure signs the chain's head regularly; an export carries a signature of its last record, so anyone with the public key can check it offline."</p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <Audit d /> }.into_any(),
+                let filter = filter_query();
+                match results.await {
+                    Ok(d) => view! { <Search d get=FIELDS.map(get) filter /> }.into_any(),
+                    Err(e) => view! { <Search d=AuditSearchView { rows: Vec::new(), older: None, agents: Vec::new(), capabilities: Vec::new() } get=FIELDS.map(get) filter error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(d) => view! { <Keys d /> }.into_any(),
                     Err(error) => view! { <Unavailable error what="Audit" back_href="/" back_label="Back to the dashboard" /> }.into_any(),
                 }
             })}
@@ -27,60 +63,138 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 #[component]
-fn Audit(d: AuditView) -> impl IntoView {
+fn Search(
+    d: AuditSearchView,
+    get: [String; 8],
+    filter: String,
+    #[prop(optional)] error: Option<AppError>,
+) -> impl IntoView {
+    let [text, agent, capability, actor, kind, outcome, since, until] = get;
+    let error = Signal::derive(move || error.clone());
+    let export =
+        if filter.is_empty() { "/audit/export.jsonl".to_owned() } else { format!("/audit/export.jsonl?{filter}") };
+    let older = d
+        .older
+        .map(|b| if filter.is_empty() { format!("/audit?before={b}") } else { format!("/audit?{filter}&before={b}") });
     view! {
-        <div class="columns">
-            <section class="panel">
-                <h2>"Export"</h2>
-                <p class="muted small">{format!("{} records in the chain. Leave the filters empty for the whole chain, which verifies end to end.", d.head_seq)}</p>
-                <form method="get" action="/audit/export.jsonl" class="export-form">
-                    <label for="x-kind">"Record kind (optional)"</label>
-                    <input id="x-kind" name="kind" placeholder="action.approved" />
-                    <div class="grid2">
-                        <div>
-                            <label for="x-since">"From (day, optional)"</label>
-                            <input id="x-since" name="since" type="date" />
-                        </div>
-                        <div>
-                            <label for="x-until">"Until (day, exclusive)"</label>
-                            <input id="x-until" name="until" type="date" />
-                        </div>
-                    </div>
-                    <button type="submit" class="btn btn-primary">"Download JSONL"</button>
-                </form>
-                <p class="hint">"Verify a download with: tenure audit verify FILE --public-key KEYFILE"</p>
-            </section>
-            <section class="panel">
-                <h2>"Checkpoint key"</h2>
-                <dl class="facts">
-                    <dt>"Key id"</dt><dd><code data-testid="key-id">{d.key_id}</code></dd>
-                    <dt>"Public key"</dt><dd><code class="secret small">{d.public_key}</code></dd>
-                </dl>
-                <p><a class="btn btn-small" href="/audit/public-key">"Download public key"</a></p>
-            </section>
-        </div>
         <section class="panel">
-            <h2>"Signed checkpoints"</h2>
-            {if d.checkpoints.is_empty() {
-                view! { <p class="muted">"None yet: the first is signed within seconds of the first record."</p> }.into_any()
+            <form method="get" action="/audit" class="audit-search">
+                <div class="search-row">
+                    <label for="a-text">"Words"</label>
+                    <input id="a-text" name="text" value=text placeholder="a phrase from an agent's reasoning or a reviewer's comment" />
+                    <button type="submit" class="btn btn-primary">"Search"</button>
+                </div>
+                <FieldError error field="text" />
+                <div class="grid4">
+                    <div>
+                        <label for="a-agent">"Agent"</label>
+                        <select id="a-agent" name="agent">
+                            <option value="">"Any agent"</option>
+                            {d.agents.iter().map(|(id, name)| view! {
+                                <option value=id.to_string() selected=agent == id.to_string()>{name.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div>
+                        <label for="a-cap">"Capability"</label>
+                        <select id="a-cap" name="capability">
+                            <option value="">"Any capability"</option>
+                            {d.capabilities.iter().map(|c| view! {
+                                <option value=c.clone() selected=capability == *c>{c.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div>
+                        <label for="a-actor">"Actor"</label>
+                        <input id="a-actor" name="actor" value=actor placeholder="rita, refund-bot…" />
+                    </div>
+                    <div>
+                        <label for="a-kind">"Kind"</label>
+                        <input id="a-kind" name="kind" value=kind placeholder="action.approved" />
+                    </div>
+                    <div>
+                        <label for="a-outcome">"Decision or state"</label>
+                        <input id="a-outcome" name="outcome" value=outcome placeholder="needs_approval, rolled_back…" />
+                    </div>
+                    <div>
+                        <label for="a-since">"From (day)"</label>
+                        <input id="a-since" name="since" type="date" value=since />
+                        <FieldError error field="since" />
+                    </div>
+                    <div>
+                        <label for="a-until">"Until (day, exclusive)"</label>
+                        <input id="a-until" name="until" type="date" value=until />
+                        <FieldError error field="until" />
+                    </div>
+                </div>
+            </form>
+        </section>
+        <section class="panel">
+            <div class="panel-head">
+                <h2>"Records, newest first"</h2>
+                <a class="btn btn-small" href=export download="">"Export these as JSONL"</a>
+            </div>
+            {if d.rows.is_empty() {
+                view! { <p class="muted">"No record matches."</p> }.into_any()
             } else {
                 view! {
-                    <table class="table" id="checkpoints-table">
-                        <thead><tr><th class="num">"Record"</th><th>"Head hash"</th><th>"Signed"</th><th>"Key"</th><th>"Signature"</th></tr></thead>
+                    <table class="table" id="audit-table">
+                        <thead><tr><th class="num">"#"</th><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Summary"</th><th></th></tr></thead>
                         <tbody>
-                            {d.checkpoints.into_iter().map(|c| view! {
-                                <tr>
-                                    <td class="num">{c.seq}</td>
-                                    <td><code class="hash">{c.head_hash.chars().take(16).collect::<String>()}"…"</code></td>
-                                    <td class="nowrap">{c.signed_at}</td>
-                                    <td><code>{c.key_id}</code></td>
-                                    <td><code class="hash">{c.signature_prefix}"…"</code></td>
+                            {d.rows.into_iter().map(|r| view! {
+                                <tr data-seq=r.seq.to_string()>
+                                    <td class="num"><a href=format!("/audit/records/{}", r.seq)>{r.seq}</a></td>
+                                    <td class="nowrap">{r.recorded_at}</td>
+                                    <td>{r.actor}</td>
+                                    <td><code>{r.kind}</code></td>
+                                    <td class="clip-wrap wide">{r.summary}</td>
+                                    <td class="nowrap">{r.action_id.map(|id| view! { <a href=format!("/actions/{id}")>"Timeline"</a> })}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
             }}
+            {older.map(|h| view! { <nav class="pager"><a class="btn btn-small" href=h rel="next">"Older records →"</a></nav> })}
+            <p class="hint">"An export holds what this filter shows, up to the moment it starts. Verify it with: tenure audit verify FILE --public-key KEYFILE. Only an unfiltered export proves that nothing is missing."</p>
         </section>
+    }
+}
+
+#[component]
+fn Keys(d: AuditView) -> impl IntoView {
+    view! {
+        <div class="columns">
+            <section class="panel">
+                <h2>"Checkpoint key"</h2>
+                <dl class="facts">
+                    <dt>"Key id"</dt><dd><code data-testid="key-id">{d.key_id}</code></dd>
+                    <dt>"Public key"</dt><dd><code class="secret small">{d.public_key}</code></dd>
+                    <dt>"Chain"</dt><dd>{format!("{} records", d.head_seq)}</dd>
+                </dl>
+                <p><a class="btn btn-small" href="/audit/public-key">"Download public key"</a>" "<a class="btn btn-small" href="/audit/export.jsonl" download="">"Export the whole chain"</a></p>
+            </section>
+            <section class="panel">
+                <h2>"Signed checkpoints"</h2>
+                {if d.checkpoints.is_empty() {
+                    view! { <p class="muted">"None yet: the first is signed within seconds of the first record."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="table" id="checkpoints-table">
+                            <thead><tr><th class="num">"Record"</th><th>"Head hash"</th><th>"Signed"</th></tr></thead>
+                            <tbody>
+                                {d.checkpoints.into_iter().map(|c| view! {
+                                    <tr title=format!("key {} · signature {}…", c.key_id, c.signature_prefix)>
+                                        <td class="num">{c.seq}</td>
+                                        <td><code class="hash">{c.head_hash.chars().take(16).collect::<String>()}"…"</code></td>
+                                        <td class="nowrap">{c.signed_at}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+            </section>
+        </div>
     }
 }

@@ -19,6 +19,11 @@ pub struct Model {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    /// Index columns for search, derived when the record is appended; not part of the record
+    /// and not covered by its hash.
+    pub agent_id: Option<i64>,
+    pub capability: Option<String>,
+    pub outcome: Option<String>,
 }
 
 /// No links.

@@ -179,6 +179,29 @@ impl Audit {
         })
     }
 
+    /// One page of a search, newest first, continuing below `before`; also says whether
+    /// older matches exist.
+    pub async fn search(
+        &self,
+        _who: &AsAuditor,
+        filter: &ExportFilter,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<(Vec<Record>, bool), GovError> {
+        if filter.text.as_deref().is_some_and(|t| t.chars().count() > 200) {
+            return Err(GovError::invalid("text", "search for at most 200 characters"));
+        }
+        let mut rows = self.store.search_evidence(filter, before, limit + 1).await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        Ok((rows, more))
+    }
+
+    /// One record, by its sequence number.
+    pub async fn record(&self, _who: &AsAuditor, seq: i64) -> Result<Record, GovError> {
+        self.store.evidence_record(seq).await?.ok_or_else(|| GovError::NotFound(format!("record {seq}")))
+    }
+
     /// The next page of an export: records after `after` up to the plan's last, in order.
     pub async fn export_page(&self, plan: &ExportPlan, after: i64, limit: u64) -> Result<Vec<Record>, GovError> {
         self.store.evidence_page(&plan.manifest.filter, after, plan.last_seq, limit).await

@@ -7,6 +7,7 @@ use crate::evidence::{Broken, Draft, GENESIS_HASH, Record, seal, verify};
 use crate::export::ExportFilter;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
@@ -39,7 +40,7 @@ pub async fn head(txn: &DatabaseTransaction) -> Result<(i64, String), GovError> 
 /// writer appending many records reads the head once and chains them in memory.
 pub async fn append_after(txn: &DatabaseTransaction, draft: &Draft, prev: &(i64, String)) -> Result<Record, GovError> {
     let record = seal(draft, prev.0, &prev.1, crate::clock::now());
-    to_model(&record).into_active_model().insert(txn).await?;
+    to_model(&record, draft).into_active_model().insert(txn).await?;
     Ok(record)
 }
 
@@ -50,8 +51,27 @@ pub async fn append(txn: &DatabaseTransaction, draft: &Draft) -> Result<Record, 
     append_after(txn, draft, &prev).await
 }
 
-fn to_model(r: &Record) -> evidence::Model {
+/// The search index columns of a record: the agent it concerns, the capability, and the
+/// decision (for `action.decided`) or the state an action moved to.
+fn index_of(r: &Record, d: &Draft) -> (Option<i64>, Option<String>, Option<String>) {
+    let text = |k: &str| d.details.get(k).and_then(|v| v.as_str()).map(|s| s.chars().take(100).collect::<String>());
+    let agent = if r.actor_kind == "agent" {
+        r.actor_id
+    } else if r.subject_kind == "agent" {
+        r.subject_id.parse().ok()
+    } else {
+        d.details.get("agent_id").and_then(serde_json::Value::as_i64)
+    };
+    let outcome = if r.kind == "action.decided" { text("decision") } else { text("after") };
+    (agent, text("capability"), outcome.map(|o| o.chars().take(32).collect()))
+}
+
+fn to_model(r: &Record, d: &Draft) -> evidence::Model {
+    let (agent_id, capability, outcome) = index_of(r, d);
     evidence::Model {
+        agent_id,
+        capability,
+        outcome,
         seq: r.seq,
         recorded_at: r.recorded_at,
         actor_kind: r.actor_kind.clone(),
@@ -84,7 +104,7 @@ fn from_model(m: evidence::Model) -> Record {
     }
 }
 
-fn filtered(f: &ExportFilter, after: i64, last: i64) -> sea_orm::Select<evidence::Entity> {
+fn filtered(f: &ExportFilter, after: i64, last: i64, backend: DbBackend) -> sea_orm::Select<evidence::Entity> {
     let mut q =
         evidence::Entity::find().filter(evidence::Column::Seq.gt(after)).filter(evidence::Column::Seq.lte(last));
     if let Some(k) = &f.kind {
@@ -95,6 +115,28 @@ fn filtered(f: &ExportFilter, after: i64, last: i64) -> sea_orm::Select<evidence
     }
     if let Some(t) = f.until {
         q = q.filter(evidence::Column::RecordedAt.lt(t));
+    }
+    if let Some(a) = f.agent_id {
+        q = q.filter(evidence::Column::AgentId.eq(a));
+    }
+    if let Some(c) = &f.capability {
+        q = q.filter(evidence::Column::Capability.eq(c.as_str()));
+    }
+    if let Some(a) = &f.actor {
+        q = q.filter(evidence::Column::ActorName.eq(a.as_str()));
+    }
+    if let Some(o) = &f.outcome {
+        q = q.filter(evidence::Column::Outcome.eq(o.as_str()));
+    }
+    if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        q = q.filter(match backend {
+            // The words as one phrase; quotes inside are doubled, so any input is a valid query.
+            DbBackend::Sqlite => Expr::cust_with_values(
+                "\"evidence\".\"seq\" IN (SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ?)",
+                [format!("\"{}\"", text.replace('"', "\"\""))],
+            ),
+            _ => Expr::cust_with_values("\"evidence\".\"search\" @@ phraseto_tsquery('simple', $1)", [text.to_owned()]),
+        });
     }
     q
 }
@@ -107,9 +149,9 @@ impl Store {
         f: &ExportFilter,
         last: i64,
     ) -> Result<(u64, Option<(i64, String)>, Option<(i64, String)>), GovError> {
-        let count = filtered(f, 0, last).count(self.db()).await?;
-        let first = filtered(f, 0, last).order_by_asc(evidence::Column::Seq).one(self.db()).await?;
-        let end = filtered(f, 0, last).order_by_desc(evidence::Column::Seq).one(self.db()).await?;
+        let count = filtered(f, 0, last, self.backend()).count(self.db()).await?;
+        let first = filtered(f, 0, last, self.backend()).order_by_asc(evidence::Column::Seq).one(self.db()).await?;
+        let end = filtered(f, 0, last, self.backend()).order_by_desc(evidence::Column::Seq).one(self.db()).await?;
         Ok((count, first.map(|r| (r.seq, r.hash)), end.map(|r| (r.seq, r.hash))))
     }
 
@@ -121,8 +163,34 @@ impl Store {
         last: i64,
         limit: u64,
     ) -> Result<Vec<Record>, GovError> {
-        let rows = filtered(f, after, last).order_by_asc(evidence::Column::Seq).limit(limit).all(self.db()).await?;
+        let rows = filtered(f, after, last, self.backend())
+            .order_by_asc(evidence::Column::Seq)
+            .limit(limit)
+            .all(self.db())
+            .await?;
         Ok(rows.into_iter().map(from_model).collect())
+    }
+
+    /// Matching records older than `before` (none: from the newest), newest first — one page
+    /// of a search, continued from its last record.
+    pub async fn search_evidence(
+        &self,
+        f: &ExportFilter,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Record>, GovError> {
+        let last = before.map_or(i64::MAX, |b| b - 1);
+        let rows = filtered(f, 0, last, self.backend())
+            .order_by_desc(evidence::Column::Seq)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(from_model).collect())
+    }
+
+    /// One record.
+    pub async fn evidence_record(&self, seq: i64) -> Result<Option<Record>, GovError> {
+        Ok(evidence::Entity::find_by_id(seq).one(self.db()).await?.map(from_model))
     }
 
     /// The newest `limit` records, newest first.

@@ -18,12 +18,22 @@ use serde::Deserialize;
 /// Records fetched per page while streaming.
 const PAGE: u64 = 1000;
 
-/// `?kind=&since=YYYY-MM-DD&until=YYYY-MM-DD` (all optional; `until` is exclusive).
+/// The audit page's filter: `?text=&agent=&capability=&actor=&kind=&outcome=&since=&until=`
+/// (all optional; days as `YYYY-MM-DD`, `until` exclusive).
 #[derive(Debug, Default, Deserialize)]
 pub struct ExportQuery {
+    pub text: Option<String>,
+    pub agent: Option<String>,
+    pub capability: Option<String>,
+    pub actor: Option<String>,
     pub kind: Option<String>,
+    pub outcome: Option<String>,
     pub since: Option<String>,
     pub until: Option<String>,
+}
+
+fn some(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// A refused download: the status and a plain-text reason naming the field.
@@ -54,7 +64,22 @@ impl ExportQuery {
         {
             return Err(Refusal(StatusCode::UNPROCESSABLE_ENTITY, format!("kind: '{k}' is not a record kind")));
         }
+        let agent_id =
+            match some(&self.agent) {
+                None => None,
+                Some(a) => Some(a.parse::<i64>().map_err(|_| {
+                    Refusal(StatusCode::UNPROCESSABLE_ENTITY, format!("agent: '{a}' is not an agent id"))
+                })?),
+            };
+        if some(&self.text).is_some_and(|t| t.chars().count() > 200) {
+            return Err(Refusal(StatusCode::UNPROCESSABLE_ENTITY, "text: search for at most 200 characters".into()));
+        }
         Ok(ExportFilter {
+            text: some(&self.text),
+            agent_id,
+            capability: some(&self.capability),
+            actor: some(&self.actor),
+            outcome: some(&self.outcome),
             kind,
             since: day("since", self.since.as_deref())?,
             until: day("until", self.until.as_deref())?,

@@ -12,7 +12,7 @@ async fn an_auditor_exports_the_trail_and_the_cli_verifies_it_offline() {
     let page = app.get(&aldo, "/audit").await;
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.unwrap();
-    assert!(page.contains("Download JSONL") && page.contains(&app.state.audit.key_id()));
+    assert!(page.contains("Export the whole chain") && page.contains(&app.state.audit.key_id()));
     assert_eq!(app.get(&rita, "/audit").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.get(&rita, "/audit/export.jsonl").await.status(), StatusCode::FORBIDDEN);
     let anon = crate::common::Browser { cookie: None };
