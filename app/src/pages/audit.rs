@@ -21,7 +21,7 @@ pub fn AuditPage() -> impl IntoView {
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let overview = Resource::new(|| (), |_| audit_overview());
     let results = Resource::new(
-        move || (FIELDS.map(|f| get(f)), get("before")),
+        move || (FIELDS.map(get), get("before")),
         |(v, before)| {
             let [text, agent, capability, actor, kind, outcome, since, until] = v;
             audit_search(text, agent.parse().ok(), capability, actor, kind, outcome, since, until, before.parse().ok())
