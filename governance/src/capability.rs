@@ -2,7 +2,9 @@
 //! how long they can be undone, and the JSON Schema their params must satisfy.
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// A dotted capability name such as `finance.refund.issue`: 2–6 segments, each starting with
 /// a lowercase letter followed by lowercase letters, digits or `_`; at most 100 characters.
@@ -141,19 +143,37 @@ impl ParamsSchema {
         Ok(Some(ParamsSchema(serde_json::to_string_pretty(&value).unwrap_or_else(|_| t.to_owned()))))
     }
 
+    /// A schema read back from the store, where only checked schemas are saved; it is compiled
+    /// when first used.
+    pub fn stored(text: &str) -> Option<ParamsSchema> {
+        let t = text.trim();
+        (!t.is_empty()).then(|| ParamsSchema(t.to_owned()))
+    }
+
     /// The schema text as stored.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The compiled validator, built once per schema text for the life of the process
+    /// (compiling one costs far more than checking params with it).
+    fn validator(&self) -> Result<Arc<jsonschema::Validator>, String> {
+        static COMPILED: LazyLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> = LazyLock::new(Default::default);
+        if let Some(v) = COMPILED.lock().ok().and_then(|m| m.get(&self.0).cloned()) {
+            return Ok(v);
+        }
+        let schema: serde_json::Value =
+            serde_json::from_str(&self.0).map_err(|e| format!("stored schema unreadable: {e}"))?;
+        let v = Arc::new(jsonschema::validator_for(&schema).map_err(|e| format!("stored schema invalid: {e}"))?);
+        if let Ok(mut m) = COMPILED.lock() {
+            m.insert(self.0.clone(), v.clone());
+        }
+        Ok(v)
+    }
+
     /// Checks `params`; the first violation names its JSON pointer (`/amount`, or `` for the root).
     pub fn check(&self, params: &serde_json::Value) -> Result<(), SchemaViolation> {
-        let schema: serde_json::Value = serde_json::from_str(&self.0).map_err(|e| SchemaViolation {
-            pointer: String::new(),
-            message: format!("stored schema unreadable: {e}"),
-        })?;
-        let validator = jsonschema::validator_for(&schema)
-            .map_err(|e| SchemaViolation { pointer: String::new(), message: format!("stored schema invalid: {e}") })?;
+        let validator = self.validator().map_err(|message| SchemaViolation { pointer: String::new(), message })?;
         match validator.iter_errors(params).next() {
             None => Ok(()),
             Some(e) => Err(SchemaViolation { pointer: e.instance_path().to_string(), message: e.to_string() }),

@@ -98,6 +98,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let console = Router::new()
         .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), render)
         .route("/audit/export.jsonl", get(crate::routes::audit::export_jsonl))
+        .route("/audit/export.csv", get(crate::routes::audit::export_csv))
         .route("/audit/public-key", get(crate::routes::audit::public_key))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, move |o| shell(o, hydrate)))
         .layer(from_fn_with_state(state.clone(), load_principal))

@@ -73,6 +73,7 @@ fn Search(
     let error = Signal::derive(move || error.clone());
     let export =
         if filter.is_empty() { "/audit/export.jsonl".to_owned() } else { format!("/audit/export.jsonl?{filter}") };
+    let csv = export.replace("export.jsonl", "export.csv");
     let older = d
         .older
         .map(|b| if filter.is_empty() { format!("/audit?before={b}") } else { format!("/audit?{filter}&before={b}") });
@@ -132,7 +133,10 @@ fn Search(
         <section class="panel">
             <div class="panel-head">
                 <h2>"Records, newest first"</h2>
-                <a class="btn btn-small" href=export download="">"Export these as JSONL"</a>
+                <span>
+                    <a class="btn btn-small" href=export download="">"Export these as JSONL"</a>" "
+                    <a class="btn btn-small btn-quiet" href=csv download="">"as CSV"</a>
+                </span>
             </div>
             {if d.rows.is_empty() {
                 view! { <p class="muted">"No record matches."</p> }.into_any()
@@ -156,7 +160,7 @@ fn Search(
                 }.into_any()
             }}
             {older.map(|h| view! { <nav class="pager"><a class="btn btn-small" href=h rel="next">"Older records →"</a></nav> })}
-            <p class="hint">"An export holds what this filter shows, up to the moment it starts. Verify it with: tenure audit verify FILE --public-key KEYFILE. Only an unfiltered export proves that nothing is missing."</p>
+            <p class="hint">"An export holds what this filter shows, up to the moment it starts, and is itself recorded. JSONL carries a signed manifest: verify it with tenure audit verify FILE --public-key KEYFILE (only an unfiltered export proves that nothing is missing). CSV is for spreadsheets."</p>
         </section>
     }
 }

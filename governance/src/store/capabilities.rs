@@ -40,7 +40,7 @@ fn record(m: capabilities::Model) -> CapabilityRecord {
             Some(w) => Reversibility::Reversible { undo_window_minutes: w },
             None => Reversibility::Irreversible,
         },
-        params_schema: m.params_schema.and_then(|s| ParamsSchema::parse(&s).ok().flatten()),
+        params_schema: m.params_schema.as_deref().and_then(ParamsSchema::stored),
         updated_at: m.updated_at,
     }
 }

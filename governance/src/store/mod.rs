@@ -34,7 +34,8 @@ impl Store {
     /// folder are created if missing; SQLite runs in WAL mode with foreign keys and a busy timeout.
     pub async fn connect(url: &str) -> Result<Store, DbErr> {
         let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+        // A pooled connection is not pinged before each use: a dead one fails its query instead.
+        opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).test_before_acquire(false);
         if url.starts_with("sqlite:") {
             if let Some(dir) = sqlite_file(url).and_then(|f| f.parent().map(Path::to_path_buf))
                 && !dir.as_os_str().is_empty()
@@ -50,6 +51,8 @@ impl Store {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
+                    // Readers map the file instead of copying pages in after every commit.
+                    .pragma("mmap_size", "268435456")
             });
         } else {
             opts.max_connections(16);

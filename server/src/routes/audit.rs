@@ -1,5 +1,6 @@
-//! Downloads for auditors: the JSONL export of the evidence trail (streamed page by page, so
-//! any size takes constant memory) and the public key that verifies its checkpoints.
+//! Downloads for auditors: the evidence trail as JSONL (verifiable: a signed manifest first)
+//! and as CSV (for spreadsheets), streamed page by page so any size takes constant memory, and
+//! the public key that verifies checkpoints.
 
 use app::server::context::CurrentUser;
 use app::server::state::AppState;
@@ -120,17 +121,85 @@ pub async fn export_jsonl(
     };
     let name = format!("tenure-evidence-{}.jsonl", plan.manifest.exported_at.format("%Y%m%dT%H%M%SZ"));
     let first = Bytes::from(manifest_line(&plan.manifest) + "\n");
-    let pages = futures_util::stream::unfold(Some((state, plan, 0_i64)), |cursor| async move {
+    stream(state, plan, first, jsonl_line, "application/x-ndjson", name)
+}
+
+fn jsonl_line(r: &governance::evidence::Record) -> String {
+    record_line(r) + "\n"
+}
+
+/// The CSV columns: every field of a record, in the canonical order.
+const CSV_HEADER: &str =
+    "seq,recorded_at,actor_kind,actor_id,actor_name,kind,subject_kind,subject_id,summary,details,prev_hash,hash\n";
+
+/// One CSV cell: quoted when needed (RFC 4180), and text a spreadsheet would run as a formula
+/// (`=`, `+`, `-`, `@` first) prefixed with `'` — agent-written text must never execute.
+fn cell(v: &str) -> String {
+    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.to_owned() };
+    if v.contains([',', '"', '\n', '\r']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v }
+}
+
+/// One record as a CSV line.
+fn csv_line(r: &governance::evidence::Record) -> String {
+    let fields = [
+        r.seq.to_string(),
+        governance::evidence::format_time(&r.recorded_at),
+        r.actor_kind.clone(),
+        r.actor_id.map(|i| i.to_string()).unwrap_or_default(),
+        r.actor_name.clone(),
+        r.kind.clone(),
+        r.subject_kind.clone(),
+        r.subject_id.clone(),
+        r.summary.clone(),
+        r.details.clone(),
+        r.prev_hash.clone(),
+        r.hash.clone(),
+    ];
+    let mut line = fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(",");
+    line.push('\n');
+    line
+}
+
+/// `GET /audit/export.csv`: the same records as the JSONL export, every field, for
+/// spreadsheets. It is recorded like any export; the verifiable form, with the signed manifest
+/// first, is the JSONL.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let who = match auditor(&user) {
+        Ok(t) => t,
+        Err(r) => return r.into_response(),
+    };
+    let filter = match q.filter() {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let plan = match state.audit.start_export(&who, filter).await {
+        Ok(p) => p,
+        Err(e) => return unavailable(e),
+    };
+    let name = format!("tenure-evidence-{}.csv", plan.manifest.exported_at.format("%Y%m%dT%H%M%SZ"));
+    stream(state, plan, Bytes::from_static(CSV_HEADER.as_bytes()), csv_line, "text/csv; charset=utf-8", name)
+}
+
+/// Streams `first`, then every record of the plan as `line`, a page at a time.
+fn stream(
+    state: AppState,
+    plan: ExportPlan,
+    first: Bytes,
+    line: fn(&governance::evidence::Record) -> String,
+    content_type: &str,
+    name: String,
+) -> Response {
+    let pages = futures_util::stream::unfold(Some((state, plan, 0_i64)), move |cursor| async move {
         let (state, plan, after): (AppState, ExportPlan, i64) = cursor?;
         match state.audit.export_page(&plan, after, PAGE).await {
             Ok(rows) if rows.is_empty() => None,
             Ok(rows) => {
                 let last = rows.last().map_or(after, |r| r.seq);
-                let mut chunk = String::with_capacity(rows.len() * 512);
-                for r in &rows {
-                    chunk.push_str(&record_line(r));
-                    chunk.push('\n');
-                }
+                let chunk: String = rows.iter().map(line).collect();
                 Some((Ok::<Bytes, std::io::Error>(Bytes::from(chunk)), Some((state, plan, last))))
             }
             Err(e) => {
@@ -143,7 +212,7 @@ pub async fn export_jsonl(
     let body = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(first) }).chain(pages);
     (
         [
-            (header::CONTENT_TYPE, "application/x-ndjson".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
         Body::from_stream(body),
@@ -167,4 +236,19 @@ pub async fn public_key(State(state): State<AppState>, Extension(user): Extensio
         format!("{}\n", state.audit.public_key_hex()),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cells_are_quoted_and_never_formulas() {
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("-5"), "'-5");
+        assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
+    }
 }

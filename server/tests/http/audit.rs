@@ -57,4 +57,18 @@ async fn an_auditor_exports_the_trail_and_the_cli_verifies_it_offline() {
     let said = String::from_utf8_lossy(&broken.stdout);
     assert!(!broken.status.success() && said.contains("export BROKEN"), "{said}");
     let _ = std::fs::remove_dir_all(&dir);
+
+    // The same trail as CSV, for spreadsheets: a header, every field, recorded as an export.
+    let csv = app.get(&aldo, "/audit/export.csv?kind=audit.exported").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    let mut rows = text.lines();
+    assert_eq!(
+        rows.next(),
+        Some(
+            "seq,recorded_at,actor_kind,actor_id,actor_name,kind,subject_kind,subject_id,summary,details,prev_hash,hash"
+        )
+    );
+    assert_eq!(rows.filter(|l| l.contains(",audit.exported,")).count(), 2, "both exports are on record: {text}");
 }
