@@ -100,6 +100,13 @@ fn unavailable(e: governance::GovError) -> Response {
     (StatusCode::SERVICE_UNAVAILABLE, "Tenure could not export just now; try again").into_response()
 }
 
+/// Checks the caller and the filter, records the export and signs the head it ends at.
+async fn start(state: &AppState, user: &CurrentUser, q: &ExportQuery) -> Result<ExportPlan, Response> {
+    let who = auditor(user).map_err(IntoResponse::into_response)?;
+    let filter = q.filter().map_err(IntoResponse::into_response)?;
+    state.audit.start_export(&who, filter).await.map_err(unavailable)
+}
+
 /// `GET /audit/export.jsonl`: the manifest line, then every matching record up to the head
 /// signed when the export started.
 pub async fn export_jsonl(
@@ -107,17 +114,9 @@ pub async fn export_jsonl(
     Extension(user): Extension<CurrentUser>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let who = match auditor(&user) {
-        Ok(t) => t,
-        Err(r) => return r.into_response(),
-    };
-    let filter = match q.filter() {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let plan = match state.audit.start_export(&who, filter).await {
+    let plan = match start(&state, &user, &q).await {
         Ok(p) => p,
-        Err(e) => return unavailable(e),
+        Err(r) => return r,
     };
     let name = format!("tenure-evidence-{}.jsonl", plan.manifest.exported_at.format("%Y%m%dT%H%M%SZ"));
     let first = Bytes::from(manifest_line(&plan.manifest) + "\n");
@@ -168,17 +167,9 @@ pub async fn export_csv(
     Extension(user): Extension<CurrentUser>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let who = match auditor(&user) {
-        Ok(t) => t,
-        Err(r) => return r.into_response(),
-    };
-    let filter = match q.filter() {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let plan = match state.audit.start_export(&who, filter).await {
+    let plan = match start(&state, &user, &q).await {
         Ok(p) => p,
-        Err(e) => return unavailable(e),
+        Err(r) => return r,
     };
     let name = format!("tenure-evidence-{}.csv", plan.manifest.exported_at.format("%Y%m%dT%H%M%SZ"));
     stream(state, plan, Bytes::from_static(CSV_HEADER.as_bytes()), csv_line, "text/csv; charset=utf-8", name)
