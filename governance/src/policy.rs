@@ -179,7 +179,9 @@ fn escalation(input: &DecisionInput<'_>, g: &GrantView) -> Option<String> {
     if let Some(min) = c.min_confidence
         && (input.confidence < min || input.confidence.is_nan())
     {
-        return Some(format!("confidence {} below the minimum {min}", input.confidence));
+        // Shown to four decimals: enough to see why, short enough to read.
+        let shown = (input.confidence * 10_000.0).round() / 10_000.0;
+        return Some(format!("confidence {shown} below the minimum {min}"));
     }
     for limit in &c.limits {
         match input.params.get(&limit.param) {
