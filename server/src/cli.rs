@@ -49,6 +49,10 @@ pub enum Command {
         /// Seconds per measurement.
         #[arg(long, default_value_t = 5)]
         seconds: u64,
+        /// Measure the evidence trail instead: search latency and export throughput over this
+        /// many seeded records (e.g. 1000000).
+        #[arg(long)]
+        audit: Option<u64>,
     },
 }
 
@@ -90,9 +94,13 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         // Offline: needs neither the database nor the settings, only the file and the key.
         return verify_file(file, public_key.as_deref());
     }
-    if let Some(Command::Bench { postgres, seconds }) = &cli.command {
+    if let Some(Command::Bench { postgres, seconds, audit }) = &cli.command {
         // The benchmark makes its own scratch databases; it never touches the configured one.
-        return match crate::bench::run(postgres.clone(), *seconds).await {
+        let result = match audit {
+            Some(n) => crate::bench_audit::run(postgres.clone(), *n).await,
+            None => crate::bench::run(postgres.clone(), *seconds).await,
+        };
+        return match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");
