@@ -101,14 +101,27 @@ async fn measure(name: &str, url: &str, n: u64) -> Result<Vec<String>, String> {
     acc.change_own_password(&p, &temp, "bench auditor password", "bench auditor password")
         .await
         .map_err(|e| e.to_string())?;
-    let who = acc.principal(p.user_id).await.map_err(|e| e.to_string())?.ok_or("no auditor")?.as_auditor().map_err(|e| e.to_string())?;
+    let who = acc
+        .principal(p.user_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no auditor")?
+        .as_auditor()
+        .map_err(|e| e.to_string())?;
     let audit = Audit::new(store.clone(), Signer::from_hex(&governance::checkpoint::generate_key_hex())?);
     let mut rows = vec![format!("| {name} | seed (append with hash chain and indexes) | {seeded:.0} records/s | | |")];
     let text = |t: &str| ExportFilter { text: Some(t.into()), ..ExportFilter::default() };
     let queries = [
         ("common word (\"refund\", in half the records)", text("refund")),
         ("rare word (\"quokka\", in 5 records)", text(RARE)),
-        ("agent + capability", ExportFilter { agent_id: Some(7), capability: Some("finance.refund.issue".into()), ..ExportFilter::default() }),
+        (
+            "agent + capability",
+            ExportFilter {
+                agent_id: Some(7),
+                capability: Some("finance.refund.issue".into()),
+                ..ExportFilter::default()
+            },
+        ),
         ("decision + common word", ExportFilter { outcome: Some("needs_approval".into()), ..text("refund") }),
         ("no match (\"zzzz\")", text("zzzz")),
     ];
