@@ -75,7 +75,7 @@ async fn seed(store: &Store, n: u64) -> Result<f64, String> {
             i += 1;
         }
         txn.commit().await.map_err(|e| e.to_string())?;
-        if i % 100_000 == 0 {
+        if i.is_multiple_of(100_000) {
             eprintln!("  seeded {i} records");
         }
     }
