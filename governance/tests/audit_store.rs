@@ -272,3 +272,42 @@ async fn search_finds_phrases_and_filters_newest_first_page_by_page() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn common_and_rare_words_both_come_back_newest_first() {
+    // Over a thousand matches switches the search from collecting matches to walking records.
+    for db in common::backends().await {
+        let txn = db.store.begin_write().await.unwrap();
+        evidence::lock(&txn).await.unwrap();
+        let mut head = evidence::head(&txn).await.unwrap();
+        for i in 0..1300 {
+            let draft = Draft {
+                actor: Actor::system("test"),
+                kind: "test.event",
+                subject_kind: "test",
+                subject_id: i.to_string(),
+                summary: format!("{} event {i}", if i == 640 { "wombat" } else { "ordinary" }),
+                details: serde_json::json!({"i": i}),
+            };
+            let r = evidence::append_after(&txn, &draft, &head).await.unwrap();
+            head = (r.seq, r.hash);
+        }
+        txn.commit().await.unwrap();
+        let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());
+        let (_, temp) = acc.add_user_cli("aldo", &["auditor".into()]).await.unwrap();
+        let p = acc.login("aldo", &temp, "t").await.unwrap();
+        acc.change_own_password(&p, &temp, "aldo's own password", "aldo's own password").await.unwrap();
+        let aldo = acc.principal(p.user_id).await.unwrap().unwrap().as_auditor().unwrap();
+        let a = audit(&db.store);
+        let text = |t: &str| ExportFilter { text: Some(t.into()), ..ExportFilter::default() };
+        let (common, more) = a.search(&aldo, &text("ordinary event"), None, 10).await.unwrap();
+        assert!(more, "{}", db.name);
+        let seqs: Vec<i64> = common.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, (1291..=1300).rev().collect::<Vec<i64>>(), "{}: the newest ten", db.name);
+        let (next, _) = a.search(&aldo, &text("ordinary event"), Some(1291), 10).await.unwrap();
+        assert_eq!(next[0].seq, 1290);
+        let (rare, more) = a.search(&aldo, &text("wombat"), None, 10).await.unwrap();
+        assert_eq!((rare.len(), rare[0].subject_id.as_str(), more), (1, "640", false), "{}", db.name);
+        db.cleanup().await;
+    }
+}

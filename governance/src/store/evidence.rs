@@ -7,7 +7,7 @@ use crate::evidence::{Broken, Draft, GENESIS_HASH, Record, seal, verify};
 use crate::export::ExportFilter;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
@@ -104,7 +104,33 @@ fn from_model(m: evidence::Model) -> Record {
     }
 }
 
+/// How a full-text filter finds its rows: walk the newest records and test each (quick when the
+/// words are common) or collect the matches from the full-text index first (quick when rare).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TextPlan {
+    Walk,
+    Collect,
+}
+
+/// At least this many matches make words "common" (see [`TextPlan`]).
+const COMMON: i64 = 1000;
+
+fn phrase(text: &str) -> String {
+    // The words as one phrase; quotes inside are doubled, so any input is a valid FTS5 query.
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 fn filtered(f: &ExportFilter, after: i64, last: i64, backend: DbBackend) -> sea_orm::Select<evidence::Entity> {
+    filtered_with(f, after, last, backend, TextPlan::Collect)
+}
+
+fn filtered_with(
+    f: &ExportFilter,
+    after: i64,
+    last: i64,
+    backend: DbBackend,
+    plan: TextPlan,
+) -> sea_orm::Select<evidence::Entity> {
     let mut q =
         evidence::Entity::find().filter(evidence::Column::Seq.gt(after)).filter(evidence::Column::Seq.lte(last));
     if let Some(k) = &f.kind {
@@ -129,12 +155,16 @@ fn filtered(f: &ExportFilter, after: i64, last: i64, backend: DbBackend) -> sea_
         q = q.filter(evidence::Column::Outcome.eq(o.as_str()));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        q = q.filter(match backend {
-            // The words as one phrase; quotes inside are doubled, so any input is a valid query.
-            DbBackend::Sqlite => Expr::cust_with_values(
+        q = q.filter(match (backend, plan) {
+            (DbBackend::Sqlite, TextPlan::Collect) => Expr::cust_with_values(
                 "\"evidence\".\"seq\" IN (SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ?)",
-                [format!("\"{}\"", text.replace('"', "\"\""))],
+                [phrase(text)],
             ),
+            (DbBackend::Sqlite, TextPlan::Walk) => Expr::cust_with_values(
+                "EXISTS (SELECT 1 FROM evidence_fts WHERE evidence_fts MATCH ? AND rowid = \"evidence\".\"seq\")",
+                [phrase(text)],
+            ),
+            // On PostgreSQL the plan follows from the ordering (see `search_evidence`).
             _ => Expr::cust_with_values("\"evidence\".\"search\" @@ phraseto_tsquery('simple', $1)", [text.to_owned()]),
         });
     }
@@ -180,12 +210,42 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<Record>, GovError> {
         let last = before.map_or(i64::MAX, |b| b - 1);
-        let rows = filtered(f, 0, last, self.backend())
-            .order_by_desc(evidence::Column::Seq)
-            .limit(limit)
-            .all(self.db())
-            .await?;
+        let backend = self.backend();
+        let plan = match f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(text) if self.text_matches_at_least(text, COMMON).await? => TextPlan::Walk,
+            Some(_) => TextPlan::Collect,
+            None => TextPlan::Walk,
+        };
+        let q = filtered_with(f, 0, last, backend, plan);
+        let q = if backend == DbBackend::Postgres && plan == TextPlan::Collect {
+            // Ordering by an expression keeps PostgreSQL from walking the primary key past a
+            // million rows for a rare word: it takes the few matches from the GIN index instead.
+            q.order_by(Expr::col((evidence::Entity, evidence::Column::Seq)).add(0), sea_orm::Order::Desc)
+        } else {
+            q.order_by_desc(evidence::Column::Seq)
+        };
+        let rows = q.limit(limit).all(self.db()).await?;
         Ok(rows.into_iter().map(from_model).collect())
+    }
+
+    /// Whether at least `n` records contain the words, counting no further than `n`.
+    async fn text_matches_at_least(&self, text: &str, n: i64) -> Result<bool, GovError> {
+        let backend = self.backend();
+        let stmt = match backend {
+            DbBackend::Sqlite => Statement::from_sql_and_values(
+                backend,
+                "SELECT count(*) AS n FROM (SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ? LIMIT ?)",
+                [phrase(text).into(), n.into()],
+            ),
+            _ => Statement::from_sql_and_values(
+                backend,
+                "SELECT count(*) AS n FROM (SELECT 1 FROM evidence WHERE search @@ phraseto_tsquery('simple', $1) LIMIT $2) t",
+                [text.into(), n.into()],
+            ),
+        };
+        let row = self.db().query_one_raw(stmt).await?;
+        let found: i64 = row.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
+        Ok(found >= n)
     }
 
     /// One record.
