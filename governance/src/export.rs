@@ -47,6 +47,77 @@ impl ExportFilter {
     }
 }
 
+/// The audit filter as typed into a form or a query string: raw text per field.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct FilterForm {
+    pub text: String,
+    /// An agent id.
+    pub agent: String,
+    pub capability: String,
+    pub actor: String,
+    pub kind: String,
+    pub outcome: String,
+    /// Days as `YYYY-MM-DD`; `until` is exclusive.
+    pub since: String,
+    pub until: String,
+}
+
+/// Longest full-text search, in characters.
+pub const MAX_TEXT: usize = 200;
+
+fn some(v: &str) -> Option<String> {
+    Some(v.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn day(field: &'static str, v: &str) -> Result<Option<DateTime<Utc>>, (&'static str, String)> {
+    match v.trim() {
+        "" => Ok(None),
+        t => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| Some(d.and_utc()))
+            .ok_or_else(|| (field, format!("'{t}' is not a date like 2026-11-26"))),
+    }
+}
+
+impl FilterForm {
+    /// The filter; an error names the field.
+    pub fn parse(&self) -> Result<ExportFilter, (&'static str, String)> {
+        let agent_id = match some(&self.agent) {
+            None => None,
+            Some(a) => Some(a.parse::<i64>().map_err(|_| ("agent", format!("'{a}' is not an agent id")))?),
+        };
+        let f = ExportFilter {
+            text: some(&self.text),
+            agent_id,
+            capability: some(&self.capability),
+            actor: some(&self.actor),
+            outcome: some(&self.outcome),
+            kind: some(&self.kind),
+            since: day("since", &self.since)?,
+            until: day("until", &self.until)?,
+        };
+        f.check()?;
+        Ok(f)
+    }
+}
+
+impl ExportFilter {
+    /// Checks the fields a query cannot take as they are; the error names the field.
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        if self.text.as_deref().is_some_and(|t| t.chars().count() > MAX_TEXT) {
+            return Err(("text", format!("search for at most {MAX_TEXT} characters")));
+        }
+        if let Some(k) = &self.kind
+            && (k.len() > 64 || !k.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_'))
+        {
+            return Err(("kind", format!("'{k}' is not a record kind")));
+        }
+        Ok(())
+    }
+}
+
 /// The first line of an export.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {

@@ -19,7 +19,7 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
         .await
         .map_err(gov)?
         .ok_or_else(|| gov(governance::GovError::NotFound(format!("action {id}"))))?;
-    let rollback = governance::service::lifecycle::rollback_open(&a, governance::clock::now());
+    let rollback = governance::service::corrections::rollback_open(&a, governance::clock::now());
     let may_correct = who.as_corrector().is_ok();
     let card = cards(&st.store, vec![a]).await.map_err(gov)?.pop().ok_or(AppError::Unavailable)?;
     let history = st.store.evidence_about("action", &id.to_string(), 100).await.map_err(gov)?;
@@ -28,9 +28,7 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
         can_review: who.as_reviewer().is_ok(),
         can_roll_back: may_correct && rollback.is_ok(),
         rollback_closed: match rollback {
-            Err(e) if may_correct && executed => {
-                Some(e.to_string().split_once(": ").map_or(e.to_string(), |(_, m)| m.to_owned()))
-            }
+            Err(governance::GovError::Conflict { message, .. }) if may_correct && executed => Some(message),
             _ => None,
         },
         // Oldest first: the action's story in order.

@@ -31,21 +31,6 @@ pub async fn audit_overview() -> Result<AuditView, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn day(field: &str, v: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
-    match v.trim() {
-        "" => Ok(None),
-        t => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(|d| d.and_hms_opt(0, 0, 0).map(|x| x.and_utc()))
-            .map_err(|_| {
-                crate::server::context::fail(AppError::Field {
-                    field: field.into(),
-                    message: format!("'{t}' is not a date like 2026-11-26"),
-                })
-            }),
-    }
-}
-
-#[cfg(feature = "ssr")]
 fn subject_action(kind: &str, id: &str) -> Option<i64> {
     (kind == "action").then(|| id.parse().ok()).flatten()
 }
@@ -66,20 +51,20 @@ pub async fn audit_search(
 ) -> Result<AuditSearchView, AppError> {
     use crate::api::show_time;
     use crate::model::AuditRow;
-    use crate::server::context::{gov, principal, state};
-    use governance::export::ExportFilter;
+    use crate::server::context::{fail, gov, principal, state};
+    use governance::export::FilterForm;
     let token = principal()?.as_auditor().map_err(gov)?;
-    let some = |s: String| Some(s.trim().to_owned()).filter(|t| !t.is_empty());
-    let filter = ExportFilter {
-        text: some(text),
-        agent_id: agent,
-        capability: some(capability),
-        actor: some(actor),
-        outcome: some(outcome),
-        kind: some(kind),
-        since: day("since", &since)?,
-        until: day("until", &until)?,
+    let form = FilterForm {
+        text,
+        agent: agent.map(|a| a.to_string()).unwrap_or_default(),
+        capability,
+        actor,
+        kind,
+        outcome,
+        since,
+        until,
     };
+    let filter = form.parse().map_err(|(field, message)| fail(AppError::Field { field: field.into(), message }))?;
     let st = state()?;
     let (rows, more) = st.audit.search(&token, &filter, before, 50).await.map_err(gov)?;
     let older = if more { rows.last().map(|r| r.seq) } else { None };

@@ -151,6 +151,7 @@ impl Audit {
     /// Starts an export: records who exported what (an evidence record), signs the head so the
     /// file's end can be vouched for, and returns the manifest for the records up to that head.
     pub async fn start_export(&self, who: &AsAuditor, filter: ExportFilter) -> Result<ExportPlan, GovError> {
+        filter.check().map_err(|(field, m)| GovError::invalid(field, m))?;
         let txn = self.store.begin_write().await?;
         let draft = Draft {
             actor: who.actor().clone(),
@@ -188,9 +189,7 @@ impl Audit {
         before: Option<i64>,
         limit: u64,
     ) -> Result<(Vec<Record>, bool), GovError> {
-        if filter.text.as_deref().is_some_and(|t| t.chars().count() > 200) {
-            return Err(GovError::invalid("text", "search for at most 200 characters"));
-        }
+        filter.check().map_err(|(field, m)| GovError::invalid(field, m))?;
         let mut rows = self.store.search_evidence(filter, before, limit + 1).await?;
         let more = rows.len() as u64 > limit;
         rows.truncate(limit as usize);

@@ -2,18 +2,18 @@
 //! pure state machine says whether it is allowed, one write transaction moves the state by
 //! compare-and-set and appends the evidence record (and any alert), and a racing second actor
 //! is told who got there first. The people's side lives here; the agents' side (execution
-//! reports and rollbacks) in `execution.rs`; deadlines in `deadlines.rs`.
+//! reports and rollbacks) in `execution.rs`; rollback requests in `corrections.rs`; deadlines in
+//! `deadlines.rs`.
 
 use crate::canonical::canonical_json;
 use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
 use crate::lifecycle::{Event, State, next};
-use crate::principal::{AsCorrector, AsReviewer};
+use crate::principal::AsReviewer;
 use crate::shadow::{self, Verdict};
 use crate::store::actions::ActionRecord;
 use crate::store::lifecycle::{self as lc_store, Changes};
 use crate::store::{Store, alerts, evidence};
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 /// Longest comment or reason a person may attach.
@@ -334,67 +334,6 @@ impl Lifecycle {
         self.apply(&a, step).await
     }
 
-    /// Asks the agent to undo an action while it can still be undone.
-    pub async fn request_rollback(&self, who: &AsCorrector, id: i64, text: &str) -> Result<ActionRecord, GovError> {
-        let reason = comment("reason", text, true)?;
-        let a = self.load(id).await?;
-        rollback_open(&a, crate::clock::now())?;
-        let now = crate::clock::now();
-        let step = Step {
-            event: Event::RequestRollback,
-            actor: who.actor().clone(),
-            kind: "action.rollback_requested",
-            summary: with_comment(
-                format!("{} asked to roll back action {id} ({})", who.actor().name, a.capability),
-                &reason,
-            ),
-            details: json!({"reason": reason}),
-            changes: Changes {
-                rollback_reason: Some(reason.clone()),
-                rollback_requested_by: Some(who.actor().name.clone()),
-                rollback_requested_at: Some(now),
-                ..Changes::default()
-            },
-            alert: None,
-            remember: Vec::new(),
-            peer: None,
-        };
-        self.apply(&a, step).await
-    }
-
-    /// The corrective workflow's preview: the agent's actions of the last `hours`, those that
-    /// can still be rolled back first, then the rest (which cannot).
-    pub async fn correction_preview(
-        &self,
-        _who: &AsCorrector,
-        agent_id: i64,
-        hours: i64,
-    ) -> Result<(Vec<ActionRecord>, Vec<ActionRecord>), GovError> {
-        if !(1..=24 * 30).contains(&hours) {
-            return Err(GovError::invalid("hours", "choose from 1 to 720 hours"));
-        }
-        self.store.agent_by_id(agent_id).await?.ok_or_else(|| GovError::NotFound(format!("agent {agent_id}")))?;
-        let now = crate::clock::now();
-        let all = self.store.agent_actions_since(agent_id, now - chrono::Duration::hours(hours)).await?;
-        Ok(all.into_iter().partition(|a| rollback_open(a, now).is_ok()))
-    }
-
-    /// The corrective workflow: requests a rollback of everything the preview listed as
-    /// reversible, each as its own transition.
-    pub async fn correct(&self, who: &AsCorrector, agent_id: i64, hours: i64, text: &str) -> Result<Bulk, GovError> {
-        comment("reason", text, true)?;
-        let (reversible, _) = self.correction_preview(who, agent_id, hours).await?;
-        let mut out = Bulk::default();
-        for a in reversible {
-            match self.request_rollback(who, a.id, text).await {
-                Ok(_) => out.done.push(a.id),
-                Err(e @ (GovError::Db(_) | GovError::Internal(_))) => return Err(e),
-                Err(e) => out.skipped.push((a.id, e.to_string())),
-            }
-        }
-        Ok(out)
-    }
-
     /// Resolves an open alert with a note.
     pub async fn resolve_alert(&self, who: &AsReviewer, id: i64, text: &str) -> Result<(), GovError> {
         let note = comment("note", text, true)?;
@@ -417,28 +356,6 @@ impl Lifecycle {
         evidence::append(&txn, &draft).await?;
         txn.commit().await?;
         Ok(())
-    }
-}
-
-/// Whether a rollback may be requested now, or why not.
-pub fn rollback_open(a: &ActionRecord, now: DateTime<Utc>) -> Result<(), GovError> {
-    let state = State::parse(&a.state);
-    if !matches!(state, Some(State::Reversible | State::AwaitingConfirmation)) {
-        return Err(GovError::Conflict {
-            field: "action",
-            message: format!("action {} is {}: only executed, reversible actions can be rolled back", a.id, a.state),
-        });
-    }
-    match a.reversible_until {
-        None => Err(GovError::Conflict {
-            field: "action",
-            message: format!("action {} ({}) is irreversible: it cannot be rolled back", a.id, a.capability),
-        }),
-        Some(until) if until <= now => Err(GovError::Conflict {
-            field: "action",
-            message: format!("the undo window of action {} ended at {}", a.id, until.format("%Y-%m-%d %H:%M UTC")),
-        }),
-        Some(_) => Ok(()),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod agents;
 pub mod audit;
 pub mod capabilities;
+pub mod corrections;
 pub mod dashboard;
 pub mod deadlines;
 pub mod decisions;

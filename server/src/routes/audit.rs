@@ -9,33 +9,13 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::StreamExt;
-use governance::export::{ExportFilter, manifest_line, record_line};
+use governance::export::{FilterForm, manifest_line, record_line};
 use governance::principal::AsAuditor;
 use governance::service::audit::ExportPlan;
-use serde::Deserialize;
 
 /// Records fetched per page while streaming.
 const PAGE: u64 = 1000;
-
-/// The audit page's filter: `?text=&agent=&capability=&actor=&kind=&outcome=&since=&until=`
-/// (all optional; days as `YYYY-MM-DD`, `until` exclusive).
-#[derive(Debug, Default, Deserialize)]
-pub struct ExportQuery {
-    pub text: Option<String>,
-    pub agent: Option<String>,
-    pub capability: Option<String>,
-    pub actor: Option<String>,
-    pub kind: Option<String>,
-    pub outcome: Option<String>,
-    pub since: Option<String>,
-    pub until: Option<String>,
-}
-
-fn some(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-}
 
 /// A refused download: the status and a plain-text reason naming the field.
 struct Refusal(StatusCode, String);
@@ -43,48 +23,6 @@ struct Refusal(StatusCode, String);
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         (self.0, self.1).into_response()
-    }
-}
-
-fn day(field: &str, v: Option<&str>) -> Result<Option<DateTime<Utc>>, Refusal> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(|d| Some(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()))
-            .map_err(|_| {
-                Refusal(StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: '{t}' is not a date like 2026-11-26"))
-            }),
-    }
-}
-
-impl ExportQuery {
-    fn filter(&self) -> Result<ExportFilter, Refusal> {
-        let kind = self.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()).map(str::to_owned);
-        if let Some(k) = &kind
-            && (k.len() > 64 || !k.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_'))
-        {
-            return Err(Refusal(StatusCode::UNPROCESSABLE_ENTITY, format!("kind: '{k}' is not a record kind")));
-        }
-        let agent_id =
-            match some(&self.agent) {
-                None => None,
-                Some(a) => Some(a.parse::<i64>().map_err(|_| {
-                    Refusal(StatusCode::UNPROCESSABLE_ENTITY, format!("agent: '{a}' is not an agent id"))
-                })?),
-            };
-        if some(&self.text).is_some_and(|t| t.chars().count() > 200) {
-            return Err(Refusal(StatusCode::UNPROCESSABLE_ENTITY, "text: search for at most 200 characters".into()));
-        }
-        Ok(ExportFilter {
-            text: some(&self.text),
-            agent_id,
-            capability: some(&self.capability),
-            actor: some(&self.actor),
-            outcome: some(&self.outcome),
-            kind,
-            since: day("since", self.since.as_deref())?,
-            until: day("until", self.until.as_deref())?,
-        })
     }
 }
 
@@ -101,9 +39,11 @@ fn unavailable(e: governance::GovError) -> Response {
 }
 
 /// Checks the caller and the filter, records the export and signs the head it ends at.
-async fn start(state: &AppState, user: &CurrentUser, q: &ExportQuery) -> Result<ExportPlan, Response> {
+async fn start(state: &AppState, user: &CurrentUser, q: &FilterForm) -> Result<ExportPlan, Response> {
     let who = auditor(user).map_err(IntoResponse::into_response)?;
-    let filter = q.filter().map_err(IntoResponse::into_response)?;
+    let filter = q
+        .parse()
+        .map_err(|(field, m)| Refusal(StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: {m}")).into_response())?;
     state.audit.start_export(&who, filter).await.map_err(unavailable)
 }
 
@@ -112,15 +52,14 @@ async fn start(state: &AppState, user: &CurrentUser, q: &ExportQuery) -> Result<
 pub async fn export_jsonl(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
-    Query(q): Query<ExportQuery>,
+    Query(q): Query<FilterForm>,
 ) -> Response {
     let plan = match start(&state, &user, &q).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let name = format!("tenure-evidence-{}.jsonl", plan.manifest.exported_at.format("%Y%m%dT%H%M%SZ"));
     let first = Bytes::from(manifest_line(&plan.manifest) + "\n");
-    stream(state, plan, first, jsonl_line, "application/x-ndjson", name)
+    stream(state, plan, first, jsonl_line, "application/x-ndjson", "jsonl")
 }
 
 fn jsonl_line(r: &governance::evidence::Record) -> String {
@@ -165,25 +104,26 @@ fn csv_line(r: &governance::evidence::Record) -> String {
 pub async fn export_csv(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
-    Query(q): Query<ExportQuery>,
+    Query(q): Query<FilterForm>,
 ) -> Response {
     let plan = match start(&state, &user, &q).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let name = format!("tenure-evidence-{}.csv", plan.manifest.exported_at.format("%Y%m%dT%H%M%SZ"));
-    stream(state, plan, Bytes::from_static(CSV_HEADER.as_bytes()), csv_line, "text/csv; charset=utf-8", name)
+    stream(state, plan, Bytes::from_static(CSV_HEADER.as_bytes()), csv_line, "text/csv; charset=utf-8", "csv")
 }
 
-/// Streams `first`, then every record of the plan as `line`, a page at a time.
+/// Streams `first`, then every record of the plan as `line`, a page at a time, as a download
+/// named after the export's time with the extension `ext`.
 fn stream(
     state: AppState,
     plan: ExportPlan,
     first: Bytes,
     line: fn(&governance::evidence::Record) -> String,
     content_type: &str,
-    name: String,
+    ext: &str,
 ) -> Response {
+    let name = format!("tenure-evidence-{}.{ext}", plan.manifest.exported_at.format("%Y%m%dT%H%M%SZ"));
     let pages = futures_util::stream::unfold(Some((state, plan, 0_i64)), move |cursor| async move {
         let (state, plan, after): (AppState, ExportPlan, i64) = cursor?;
         match state.audit.export_page(&plan, after, PAGE).await {
