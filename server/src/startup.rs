@@ -17,11 +17,11 @@ use governance::service::accounts::ThrottlePolicy;
 use governance::{Accounts, Agents, Capabilities, Decisions, Grants, Inbox, Lifecycle, Store, Templates};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use migrations::{Migrator, MigratorTrait};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -77,6 +77,15 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
     Ok((state, first_admin))
 }
 
+/// The console's routes, listed once per process. Listing them runs the app with resource
+/// loading switched off for the whole process (a global flag in `leptos_server`): a page
+/// rendered by another server in the same process at that moment — tests start one server
+/// each — would wait forever on a resource that never loads.
+fn console_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP surface: probes, assets, console pages and server functions.
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let hydrate = settings.site_root.join("pkg").join("tenure.js").exists();
@@ -96,7 +105,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(settings.session_idle_minutes)))
         .with_always_save(true);
     let console = Router::new()
-        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), render)
+        .leptos_routes_with_context(&state, console_routes(), context.clone(), render)
         .route("/audit/export.jsonl", get(crate::routes::audit::export_jsonl))
         .route("/audit/export.csv", get(crate::routes::audit::export_csv))
         .route("/audit/public-key", get(crate::routes::audit::public_key))

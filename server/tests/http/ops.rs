@@ -55,3 +55,34 @@ async fn unknown_pages_answer_404_with_a_real_page() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(res.text().await.unwrap().contains("Nothing here"));
 }
+
+/// Starting a server lists the console's routes by running the app with resource loading
+/// switched off process-wide; pages another server renders meanwhile must still finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_finish_while_other_servers_start_in_the_same_process() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let rita = app.browser_as("rita", &["reviewer"]).await;
+    let starting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let (app, rita, starting) = (app.clone(), rita.clone(), starting.clone());
+            tokio::spawn(async move {
+                while starting.load(std::sync::atomic::Ordering::Relaxed) {
+                    let page = app.get(&rita, "/inbox").await;
+                    assert_eq!(page.status(), StatusCode::OK);
+                    assert!(page.text().await.unwrap().contains("Needs approval"));
+                }
+            })
+        })
+        .collect();
+    for _ in 0..12 {
+        drop(spawn_app().await);
+    }
+    starting.store(false, std::sync::atomic::Ordering::Relaxed);
+    for reader in readers {
+        tokio::time::timeout(std::time::Duration::from_secs(30), reader)
+            .await
+            .expect("a page waited forever for a resource while another server started")
+            .expect("pages render");
+    }
+}

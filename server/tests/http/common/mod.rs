@@ -52,7 +52,9 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         })
         .await;
     });
-    let client = Client::builder().redirect(Policy::none()).build().expect("client");
+    // A request that never completes fails its test instead of hanging the whole suite.
+    let client =
+        Client::builder().redirect(Policy::none()).timeout(std::time::Duration::from_secs(90)).build().expect("client");
     TestApp {
         base,
         state,
