@@ -101,6 +101,11 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/audit/exports/:id")
+                    view=|| view! { <Layout section=Section::Audit><pages::audit_export::AuditExportPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/audit/records/:seq")
                     view=|| view! { <Layout section=Section::Audit><pages::audit_record::AuditRecordPage /></Layout> }
                     ssr=SsrMode::Async

@@ -143,6 +143,61 @@ pub struct Verified {
     pub checkpoint_seq: Option<i64>,
 }
 
+/// The file formats of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// The manifest line, then one JSON record per line: verifiable on its own.
+    Jsonl,
+    /// A header row, then one row per record with every field; its manifest is a separate file.
+    Csv,
+}
+
+impl ExportFormat {
+    /// The format named in a form; the error names the field.
+    pub fn parse(v: &str) -> Result<ExportFormat, (&'static str, String)> {
+        match v.trim() {
+            "jsonl" => Ok(ExportFormat::Jsonl),
+            "csv" => Ok(ExportFormat::Csv),
+            other => Err(("format", format!("'{other}' is not an export format (jsonl or csv)"))),
+        }
+    }
+
+    /// The stored name, also the file extension.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::Csv => "csv",
+        }
+    }
+
+    /// The file extension.
+    pub fn ext(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// The download's content type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Jsonl => "application/x-ndjson",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    /// One record as a line of this format, with its line end.
+    pub fn line(self, r: &Record) -> String {
+        match self {
+            ExportFormat::Jsonl => record_line(r) + "\n",
+            ExportFormat::Csv => csv_line(r),
+        }
+    }
+}
+
+/// The download name of an export: when it was taken, and the format's extension.
+pub fn file_name(m: &Manifest, format: ExportFormat) -> String {
+    format!("tenure-evidence-{}.{}", m.exported_at.format("%Y%m%dT%H%M%SZ"), format.ext())
+}
+
 /// One record as an export line.
 pub fn record_line(r: &Record) -> String {
     serde_json::to_string(r).unwrap_or_default()
@@ -158,6 +213,102 @@ struct ManifestLine {
     manifest: Manifest,
 }
 
+/// A manifest line (a JSONL export's first line, or a CSV export's manifest file) read back.
+pub fn parse_manifest_line(text: &str) -> Result<Manifest, String> {
+    let m = serde_json::from_str::<ManifestLine>(text.trim()).map_err(|e| format!("not a manifest: {e}"))?.manifest;
+    if m.format != FORMAT {
+        return Err(format!("unknown format {}", m.format));
+    }
+    Ok(m)
+}
+
+/// The CSV columns: every field of a record, in the canonical order.
+pub const CSV_HEADER: &str =
+    "seq,recorded_at,actor_kind,actor_id,actor_name,kind,subject_kind,subject_id,summary,details,prev_hash,hash\n";
+
+/// Characters that make a spreadsheet read a cell as a formula when they come first.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// One CSV cell: quoted when needed (RFC 4180); text a spreadsheet would run as a formula
+/// (`=`, `+`, `-`, `@` first), or that starts with `'`, gets a `'` in front, so agent-written
+/// text never executes and a verifier removes exactly one leading `'` to get the value back.
+pub fn csv_cell(v: &str) -> String {
+    let v = if v.starts_with(FORMULA_START) || v.starts_with('\'') { format!("'{v}") } else { v.to_owned() };
+    if v.contains([',', '"', '\n', '\r']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v }
+}
+
+/// A CSV cell's value as it was before [`csv_cell`] guarded it.
+fn csv_value(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
+}
+
+/// One record as a CSV line.
+pub fn csv_line(r: &Record) -> String {
+    let fields = [
+        r.seq.to_string(),
+        crate::evidence::format_time(&r.recorded_at),
+        r.actor_kind.clone(),
+        r.actor_id.map(|i| i.to_string()).unwrap_or_default(),
+        r.actor_name.clone(),
+        r.kind.clone(),
+        r.subject_kind.clone(),
+        r.subject_id.clone(),
+        r.summary.clone(),
+        r.details.clone(),
+        r.prev_hash.clone(),
+        r.hash.clone(),
+    ];
+    let mut line = fields.iter().map(|f| csv_cell(f)).collect::<Vec<_>>().join(",");
+    line.push('\n');
+    line
+}
+
+/// One CSV row read back as a record.
+fn csv_record(row: &csv::StringRecord) -> Result<Record, String> {
+    if row.len() != 12 {
+        return Err(format!("{} columns, not 12", row.len()));
+    }
+    let v = |i: usize| csv_value(&row[i]).to_owned();
+    let seq = v(0).parse::<i64>().map_err(|_| format!("seq '{}' is not a number", v(0)))?;
+    let recorded_at = DateTime::parse_from_rfc3339(&v(1))
+        .map_err(|_| format!("recorded_at '{}' is not a time", v(1)))?
+        .with_timezone(&Utc);
+    let actor_id = match v(3).as_str() {
+        "" => None,
+        t => Some(t.parse::<i64>().map_err(|_| format!("actor_id '{t}' is not a number"))?),
+    };
+    Ok(Record {
+        seq,
+        recorded_at,
+        actor_kind: v(2),
+        actor_id,
+        actor_name: v(4),
+        kind: v(5),
+        subject_kind: v(6),
+        subject_id: v(7),
+        summary: v(8),
+        details: v(9),
+        prev_hash: v(10),
+        hash: v(11),
+    })
+}
+
+/// Verifies a CSV export against its manifest file's text. `Err` names the first problem and
+/// its row (row 1 is the header).
+pub fn verify_csv<R: std::io::Read>(csv_file: R, manifest: &str, public: &VerifyingKey) -> Result<Verified, String> {
+    let m = parse_manifest_line(manifest).map_err(|e| format!("the manifest file: {e}"))?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(csv_file);
+    let header = reader.headers().map_err(|e| format!("row 1: {e}"))?.clone();
+    if header.iter().collect::<Vec<_>>().join(",") + "\n" != CSV_HEADER {
+        return Err("row 1 is not Tenure's CSV header".into());
+    }
+    let records = reader.records().enumerate().map(|(i, row)| {
+        let n = i + 2;
+        row.map_err(|e| format!("row {n}: {e}")).and_then(|r| csv_record(&r).map_err(|e| format!("row {n}: {e}"))).map(|r| (format!("row {n}"), r))
+    });
+    verify_records(&m, records, public)
+}
+
 /// Verifies an export, line by line. `Err` names the first problem and where it is.
 pub fn verify_lines<I, E>(mut lines: I, public: &VerifyingKey) -> Result<Verified, String>
 where
@@ -165,40 +316,53 @@ where
     E: std::fmt::Display,
 {
     let first = lines.next().ok_or("the file is empty: no manifest")?.map_err(|e| format!("line 1: {e}"))?;
-    let m =
-        serde_json::from_str::<ManifestLine>(&first).map_err(|e| format!("line 1 is not a manifest: {e}"))?.manifest;
-    if m.format != FORMAT {
-        return Err(format!("line 1: unknown format {}", m.format));
-    }
+    let m = parse_manifest_line(&first).map_err(|e| format!("line 1: {e}"))?;
+    let records = lines.enumerate().filter_map(|(i, line)| {
+        let n = i + 2;
+        match line {
+            Err(e) => Some(Err(format!("line {n}: {e}"))),
+            Ok(l) if l.trim().is_empty() => None,
+            Ok(l) => Some(
+                serde_json::from_str::<Record>(&l)
+                    .map(|r| (format!("line {n}"), r))
+                    .map_err(|e| format!("line {n}: not a record: {e}")),
+            ),
+        }
+    });
+    verify_records(&m, records, public)
+}
+
+/// Checks records, in file order, against their manifest: each hash, the links between
+/// neighbours, nothing after the signed checkpoint, and (for an unfiltered export) nothing
+/// missing at the start, in between or at the end. Each record comes with where it is in the file.
+fn verify_records<I>(m: &Manifest, records: I, public: &VerifyingKey) -> Result<Verified, String>
+where
+    I: Iterator<Item = Result<(String, Record), String>>,
+{
     let complete = m.filter.is_complete();
     let mut count = 0u64;
     let mut prev: Option<Record> = None;
-    for (i, line) in lines.enumerate() {
-        let n = i + 2;
-        let line = line.map_err(|e| format!("line {n}: {e}"))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let r: Record = serde_json::from_str(&line).map_err(|e| format!("line {n}: not a record: {e}"))?;
+    for item in records {
+        let (n, r) = item?;
         if record_hash(&r) != r.hash {
-            return Err(format!("record {} (line {n}): its hash does not match its contents: edited", r.seq));
+            return Err(format!("record {} ({n}): its hash does not match its contents: edited", r.seq));
         }
         if let Some(c) = m.checkpoint.as_ref().filter(|c| r.seq > c.seq) {
-            return Err(format!("record {} (line {n}) comes after the signed checkpoint at record {}", r.seq, c.seq));
+            return Err(format!("record {} ({n}) comes after the signed checkpoint at record {}", r.seq, c.seq));
         }
         match &prev {
             None if complete && r.seq != 1 => {
                 return Err(format!("the file starts at record {}: records 1 to {} are missing", r.seq, r.seq - 1));
             }
             None if complete && r.prev_hash != GENESIS_HASH => {
-                return Err(format!("record 1 (line {n}) does not start from the genesis hash"));
+                return Err(format!("record 1 ({n}) does not start from the genesis hash"));
             }
             Some(p) if r.seq <= p.seq => {
-                return Err(format!("record {} (line {n}) comes after record {}: out of order", r.seq, p.seq));
+                return Err(format!("record {} ({n}) comes after record {}: out of order", r.seq, p.seq));
             }
             Some(p) if complete && r.seq != p.seq + 1 => {
                 return Err(format!(
-                    "record {} (line {n}) follows record {}: records {} to {} are missing or out of order",
+                    "record {} ({n}) follows record {}: records {} to {} are missing or out of order",
                     r.seq,
                     p.seq,
                     p.seq + 1,
@@ -207,7 +371,7 @@ where
             }
             Some(p) if r.seq == p.seq + 1 && r.prev_hash != p.hash => {
                 return Err(format!(
-                    "record {} (line {n}) does not link to record {}: inserted or replaced",
+                    "record {} ({n}) does not link to record {}: inserted or replaced",
                     r.seq, p.seq
                 ));
             }

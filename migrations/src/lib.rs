@@ -14,6 +14,7 @@ mod m20261126_000009_peer_checks;
 mod m20261126_000010_checkpoints;
 mod m20261126_000011_evidence_append_only;
 mod m20261126_000012_evidence_search;
+mod m20261126_000013_audit_exports;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_checkpoints::Migration),
             Box::new(m20261126_000011_evidence_append_only::Migration),
             Box::new(m20261126_000012_evidence_search::Migration),
+            Box::new(m20261126_000013_audit_exports::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! Background loops: housekeeping (expired sessions, old sign-in failures) and deadlines
-//! (approvals that expire, undo windows that end), and signed checkpoints of the evidence chain.
+//! (approvals that expire, undo windows that end), signed checkpoints of the evidence chain, and
+//! tidying of prepared exports.
 
 use governance::service::audit::Audit;
 use governance::{Lifecycle, Store};
@@ -58,6 +59,24 @@ pub async fn checkpoints(audit: Audit, (every_records, every_minutes): (i64, i64
                 Ok(Some(c)) => tracing::info!(seq = c.seq, key = %c.key_id, "checkpoint signed"),
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "could not sign a checkpoint"),
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Fails exports whose preparation stopped (its server went away) and deletes export files
+/// older than `keep_hours`. Every instance runs it; each pass is idempotent.
+pub async fn exports(audit: Audit, keep_hours: i64, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => match audit.tidy_exports(keep_hours).await {
+                Ok((stalled, removed)) if stalled + removed > 0 => {
+                    tracing::info!(stalled, removed, "exports tidied");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not tidy exports"),
             },
             _ = stop.changed() => return,
         }

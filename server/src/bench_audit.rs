@@ -4,7 +4,7 @@
 //! Prints a Markdown table. Not a test: nothing here asserts speed.
 
 use governance::evidence::{Actor, Draft};
-use governance::export::{ExportFilter, record_line};
+use governance::export::{ExportFilter, ExportFormat};
 use governance::service::audit::{Audit, Signer};
 use governance::store::evidence;
 use governance::{Accounts, Store};
@@ -108,7 +108,8 @@ async fn measure(name: &str, url: &str, n: u64) -> Result<Vec<String>, String> {
         .ok_or("no auditor")?
         .as_auditor()
         .map_err(|e| e.to_string())?;
-    let audit = Audit::new(store.clone(), Signer::from_hex(&governance::checkpoint::generate_key_hex())?);
+    let signer = Signer::from_hex(&governance::checkpoint::generate_key_hex())?;
+    let audit = Audit::new(store.clone(), signer, std::env::temp_dir().join("tenure-bench-exports"));
     let mut rows = vec![format!("| {name} | seed (append with hash chain and indexes) | {seeded:.0} records/s | | |")];
     let text = |t: &str| ExportFilter { text: Some(t.into()), ..ExportFilter::default() };
     let queries = [
@@ -144,14 +145,14 @@ async fn measure(name: &str, url: &str, n: u64) -> Result<Vec<String>, String> {
     let base = rss_kib();
     let mut peak = base;
     let started = Instant::now();
-    let plan = audit.start_export(&who, ExportFilter::default()).await.map_err(|e| e.to_string())?;
+    let plan = audit.start_export(&who, ExportFilter::default(), ExportFormat::Jsonl).await.map_err(|e| e.to_string())?;
     let (mut after, mut count, mut bytes) = (0i64, 0u64, 0usize);
     loop {
         let page = audit.export_page(&plan, after, 1000).await.map_err(|e| e.to_string())?;
         let Some(last) = page.last() else { break };
         after = last.seq;
         count += page.len() as u64;
-        bytes += page.iter().map(|r| record_line(r).len() + 1).sum::<usize>();
+        bytes += page.iter().map(|r| ExportFormat::Jsonl.line(r).len()).sum::<usize>();
         peak = peak.max(rss_kib());
     }
     let secs = started.elapsed().as_secs_f64();

@@ -4,7 +4,7 @@ use crate::settings::{Settings, TABLE};
 use crate::startup;
 use clap::{Parser, Subcommand};
 use governance::checkpoint::public_from_hex;
-use governance::export::verify_lines;
+use governance::export::{verify_csv, verify_lines};
 use governance::service::audit::LiveCheck;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,21 +78,24 @@ pub enum UserCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Verify the live database's evidence chain and its signed checkpoints, naming the first
-    /// broken record; or, given FILE, verify an exported JSONL file offline.
+    /// broken record; or, given FILE, verify an export offline (JSONL, or CSV with its manifest).
     Verify {
-        /// An export (`tenure-evidence-….jsonl`) to verify instead of the live database.
+        /// An export (`tenure-evidence-….jsonl` or `….csv`) to verify instead of the live database.
         file: Option<std::path::PathBuf>,
         /// With FILE: the public key file (hex) from the console's Audit page.
         #[arg(long, requires = "file")]
         public_key: Option<std::path::PathBuf>,
+        /// With a CSV FILE: its manifest (`….manifest.json`, downloaded beside it).
+        #[arg(long, requires = "file")]
+        manifest: Option<std::path::PathBuf>,
     },
 }
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
-    if let Some(Command::Audit(AuditCommand::Verify { file: Some(file), public_key })) = &cli.command {
+    if let Some(Command::Audit(AuditCommand::Verify { file: Some(file), public_key, manifest })) = &cli.command {
         // Offline: needs neither the database nor the settings, only the file and the key.
-        return verify_file(file, public_key.as_deref());
+        return verify_file(file, public_key.as_deref(), manifest.as_deref());
     }
     if let Some(Command::Bench { postgres, seconds, audit }) = &cli.command {
         // The benchmark makes its own scratch databases; it never touches the configured one.
@@ -163,8 +166,9 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
     }
 }
 
-/// `tenure audit verify FILE --public-key KEY`: offline verification of an export.
-fn verify_file(file: &std::path::Path, key: Option<&std::path::Path>) -> ExitCode {
+/// `tenure audit verify FILE --public-key KEY [--manifest MANIFEST]`: offline verification of
+/// an export; a CSV file is checked against its manifest file.
+fn verify_file(file: &std::path::Path, key: Option<&std::path::Path>, manifest: Option<&std::path::Path>) -> ExitCode {
     use std::io::BufRead;
     let Some(key) = key else {
         eprintln!("error: give the public key: --public-key tenure-checkpoint-….pub (from the Audit page)");
@@ -184,7 +188,26 @@ fn verify_file(file: &std::path::Path, key: Option<&std::path::Path>) -> ExitCod
             return ExitCode::FAILURE;
         }
     };
-    match verify_lines(reader.lines(), &public) {
+    let csv = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let verified = match (csv, manifest) {
+        (false, None) => verify_lines(reader.lines(), &public),
+        (false, Some(_)) => {
+            eprintln!("error: a JSONL export carries its manifest as its first line; --manifest is for CSV files");
+            return ExitCode::FAILURE;
+        }
+        (true, None) => {
+            eprintln!("error: give the CSV export's manifest: --manifest tenure-evidence-….manifest.json");
+            return ExitCode::FAILURE;
+        }
+        (true, Some(m)) => match std::fs::read_to_string(m) {
+            Ok(text) => verify_csv(reader, &text, &public),
+            Err(e) => {
+                eprintln!("error: {}: {e}", m.display());
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    match verified {
         Ok(v) if v.chain_complete => {
             println!(
                 "export intact: {} records, the whole chain up to the signed checkpoint at record {}",

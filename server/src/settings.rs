@@ -39,6 +39,9 @@ pub struct Settings {
     pub checkpoint_every_records: i64,
     /// …or after this many minutes with new records, whichever comes first.
     pub checkpoint_every_minutes: i64,
+    /// Hours a prepared export file is kept in `<data_dir>/exports` (later downloads stream it
+    /// again from the database).
+    pub export_keep_hours: i64,
 }
 
 impl Default for Settings {
@@ -58,6 +61,7 @@ impl Default for Settings {
             checkpoint_key: String::new(),
             checkpoint_every_records: 1000,
             checkpoint_every_minutes: 10,
+            export_keep_hours: 24,
         }
     }
 }
@@ -79,6 +83,7 @@ impl std::fmt::Debug for Settings {
             .field("checkpoint_key", &if self.checkpoint_key.is_empty() { "(key file)" } else { "***" })
             .field("checkpoint_every_records", &self.checkpoint_every_records)
             .field("checkpoint_every_minutes", &self.checkpoint_every_minutes)
+            .field("export_keep_hours", &self.export_keep_hours)
             .finish()
     }
 }
@@ -128,6 +133,12 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
         "sign a checkpoint after this many records",
     ),
     ("checkpoint_every_minutes", "TENURE_CHECKPOINT_EVERY_MINUTES", "10", "…or after this many minutes"),
+    (
+        "export_keep_hours",
+        "TENURE_EXPORT_KEEP_HOURS",
+        "24",
+        "hours a prepared export file stays in <data_dir>/exports",
+    ),
 ];
 
 impl Settings {
@@ -169,6 +180,9 @@ impl Settings {
         }
         if self.checkpoint_every_records < 1 || self.checkpoint_every_minutes < 1 {
             return Err("checkpoint_every_records and checkpoint_every_minutes: must be at least 1".into());
+        }
+        if self.export_keep_hours < 1 {
+            return Err("export_keep_hours: must be at least 1".into());
         }
         if !self.public_origin.is_empty() && !self.public_origin.contains("://") {
             return Err(format!("public_origin: '{}' must look like https://host[:port]", self.public_origin));

@@ -60,7 +60,11 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
     let decisions = Decisions::new(store.clone());
     let lifecycle = Lifecycle::new(store.clone());
     let inbox = Inbox::new(store.clone());
-    let audit = governance::service::audit::Audit::new(store.clone(), settings.checkpoint_signer()?);
+    let audit = governance::service::audit::Audit::new(
+        store.clone(),
+        settings.checkpoint_signer()?,
+        settings.data_dir.join("exports"),
+    );
     let state = AppState {
         leptos_options,
         store,
@@ -109,6 +113,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/audit/export.jsonl", get(crate::routes::audit::export_jsonl))
         .route("/audit/export.csv", get(crate::routes::audit::export_csv))
         .route("/audit/public-key", get(crate::routes::audit::public_key))
+        .route("/audit/exports/{id}/file", get(crate::routes::audit::export_file))
+        .route("/audit/exports/{id}/manifest.json", get(crate::routes::audit::export_manifest))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, move |o| shell(o, hydrate)))
         .layer(from_fn_with_state(state.clone(), load_principal))
         .layer(sessions);
@@ -146,11 +152,13 @@ pub async fn launch_with_listener(
     let loops = tokio::spawn(background::housekeeping(state.store.clone(), window, stop_rx.clone()));
     let deadlines = tokio::spawn(background::deadlines(state.lifecycle.clone(), stop_rx.clone()));
     let every = (settings.checkpoint_every_records, settings.checkpoint_every_minutes);
-    let checkpoints = tokio::spawn(background::checkpoints(state.audit.clone(), every, stop_rx));
+    let checkpoints = tokio::spawn(background::checkpoints(state.audit.clone(), every, stop_rx.clone()));
+    let exports = tokio::spawn(background::exports(state.audit.clone(), settings.export_keep_hours, stop_rx));
     let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     let _ = stop_tx.send(true);
     let _ = loops.await;
+    let _ = exports.await;
     let _ = deadlines.await;
     let _ = checkpoints.await;
     served

@@ -9,6 +9,7 @@ pub mod capabilities;
 #[cfg(feature = "ssr")]
 pub(crate) mod cards;
 pub mod dashboard;
+pub mod exports;
 pub mod inbox;
 pub mod templates;
 pub mod users;

@@ -1,6 +1,8 @@
 //! UI types: what pages show, kept apart from the engine's types.
 
+mod exports;
 mod lifecycle;
+pub use exports::*;
 pub use lifecycle::*;
 
 use serde::{Deserialize, Serialize};

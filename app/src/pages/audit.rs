@@ -3,10 +3,11 @@
 //! JSONL for offline verification, and see the signed checkpoints and the public key.
 
 use crate::api::audit::{audit_overview, audit_search};
-use crate::components::form::FieldError;
+use crate::api::exports::{StartAuditExport, recent_audit_exports};
+use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::layout::Unavailable;
 use crate::error::AppError;
-use crate::model::{AuditSearchView, AuditView};
+use crate::model::{AuditSearchView, AuditView, ExportView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -20,6 +21,9 @@ pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let overview = Resource::new(|| (), |_| audit_overview());
+    let exports = Resource::new(|| (), |_| recent_audit_exports());
+    let start = ServerAction::<StartAuditExport>::new();
+    let start_error = action_error(start);
     let results = Resource::new(
         move || (FIELDS.map(get), get("before")),
         |(v, before)| {
@@ -46,17 +50,22 @@ pub fn AuditPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let filter = filter_query();
                 match results.await {
-                    Ok(d) => view! { <Search d get=FIELDS.map(get) filter /> }.into_any(),
-                    Err(e) => view! { <Search d=AuditSearchView { rows: Vec::new(), older: None, agents: Vec::new(), capabilities: Vec::new() } get=FIELDS.map(get) filter error=e /> }.into_any(),
+                    Ok(d) => view! { <Search d get=FIELDS.map(get) filter start start_error /> }.into_any(),
+                    Err(e) => view! { <Search d=AuditSearchView { rows: Vec::new(), older: None, agents: Vec::new(), capabilities: Vec::new() } get=FIELDS.map(get) filter start start_error error=e /> }.into_any(),
                 }
             })}
         </Suspense>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(d) => view! { <Keys d /> }.into_any(),
+                    Ok(d) => view! { <Keys d start /> }.into_any(),
                     Err(error) => view! { <Unavailable error what="Audit" back_href="/" back_label="Back to the dashboard" /> }.into_any(),
                 }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                exports.await.ok().map(|rows| view! { <Exports rows /> })
             })}
         </Suspense>
     }
@@ -67,13 +76,13 @@ fn Search(
     d: AuditSearchView,
     get: [String; 8],
     filter: String,
+    start: ServerAction<StartAuditExport>,
+    start_error: Signal<Option<AppError>>,
     #[prop(optional)] error: Option<AppError>,
 ) -> impl IntoView {
+    let hidden = FIELDS.into_iter().zip(get.clone()).collect::<Vec<_>>();
     let [text, agent, capability, actor, kind, outcome, since, until] = get;
     let error = Signal::derive(move || error.clone());
-    let export =
-        if filter.is_empty() { "/audit/export.jsonl".to_owned() } else { format!("/audit/export.jsonl?{filter}") };
-    let csv = export.replace("export.jsonl", "export.csv");
     let older = d
         .older
         .map(|b| if filter.is_empty() { format!("/audit?before={b}") } else { format!("/audit?{filter}&before={b}") });
@@ -133,11 +142,14 @@ fn Search(
         <section class="panel">
             <div class="panel-head">
                 <h2>"Records, newest first"</h2>
-                <span>
-                    <a class="btn btn-small" href=export download="">"Export these as JSONL"</a>" "
-                    <a class="btn btn-small btn-quiet" href=csv download="">"as CSV"</a>
-                </span>
+                <ActionForm action=start attr:class="inline">
+                    {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+                    <button type="submit" class="btn btn-small" name="format" value="jsonl">"Export these as JSONL"</button>" "
+                    <button type="submit" class="btn btn-small btn-quiet" name="format" value="csv">"as CSV"</button>
+                </ActionForm>
             </div>
+            <FormError error=start_error />
+            {move || start_error.get().and_then(|e| e.field().map(|f| format!("{f}: {e}"))).map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
             {if d.rows.is_empty() {
                 view! { <p class="muted">"No record matches."</p> }.into_any()
             } else {
@@ -160,13 +172,13 @@ fn Search(
                 }.into_any()
             }}
             {older.map(|h| view! { <nav class="pager"><a class="btn btn-small" href=h rel="next">"Older records →"</a></nav> })}
-            <p class="hint">"An export holds what this filter shows, up to the moment it starts, and is itself recorded. JSONL carries a signed manifest: verify it with tenure audit verify FILE --public-key KEYFILE (only an unfiltered export proves that nothing is missing). CSV is for spreadsheets."</p>
+            <p class="hint">"An export holds what this filter shows, up to the moment it starts, and is itself recorded. Tenure prepares the file and shows its progress. JSONL carries a signed manifest as its first line; a CSV's manifest is a second download. Verify either offline with the public key (tenure audit verify); only an unfiltered export proves that nothing is missing."</p>
         </section>
     }
 }
 
 #[component]
-fn Keys(d: AuditView) -> impl IntoView {
+fn Keys(d: AuditView, start: ServerAction<StartAuditExport>) -> impl IntoView {
     view! {
         <div class="columns">
             <section class="panel">
@@ -176,7 +188,14 @@ fn Keys(d: AuditView) -> impl IntoView {
                     <dt>"Public key"</dt><dd><code class="secret small">{d.public_key}</code></dd>
                     <dt>"Chain"</dt><dd>{format!("{} records", d.head_seq)}</dd>
                 </dl>
-                <p><a class="btn btn-small" href="/audit/public-key">"Download public key"</a>" "<a class="btn btn-small" href="/audit/export.jsonl" download="">"Export the whole chain"</a></p>
+                <div class="actions">
+                    <a class="btn btn-small" href="/audit/public-key">"Download public key"</a>
+                    <ActionForm action=start attr:class="inline">
+                        <input type="hidden" name="format" value="jsonl" />
+                        {FIELDS.map(|name| view! { <input type="hidden" name=name value="" /> }).collect_view()}
+                        <button type="submit" class="btn btn-small">"Export the whole chain"</button>
+                    </ActionForm>
+                </div>
             </section>
             <section class="panel">
                 <h2>"Signed checkpoints"</h2>
@@ -201,4 +220,29 @@ fn Keys(d: AuditView) -> impl IntoView {
             </section>
         </div>
     }
+}
+
+#[component]
+fn Exports(rows: Vec<ExportView>) -> impl IntoView {
+    (!rows.is_empty()).then(|| view! {
+        <section class="panel">
+            <h2>"Recent exports"</h2>
+            <table class="table" id="exports-table">
+                <thead><tr><th class="num">"#"</th><th>"Format"</th><th>"Filter"</th><th>"By"</th><th>"When"</th><th class="num">"Records"</th><th>"State"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|e| view! {
+                        <tr>
+                            <td class="num"><a href=format!("/audit/exports/{}", e.id)>{e.id}</a></td>
+                            <td>{e.format}</td>
+                            <td class="clip-wrap">{e.filter}</td>
+                            <td>{e.requested_by}</td>
+                            <td class="nowrap">{e.created_at}</td>
+                            <td class="num">{e.total}</td>
+                            <td><span class=format!("badge badge-{}", e.status)>{if e.status == "preparing" { format!("preparing {}%", e.percent) } else { e.status.clone() }}</span></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    })
 }

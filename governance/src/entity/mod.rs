@@ -5,6 +5,7 @@ pub mod agent_keys;
 pub mod agent_param_values;
 pub mod agents;
 pub mod alerts;
+pub mod audit_exports;
 pub mod capabilities;
 pub mod checkpoints;
 pub mod evidence;

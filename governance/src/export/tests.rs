@@ -114,3 +114,58 @@ fn a_filtered_export_checks_each_record_and_the_order() {
     edited[2] = edited[2].replace("record number 3", "record number 4");
     assert!(check(&edited).unwrap_err().contains("does not match its contents"));
 }
+
+/// The CSV form of the same export: the header, one row per record, and the manifest apart.
+fn csv_file(lines: &[String]) -> (String, String) {
+    let rows: String = lines[1..]
+        .iter()
+        .map(|l| csv_line(&serde_json::from_str::<Record>(l).unwrap()))
+        .collect();
+    (format!("{CSV_HEADER}{rows}"), lines[0].clone())
+}
+
+fn check_csv(csv: &str, manifest: &str) -> Result<Verified, String> {
+    verify_csv(csv.as_bytes(), manifest, &key().verifying_key())
+}
+
+#[test]
+fn cells_are_quoted_and_never_formulas_and_read_back_exactly() {
+    assert_eq!(csv_cell("plain"), "plain");
+    assert_eq!(csv_cell("a,b"), "\"a,b\"");
+    assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+    assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    assert_eq!(csv_cell("-5"), "'-5");
+    assert_eq!(csv_cell("'quoted"), "''quoted");
+    assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
+    for v in ["plain", "-5", "'quoted", "''", "=1+1", "@sum", "a,\"b\"\nc"] {
+        let cell = csv_cell(v);
+        let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(cell.as_bytes());
+        let row = r.records().next().unwrap().unwrap();
+        assert_eq!(csv_value(&row[0]), v, "{v} survives a round trip");
+    }
+}
+
+#[test]
+fn a_csv_export_verifies_against_its_manifest_and_one_changed_byte_is_found() {
+    let mut records = chain(6);
+    records[2].summary = "-a summary a spreadsheet would take for a formula, with \"quotes\", commas\nand lines".into();
+    records[3].summary = "'starts with an apostrophe".into();
+    // Re-seal so the odd summaries are part of an intact chain.
+    let mut sealed: Vec<Record> = Vec::new();
+    for r in &records {
+        let mut r = r.clone();
+        r.prev_hash = sealed.last().map_or(GENESIS_HASH.to_owned(), |p| p.hash.clone());
+        r.hash = record_hash(&r);
+        sealed.push(r);
+    }
+    let lines = file(&sealed, ExportFilter::default(), &key());
+    let (csv, manifest) = csv_file(&lines);
+    assert_eq!(check_csv(&csv, &manifest), Ok(Verified { count: 6, chain_complete: true, checkpoint_seq: Some(6) }));
+    let changed = csv.replacen("record number 4", "record number 5", 1);
+    let err = check_csv(&changed, &manifest).unwrap_err();
+    assert!(err.contains("record 5 (row 6)") && err.contains("edited"), "{err}");
+    let cut: String = csv.lines().take(5).map(|l| format!("{l}\n")).collect();
+    assert!(check_csv(&cut, &manifest).is_err(), "a cut-short CSV fails");
+    assert!(check_csv("seq,when\n", &manifest).unwrap_err().contains("header"));
+    assert!(check_csv(&csv, "{}").unwrap_err().contains("manifest"));
+}

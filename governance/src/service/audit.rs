@@ -1,15 +1,16 @@
-//! The audit use cases that exist today: signed checkpoints of the chain (on a schedule and at
-//! every export), JSONL exports recorded as evidence, and verification of the live chain
-//! against its checkpoints.
+//! The audit use cases: signed checkpoints of the chain (on a schedule and at every export),
+//! search, exports recorded as evidence (prepared in the background: `exports.rs`), and
+//! verification of the live chain against its checkpoints.
 
 use crate::checkpoint::{self, Checkpoint};
 use crate::error::GovError;
 use crate::evidence::{Broken, Draft, Record};
-use crate::export::{ExportFilter, FORMAT, Manifest};
+use crate::export::{ExportFilter, ExportFormat, FORMAT, Manifest};
 use crate::principal::AsAuditor;
 use crate::store::{Store, evidence};
 use ed25519_dalek::SigningKey;
 use serde_json::json;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The checkpoint signing key. Its secret half never appears in `Debug` or logs.
@@ -65,14 +66,16 @@ pub struct ExportPlan {
 /// Audit use cases.
 #[derive(Clone, Debug)]
 pub struct Audit {
-    store: Store,
+    pub(crate) store: Store,
     signer: Signer,
+    /// Where prepared export files are kept.
+    pub(crate) exports_dir: PathBuf,
 }
 
 impl Audit {
-    /// Audit over `store`, signing with `signer`.
-    pub fn new(store: Store, signer: Signer) -> Audit {
-        Audit { store, signer }
+    /// Audit over `store`, signing with `signer`, keeping prepared export files in `exports_dir`.
+    pub fn new(store: Store, signer: Signer, exports_dir: PathBuf) -> Audit {
+        Audit { store, signer, exports_dir }
     }
 
     /// The public key, as hex.
@@ -150,7 +153,12 @@ impl Audit {
 
     /// Starts an export: records who exported what (an evidence record), signs the head so the
     /// file's end can be vouched for, and returns the manifest for the records up to that head.
-    pub async fn start_export(&self, who: &AsAuditor, filter: ExportFilter) -> Result<ExportPlan, GovError> {
+    pub async fn start_export(
+        &self,
+        who: &AsAuditor,
+        filter: ExportFilter,
+        format: ExportFormat,
+    ) -> Result<ExportPlan, GovError> {
         filter.check().map_err(|(field, m)| GovError::invalid(field, m))?;
         let txn = self.store.begin_write().await?;
         let draft = Draft {
@@ -158,8 +166,12 @@ impl Audit {
             kind: "audit.exported",
             subject_kind: "evidence",
             subject_id: String::new(),
-            summary: format!("{} exported the evidence trail as JSONL", who.actor().name),
-            details: json!({"filter": filter, "format": FORMAT}),
+            summary: format!(
+                "{} exported the evidence trail as {}",
+                who.actor().name,
+                format.as_str().to_uppercase()
+            ),
+            details: json!({"filter": filter, "format": format, "manifest_format": FORMAT}),
         };
         evidence::append(&txn, &draft).await?;
         txn.commit().await?;

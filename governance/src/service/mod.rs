@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod deadlines;
 pub mod decisions;
 pub mod execution;
+pub mod exports;
 pub mod grants;
 pub mod group_commit;
 pub mod inbox;

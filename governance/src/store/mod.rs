@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod capabilities;
 pub mod checkpoints;
 pub mod evidence;
+pub mod exports;
 pub mod grants;
 pub mod inbox;
 pub mod lifecycle;

@@ -1,21 +1,20 @@
 //! Downloads for auditors: the evidence trail as JSONL (verifiable: a signed manifest first)
-//! and as CSV (for spreadsheets), streamed page by page so any size takes constant memory, and
-//! the public key that verifies checkpoints.
+//! and as CSV (for spreadsheets), streamed page by page so any size takes constant memory;
+//! exports the page prepared in the background, with their manifests; and the public key that
+//! verifies checkpoints.
 
 use app::server::context::CurrentUser;
 use app::server::state::AppState;
 use axum::Extension;
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use governance::export::{FilterForm, manifest_line, record_line};
+use governance::export::{CSV_HEADER, ExportFormat, FilterForm, file_name, manifest_line};
 use governance::principal::AsAuditor;
-use governance::service::audit::ExportPlan;
-
-/// Records fetched per page while streaming.
-const PAGE: u64 = 1000;
+use governance::service::audit::{Audit, ExportPlan};
+use governance::service::exports::{ExportJob, ExportStatus, PAGE};
 
 /// A refused download: the status and a plain-text reason naming the field.
 struct Refusal(StatusCode, String);
@@ -39,98 +38,60 @@ fn unavailable(e: governance::GovError) -> Response {
 }
 
 /// Checks the caller and the filter, records the export and signs the head it ends at.
-async fn start(state: &AppState, user: &CurrentUser, q: &FilterForm) -> Result<ExportPlan, Response> {
+async fn start(state: &AppState, user: &CurrentUser, q: &FilterForm, format: ExportFormat) -> Result<ExportPlan, Response> {
     let who = auditor(user).map_err(IntoResponse::into_response)?;
     let filter = q
         .parse()
         .map_err(|(field, m)| Refusal(StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: {m}")).into_response())?;
-    state.audit.start_export(&who, filter).await.map_err(unavailable)
+    state.audit.start_export(&who, filter, format).await.map_err(unavailable)
 }
 
 /// `GET /audit/export.jsonl`: the manifest line, then every matching record up to the head
-/// signed when the export started.
+/// signed when the export started — for scripts; the page prepares exports in the background.
 pub async fn export_jsonl(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Query(q): Query<FilterForm>,
 ) -> Response {
-    let plan = match start(&state, &user, &q).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let first = Bytes::from(manifest_line(&plan.manifest) + "\n");
-    stream(state, plan, first, jsonl_line, "application/x-ndjson", "jsonl")
+    match start(&state, &user, &q, ExportFormat::Jsonl).await {
+        Ok(plan) => {
+            let first = Audit::first_line(ExportFormat::Jsonl, &manifest_line(&plan.manifest));
+            stream(state, plan, first, ExportFormat::Jsonl)
+        }
+        Err(r) => r,
+    }
 }
 
-fn jsonl_line(r: &governance::evidence::Record) -> String {
-    record_line(r) + "\n"
-}
-
-/// The CSV columns: every field of a record, in the canonical order.
-const CSV_HEADER: &str =
-    "seq,recorded_at,actor_kind,actor_id,actor_name,kind,subject_kind,subject_id,summary,details,prev_hash,hash\n";
-
-/// One CSV cell: quoted when needed (RFC 4180), and text a spreadsheet would run as a formula
-/// (`=`, `+`, `-`, `@` first) prefixed with `'` — agent-written text must never execute.
-fn cell(v: &str) -> String {
-    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.to_owned() };
-    if v.contains([',', '"', '\n', '\r']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v }
-}
-
-/// One record as a CSV line.
-fn csv_line(r: &governance::evidence::Record) -> String {
-    let fields = [
-        r.seq.to_string(),
-        governance::evidence::format_time(&r.recorded_at),
-        r.actor_kind.clone(),
-        r.actor_id.map(|i| i.to_string()).unwrap_or_default(),
-        r.actor_name.clone(),
-        r.kind.clone(),
-        r.subject_kind.clone(),
-        r.subject_id.clone(),
-        r.summary.clone(),
-        r.details.clone(),
-        r.prev_hash.clone(),
-        r.hash.clone(),
-    ];
-    let mut line = fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(",");
-    line.push('\n');
-    line
-}
-
-/// `GET /audit/export.csv`: the same records as the JSONL export, every field, for
-/// spreadsheets. It is recorded like any export; the verifiable form, with the signed manifest
-/// first, is the JSONL.
+/// `GET /audit/export.csv`: the same records as CSV, every field, for spreadsheets. Its
+/// manifest is not in the file: exports prepared from the page offer it as a second download.
 pub async fn export_csv(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Query(q): Query<FilterForm>,
 ) -> Response {
-    let plan = match start(&state, &user, &q).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    stream(state, plan, Bytes::from_static(CSV_HEADER.as_bytes()), csv_line, "text/csv; charset=utf-8", "csv")
+    match start(&state, &user, &q, ExportFormat::Csv).await {
+        Ok(plan) => stream(state, plan, CSV_HEADER.to_owned(), ExportFormat::Csv),
+        Err(r) => r,
+    }
 }
 
-/// Streams `first`, then every record of the plan as `line`, a page at a time, as a download
-/// named after the export's time with the extension `ext`.
-fn stream(
-    state: AppState,
-    plan: ExportPlan,
-    first: Bytes,
-    line: fn(&governance::evidence::Record) -> String,
-    content_type: &str,
-    ext: &str,
-) -> Response {
-    let name = format!("tenure-evidence-{}.{ext}", plan.manifest.exported_at.format("%Y%m%dT%H%M%SZ"));
+fn attachment(content_type: &str, name: &str) -> [(header::HeaderName, String); 2] {
+    [
+        (header::CONTENT_TYPE, content_type.to_owned()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+    ]
+}
+
+/// Streams `first`, then every record of the plan in `format`, a page at a time.
+fn stream(state: AppState, plan: ExportPlan, first: String, format: ExportFormat) -> Response {
+    let name = file_name(&plan.manifest, format);
     let pages = futures_util::stream::unfold(Some((state, plan, 0_i64)), move |cursor| async move {
         let (state, plan, after): (AppState, ExportPlan, i64) = cursor?;
         match state.audit.export_page(&plan, after, PAGE).await {
             Ok(rows) if rows.is_empty() => None,
             Ok(rows) => {
                 let last = rows.last().map_or(after, |r| r.seq);
-                let chunk: String = rows.iter().map(line).collect();
+                let chunk: String = rows.iter().map(|r| format.line(r)).collect();
                 Some((Ok::<Bytes, std::io::Error>(Bytes::from(chunk)), Some((state, plan, last))))
             }
             Err(e) => {
@@ -140,15 +101,67 @@ fn stream(
             }
         }
     });
-    let body = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(first) }).chain(pages);
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response()
+    let body = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(Bytes::from(first)) }).chain(pages);
+    (attachment(format.content_type(), &name), Body::from_stream(body)).into_response()
+}
+
+/// The prepared export `id`, for an auditor.
+async fn job(state: &AppState, user: &CurrentUser, id: i64) -> Result<ExportJob, Response> {
+    let who = auditor(user).map_err(IntoResponse::into_response)?;
+    state.audit.export_job(&who, id).await.map_err(|e| match e {
+        governance::GovError::NotFound(what) => Refusal(StatusCode::NOT_FOUND, format!("{what} not found")).into_response(),
+        other => unavailable(other),
+    })
+}
+
+/// `GET /audit/exports/{id}/file`: a ready export — the file this server prepared, with its
+/// size, or (when another instance prepared it or it has been tidied away) the same bytes
+/// streamed again from the database.
+pub async fn export_file(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Response {
+    let job = match job(&state, &user, id).await {
+        Ok(j) => j,
+        Err(r) => return r,
+    };
+    match job.status {
+        ExportStatus::Ready => {}
+        ExportStatus::Preparing => {
+            let msg = format!("export {id} is still being prepared: {} of {} records", job.written, job.total);
+            return Refusal(StatusCode::CONFLICT, msg).into_response();
+        }
+        ExportStatus::Failed => {
+            let msg = format!("export {id} failed: {}", job.error.unwrap_or_default());
+            return Refusal(StatusCode::CONFLICT, msg).into_response();
+        }
+    }
+    if let Some(path) = state.audit.export_file(&job)
+        && let Ok(file) = tokio::fs::File::open(&path).await
+    {
+        let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+        let headers = attachment(job.format.content_type(), &job.file_name());
+        return (headers, [(header::CONTENT_LENGTH, job.bytes.to_string())], body).into_response();
+    }
+    let first = Audit::first_line(job.format, &job.manifest_text);
+    stream(state, job.plan(), first, job.format)
+}
+
+/// `GET /audit/exports/{id}/manifest.json`: the export's manifest — the first line of a JSONL
+/// export, and the file a CSV export is verified against.
+pub async fn export_manifest(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Response {
+    match job(&state, &user, id).await {
+        Ok(job) => {
+            let name = job.file_name().replace(&format!(".{}", job.format.ext()), ".manifest.json");
+            (attachment("application/json", &name), format!("{}\n", job.manifest_text)).into_response()
+        }
+        Err(r) => r,
+    }
 }
 
 /// `GET /audit/public-key`: the hex public key that verifies checkpoints.
@@ -167,19 +180,4 @@ pub async fn public_key(State(state): State<AppState>, Extension(user): Extensio
         format!("{}\n", state.audit.public_key_hex()),
     )
         .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn cells_are_quoted_and_never_formulas() {
-        assert_eq!(cell("plain"), "plain");
-        assert_eq!(cell("a,b"), "\"a,b\"");
-        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("-5"), "'-5");
-        assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
-    }
 }

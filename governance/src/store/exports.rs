@@ -1,0 +1,130 @@
+//! Audit exports being prepared: created when an export starts, moved along as its file is
+//! written, finished or failed. The manifest is fixed at the start and never changes.
+
+use crate::entity::audit_exports;
+use crate::error::GovError;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+/// An export as stored.
+pub type ExportRecord = audit_exports::Model;
+
+/// What a new export starts with.
+pub struct NewExport<'a> {
+    pub requested_by: &'a str,
+    pub format: &'a str,
+    pub manifest: &'a str,
+    pub last_seq: i64,
+    pub total: i64,
+}
+
+impl Store {
+    /// Records a new export, `preparing`; returns its id.
+    pub async fn insert_export(&self, e: NewExport<'_>, now: DateTime<Utc>) -> Result<i64, GovError> {
+        let row = audit_exports::ActiveModel {
+            requested_by: Set(e.requested_by.to_owned()),
+            format: Set(e.format.to_owned()),
+            manifest: Set(e.manifest.to_owned()),
+            last_seq: Set(e.last_seq),
+            total: Set(e.total),
+            written: Set(0),
+            bytes: Set(0),
+            sha256: Set(None),
+            status: Set("preparing".into()),
+            error: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        Ok(row.insert(self.db()).await?.id)
+    }
+
+    /// One export.
+    pub async fn export_by_id(&self, id: i64) -> Result<Option<ExportRecord>, GovError> {
+        Ok(audit_exports::Entity::find_by_id(id).one(self.db()).await?)
+    }
+
+    /// The newest exports.
+    pub async fn recent_exports(&self, limit: u64) -> Result<Vec<ExportRecord>, GovError> {
+        Ok(audit_exports::Entity::find().order_by_desc(audit_exports::Column::Id).limit(limit).all(self.db()).await?)
+    }
+
+    /// How far a preparing export has got.
+    pub async fn export_progress(&self, id: i64, written: i64, bytes: i64, now: DateTime<Utc>) -> Result<(), GovError> {
+        self.move_export(id, written, bytes, None, "preparing", None, now).await
+    }
+
+    /// A preparing export is complete: its size and the file's SHA-256.
+    pub async fn export_ready(
+        &self,
+        id: i64,
+        written: i64,
+        bytes: i64,
+        sha256: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), GovError> {
+        self.move_export(id, written, bytes, Some(sha256.to_owned()), "ready", None, now).await
+    }
+
+    /// A preparing export failed; the reason is for the person who asked.
+    pub async fn export_failed(&self, id: i64, reason: &str, now: DateTime<Utc>) -> Result<(), GovError> {
+        audit_exports::Entity::update_many()
+            .set(audit_exports::ActiveModel {
+                status: Set("failed".into()),
+                error: Set(Some(reason.to_owned())),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .filter(audit_exports::Column::Id.eq(id))
+            .filter(audit_exports::Column::Status.eq("preparing"))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Fails exports still `preparing` that have not moved since `before` (the instance
+    /// preparing them stopped); returns how many.
+    pub async fn fail_stalled_exports(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, GovError> {
+        let res = audit_exports::Entity::update_many()
+            .set(audit_exports::ActiveModel {
+                status: Set("failed".into()),
+                error: Set(Some("the server preparing this export stopped; start it again".into())),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .filter(audit_exports::Column::Status.eq("preparing"))
+            .filter(audit_exports::Column::UpdatedAt.lt(before))
+            .exec(self.db())
+            .await?;
+        Ok(res.rows_affected)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn move_export(
+        &self,
+        id: i64,
+        written: i64,
+        bytes: i64,
+        sha256: Option<String>,
+        status: &str,
+        error: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), GovError> {
+        audit_exports::Entity::update_many()
+            .set(audit_exports::ActiveModel {
+                written: Set(written),
+                bytes: Set(bytes),
+                sha256: Set(sha256),
+                status: Set(status.to_owned()),
+                error: Set(error),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .filter(audit_exports::Column::Id.eq(id))
+            .filter(audit_exports::Column::Status.eq("preparing"))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+}
