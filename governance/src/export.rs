@@ -304,7 +304,9 @@ pub fn verify_csv<R: std::io::Read>(csv_file: R, manifest: &str, public: &Verify
     }
     let records = reader.records().enumerate().map(|(i, row)| {
         let n = i + 2;
-        row.map_err(|e| format!("row {n}: {e}")).and_then(|r| csv_record(&r).map_err(|e| format!("row {n}: {e}"))).map(|r| (format!("row {n}"), r))
+        row.map_err(|e| format!("row {n}: {e}"))
+            .and_then(|r| csv_record(&r).map_err(|e| format!("row {n}: {e}")))
+            .map(|r| (format!("row {n}"), r))
     });
     verify_records(&m, records, public)
 }
@@ -370,10 +372,7 @@ where
                 ));
             }
             Some(p) if r.seq == p.seq + 1 && r.prev_hash != p.hash => {
-                return Err(format!(
-                    "record {} ({n}) does not link to record {}: inserted or replaced",
-                    r.seq, p.seq
-                ));
+                return Err(format!("record {} ({n}) does not link to record {}: inserted or replaced", r.seq, p.seq));
             }
             _ => {}
         }

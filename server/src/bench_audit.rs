@@ -145,7 +145,8 @@ async fn measure(name: &str, url: &str, n: u64) -> Result<Vec<String>, String> {
     let base = rss_kib();
     let mut peak = base;
     let started = Instant::now();
-    let plan = audit.start_export(&who, ExportFilter::default(), ExportFormat::Jsonl).await.map_err(|e| e.to_string())?;
+    let plan =
+        audit.start_export(&who, ExportFilter::default(), ExportFormat::Jsonl).await.map_err(|e| e.to_string())?;
     let (mut after, mut count, mut bytes) = (0i64, 0u64, 0usize);
     loop {
         let page = audit.export_page(&plan, after, 1000).await.map_err(|e| e.to_string())?;

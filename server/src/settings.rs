@@ -133,12 +133,7 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
         "sign a checkpoint after this many records",
     ),
     ("checkpoint_every_minutes", "TENURE_CHECKPOINT_EVERY_MINUTES", "10", "…or after this many minutes"),
-    (
-        "export_keep_hours",
-        "TENURE_EXPORT_KEEP_HOURS",
-        "24",
-        "hours a prepared export file stays in <data_dir>/exports",
-    ),
+    ("export_keep_hours", "TENURE_EXPORT_KEEP_HOURS", "24", "hours a prepared export file stays in <data_dir>/exports"),
 ];
 
 impl Settings {

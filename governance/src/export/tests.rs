@@ -117,10 +117,7 @@ fn a_filtered_export_checks_each_record_and_the_order() {
 
 /// The CSV form of the same export: the header, one row per record, and the manifest apart.
 fn csv_file(lines: &[String]) -> (String, String) {
-    let rows: String = lines[1..]
-        .iter()
-        .map(|l| csv_line(&serde_json::from_str::<Record>(l).unwrap()))
-        .collect();
+    let rows: String = lines[1..].iter().map(|l| csv_line(&serde_json::from_str::<Record>(l).unwrap())).collect();
     (format!("{CSV_HEADER}{rows}"), lines[0].clone())
 }
 

@@ -166,11 +166,7 @@ impl Audit {
             kind: "audit.exported",
             subject_kind: "evidence",
             subject_id: String::new(),
-            summary: format!(
-                "{} exported the evidence trail as {}",
-                who.actor().name,
-                format.as_str().to_uppercase()
-            ),
+            summary: format!("{} exported the evidence trail as {}", who.actor().name, format.as_str().to_uppercase()),
             details: json!({"filter": filter, "format": format, "manifest_format": FORMAT}),
         };
         evidence::append(&txn, &draft).await?;

@@ -98,14 +98,23 @@ impl ExportJob {
 
     /// Percent written, 0–100.
     pub fn percent(&self) -> i64 {
-        if self.total <= 0 { if self.status == ExportStatus::Ready { 100 } else { 0 } } else { self.written * 100 / self.total }
+        if self.total <= 0 {
+            if self.status == ExportStatus::Ready { 100 } else { 0 }
+        } else {
+            self.written * 100 / self.total
+        }
     }
 }
 
 impl Audit {
     /// Starts an export of `filter` as `format` and prepares its file in the background;
     /// returns the export's id.
-    pub async fn prepare_export(&self, who: &AsAuditor, filter: ExportFilter, format: ExportFormat) -> Result<i64, GovError> {
+    pub async fn prepare_export(
+        &self,
+        who: &AsAuditor,
+        filter: ExportFilter,
+        format: ExportFormat,
+    ) -> Result<i64, GovError> {
         let plan = self.start_export(who, filter, format).await?;
         let manifest = crate::export::manifest_line(&plan.manifest);
         let new = NewExport {
@@ -120,7 +129,10 @@ impl Audit {
         tokio::spawn(async move {
             if let Err(e) = audit.write_file(id, &plan, &manifest, format).await {
                 tracing::error!(export = id, error = %e, "an export could not be prepared");
-                let _ = audit.store.export_failed(id, "the file could not be written; start the export again", crate::clock::now()).await;
+                let _ = audit
+                    .store
+                    .export_failed(id, "the file could not be written; start the export again", crate::clock::now())
+                    .await;
             }
         });
         Ok(id)
@@ -137,6 +149,11 @@ impl Audit {
         self.store.recent_exports(limit).await?.into_iter().map(ExportJob::from_record).collect()
     }
 
+    /// The folder prepared files are kept in.
+    pub fn exports_dir(&self) -> &std::path::Path {
+        &self.exports_dir
+    }
+
     /// Where a ready export's file is kept on this server, if it is still there.
     pub fn export_file(&self, job: &ExportJob) -> Option<PathBuf> {
         let path = self.exports_dir.join(file_of(job.id, job.format));
@@ -151,7 +168,13 @@ impl Audit {
         }
     }
 
-    async fn write_file(&self, id: i64, plan: &ExportPlan, manifest: &str, format: ExportFormat) -> Result<(), GovError> {
+    async fn write_file(
+        &self,
+        id: i64,
+        plan: &ExportPlan,
+        manifest: &str,
+        format: ExportFormat,
+    ) -> Result<(), GovError> {
         let io = |e: std::io::Error| GovError::Internal(format!("export file: {e}"));
         tokio::fs::create_dir_all(&self.exports_dir).await.map_err(io)?;
         let done = self.exports_dir.join(file_of(id, format));

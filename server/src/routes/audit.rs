@@ -38,7 +38,12 @@ fn unavailable(e: governance::GovError) -> Response {
 }
 
 /// Checks the caller and the filter, records the export and signs the head it ends at.
-async fn start(state: &AppState, user: &CurrentUser, q: &FilterForm, format: ExportFormat) -> Result<ExportPlan, Response> {
+async fn start(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &FilterForm,
+    format: ExportFormat,
+) -> Result<ExportPlan, Response> {
     let who = auditor(user).map_err(IntoResponse::into_response)?;
     let filter = q
         .parse()
@@ -109,7 +114,9 @@ fn stream(state: AppState, plan: ExportPlan, first: String, format: ExportFormat
 async fn job(state: &AppState, user: &CurrentUser, id: i64) -> Result<ExportJob, Response> {
     let who = auditor(user).map_err(IntoResponse::into_response)?;
     state.audit.export_job(&who, id).await.map_err(|e| match e {
-        governance::GovError::NotFound(what) => Refusal(StatusCode::NOT_FOUND, format!("{what} not found")).into_response(),
+        governance::GovError::NotFound(what) => {
+            Refusal(StatusCode::NOT_FOUND, format!("{what} not found")).into_response()
+        }
         other => unavailable(other),
     })
 }

@@ -72,3 +72,99 @@ async fn an_auditor_exports_the_trail_and_the_cli_verifies_it_offline() {
     );
     assert_eq!(rows.filter(|l| l.contains(",audit.exported,")).count(), 2, "both exports are on record: {text}");
 }
+
+/// The export form's fields: the format and an empty filter, with some fields set.
+fn export_form<'a>(format: &'a str, set: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![("format", format)];
+    for f in ["text", "agent", "capability", "actor", "kind", "outcome", "since", "until"] {
+        form.push((f, set.iter().find(|(k, _)| *k == f).map_or("", |(_, v)| *v)));
+    }
+    form
+}
+
+/// Opens an export's page until its file is ready; returns the last page.
+async fn wait_ready(app: &crate::common::TestApp, b: &crate::common::Browser, page: &str) -> String {
+    for _ in 0..200 {
+        let html = app.get(b, page).await.text().await.unwrap();
+        if !html.contains(r#"data-status="preparing""#) {
+            return html;
+        }
+        assert!(html.contains(r#"http-equiv="refresh""#), "a preparing export reloads itself");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("export {page} never got ready");
+}
+
+#[tokio::test]
+async fn exports_started_from_the_page_show_progress_and_a_csv_comes_with_its_manifest() {
+    let app = spawn_app().await;
+    let mut aldo = app.browser_as("aldo", &["auditor"]).await;
+    let mut rita = app.browser_as("rita", &["reviewer"]).await;
+    let start = "/api/audit/exports/start";
+    assert_eq!(app.post_api(&mut rita, start, &export_form("csv", &[])).await.status(), StatusCode::FORBIDDEN);
+    let bad = app.post_form(&mut aldo, start, &export_form("xlsx", &[])).await;
+    let back = location(&bad);
+    let back = back.strip_prefix(&app.base).unwrap_or(&back);
+    assert!(back.starts_with("/audit?") && back.contains("__err="), "back to the form with the error: {back}");
+    let shown = app.get(&aldo, back).await.text().await.unwrap();
+    assert!(shown.contains("is not an export format"), "the page says why: {shown}");
+    let bad = app.post_api(&mut aldo, start, &export_form("jsonl", &[("until", "soon")])).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("until"));
+
+    let res = app.post_form(&mut aldo, start, &export_form("csv", &[])).await;
+    let page = location(&res);
+    assert!(page.starts_with("/audit/exports/"), "opens the export's page: {page}");
+    let id = page.rsplit('/').next().unwrap().to_owned();
+    let html = wait_ready(&app, &aldo, &page).await;
+    assert!(html.contains(r#"data-status="ready""#) && html.contains("Download the manifest"), "{html}");
+    assert!(!html.contains(r#"http-equiv="refresh""#), "a ready export stays put");
+    assert!(html.contains("every record") && html.contains("signed with key"));
+    for path in [page.clone(), format!("{page}/file"), format!("{page}/manifest.json")] {
+        assert_eq!(app.get(&rita, &path).await.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(app.get(&aldo, "/audit/exports/9999/file").await.status(), StatusCode::NOT_FOUND);
+
+    let file = app.get(&aldo, &format!("{page}/file")).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    let length: usize = file.headers()["content-length"].to_str().unwrap().parse().unwrap();
+    let csv = file.text().await.unwrap();
+    assert_eq!(csv.len(), length, "a prepared file is sent with its size");
+    assert!(csv.starts_with("seq,recorded_at,"));
+    let manifest = app.get(&aldo, &format!("{page}/manifest.json")).await.text().await.unwrap();
+    assert!(manifest.starts_with(r#"{"manifest":"#));
+    let listed = app.get(&aldo, "/audit").await.text().await.unwrap();
+    assert!(listed.contains("Recent exports") && listed.contains(&format!(r#"href="/audit/exports/{id}""#)));
+
+    // The CLI verifies the CSV against its manifest, and catches one changed byte.
+    let dir = std::env::temp_dir().join(format!("tenure-csv-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (f, m, k) = (dir.join("export.csv"), dir.join("export.manifest.json"), dir.join("key.pub"));
+    std::fs::write(&f, &csv).unwrap();
+    std::fs::write(&m, &manifest).unwrap();
+    std::fs::write(&k, app.state.audit.public_key_hex()).unwrap();
+    let verify = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tenure"))
+            .args(["audit", "verify"])
+            .arg(&f)
+            .arg("--public-key")
+            .arg(&k)
+            .arg("--manifest")
+            .arg(&m)
+            .output()
+            .unwrap()
+    };
+    let ok = verify();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    std::fs::write(&f, csv.replacen("aldo", "aldx", 1)).unwrap();
+    let broken = verify();
+    let said = String::from_utf8_lossy(&broken.stdout);
+    assert!(!broken.status.success() && said.contains("export BROKEN"), "{said}");
+
+    // Without the file on this server (tidied away, or prepared by another instance) the same
+    // bytes are streamed again from the database.
+    std::fs::remove_dir_all(app.state.audit.exports_dir()).unwrap();
+    let again = app.get(&aldo, &format!("{page}/file")).await.text().await.unwrap();
+    assert_eq!(again, csv);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -192,6 +192,7 @@ impl TestApp {
             "/api/change_password" => "/account/password",
             p if p.starts_with("/api/users") => "/users",
             p if p.starts_with("/api/inbox") => "/inbox",
+            p if p.starts_with("/api/audit") => "/audit",
             _ => "/",
         };
         let mut req = self.client.post(format!("{}{path}", self.base)).header(ACCEPT, accept).form(form);
