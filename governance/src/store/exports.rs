@@ -52,7 +52,7 @@ impl Store {
 
     /// How far a preparing export has got.
     pub async fn export_progress(&self, id: i64, written: i64, bytes: i64, now: DateTime<Utc>) -> Result<(), GovError> {
-        self.move_export(id, written, bytes, None, "preparing", None, now).await
+        self.move_export(id, (written, bytes), None, "preparing", now).await
     }
 
     /// A preparing export is complete: its size and the file's SHA-256.
@@ -64,7 +64,7 @@ impl Store {
         sha256: &str,
         now: DateTime<Utc>,
     ) -> Result<(), GovError> {
-        self.move_export(id, written, bytes, Some(sha256.to_owned()), "ready", None, now).await
+        self.move_export(id, (written, bytes), Some(sha256.to_owned()), "ready", now).await
     }
 
     /// A preparing export failed; the reason is for the person who asked.
@@ -100,15 +100,13 @@ impl Store {
         Ok(res.rows_affected)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Moves a preparing export along: records and bytes written, the file's hash once done.
     async fn move_export(
         &self,
         id: i64,
-        written: i64,
-        bytes: i64,
+        (written, bytes): (i64, i64),
         sha256: Option<String>,
         status: &str,
-        error: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<(), GovError> {
         audit_exports::Entity::update_many()
@@ -117,7 +115,6 @@ impl Store {
                 bytes: Set(bytes),
                 sha256: Set(sha256),
                 status: Set(status.to_owned()),
-                error: Set(error),
                 updated_at: Set(now),
                 ..Default::default()
             })
