@@ -186,7 +186,13 @@ impl Decisions {
             None => ConditionCheck::None,
         };
         let now = crate::clock::now();
-        let recent = self.store.actions_since(who.agent.id, &capability_name, now - Duration::hours(1)).await?;
+        // Counted only against a rate limit, and only as far as the limit.
+        let recent = match view.as_ref().and_then(|g| g.conditions.max_per_hour) {
+            Some(max) => {
+                self.store.actions_since(who.agent.id, &capability_name, now - Duration::hours(1), max).await?
+            }
+            None => 0,
+        };
         let watched = view.as_ref().map(|g| g.conditions.new_value_params.clone()).unwrap_or_default();
         let seen = self.store.seen_values(who.agent.id, &capability_name, &watched).await?;
         let mut outcome = decide(&DecisionInput {

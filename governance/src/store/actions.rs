@@ -6,8 +6,8 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, SqlErr,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -135,15 +135,29 @@ impl Store {
         by_key(self.db(), agent_id, key).await
     }
 
-    /// How many requests of `capability` the agent made since `since` that were not denied.
-    pub async fn actions_since(&self, agent_id: i64, capability: &str, since: DateTime<Utc>) -> Result<u32, GovError> {
-        let n = actions::Entity::find()
-            .filter(actions::Column::AgentId.eq(agent_id))
-            .filter(actions::Column::Capability.eq(capability))
-            .filter(actions::Column::CreatedAt.gte(since))
-            .filter(actions::Column::Decision.ne("denied"))
-            .count(self.db())
-            .await?;
+    /// How many of the agent's requests for `capability` since `since` were not refused,
+    /// counting no further than `at_most` (a rate limit only asks whether it is reached, so
+    /// the work stays bounded however busy the agent is).
+    pub async fn actions_since(
+        &self,
+        agent_id: i64,
+        capability: &str,
+        since: DateTime<Utc>,
+        at_most: u32,
+    ) -> Result<u32, GovError> {
+        use sea_orm::sea_query::{Alias, Expr, Query};
+        let recent = Query::select()
+            .expr(Expr::val(1))
+            .from(actions::Entity)
+            .and_where(actions::Column::AgentId.eq(agent_id))
+            .and_where(actions::Column::Capability.eq(capability))
+            .and_where(actions::Column::CreatedAt.gte(since))
+            .and_where(actions::Column::Decision.ne("denied"))
+            .limit(u64::from(at_most))
+            .to_owned();
+        let count = Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(recent, Alias::new("recent")).to_owned();
+        let row = self.db().query_one(&count).await?;
+        let n: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
