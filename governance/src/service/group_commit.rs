@@ -10,6 +10,7 @@ use crate::error::GovError;
 use crate::evidence::Draft;
 use crate::store::actions::{self as action_store, ActionInsert, ActionRecord};
 use crate::store::{Store, evidence};
+use std::collections::{BTreeSet, HashSet};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most requests committed in one transaction.
@@ -63,12 +64,37 @@ impl GroupCommit {
     }
 }
 
+/// The idempotency key a job carries, with its agent.
+fn key_of(q: &Queued) -> Option<(i64, String)> {
+    q.job.insert.idempotency_key.clone().map(|k| (q.job.insert.agent_id, k))
+}
+
 async fn run(store: Store, mut rx: mpsc::Receiver<Queued>) {
-    while let Some(first) = rx.recv().await {
+    // A request whose idempotency key is already in the batch being gathered waits for the
+    // next one, where the first request's action is visible to it.
+    let mut held: Option<Queued> = None;
+    loop {
+        let first = match held.take() {
+            Some(q) => q,
+            None => match rx.recv().await {
+                Some(q) => q,
+                None => return,
+            },
+        };
+        let mut keys: HashSet<(i64, String)> = key_of(&first).into_iter().collect();
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(next) => batch.push(next),
+                Ok(next) => match key_of(&next) {
+                    Some(k) if keys.contains(&k) => {
+                        held = Some(next);
+                        break;
+                    }
+                    k => {
+                        keys.extend(k);
+                        batch.push(next);
+                    }
+                },
                 Err(_) => break,
             }
         }
@@ -89,33 +115,57 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Queued>) {
     }
 }
 
+/// Records a batch in one transaction with a handful of statements, however large it is: the
+/// evidence records chained in memory and inserted together, the actions (ids reserved first,
+/// so each carries its evidence hash) inserted together, and the values to remember together.
 async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovError> {
     let txn = store.begin_write().await?;
     evidence::lock(&txn).await?;
-    let mut head = evidence::head(&txn).await?;
-    let mut out = Vec::with_capacity(jobs.len());
+    let head = evidence::head(&txn).await?;
+    let mut out: Vec<Option<Committed>> = Vec::with_capacity(jobs.len());
+    let mut fresh = Vec::with_capacity(jobs.len());
     for job in jobs {
-        // Under the write lock no other writer can slip in between this check and the insert.
+        // Under the write lock no other writer can slip in between this check and the insert;
+        // within the batch each key appears once.
         if let Some(key) = &job.insert.idempotency_key
             && let Some(existing) = action_store::by_key(&txn, job.insert.agent_id, key).await?
         {
-            out.push(Committed::Existing(Box::new(existing)));
+            out.push(Some(Committed::Existing(Box::new(existing))));
             continue;
         }
-        let (agent_id, capability) = (job.insert.agent_id, job.insert.capability.clone());
-        let id = action_store::insert(&txn, job.insert)
-            .await?
-            .ok_or_else(|| GovError::Internal("idempotency key collided under the write lock".into()))?;
-        let draft = Draft { subject_id: id.to_string(), ..job.draft };
-        let record = evidence::append_after(&txn, &draft, &head).await?;
-        head = (record.seq, record.hash.clone());
-        action_store::set_evidence_hash(&txn, id, &record.hash).await?;
-        action_store::remember_values(&txn, agent_id, &capability, &job.remember).await?;
-        if let Some(p) = job.peer {
-            crate::store::peer_checks::insert(&txn, id, p).await?;
+        out.push(None);
+        fresh.push(job);
+    }
+    let ids = action_store::reserve_ids(&txn, fresh.len()).await?;
+    let drafts: Vec<Draft> =
+        fresh.iter().zip(&ids).map(|(job, id)| Draft { subject_id: id.to_string(), ..job.draft.clone() }).collect();
+    let records = evidence::append_all_after(&txn, &drafts, &head).await?;
+    let mut rows = Vec::with_capacity(fresh.len());
+    let mut remember = BTreeSet::new();
+    let mut peers = Vec::new();
+    for ((job, id), record) in fresh.into_iter().zip(&ids).zip(&records) {
+        for (param, value) in job.remember {
+            remember.insert((job.insert.agent_id, job.insert.capability.clone(), param, value));
         }
-        out.push(Committed::New { id, evidence_hash: record.hash });
+        if let Some(p) = job.peer {
+            peers.push((*id, p));
+        }
+        rows.push((*id, job.insert, record.hash.clone()));
+    }
+    action_store::insert_all(&txn, rows).await?;
+    action_store::remember_all(&txn, remember).await?;
+    for (id, p) in peers {
+        crate::store::peer_checks::insert(&txn, id, p).await?;
     }
     txn.commit().await?;
-    Ok(out)
+    let mut news = ids.into_iter().zip(records);
+    out.into_iter()
+        .map(|o| match o {
+            Some(existing) => Ok(existing),
+            None => news
+                .next()
+                .map(|(id, r)| Committed::New { id, evidence_hash: r.hash })
+                .ok_or_else(|| GovError::Internal("a new action without its record".into())),
+        })
+        .collect()
 }

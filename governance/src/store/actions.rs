@@ -6,8 +6,8 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -38,9 +38,40 @@ pub struct ActionInsert {
     pub created_at: DateTime<Utc>,
 }
 
-/// Inserts an action; `Ok(None)` when its idempotency key is already used by this agent.
-pub async fn insert(db: &impl ConnectionTrait, a: ActionInsert) -> Result<Option<i64>, GovError> {
-    let row = actions::ActiveModel {
+/// Reserves `n` new action ids inside the caller's write transaction: on SQLite the ones after
+/// the largest (the write lock keeps them free), on PostgreSQL from the table's sequence.
+pub async fn reserve_ids(txn: &DatabaseTransaction, n: usize) -> Result<Vec<i64>, GovError> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let rows = txn
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT nextval(pg_get_serial_sequence('actions', 'id')) FROM generate_series(1, $1)",
+                [(n as i64).into()],
+            ))
+            .await?;
+        return rows.iter().map(|r| r.try_get_by_index::<i64>(0).map_err(GovError::from)).collect();
+    }
+    let row = txn.query_one_raw(Statement::from_string(backend, "SELECT COALESCE(MAX(id), 0) FROM actions")).await?;
+    let max: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
+    Ok((1..=n as i64).map(|i| max + i).collect())
+}
+
+/// Inserts new actions with ids from [`reserve_ids`] and their evidence hashes, as one statement.
+pub async fn insert_all(txn: &DatabaseTransaction, rows: Vec<(i64, ActionInsert, String)>) -> Result<(), GovError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let models = rows.into_iter().map(|(id, a, hash)| actions::ActiveModel { id: Set(id), ..to_row(a, hash) });
+    actions::Entity::insert_many(models).exec_without_returning(txn).await?;
+    Ok(())
+}
+
+fn to_row(a: ActionInsert, evidence_hash: String) -> actions::ActiveModel {
+    actions::ActiveModel {
         agent_id: Set(a.agent_id),
         capability: Set(a.capability),
         params: Set(a.params),
@@ -61,15 +92,10 @@ pub async fn insert(db: &impl ConnectionTrait, a: ActionInsert) -> Result<Option
         supervised: Set(a.supervised),
         separation_of_duties: Set(a.separation_of_duties),
         expires_at: Set(a.expires_at),
-        evidence_hash: Set(String::new()),
+        evidence_hash: Set(evidence_hash),
         created_at: Set(a.created_at),
         updated_at: Set(a.created_at),
         ..Default::default()
-    };
-    match row.insert(db).await {
-        Ok(m) => Ok(Some(m.id)),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(None),
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -82,16 +108,6 @@ pub async fn by_key(db: &impl ConnectionTrait, agent_id: i64, key: &str) -> Resu
         .await?)
 }
 
-/// Records the hash of the evidence record that decided the action.
-pub async fn set_evidence_hash(db: &impl ConnectionTrait, id: i64, hash: &str) -> Result<(), GovError> {
-    actions::Entity::update_many()
-        .set(actions::ActiveModel { evidence_hash: Set(hash.to_owned()), ..Default::default() })
-        .filter(actions::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
 /// Remembers the values an agent used, so the next use is not "never seen before".
 pub async fn remember_values(
     db: &impl ConnectionTrait,
@@ -99,13 +115,22 @@ pub async fn remember_values(
     capability: &str,
     values: &[(String, String)],
 ) -> Result<(), GovError> {
+    let all = values.iter().map(|(p, v)| (agent_id, capability.to_owned(), p.clone(), v.clone())).collect();
+    remember_all(db, all).await
+}
+
+/// Remembers values several agents used: (agent, capability, param, value), in one statement.
+pub async fn remember_all(
+    db: &impl ConnectionTrait,
+    values: BTreeSet<(i64, String, String, String)>,
+) -> Result<(), GovError> {
     if values.is_empty() {
         return Ok(());
     }
-    let rows = values.iter().map(|(param, value)| agent_param_values::ActiveModel {
+    let rows = values.into_iter().map(|(agent_id, capability, param, value)| agent_param_values::ActiveModel {
         agent_id: Set(agent_id),
-        capability: Set(capability.to_owned()),
-        param: Set(param.clone()),
+        capability: Set(capability),
+        param: Set(param),
         value: Set(value.chars().take(500).collect()),
     });
     agent_param_values::Entity::insert_many(rows)

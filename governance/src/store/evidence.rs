@@ -44,6 +44,29 @@ pub async fn append_after(txn: &DatabaseTransaction, draft: &Draft, prev: &(i64,
     Ok(record)
 }
 
+/// Appends records after a head the caller holds (under [`lock`], within `txn`), chained in
+/// memory and written as one statement; returns them in order.
+pub async fn append_all_after(
+    txn: &DatabaseTransaction,
+    drafts: &[Draft],
+    prev: &(i64, String),
+) -> Result<Vec<Record>, GovError> {
+    let now = crate::clock::now();
+    let (mut seq, mut hash) = prev.clone();
+    let mut records = Vec::with_capacity(drafts.len());
+    let mut models = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        let r = seal(d, seq, &hash, now);
+        (seq, hash) = (r.seq, r.hash.clone());
+        models.push(to_model(&r, d).into_active_model());
+        records.push(r);
+    }
+    if !models.is_empty() {
+        evidence::Entity::insert_many(models).exec_without_returning(txn).await?;
+    }
+    Ok(records)
+}
+
 /// Appends one record after the current head, inside `txn`.
 pub async fn append(txn: &DatabaseTransaction, draft: &Draft) -> Result<Record, GovError> {
     lock(txn).await?;
