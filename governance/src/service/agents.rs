@@ -201,11 +201,10 @@ impl Agents {
     pub async fn authenticate(&self, presented: &str) -> Result<AgentPrincipal, GovError> {
         let refuse = || GovError::Unauthenticated("invalid or revoked API key".into());
         let prefix = api_key::prefix_of(presented).ok_or_else(refuse)?;
-        let key = self.store.key_by_prefix(prefix).await?.ok_or_else(refuse)?;
+        let (key, agent) = self.store.key_with_agent(prefix).await?.ok_or_else(refuse)?;
         if key.revoked_at.is_some() || !api_key::hashes_match(&api_key::hash(presented), &key.key_hash) {
             return Err(refuse());
         }
-        let agent = self.store.agent_by_id(key.agent_id).await?.ok_or_else(refuse)?;
         let now = crate::clock::now();
         // Recording every use would add a write to every API call; a minute's precision is enough.
         if key.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
