@@ -139,7 +139,13 @@ impl Decisions {
             return replay(&existing, &request_hash);
         }
         let capability_name = req.capability.trim().to_owned();
-        let capability = self.store.capability_by_name(&capability_name).await?;
+        // The capability, the agent's live grant for it and any open alert, in one query.
+        let inputs = self.store.decision_inputs(who.agent.id, &capability_name).await?;
+        let open_alert = inputs.as_ref().is_some_and(|i| i.open_alert);
+        let (capability, grant) = match inputs {
+            Some(i) => (Some(i.capability), i.grant),
+            None => (None, None),
+        };
         if let Some(schema) = capability.as_ref().and_then(|c| c.params_schema.as_ref()) {
             schema.check(&req.params).map_err(|v| GovError::Invalid {
                 field: "params",
@@ -150,11 +156,7 @@ impl Decisions {
                 ),
             })?;
         }
-        // The grant and the rule of its template version for this capability.
-        let grant = match &capability {
-            Some(c) => self.store.live_grant(who.agent.id, c.id).await?,
-            None => None,
-        };
+        // The rule of the grant's template version for this capability.
         let version = match &grant {
             Some(g) => self.version(g.template_id, g.template_version).await?,
             None => None,
@@ -204,7 +206,7 @@ impl Decisions {
             recent_in_hour: recent,
             seen_values: &seen,
             // An open alert (a failed rollback, say) sends everything to a person until resolved.
-            open_alert: self.store.open_alert_count(Some(who.agent.id)).await? > 0,
+            open_alert,
             condition: &condition,
         });
         let peer = match (&rule, &version) {

@@ -29,7 +29,7 @@ pub struct CapabilityFields<'a> {
     pub params_schema: Option<&'a ParamsSchema>,
 }
 
-fn record(m: capabilities::Model) -> CapabilityRecord {
+pub(crate) fn record(m: capabilities::Model) -> CapabilityRecord {
     CapabilityRecord {
         id: m.id,
         name: m.name,

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod alerts;
 pub mod capabilities;
 pub mod checkpoints;
+pub mod decision_inputs;
 pub mod evidence;
 pub mod exports;
 pub mod grants;

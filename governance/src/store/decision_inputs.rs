@@ -1,0 +1,48 @@
+//! What a decision reads about its capability, in one query: the catalogue entry, the agent's
+//! live grant for it, and whether the agent has an open alert.
+
+use crate::entity::{capabilities, grants};
+use crate::error::GovError;
+use crate::store::Store;
+use crate::store::capabilities::{CapabilityRecord, record};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, IdenStatic, Iterable, Statement};
+
+/// The capability as catalogued, the agent's live grant for it, and whether an alert about the
+/// agent is open.
+pub struct DecisionInputs {
+    pub capability: CapabilityRecord,
+    pub grant: Option<grants::Model>,
+    pub open_alert: bool,
+}
+
+fn columns<C: IdenStatic + Iterable>(alias: &str) -> String {
+    C::iter().map(|c| format!("{alias}.{} AS {alias}_{}", c.as_str(), c.as_str())).collect::<Vec<_>>().join(", ")
+}
+
+impl Store {
+    /// The inputs for `agent_id` asking for capability `name`; none when it is not catalogued.
+    pub async fn decision_inputs(&self, agent_id: i64, name: &str) -> Result<Option<DecisionInputs>, GovError> {
+        let backend = self.backend();
+        let p = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { "?".into() };
+        let sql = format!(
+            "SELECT {c}, {g}, EXISTS (SELECT 1 FROM alerts al WHERE al.agent_id = {p1} AND al.resolved_at IS NULL) \
+             AS open_alert FROM capabilities c LEFT JOIN grants g ON g.capability_id = c.id AND g.agent_id = {p2} \
+             AND g.revoked_at IS NULL WHERE c.name = {p3}",
+            c = columns::<capabilities::Column>("c"),
+            g = columns::<grants::Column>("g"),
+            p1 = p(1),
+            p2 = p(2),
+            p3 = p(3),
+        );
+        let stmt = Statement::from_sql_and_values(backend, sql, [agent_id.into(), agent_id.into(), name.into()]);
+        let Some(row) = self.db().query_one_raw(stmt).await? else { return Ok(None) };
+        let capability = record(capabilities::Model::from_query_result(&row, "c_")?);
+        let grant_id: Option<i64> = row.try_get("", "g_id")?;
+        let grant = match grant_id {
+            Some(_) => Some(grants::Model::from_query_result(&row, "g_")?),
+            None => None,
+        };
+        let open_alert: bool = row.try_get("", "open_alert")?;
+        Ok(Some(DecisionInputs { capability, grant, open_alert }))
+    }
+}
