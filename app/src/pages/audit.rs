@@ -237,7 +237,7 @@ fn Exports(rows: Vec<ExportView>) -> impl IntoView {
                             <td class="clip-wrap">{e.filter}</td>
                             <td>{e.requested_by}</td>
                             <td class="nowrap">{e.created_at}</td>
-                            <td class="num">{e.total}</td>
+                            <td class="num">{crate::pages::audit_export::grouped(e.total)}</td>
                             <td><span class=format!("badge badge-{}", e.status)>{if e.status == "preparing" { format!("preparing {}%", e.percent) } else { e.status.clone() }}</span></td>
                         </tr>
                     }).collect_view()}

@@ -47,11 +47,11 @@ fn Export(e: ExportView) -> impl IntoView {
                 "preparing" => view! {
                     <h2>"Preparing the file…"</h2>
                     <progress max="100" value=e.percent.to_string() aria-label="export progress"></progress>
-                    <p data-testid="progress">{format!("{} of {} records written ({}%), {} so far. This page refreshes itself until the file is ready.", e.written, e.total, e.percent, e.size)}</p>
+                    <p data-testid="progress">{format!("{} of {} records written ({}%), {} so far. This page refreshes itself until the file is ready.", grouped(e.written), grouped(e.total), e.percent, e.size)}</p>
                 }.into_any(),
                 "ready" => view! {
                     <h2>"Ready"</h2>
-                    <p data-testid="progress">{format!("{} records, {}.", e.total, e.size)}</p>
+                    <p data-testid="progress">{format!("{} records, {}.", grouped(e.total), e.size)}</p>
                     <p>
                         <a class="btn btn-primary" href=file.clone() download=e.file_name.clone()>{format!("Download {}", e.file_name)}</a>" "
                         <a class="btn" href=manifest.clone() download="">"Download the manifest"</a>" "
@@ -71,7 +71,7 @@ fn Export(e: ExportView) -> impl IntoView {
                 <dt>"Filter"</dt><dd>{e.filter}</dd>
                 <dt>"Records"</dt>
                 <dd>{match (e.first_seq, e.last_seq) {
-                    (Some(f), Some(l)) => format!("{} records, from record {f} to record {l}", e.total),
+                    (Some(f), Some(l)) => format!("{} records, from record {f} to record {l}", grouped(e.total)),
                     _ => "none".to_owned(),
                 }}</dd>
                 <dt>"Ends at checkpoint"</dt>
@@ -81,5 +81,33 @@ fn Export(e: ExportView) -> impl IntoView {
             </dl>
             <p class="hint">"Verify offline with the public key: "<code>{verify}</code>". Only an unfiltered export proves that nothing is missing; a filtered one proves each record it holds is unaltered."</p>
         </section>
+    }
+}
+
+/// A count with thousands separated: 1,000,000.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(342_000), "342,000");
+        assert_eq!(grouped(1_000_000), "1,000,000");
+        assert_eq!(grouped(-12_345), "-12,345");
     }
 }
