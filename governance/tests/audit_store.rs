@@ -7,6 +7,7 @@ mod common;
 
 use governance::evidence::{Actor, Draft};
 use governance::export::{ExportFilter, ExportFormat, manifest_line, record_line, verify_csv, verify_lines};
+use governance::principal::AsAuditor;
 use governance::service::accounts::ThrottlePolicy;
 use governance::service::audit::{Audit, LiveCheck, Signer};
 use governance::service::exports::ExportStatus;
@@ -35,6 +36,15 @@ async fn records(store: &Store, n: usize) {
 fn audit(store: &Store) -> Audit {
     let dir = std::env::temp_dir().join(format!("tenure-exports-{}", uuid::Uuid::new_v4()));
     Audit::new(store.clone(), Signer::from_hex(KEY).unwrap(), dir)
+}
+
+/// Aldo, an auditor who has signed in and chosen his password.
+async fn auditor(store: &Store) -> AsAuditor {
+    let acc = Accounts::new(store.clone(), ThrottlePolicy::default());
+    let (_, temp) = acc.add_user_cli("aldo", &["auditor".into()]).await.unwrap();
+    let p = acc.login("aldo", &temp, "t").await.unwrap();
+    acc.change_own_password(&p, &temp, "aldo's own password", "aldo's own password").await.unwrap();
+    acc.principal(p.user_id).await.unwrap().unwrap().as_auditor().unwrap()
 }
 
 /// What an attacker with database access does first.
@@ -171,15 +181,10 @@ async fn a_cut_tail_is_caught_by_the_signed_checkpoint() {
 #[tokio::test]
 async fn an_export_verifies_offline_and_fails_after_one_changed_byte() {
     for db in common::backends().await {
-        let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());
-        let (_, temp) = acc.add_user_cli("aldo", &["auditor".into()]).await.unwrap();
-        let p = acc.login("aldo", &temp, "t").await.unwrap();
-        acc.change_own_password(&p, &temp, "aldo's own password", "aldo's own password").await.unwrap();
-        let aldo = acc.principal(p.user_id).await.unwrap().unwrap();
+        let aldo = auditor(&db.store).await;
         records(&db.store, 25).await;
         let a = audit(&db.store);
-        let plan =
-            a.start_export(&aldo.as_auditor().unwrap(), ExportFilter::default(), ExportFormat::Jsonl).await.unwrap();
+        let plan = a.start_export(&aldo, ExportFilter::default(), ExportFormat::Jsonl).await.unwrap();
         let mut lines = vec![manifest_line(&plan.manifest)];
         let mut after = 0;
         loop {
@@ -199,7 +204,7 @@ async fn an_export_verifies_offline_and_fails_after_one_changed_byte() {
         assert!(check(&one_byte).unwrap_err().contains("does not match its contents"), "{}", db.name);
         let filtered = a
             .start_export(
-                &aldo.as_auditor().unwrap(),
+                &aldo,
                 ExportFilter { kind: Some("audit.exported".into()), ..ExportFilter::default() },
                 ExportFormat::Csv,
             )
@@ -213,11 +218,7 @@ async fn an_export_verifies_offline_and_fails_after_one_changed_byte() {
 #[tokio::test]
 async fn prepared_exports_show_progress_and_their_files_verify() {
     for db in common::backends().await {
-        let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());
-        let (_, temp) = acc.add_user_cli("aldo", &["auditor".into()]).await.unwrap();
-        let p = acc.login("aldo", &temp, "t").await.unwrap();
-        acc.change_own_password(&p, &temp, "aldo's own password", "aldo's own password").await.unwrap();
-        let aldo = acc.principal(p.user_id).await.unwrap().unwrap().as_auditor().unwrap();
+        let aldo = auditor(&db.store).await;
         // More than one page, so progress is reported along the way.
         records(&db.store, 1200).await;
         let a = audit(&db.store);
@@ -253,15 +254,13 @@ async fn prepared_exports_show_progress_and_their_files_verify() {
             }
             .unwrap();
             assert!(verified.chain_complete && verified.count == job.manifest.count, "{}: {verified:?}", db.name);
-            // Re-reading the records the plan covers gives the same file, whatever was added since.
+            // Streaming the plan again (as a download does) gives the same file, whatever was added since.
             records(&db.store, 3).await;
             let mut again = governance::service::audit::Audit::first_line(format, &job.manifest_text);
             let mut after = 0;
-            loop {
-                let page = a.export_page(&job.plan(), after, 500).await.unwrap();
-                let Some(last) = page.last() else { break };
-                after = last.seq;
-                again.extend(page.iter().map(|r| format.line(r)));
+            while let Some(chunk) = a.export_chunk(&job.plan(), format, after).await.unwrap() {
+                after = chunk.last_seq;
+                again.push_str(&chunk.text);
             }
             assert_eq!(again, text, "{}: streaming again gives the same bytes", db.name);
         }
@@ -294,11 +293,7 @@ async fn prepared_exports_show_progress_and_their_files_verify() {
 #[tokio::test]
 async fn search_finds_phrases_and_filters_newest_first_page_by_page() {
     for db in common::backends().await {
-        let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());
-        let (_, temp) = acc.add_user_cli("aldo", &["auditor".into()]).await.unwrap();
-        let p = acc.login("aldo", &temp, "t").await.unwrap();
-        acc.change_own_password(&p, &temp, "aldo's own password", "aldo's own password").await.unwrap();
-        let aldo = acc.principal(p.user_id).await.unwrap().unwrap().as_auditor().unwrap();
+        let aldo = auditor(&db.store).await;
         for i in 0..30 {
             let txn = db.store.begin_write().await.unwrap();
             let reasoning =
@@ -378,11 +373,7 @@ async fn common_and_rare_words_both_come_back_newest_first() {
             head = (r.seq, r.hash);
         }
         txn.commit().await.unwrap();
-        let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());
-        let (_, temp) = acc.add_user_cli("aldo", &["auditor".into()]).await.unwrap();
-        let p = acc.login("aldo", &temp, "t").await.unwrap();
-        acc.change_own_password(&p, &temp, "aldo's own password", "aldo's own password").await.unwrap();
-        let aldo = acc.principal(p.user_id).await.unwrap().unwrap().as_auditor().unwrap();
+        let aldo = auditor(&db.store).await;
         let a = audit(&db.store);
         let text = |t: &str| ExportFilter { text: Some(t.into()), ..ExportFilter::default() };
         let (common, more) = a.search(&aldo, &text("ordinary event"), None, 10).await.unwrap();

@@ -17,6 +17,17 @@ use tokio::io::AsyncWriteExt;
 /// Records read per page while writing a file.
 pub const PAGE: u64 = 1000;
 
+/// One page of an export, formatted.
+#[derive(Clone, Debug)]
+pub struct ExportChunk {
+    /// The page's lines, each with its line end.
+    pub text: String,
+    /// How many records the page holds.
+    pub records: usize,
+    /// The last record's sequence number: where the next page starts.
+    pub last_seq: i64,
+}
+
 /// Where an export stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportStatus {
@@ -154,10 +165,27 @@ impl Audit {
         &self.exports_dir
     }
 
-    /// Where a ready export's file is kept on this server, if it is still there.
+    /// Where a ready export's file is kept on this server (it may have been tidied away, or
+    /// be on another instance: opening it tells).
     pub fn export_file(&self, job: &ExportJob) -> Option<PathBuf> {
-        let path = self.exports_dir.join(file_of(job.id, job.format));
-        (job.status == ExportStatus::Ready && path.is_file()).then_some(path)
+        (job.status == ExportStatus::Ready).then(|| self.exports_dir.join(file_of(job.id, job.format)))
+    }
+
+    /// The next page of an export after record `after`, as lines of `format`; none at its end.
+    /// Preparing a file and streaming a download both read an export this way.
+    pub async fn export_chunk(
+        &self,
+        plan: &ExportPlan,
+        format: ExportFormat,
+        after: i64,
+    ) -> Result<Option<ExportChunk>, GovError> {
+        let rows = self.export_page(plan, after, PAGE).await?;
+        let Some(last) = rows.last() else { return Ok(None) };
+        Ok(Some(ExportChunk {
+            last_seq: last.seq,
+            records: rows.len(),
+            text: rows.iter().map(|r| format.line(r)).collect(),
+        }))
     }
 
     /// The first bytes of an export's file: the manifest line (JSONL) or the header (CSV).
@@ -186,15 +214,12 @@ impl Audit {
             sha.update(first.as_bytes());
             file.write_all(first.as_bytes()).await.map_err(io)?;
             let (mut written, mut bytes, mut after) = (0_i64, first.len() as i64, 0_i64);
-            loop {
-                let rows = self.export_page(plan, after, PAGE).await?;
-                let Some(last) = rows.last() else { break };
-                after = last.seq;
-                let chunk: String = rows.iter().map(|r| format.line(r)).collect();
-                sha.update(chunk.as_bytes());
-                file.write_all(chunk.as_bytes()).await.map_err(io)?;
-                written += rows.len() as i64;
-                bytes += chunk.len() as i64;
+            while let Some(chunk) = self.export_chunk(plan, format, after).await? {
+                after = chunk.last_seq;
+                sha.update(chunk.text.as_bytes());
+                file.write_all(chunk.text.as_bytes()).await.map_err(io)?;
+                written += chunk.records as i64;
+                bytes += chunk.text.len() as i64;
                 self.store.export_progress(id, written, bytes, crate::clock::now()).await?;
             }
             file.flush().await.map_err(io)?;

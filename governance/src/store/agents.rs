@@ -213,14 +213,12 @@ impl Store {
     /// The key with this prefix (revoked or not) with its agent and the agent's owner, in one
     /// query: every API call starts here.
     pub async fn key_with_agent(&self, prefix: &str) -> Result<Option<(KeyRecord, AgentRecord)>, GovError> {
-        use sea_orm::{FromQueryResult, IdenStatic, Iterable, Statement};
+        use crate::store::{aliased_columns, placeholder};
+        use sea_orm::{FromQueryResult, Statement};
         let backend = self.backend();
-        let list = |alias: &str, cols: Vec<&'static str>| {
-            cols.iter().map(|c| format!("{alias}.{c} AS {alias}_{c}")).collect::<Vec<_>>().join(", ")
-        };
-        let keys = list("k", agent_keys::Column::iter().map(|c| c.as_str()).collect());
-        let agent = list("a", agents::Column::iter().map(|c| c.as_str()).collect());
-        let param = if backend == sea_orm::DbBackend::Postgres { "$1" } else { "?" };
+        let keys = aliased_columns::<agent_keys::Column>("k");
+        let agent = aliased_columns::<agents::Column>("a");
+        let param = placeholder(backend, 1);
         let sql = format!(
             "SELECT {keys}, {agent}, u.username AS owner_name FROM agent_keys k \
              JOIN agents a ON a.id = k.agent_id LEFT JOIN users u ON u.id = a.owner_id WHERE k.prefix = {param}"
@@ -231,15 +229,6 @@ impl Store {
         let agent = agents::Model::from_query_result(&row, "a_")?;
         let owner: Option<String> = row.try_get("", "owner_name")?;
         Ok(Some((key_record(key), to_record(agent, owner.unwrap_or_default()))))
-    }
-
-    /// The key with this prefix, revoked or not.
-    pub async fn key_by_prefix(&self, prefix: &str) -> Result<Option<KeyRecord>, GovError> {
-        Ok(agent_keys::Entity::find()
-            .filter(agent_keys::Column::Prefix.eq(prefix))
-            .one(self.db())
-            .await?
-            .map(key_record))
     }
 
     /// Records that a key was used at `at`.

@@ -3,9 +3,9 @@
 
 use crate::entity::{capabilities, grants};
 use crate::error::GovError;
-use crate::store::Store;
 use crate::store::capabilities::{CapabilityRecord, record};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, IdenStatic, Iterable, Statement};
+use crate::store::{Store, aliased_columns, placeholder};
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 
 /// The capability as catalogued, the agent's live grant for it, and whether an alert about the
 /// agent is open.
@@ -15,21 +15,17 @@ pub struct DecisionInputs {
     pub open_alert: bool,
 }
 
-fn columns<C: IdenStatic + Iterable>(alias: &str) -> String {
-    C::iter().map(|c| format!("{alias}.{} AS {alias}_{}", c.as_str(), c.as_str())).collect::<Vec<_>>().join(", ")
-}
-
 impl Store {
     /// The inputs for `agent_id` asking for capability `name`; none when it is not catalogued.
     pub async fn decision_inputs(&self, agent_id: i64, name: &str) -> Result<Option<DecisionInputs>, GovError> {
         let backend = self.backend();
-        let p = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { "?".into() };
+        let p = |n| placeholder(backend, n);
         let sql = format!(
             "SELECT {c}, {g}, EXISTS (SELECT 1 FROM alerts al WHERE al.agent_id = {p1} AND al.resolved_at IS NULL) \
              AS open_alert FROM capabilities c LEFT JOIN grants g ON g.capability_id = c.id AND g.agent_id = {p2} \
              AND g.revoked_at IS NULL WHERE c.name = {p3}",
-            c = columns::<capabilities::Column>("c"),
-            g = columns::<grants::Column>("g"),
+            c = aliased_columns::<capabilities::Column>("c"),
+            g = aliased_columns::<grants::Column>("g"),
             p1 = p(1),
             p2 = p(2),
             p3 = p(3),

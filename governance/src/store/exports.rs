@@ -19,6 +19,16 @@ pub struct NewExport<'a> {
     pub total: i64,
 }
 
+/// The change that fails an export, with the reason for the person who asked.
+fn failed(reason: &str, now: DateTime<Utc>) -> audit_exports::ActiveModel {
+    audit_exports::ActiveModel {
+        status: Set("failed".into()),
+        error: Set(Some(reason.to_owned())),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
 impl Store {
     /// Records a new export, `preparing`; returns its id.
     pub async fn insert_export(&self, e: NewExport<'_>, now: DateTime<Utc>) -> Result<i64, GovError> {
@@ -70,12 +80,7 @@ impl Store {
     /// A preparing export failed; the reason is for the person who asked.
     pub async fn export_failed(&self, id: i64, reason: &str, now: DateTime<Utc>) -> Result<(), GovError> {
         audit_exports::Entity::update_many()
-            .set(audit_exports::ActiveModel {
-                status: Set("failed".into()),
-                error: Set(Some(reason.to_owned())),
-                updated_at: Set(now),
-                ..Default::default()
-            })
+            .set(failed(reason, now))
             .filter(audit_exports::Column::Id.eq(id))
             .filter(audit_exports::Column::Status.eq("preparing"))
             .exec(self.db())
@@ -87,12 +92,7 @@ impl Store {
     /// preparing them stopped); returns how many.
     pub async fn fail_stalled_exports(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, GovError> {
         let res = audit_exports::Entity::update_many()
-            .set(audit_exports::ActiveModel {
-                status: Set("failed".into()),
-                error: Set(Some("the server preparing this export stopped; start it again".into())),
-                updated_at: Set(now),
-                ..Default::default()
-            })
+            .set(failed("the server preparing this export stopped; start it again", now))
             .filter(audit_exports::Column::Status.eq("preparing"))
             .filter(audit_exports::Column::UpdatedAt.lt(before))
             .exec(self.db())

@@ -140,15 +140,4 @@ impl Store {
         out.sort_by(|a, b| a.capability.cmp(&b.capability));
         Ok(out)
     }
-
-    /// The live grant row for an agent and capability, if any (one indexed lookup: the hot
-    /// path of every decision).
-    pub async fn live_grant(&self, agent_id: i64, capability_id: i64) -> Result<Option<grants::Model>, GovError> {
-        Ok(grants::Entity::find()
-            .filter(grants::Column::AgentId.eq(agent_id))
-            .filter(grants::Column::CapabilityId.eq(capability_id))
-            .filter(grants::Column::RevokedAt.is_null())
-            .one(self.db())
-            .await?)
-    }
 }

@@ -93,6 +93,17 @@ impl Store {
     }
 }
 
+/// Every column of a table as `alias.column AS alias_column`, for a joined raw query whose rows
+/// are read back with `FromQueryResult::from_query_result(row, "alias_")`.
+pub(crate) fn aliased_columns<C: sea_orm::IdenStatic + sea_orm::Iterable>(alias: &str) -> String {
+    C::iter().map(|c| format!("{alias}.{col} AS {alias}_{col}", col = c.as_str())).collect::<Vec<_>>().join(", ")
+}
+
+/// The `n`th bound parameter in a raw statement for `backend` (`$n` on PostgreSQL, `?` on SQLite).
+pub(crate) fn placeholder(backend: DbBackend, n: usize) -> String {
+    if backend == DbBackend::Postgres { format!("${n}") } else { "?".into() }
+}
+
 /// The file behind a `sqlite:` URL, if it names one.
 fn sqlite_file(url: &str) -> Option<&Path> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;

@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use governance::export::{CSV_HEADER, ExportFormat, FilterForm, file_name, manifest_line};
 use governance::principal::AsAuditor;
 use governance::service::audit::{Audit, ExportPlan};
-use governance::service::exports::{ExportJob, ExportStatus, PAGE};
+use governance::service::exports::{ExportJob, ExportStatus};
 
 /// A refused download: the status and a plain-text reason naming the field.
 struct Refusal(StatusCode, String);
@@ -92,12 +92,11 @@ fn stream(state: AppState, plan: ExportPlan, first: String, format: ExportFormat
     let name = file_name(&plan.manifest, format);
     let pages = futures_util::stream::unfold(Some((state, plan, 0_i64)), move |cursor| async move {
         let (state, plan, after): (AppState, ExportPlan, i64) = cursor?;
-        match state.audit.export_page(&plan, after, PAGE).await {
-            Ok(rows) if rows.is_empty() => None,
-            Ok(rows) => {
-                let last = rows.last().map_or(after, |r| r.seq);
-                let chunk: String = rows.iter().map(|r| format.line(r)).collect();
-                Some((Ok::<Bytes, std::io::Error>(Bytes::from(chunk)), Some((state, plan, last))))
+        match state.audit.export_chunk(&plan, format, after).await {
+            Ok(None) => None,
+            Ok(Some(chunk)) => {
+                let next = Some((state, plan, chunk.last_seq));
+                Some((Ok::<Bytes, std::io::Error>(Bytes::from(chunk.text)), next))
             }
             Err(e) => {
                 // The client sees a cut-short file, which verification reports as such.
