@@ -15,6 +15,7 @@ mod m20261126_000010_checkpoints;
 mod m20261126_000011_evidence_append_only;
 mod m20261126_000012_evidence_search;
 mod m20261126_000013_audit_exports;
+mod m20261127_000014_decision_inputs_version;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000011_evidence_append_only::Migration),
             Box::new(m20261126_000012_evidence_search::Migration),
             Box::new(m20261126_000013_audit_exports::Migration),
+            Box::new(m20261127_000014_decision_inputs_version::Migration),
         ]
     }
 }

@@ -199,12 +199,9 @@ impl Agents {
     /// The agent behind a presented API key. Suspended agents authenticate (so they can be
     /// told they are suspended); revoked, unknown and malformed keys do not.
     pub async fn authenticate(&self, presented: &str) -> Result<AgentPrincipal, GovError> {
-        let refuse = || GovError::Unauthenticated("invalid or revoked API key".into());
-        let prefix = api_key::prefix_of(presented).ok_or_else(refuse)?;
-        let (key, agent) = self.store.key_with_agent(prefix).await?.ok_or_else(refuse)?;
-        if key.revoked_at.is_some() || !api_key::hashes_match(&api_key::hash(presented), &key.key_hash) {
-            return Err(refuse());
-        }
+        let prefix = api_key::prefix_of(presented).ok_or_else(refuse_key)?;
+        let (key, agent) = self.store.key_with_agent(prefix).await?.ok_or_else(refuse_key)?;
+        check_key(presented, &key)?;
         let now = crate::clock::now();
         // Recording every use would add a write to every API call; a minute's precision is enough.
         if key.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
@@ -212,4 +209,17 @@ impl Agents {
         }
         Ok(AgentPrincipal { agent, key_id: key.id, key_prefix: key.prefix })
     }
+}
+
+/// The one answer to a key that does not authenticate, whatever the reason.
+pub(crate) fn refuse_key() -> GovError {
+    GovError::Unauthenticated("invalid or revoked API key".into())
+}
+
+/// Checks a presented key against the stored key with its prefix: it must be live and match.
+pub(crate) fn check_key(presented: &str, key: &KeyRecord) -> Result<(), GovError> {
+    if key.revoked_at.is_some() || !api_key::hashes_match(&api_key::hash(presented), &key.key_hash) {
+        return Err(refuse_key());
+    }
+    Ok(())
 }

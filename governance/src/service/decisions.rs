@@ -3,20 +3,21 @@
 
 use crate::action::{ActionRequest, action_hash, canonical_json};
 use crate::agent::{AgentStatus, Environment};
-use crate::condition::{CedarCondition, ConditionContext};
+use crate::condition::ConditionContext;
 use crate::error::GovError;
 use crate::evidence::Draft;
 use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, Tier, decide, value_key};
-use crate::service::agents::AgentPrincipal;
+use crate::service::agents::{AgentPrincipal, check_key, refuse_key};
 use crate::service::group_commit::{Committed, GroupCommit, Job};
+use crate::service::inputs_cache::InputsCache;
 use crate::service::peer_routing;
+use crate::service::template_cache::TemplateCache;
+use crate::store::Store;
 use crate::store::actions::{ActionInsert, ActionRecord};
-use crate::store::{Store, templates as tpl_store};
+use crate::store::decision_inputs::DecisionInputs;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
 
 /// What the agent is told.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -54,27 +55,25 @@ impl From<&ActionRecord> for ActionAnswer {
     }
 }
 
-/// A template version as decisions need it: versions never change, so they are cached.
-#[derive(Debug)]
-struct CachedVersion {
-    template: String,
-    body: crate::template::Body,
-    /// Each rule's Cedar condition, parsed once (an error if it no longer parses).
-    conditions: HashMap<String, Result<CedarCondition, String>>,
-    /// Each rule's peer-check condition, parsed once.
-    peer_conditions: HashMap<String, Result<CedarCondition, String>>,
-}
-
 /// The decisions use cases.
 #[derive(Clone, Debug)]
 pub struct Decisions {
     store: Store,
     writer: GroupCommit,
-    versions: VersionCache,
+    inputs: InputsCache,
+    templates: TemplateCache,
 }
 
-/// Template versions by (template id, version).
-type VersionCache = Arc<RwLock<HashMap<(i64, i64), Arc<CachedVersion>>>>;
+/// One try at deciding a request.
+enum Attempt {
+    Recorded(Box<ActionAnswer>),
+    /// What it was decided from changed before it committed; the counter is now at this value.
+    Stale(i64),
+}
+
+/// How many times a request is decided again when what it read changed before its batch
+/// committed (each time from fresh reads); past that it is refused with a 503.
+const MOST_ATTEMPTS: usize = 5;
 
 fn replay(existing: &ActionRecord, request_hash: &str) -> Result<ActionAnswer, GovError> {
     if existing.request_hash != request_hash {
@@ -90,62 +89,87 @@ impl Decisions {
     /// Decisions over `store`; starts the group-commit writer task (needs a Tokio runtime).
     pub fn new(store: Store) -> Decisions {
         let writer = GroupCommit::start(store.clone());
-        Decisions { store, writer, versions: Arc::default() }
+        Decisions { store, writer, inputs: InputsCache::default(), templates: TemplateCache::default() }
     }
 
-    /// A template version, from the cache or the store (versions are immutable).
-    async fn version(&self, template_id: i64, version: i64) -> Result<Option<Arc<CachedVersion>>, GovError> {
-        if let Some(v) = self.versions.read().ok().and_then(|m| m.get(&(template_id, version)).cloned()) {
-            return Ok(Some(v));
+    /// The agent behind a presented API key, as [`Agents::authenticate`] answers but from the
+    /// decision inputs kept in memory (the decision itself is checked against the database's
+    /// counter when it commits).
+    ///
+    /// [`Agents::authenticate`]: crate::service::agents::Agents::authenticate
+    pub async fn authenticate(&self, presented: &str) -> Result<AgentPrincipal, GovError> {
+        let prefix = crate::api_key::prefix_of(presented).ok_or_else(refuse_key)?;
+        let (entry, _) = self.inputs.key(&self.store, prefix).await?;
+        let entry = entry.ok_or_else(refuse_key)?;
+        check_key(presented, &entry.key)?;
+        let now = crate::clock::now();
+        if entry.claim_use(now) {
+            self.store.touch_key(entry.key.id, now).await?;
         }
-        let Some(header) = tpl_store::by_id(self.store.db(), template_id).await? else { return Ok(None) };
-        let Some(found) = tpl_store::version_of(self.store.db(), template_id, version).await? else { return Ok(None) };
-        let conditions = found
-            .body
-            .rules
-            .iter()
-            .filter_map(|r| {
-                let parsed =
-                    CedarCondition::parse(r.condition.as_deref()?).and_then(|c| c.ok_or_else(|| "empty".to_owned()));
-                Some((r.capability.clone(), parsed))
-            })
-            .collect();
-        let peer_conditions = found
-            .body
-            .rules
-            .iter()
-            .filter_map(|r| {
-                let parsed = CedarCondition::parse(r.peer.condition.as_deref()?)
-                    .and_then(|c| c.ok_or_else(|| "empty".to_owned()));
-                Some((r.capability.clone(), parsed))
-            })
-            .collect();
-        let cached = Arc::new(CachedVersion { template: header.name, body: found.body, conditions, peer_conditions });
-        if let Ok(mut m) = self.versions.write() {
-            m.insert((template_id, version), cached.clone());
-        }
-        Ok(Some(cached))
+        Ok(AgentPrincipal { agent: entry.agent.clone(), key_id: entry.key.id, key_prefix: entry.key.prefix.clone() })
     }
 
     /// Decides a request. The same idempotency key and body give the same answer; the same
     /// key with another body is a conflict. Params that break the capability's schema are
     /// refused (422, naming the JSON pointer) and not recorded as a decision.
+    ///
+    /// The agent is read afresh (a suspension between two requests holds for the second, and a
+    /// key revoked since `who` was authenticated is refused).
     pub async fn request(&self, who: &AgentPrincipal, req: ActionRequest) -> Result<ActionAnswer, GovError> {
-        req.validate().map_err(|(field, m)| GovError::invalid(field, m))?;
         let request_hash = req.request_hash();
-        if let Some(key) = &req.idempotency_key
+        let decided = self.decide_and_record(who, &req, &request_hash).await;
+        // A request the key was already used for is answered as it was, even if it would be
+        // refused now; the lookup runs only when the request is refused.
+        if let (Err(GovError::Invalid { .. }), Some(key)) = (&decided, &req.idempotency_key)
             && let Some(existing) = self.store.action_by_key(who.agent.id, key).await?
         {
             return replay(&existing, &request_hash);
         }
+        decided
+    }
+
+    /// Decides and records, deciding again from fresh reads while what it read goes stale.
+    async fn decide_and_record(
+        &self,
+        who: &AgentPrincipal,
+        req: &ActionRequest,
+        request_hash: &str,
+    ) -> Result<ActionAnswer, GovError> {
+        req.validate().map_err(|(field, m)| GovError::invalid(field, m))?;
+        for _ in 0..MOST_ATTEMPTS {
+            let (key, version) = self.inputs.key(&self.store, &who.key_prefix).await?;
+            let key = key.filter(|k| k.key.id == who.key_id && k.key.revoked_at.is_none()).ok_or_else(refuse_key)?;
+            let (inputs, read_at) = self.inputs.inputs(&self.store, key.agent.id, req.capability.trim()).await?;
+            if read_at != version {
+                // Something changed between the two reads: start again from the newer state.
+                self.inputs.moved_to(read_at.max(version));
+                continue;
+            }
+            let who = AgentPrincipal { agent: key.agent.clone(), ..who.clone() };
+            match self.decide_once(&who, inputs.as_deref(), version, req, request_hash).await? {
+                Attempt::Recorded(answer) => return Ok(*answer),
+                Attempt::Stale(now_at) => self.inputs.moved_to(now_at),
+            }
+        }
+        Err(GovError::Internal(format!(
+            "what decisions read kept changing; the request was decided {MOST_ATTEMPTS} times and not recorded"
+        )))
+    }
+
+    /// One decision from inputs read at `version`; stale when the database has moved on by the
+    /// time its batch commits.
+    async fn decide_once(
+        &self,
+        who: &AgentPrincipal,
+        inputs: Option<&DecisionInputs>,
+        version: i64,
+        req: &ActionRequest,
+        request_hash: &str,
+    ) -> Result<Attempt, GovError> {
         let capability_name = req.capability.trim().to_owned();
-        // The capability, the agent's live grant for it and any open alert, in one query.
-        let inputs = self.store.decision_inputs(who.agent.id, &capability_name).await?;
-        let open_alert = inputs.as_ref().is_some_and(|i| i.open_alert);
-        let (capability, grant) = match inputs {
-            Some(i) => (Some(i.capability), i.grant),
-            None => (None, None),
-        };
+        let open_alert = inputs.is_some_and(|i| i.open_alert);
+        let capability = inputs.map(|i| &i.capability);
+        let grant = inputs.and_then(|i| i.grant.as_ref());
         if let Some(schema) = capability.as_ref().and_then(|c| c.params_schema.as_ref()) {
             schema.check(&req.params).map_err(|v| GovError::Invalid {
                 field: "params",
@@ -157,12 +181,12 @@ impl Decisions {
             })?;
         }
         // The rule of the grant's template version for this capability.
-        let version = match &grant {
-            Some(g) => self.version(g.template_id, g.template_version).await?,
+        let template = match &grant {
+            Some(g) => self.templates.version(&self.store, g.template_id, g.template_version).await?,
             None => None,
         };
-        let rule = version.as_ref().and_then(|v| v.body.rule(&capability_name).cloned());
-        let view = match (&grant, &version, &rule) {
+        let rule = template.as_ref().and_then(|v| v.body.rule(&capability_name).cloned());
+        let view = match (&grant, &template, &rule) {
             (Some(g), Some(v), Some(r)) => Some(GrantView {
                 grant_id: g.id,
                 // An unreadable stored tier is read as the least trusted one.
@@ -173,7 +197,7 @@ impl Decisions {
             }),
             _ => None,
         };
-        let parsed = version.as_ref().filter(|_| view.is_some()).and_then(|v| v.conditions.get(&capability_name));
+        let parsed = template.as_ref().filter(|_| view.is_some()).and_then(|v| v.conditions.get(&capability_name));
         let ctx = ConditionContext {
             agent: &who.agent.name,
             environment: who.agent.environment.as_str(),
@@ -209,7 +233,7 @@ impl Decisions {
             open_alert,
             condition: &condition,
         });
-        let peer = match (&rule, &version) {
+        let peer = match (&rule, &template) {
             (Some(r), Some(v)) if view.is_some() => {
                 let applies = peer_routing::applies(r, v.peer_conditions.get(&capability_name), &ctx);
                 let task = (capability_name.as_str(), req.task_ref.as_str(), &req.inputs);
@@ -233,7 +257,7 @@ impl Decisions {
             alternatives: canonical_json(&req.alternatives),
             task_ref: req.task_ref.clone(),
             idempotency_key: req.idempotency_key.clone(),
-            request_hash: request_hash.clone(),
+            request_hash: request_hash.to_owned(),
             action_hash: action_hash(&capability_name, &req.params),
             decision: outcome.decision.as_str().to_owned(),
             rule: outcome.rule.clone(),
@@ -279,11 +303,13 @@ impl Decisions {
                 "key": who.key_prefix,
             }),
         };
-        let (id, evidence_hash) = match self.writer.submit(Job { insert, draft, remember, peer }).await? {
+        let job = Job { insert, draft, remember, peer, inputs_version: version };
+        let (id, evidence_hash) = match self.writer.submit(job).await? {
             Committed::New { id, evidence_hash } => (id, evidence_hash),
-            Committed::Existing(existing) => return replay(&existing, &request_hash),
+            Committed::Existing(existing) => return Ok(Attempt::Recorded(Box::new(replay(&existing, request_hash)?))),
+            Committed::Stale { now_at } => return Ok(Attempt::Stale(now_at)),
         };
-        Ok(ActionAnswer {
+        Ok(Attempt::Recorded(Box::new(ActionAnswer {
             id,
             decision: outcome.decision.as_str().to_owned(),
             state: outcome.decision.as_str().to_owned(),
@@ -293,9 +319,9 @@ impl Decisions {
             sandbox,
             expires_at,
             evidence_hash,
-            params: req.params,
+            params: req.params.clone(),
             reversible_until: None,
-        })
+        })))
     }
 
     /// One of the agent's own actions (another agent's is "not found").

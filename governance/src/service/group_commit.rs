@@ -9,7 +9,7 @@
 use crate::error::GovError;
 use crate::evidence::Draft;
 use crate::store::actions::{self as action_store, ActionInsert, ActionRecord};
-use crate::store::{Store, evidence};
+use crate::store::{Store, decision_inputs, evidence};
 use std::collections::{BTreeSet, HashSet};
 use tokio::sync::{mpsc, oneshot};
 
@@ -23,6 +23,9 @@ pub enum Committed {
     New { id: i64, evidence_hash: String },
     /// The idempotency key was already used: the action recorded for it.
     Existing(Box<ActionRecord>),
+    /// Not recorded: it was decided from inputs older than the database's (the decision inputs
+    /// counter is now at `now_at`); decide it again.
+    Stale { now_at: i64 },
 }
 
 /// A decision ready to be recorded; the evidence draft's subject id is filled in on insert.
@@ -32,6 +35,8 @@ pub struct Job {
     pub remember: Vec<(String, String)>,
     /// The peer check to create with the action, when it waits for one.
     pub peer: Option<crate::store::peer_checks::PeerInsert>,
+    /// The decision inputs counter the decision's inputs were read at.
+    pub inputs_version: i64,
 }
 
 struct Queued {
@@ -122,9 +127,15 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
     let txn = store.begin_write().await?;
     evidence::lock(&txn).await?;
     let head = evidence::head(&txn).await?;
+    // Under the lock no change to what decisions read can be half-made (see migration 14).
+    let inputs_now = decision_inputs::version(&txn).await?;
     let mut out: Vec<Option<Committed>> = Vec::with_capacity(jobs.len());
     let mut fresh = Vec::with_capacity(jobs.len());
     for job in jobs {
+        if job.inputs_version != inputs_now {
+            out.push(Some(Committed::Stale { now_at: inputs_now }));
+            continue;
+        }
         // Under the write lock no other writer can slip in between this check and the insert;
         // within the batch each key appears once.
         if let Some(key) = &job.insert.idempotency_key

@@ -9,6 +9,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 
 /// The capability as catalogued, the agent's live grant for it, and whether an alert about the
 /// agent is open.
+#[derive(Debug)]
 pub struct DecisionInputs {
     pub capability: CapabilityRecord,
     pub grant: Option<grants::Model>,
@@ -40,5 +41,25 @@ impl Store {
         };
         let open_alert: bool = row.try_get("", "open_alert")?;
         Ok(Some(DecisionInputs { capability, grant, open_alert }))
+    }
+}
+
+/// The counter that moves with every change to what decisions read (keys, agents,
+/// capabilities, grants, template versions, alerts; moved by triggers, migration 14), as `db`
+/// sees it.
+pub async fn version(db: &impl ConnectionTrait) -> Result<i64, GovError> {
+    let stmt =
+        Statement::from_string(db.get_database_backend(), "SELECT version FROM decision_inputs_version WHERE id = 1");
+    let row = db
+        .query_one_raw(stmt)
+        .await?
+        .ok_or_else(|| GovError::Internal("the decision inputs counter is missing".into()))?;
+    Ok(row.try_get("", "version")?)
+}
+
+impl Store {
+    /// The decision inputs counter as the pool sees it now.
+    pub async fn decision_inputs_version(&self) -> Result<i64, GovError> {
+        version(self.db()).await
     }
 }

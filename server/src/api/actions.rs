@@ -1,7 +1,7 @@
 //! `POST /v1/actions` (ask before acting), `GET /v1/actions/{id}` (its state, optionally
 //! waiting for it to change), and the execution and rollback reports on an action.
 
-use crate::api::agent_auth::AgentAuth;
+use crate::api::agent_auth::{AgentAuth, BearerKey};
 use crate::api::error::ApiError;
 use crate::api::wait::long_poll;
 use app::server::state::AppState;
@@ -17,12 +17,13 @@ use std::time::Duration;
 /// Longest long-poll, in seconds.
 pub const MAX_WAIT_SECS: u64 = 60;
 
-/// Decides one request.
+/// Decides one request. The key is checked before the body is read.
 pub async fn create(
     State(state): State<AppState>,
-    AgentAuth(who): AgentAuth,
+    BearerKey(key): BearerKey,
     body: Bytes,
 ) -> Result<Json<ActionAnswer>, ApiError> {
+    let who = state.decisions.authenticate(&key).await?;
     let req: ActionRequest = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
     Ok(Json(state.decisions.request(&who, req).await?))
 }
