@@ -208,3 +208,53 @@ async fn concurrent_decisions_from_several_instances_keep_one_intact_chain() {
         db.cleanup().await;
     }
 }
+
+/// Each instance keeps what decisions read in memory; a change made anywhere (here through the
+/// services of neither instance, as another server would) must hold for the very next decision
+/// on every instance, however warm its cache.
+#[tokio::test]
+async fn a_change_holds_for_the_next_decision_on_every_instance() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let token = w.manager.as_manager().unwrap();
+        let form = GrantForm {
+            agent_id: w.agent_id,
+            capability: "finance.refund.issue".into(),
+            template_id: w.template_id,
+            tier: "executor".into(),
+        };
+        let grant = w.grants.grant(&token, form).await.unwrap();
+        let instances = [Decisions::new(db.store.clone()), Decisions::new(db.store.clone())];
+        let mut who = Vec::new();
+        for d in &instances {
+            // Authenticated through each instance's memory, and each cache warmed by a decision.
+            who.push(d.authenticate(&w.key).await.unwrap());
+            assert_eq!(d.request(&who[0], refund(10.0, None)).await.unwrap().decision, "allowed", "{}", db.name);
+        }
+        let before = db.store.decision_inputs_version().await.unwrap();
+        instances[0].request(&who[0], refund(10.0, None)).await.unwrap();
+        assert_eq!(db.store.decision_inputs_version().await.unwrap(), before, "decisions do not move the counter");
+
+        w.agents.set_status(&token, w.agent_id, AgentStatus::Suspended, "incident").await.unwrap();
+        assert!(db.store.decision_inputs_version().await.unwrap() > before, "a suspension moves it");
+        for (d, who) in instances.iter().zip(&who) {
+            let a = d.request(who, refund(10.0, None)).await.unwrap();
+            assert_eq!((a.decision.as_str(), a.rule.as_str()), ("denied", "agent is suspended"), "{}", db.name);
+        }
+        w.agents.set_status(&token, w.agent_id, AgentStatus::Active, "resolved").await.unwrap();
+        assert_eq!(instances[1].request(&who[1], refund(10.0, None)).await.unwrap().decision, "allowed");
+
+        w.grants.step(&token, grant.id, Step::Demote, "one step down").await.unwrap();
+        let a = instances[0].request(&who[0], refund(10.0, None)).await.unwrap();
+        assert!(a.decision == "needs_approval" && a.rule.contains("contributor tier"), "{}: {}", db.name, a.rule);
+
+        let keys = w.agents.detail(&token, w.agent_id).await.unwrap().keys;
+        w.agents.revoke_key(&token, w.agent_id, keys[0].id).await.unwrap();
+        for (d, who) in instances.iter().zip(&who) {
+            assert!(matches!(d.request(who, refund(10.0, None)).await, Err(GovError::Unauthenticated(_))));
+            assert!(matches!(d.authenticate(&w.key).await, Err(GovError::Unauthenticated(_))), "{}", db.name);
+        }
+        assert!(db.store.verify_evidence().await.unwrap().is_ok());
+        db.cleanup().await;
+    }
+}
