@@ -104,8 +104,14 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Queued>) {
             }
         }
         let (jobs, replies): (Vec<Job>, Vec<_>) = batch.into_iter().map(|q| (q.job, q.reply)).unzip();
+        let started = std::time::Instant::now();
         match commit(&store, jobs).await {
             Ok(results) => {
+                tracing::debug!(
+                    size = replies.len(),
+                    micros = started.elapsed().as_micros() as u64,
+                    "decision batch committed"
+                );
                 for (reply, result) in replies.into_iter().zip(results) {
                     let _ = reply.send(Ok(result));
                 }

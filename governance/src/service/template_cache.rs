@@ -17,10 +17,13 @@ pub(crate) struct CachedVersion {
     pub peer_conditions: HashMap<String, Result<CedarCondition, String>>,
 }
 
-/// Template versions by (template id, version); cheap to clone (clones share it).
+/// Template versions by (template id, version).
+type Versions = HashMap<(i64, i64), Arc<CachedVersion>>;
+
+/// The cache of template versions; cheap to clone (clones share it).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct TemplateCache {
-    versions: Arc<RwLock<HashMap<(i64, i64), Arc<CachedVersion>>>>,
+    versions: Arc<RwLock<Versions>>,
 }
 
 /// Each rule's condition (as `pick` finds it) parsed, by capability.
