@@ -143,3 +143,28 @@ async fn without_an_evidence_record_there_is_no_decision() {
         "the action was not kept without its record"
     );
 }
+
+#[tokio::test]
+async fn a_key_revoked_after_use_is_refused_by_the_next_decision() {
+    let app = spawn_app().await;
+    let (agent_id, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "executor").await;
+    // Used once, so this instance holds the key in memory.
+    let res = app.api_post("/v1/actions", Some(&key), &refund(20.0, None)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let made_up = format!("{}x", &key[..key.len() - 1]);
+    assert_eq!(
+        app.api_post("/v1/actions", Some(&made_up), &refund(20.0, None)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let mut mona = app.browser_as("mona", &["manager"]).await;
+    let key_id = app.state.store.keys_of(agent_id).await.unwrap()[0].id.to_string();
+    let id = agent_id.to_string();
+    let form = [("agent_id", id.as_str()), ("key_id", key_id.as_str())];
+    app.post_form(&mut mona, "/api/agents/keys/revoke", &form).await;
+    let res = app.api_post("/v1/actions", Some(&key), &refund(20.0, None)).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "unauthenticated");
+    let recorded = app.state.store.recent_actions(agent_id, 10).await.unwrap();
+    assert_eq!(recorded.len(), 1, "nothing recorded for the revoked key");
+}
