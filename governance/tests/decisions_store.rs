@@ -258,3 +258,38 @@ async fn a_change_holds_for_the_next_decision_on_every_instance() {
         db.cleanup().await;
     }
 }
+
+/// A rate limit holds under concurrency: requests decided at the same moment on two instances
+/// cannot all slip under it.
+#[tokio::test]
+async fn a_rate_limit_holds_for_concurrent_requests() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let token = w.manager.as_manager().unwrap();
+        let form = GrantForm {
+            agent_id: w.agent_id,
+            capability: "finance.refund.issue".into(),
+            template_id: w.template_id,
+            tier: "executor".into(),
+        };
+        w.grants.grant(&token, form).await.unwrap();
+        let instances = [Decisions::new(db.store.clone()), Decisions::new(db.store.clone())];
+        let who = me(&w).await;
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let (d, who) = (instances[i % 2].clone(), who.clone());
+            tasks.push(tokio::spawn(async move { d.request(&who, refund(10.0, None)).await }));
+        }
+        let mut allowed = 0;
+        for t in tasks {
+            let a = t.await.unwrap().unwrap();
+            if a.decision == "allowed" {
+                allowed += 1;
+            } else {
+                assert!(a.decision == "needs_approval" && a.rule.contains("rate limit: 4 per hour"), "{}", a.rule);
+            }
+        }
+        assert_eq!(allowed, 4, "the template allows 4 an hour ({})", db.name);
+        db.cleanup().await;
+    }
+}

@@ -8,7 +8,7 @@ use crate::error::GovError;
 use crate::evidence::Draft;
 use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, Tier, decide, value_key};
 use crate::service::agents::{AgentPrincipal, check_key, refuse_key};
-use crate::service::group_commit::{Committed, GroupCommit, Job};
+use crate::service::group_commit::{Committed, GroupCommit, Job, RateLimit};
 use crate::service::inputs_cache::InputsCache;
 use crate::service::peer_routing;
 use crate::service::template_cache::TemplateCache;
@@ -213,10 +213,10 @@ impl Decisions {
         };
         let now = crate::clock::now();
         // Counted only against a rate limit, and only as far as the limit.
-        let recent = match view.as_ref().and_then(|g| g.conditions.max_per_hour) {
-            Some(max) => {
-                self.store.actions_since(who.agent.id, &capability_name, now - Duration::hours(1), max).await?
-            }
+        let max_per_hour = view.as_ref().and_then(|g| g.conditions.max_per_hour);
+        let since = now - Duration::hours(1);
+        let recent = match max_per_hour {
+            Some(max) => self.store.actions_since(who.agent.id, &capability_name, since, max).await?,
             None => 0,
         };
         let watched = view.as_ref().map(|g| g.conditions.new_value_params.clone()).unwrap_or_default();
@@ -241,6 +241,10 @@ impl Decisions {
             }
             _ => None,
         };
+        // A limit not yet reached is confirmed again when the decision is written.
+        let rate_limit = max_per_hour
+            .filter(|max| recent < *max && outcome.decision != Decision::Denied)
+            .map(|max| RateLimit { max, since });
         let sandbox = who.agent.environment == Environment::Sandbox;
         let expires_at = (outcome.decision == Decision::NeedsApproval).then(|| {
             now + Duration::minutes(
@@ -303,7 +307,7 @@ impl Decisions {
                 "key": who.key_prefix,
             }),
         };
-        let job = Job { insert, draft, remember, peer, inputs_version: version };
+        let job = Job { insert, draft, remember, peer, inputs_version: version, rate_limit };
         let (id, evidence_hash) = match self.writer.submit(job).await? {
             Committed::New { id, evidence_hash } => (id, evidence_hash),
             Committed::Existing(existing) => return Ok(Attempt::Recorded(Box::new(replay(&existing, request_hash)?))),

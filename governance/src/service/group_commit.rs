@@ -5,12 +5,18 @@
 //!
 //! Across instances the batches are serialised by the database: SQLite's write lock
 //! (`BEGIN IMMEDIATE`), and on PostgreSQL the advisory lock the evidence chain takes.
+//!
+//! Under that lock the writer confirms what a decision assumed and could have changed since
+//! it was made: the decision inputs counter (see `inputs_cache`), and that a rate limit the
+//! decision found not yet reached still is, counting the decisions ahead of it in the batch.
+//! A decision that fails either is not recorded but answered `Stale`, and decided again.
 
 use crate::error::GovError;
 use crate::evidence::Draft;
 use crate::store::actions::{self as action_store, ActionInsert, ActionRecord};
 use crate::store::{Store, decision_inputs, evidence};
-use std::collections::{BTreeSet, HashSet};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most requests committed in one transaction.
@@ -37,6 +43,17 @@ pub struct Job {
     pub peer: Option<crate::store::peer_checks::PeerInsert>,
     /// The decision inputs counter the decision's inputs were read at.
     pub inputs_version: i64,
+    /// A rate limit the decision found not yet reached; confirmed under the writer's lock,
+    /// where no other decision can slip in between the count and the insert.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A rate limit to confirm: fewer than `max` of the agent's requests for the capability since
+/// `since` were not refused.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimit {
+    pub max: u32,
+    pub since: DateTime<Utc>,
 }
 
 struct Queued {
@@ -137,6 +154,10 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
     let inputs_now = decision_inputs::version(&txn).await?;
     let mut out: Vec<Option<Committed>> = Vec::with_capacity(jobs.len());
     let mut fresh = Vec::with_capacity(jobs.len());
+    // Not-refused requests per (agent, capability): recorded in the last hour (read only for a
+    // job with a rate limit), and ahead in this batch.
+    let mut in_db: HashMap<(i64, String), u32> = HashMap::new();
+    let mut in_batch: HashMap<(i64, String), u32> = HashMap::new();
     for job in jobs {
         if job.inputs_version != inputs_now {
             out.push(Some(Committed::Stale { now_at: inputs_now }));
@@ -149,6 +170,25 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
         {
             out.push(Some(Committed::Existing(Box::new(existing))));
             continue;
+        }
+        let counted = (job.insert.agent_id, job.insert.capability.clone());
+        if let Some(limit) = job.rate_limit {
+            let before = match in_db.get(&counted) {
+                Some(n) => *n,
+                None => {
+                    let (agent, capability) = (counted.0, counted.1.as_str());
+                    let n = action_store::count_since(&txn, agent, capability, limit.since, limit.max).await?;
+                    *in_db.entry(counted.clone()).or_insert(n)
+                }
+            };
+            // The decisions ahead of it in this batch count too.
+            if before + in_batch.get(&counted).copied().unwrap_or(0) >= limit.max {
+                out.push(Some(Committed::Stale { now_at: inputs_now }));
+                continue;
+            }
+        }
+        if job.insert.decision != "denied" {
+            *in_batch.entry(counted).or_insert(0) += 1;
         }
         out.push(None);
         fresh.push(job);

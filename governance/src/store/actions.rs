@@ -149,6 +149,32 @@ pub async fn remember_all(
     Ok(())
 }
 
+/// How many of the agent's requests for `capability` since `since` were not refused, as `db`
+/// sees them, counting no further than `at_most` (a rate limit only asks whether it is reached,
+/// so the work stays bounded however busy the agent is).
+pub async fn count_since(
+    db: &impl ConnectionTrait,
+    agent_id: i64,
+    capability: &str,
+    since: DateTime<Utc>,
+    at_most: u32,
+) -> Result<u32, GovError> {
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    let recent = Query::select()
+        .expr(Expr::val(1))
+        .from(actions::Entity)
+        .and_where(actions::Column::AgentId.eq(agent_id))
+        .and_where(actions::Column::Capability.eq(capability))
+        .and_where(actions::Column::CreatedAt.gte(since))
+        .and_where(actions::Column::Decision.ne("denied"))
+        .limit(u64::from(at_most))
+        .to_owned();
+    let count = Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(recent, Alias::new("recent")).to_owned();
+    let row = db.query_one(&count).await?;
+    let n: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 impl Store {
     /// One action.
     pub async fn action_by_id(&self, id: i64) -> Result<Option<ActionRecord>, GovError> {
@@ -161,8 +187,7 @@ impl Store {
     }
 
     /// How many of the agent's requests for `capability` since `since` were not refused,
-    /// counting no further than `at_most` (a rate limit only asks whether it is reached, so
-    /// the work stays bounded however busy the agent is).
+    /// counting no further than `at_most` (see [`count_since`]).
     pub async fn actions_since(
         &self,
         agent_id: i64,
@@ -170,20 +195,7 @@ impl Store {
         since: DateTime<Utc>,
         at_most: u32,
     ) -> Result<u32, GovError> {
-        use sea_orm::sea_query::{Alias, Expr, Query};
-        let recent = Query::select()
-            .expr(Expr::val(1))
-            .from(actions::Entity)
-            .and_where(actions::Column::AgentId.eq(agent_id))
-            .and_where(actions::Column::Capability.eq(capability))
-            .and_where(actions::Column::CreatedAt.gte(since))
-            .and_where(actions::Column::Decision.ne("denied"))
-            .limit(u64::from(at_most))
-            .to_owned();
-        let count = Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(recent, Alias::new("recent")).to_owned();
-        let row = self.db().query_one(&count).await?;
-        let n: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        count_since(self.db(), agent_id, capability, since, at_most).await
     }
 
     /// The values the agent used before for each of `params` of `capability`.
