@@ -77,6 +77,16 @@ fn refund(amount: f64, key: Option<&str>) -> ActionRequest {
     .unwrap()
 }
 
+/// The world's agent granted refunds at `tier` from the world's template.
+fn refund_grant(w: &World, tier: &str) -> GrantForm {
+    GrantForm {
+        agent_id: w.agent_id,
+        capability: "finance.refund.issue".into(),
+        template_id: w.template_id,
+        tier: tier.into(),
+    }
+}
+
 async fn me(w: &World) -> AgentPrincipal {
     w.agents.authenticate(&w.key).await.unwrap()
 }
@@ -92,12 +102,7 @@ async fn tiers_conditions_and_refusals_decide_as_the_template_says() {
         assert_eq!((a.decision.as_str(), a.rule.as_str()), ("denied", "no grant for this capability"), "{}", db.name);
         assert!(a.sandbox);
 
-        let form = GrantForm {
-            agent_id: w.agent_id,
-            capability: "finance.refund.issue".into(),
-            template_id: w.template_id,
-            tier: "executor".into(),
-        };
+        let form = refund_grant(&w, "executor");
         let g = w.grants.grant(&token, form.clone()).await.unwrap();
         assert_eq!(g.template_version, 2);
         assert!(
@@ -177,12 +182,7 @@ async fn concurrent_decisions_from_several_instances_keep_one_intact_chain() {
     for db in common::backends().await {
         let w = world(&db.store).await;
         let token = w.manager.as_manager().unwrap();
-        let form = GrantForm {
-            agent_id: w.agent_id,
-            capability: "finance.refund.issue".into(),
-            template_id: w.template_id,
-            tier: "observer".into(),
-        };
+        let form = refund_grant(&w, "observer");
         w.grants.grant(&token, form).await.unwrap();
         // Two "instances": two writers over the same database.
         let instances = [Decisions::new(db.store.clone()), Decisions::new(db.store.clone())];
@@ -217,12 +217,7 @@ async fn a_change_holds_for_the_next_decision_on_every_instance() {
     for db in common::backends().await {
         let w = world(&db.store).await;
         let token = w.manager.as_manager().unwrap();
-        let form = GrantForm {
-            agent_id: w.agent_id,
-            capability: "finance.refund.issue".into(),
-            template_id: w.template_id,
-            tier: "executor".into(),
-        };
+        let form = refund_grant(&w, "executor");
         let grant = w.grants.grant(&token, form).await.unwrap();
         let instances = [Decisions::new(db.store.clone()), Decisions::new(db.store.clone())];
         let mut who = Vec::new();
@@ -266,12 +261,7 @@ async fn a_rate_limit_holds_for_concurrent_requests() {
     for db in common::backends().await {
         let w = world(&db.store).await;
         let token = w.manager.as_manager().unwrap();
-        let form = GrantForm {
-            agent_id: w.agent_id,
-            capability: "finance.refund.issue".into(),
-            template_id: w.template_id,
-            tier: "executor".into(),
-        };
+        let form = refund_grant(&w, "executor");
         w.grants.grant(&token, form).await.unwrap();
         let instances = [Decisions::new(db.store.clone()), Decisions::new(db.store.clone())];
         let who = me(&w).await;

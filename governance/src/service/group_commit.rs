@@ -173,16 +173,13 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
         }
         let counted = (job.insert.agent_id, job.insert.capability.clone());
         if let Some(limit) = job.rate_limit {
-            let before = match in_db.get(&counted) {
-                Some(n) => *n,
-                None => {
-                    let (agent, capability) = (counted.0, counted.1.as_str());
-                    let n = action_store::count_since(&txn, agent, capability, limit.since, limit.max).await?;
-                    *in_db.entry(counted.clone()).or_insert(n)
-                }
-            };
+            if !in_db.contains_key(&counted) {
+                let n = action_store::count_since(&txn, counted.0, &counted.1, limit.since, limit.max).await?;
+                in_db.insert(counted.clone(), n);
+            }
             // The decisions ahead of it in this batch count too.
-            if before + in_batch.get(&counted).copied().unwrap_or(0) >= limit.max {
+            let ahead = in_batch.get(&counted).copied().unwrap_or(0);
+            if in_db[&counted] + ahead >= limit.max {
                 out.push(Some(Committed::Stale { now_at: inputs_now }));
                 continue;
             }
