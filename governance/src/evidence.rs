@@ -72,19 +72,20 @@ pub fn format_time(t: &DateTime<Utc>) -> String {
 
 /// The canonical bytes of a record: a compact JSON array of its fields in a fixed order.
 pub fn canonical_bytes(r: &Record) -> Vec<u8> {
-    let fields = serde_json::json!([
+    let fields = (
         r.seq,
         format_time(&r.recorded_at),
-        r.actor_kind,
+        &r.actor_kind,
         r.actor_id,
-        r.actor_name,
-        r.kind,
-        r.subject_kind,
-        r.subject_id,
-        r.summary,
-        r.details,
-    ]);
-    fields.to_string().into_bytes()
+        &r.actor_name,
+        &r.kind,
+        &r.subject_kind,
+        &r.subject_id,
+        &r.summary,
+        &r.details,
+    );
+    // A tuple is written as a JSON array; writing into a Vec cannot fail.
+    serde_json::to_vec(&fields).unwrap_or_default()
 }
 
 /// SHA-256 over the previous hash (hex), a newline, and the canonical bytes; lowercase hex.
@@ -103,6 +104,31 @@ pub fn record_hash(r: &Record) -> String {
 
 /// Seals a draft as the record after `(prev_seq, prev_hash)`.
 pub fn seal(draft: &Draft, prev_seq: i64, prev_hash: &str, at: DateTime<Utc>) -> Record {
+    seal_with(draft, crate::canonical::canonical_json(&draft.details), prev_seq, prev_hash, at)
+}
+
+/// A draft whose details are already canonical text: sealing it, where appends are
+/// serialised, only numbers, times and hashes it.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub draft: Draft,
+    /// `draft.details` as canonical JSON.
+    pub details: String,
+}
+
+impl Prepared {
+    pub fn new(draft: Draft) -> Prepared {
+        let details = crate::canonical::canonical_json(&draft.details);
+        Prepared { draft, details }
+    }
+
+    /// Seals it as the record after `(prev_seq, prev_hash)`, as [`seal`] would the draft.
+    pub fn seal(&self, prev_seq: i64, prev_hash: &str, at: DateTime<Utc>) -> Record {
+        seal_with(&self.draft, self.details.clone(), prev_seq, prev_hash, at)
+    }
+}
+
+fn seal_with(draft: &Draft, details: String, prev_seq: i64, prev_hash: &str, at: DateTime<Utc>) -> Record {
     let mut r = Record {
         seq: prev_seq + 1,
         recorded_at: at,
@@ -113,7 +139,7 @@ pub fn seal(draft: &Draft, prev_seq: i64, prev_hash: &str, at: DateTime<Utc>) ->
         subject_kind: draft.subject_kind.to_owned(),
         subject_id: draft.subject_id.clone(),
         summary: draft.summary.clone(),
-        details: crate::canonical::canonical_json(&draft.details),
+        details,
         prev_hash: prev_hash.to_owned(),
         hash: String::new(),
     };
@@ -198,6 +224,13 @@ mod tests {
         );
         assert_eq!(c[0].hash, chain_hash(GENESIS_HASH, canonical.as_bytes()));
         assert_eq!(c[0].hash.len(), 64);
+    }
+
+    #[test]
+    fn a_prepared_draft_seals_to_the_same_record() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap();
+        let d = draft(3);
+        assert_eq!(Prepared::new(d.clone()).seal(7, GENESIS_HASH, at), seal(&d, 7, GENESIS_HASH, at));
     }
 
     #[test]

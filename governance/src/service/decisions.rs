@@ -5,7 +5,7 @@ use crate::action::{ActionRequest, action_hash, canonical_json};
 use crate::agent::{AgentStatus, Environment};
 use crate::condition::ConditionContext;
 use crate::error::GovError;
-use crate::evidence::Draft;
+use crate::evidence::{Draft, Prepared};
 use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, Tier, decide, value_key};
 use crate::service::agents::{AgentPrincipal, check_key, refuse_key};
 use crate::service::group_commit::{Committed, GroupCommit, Job, RateLimit};
@@ -307,7 +307,7 @@ impl Decisions {
                 "key": who.key_prefix,
             }),
         };
-        let job = Job { insert, draft, remember, peer, inputs_version: version, rate_limit };
+        let job = Job { insert, draft: Prepared::new(draft), remember, peer, inputs_version: version, rate_limit };
         let (id, evidence_hash) = match self.writer.submit(job).await? {
             Committed::New { id, evidence_hash } => (id, evidence_hash),
             Committed::Existing(existing) => return Ok(Attempt::Recorded(Box::new(replay(&existing, request_hash)?))),

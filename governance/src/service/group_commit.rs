@@ -12,7 +12,7 @@
 //! A decision that fails either is not recorded but answered `Stale`, and decided again.
 
 use crate::error::GovError;
-use crate::evidence::Draft;
+use crate::evidence::Prepared;
 use crate::store::actions::{self as action_store, ActionInsert, ActionRecord};
 use crate::store::{Store, decision_inputs, evidence};
 use chrono::{DateTime, Utc};
@@ -37,7 +37,7 @@ pub enum Committed {
 /// A decision ready to be recorded; the evidence draft's subject id is filled in on insert.
 pub struct Job {
     pub insert: ActionInsert,
-    pub draft: Draft,
+    pub draft: Prepared,
     pub remember: Vec<(String, String)>,
     /// The peer check to create with the action, when it waits for one.
     pub peer: Option<crate::store::peer_checks::PeerInsert>,
@@ -191,8 +191,10 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
         fresh.push(job);
     }
     let ids = action_store::reserve_ids(&txn, fresh.len()).await?;
-    let drafts: Vec<Draft> =
-        fresh.iter().zip(&ids).map(|(job, id)| Draft { subject_id: id.to_string(), ..job.draft.clone() }).collect();
+    for (job, id) in fresh.iter_mut().zip(&ids) {
+        job.draft.draft.subject_id = id.to_string();
+    }
+    let drafts: Vec<&Prepared> = fresh.iter().map(|job| &job.draft).collect();
     let records = evidence::append_all_after(&txn, &drafts, &head).await?;
     let mut rows = Vec::with_capacity(fresh.len());
     let mut remember = BTreeSet::new();

@@ -3,7 +3,7 @@
 
 use crate::entity::evidence;
 use crate::error::GovError;
-use crate::evidence::{Broken, Draft, GENESIS_HASH, Record, seal, verify};
+use crate::evidence::{Broken, Draft, GENESIS_HASH, Prepared, Record, seal, verify};
 use crate::export::ExportFilter;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
@@ -48,17 +48,17 @@ pub async fn append_after(txn: &DatabaseTransaction, draft: &Draft, prev: &(i64,
 /// memory and written as one statement; returns them in order.
 pub async fn append_all_after(
     txn: &DatabaseTransaction,
-    drafts: &[Draft],
+    drafts: &[&Prepared],
     prev: &(i64, String),
 ) -> Result<Vec<Record>, GovError> {
     let now = crate::clock::now();
     let (mut seq, mut hash) = prev.clone();
     let mut records = Vec::with_capacity(drafts.len());
     let mut models = Vec::with_capacity(drafts.len());
-    for d in drafts {
-        let r = seal(d, seq, &hash, now);
+    for p in drafts {
+        let r = p.seal(seq, &hash, now);
         (seq, hash) = (r.seq, r.hash.clone());
-        models.push(to_model(&r, d).into_active_model());
+        models.push(to_model(&r, &p.draft).into_active_model());
         records.push(r);
     }
     if !models.is_empty() {
