@@ -169,9 +169,9 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Queued>) {
 async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovError> {
     let txn = store.begin_write().await?;
     evidence::lock(&txn).await?;
-    let head = evidence::head(&txn).await?;
     // Under the lock no change to what decisions read can be half-made (see migration 14).
-    let inputs_now = decision_inputs::version(&txn).await?;
+    let start = decision_inputs::batch_start(&txn).await?;
+    let inputs_now = start.version;
     let mut out: Vec<Option<Committed>> = Vec::with_capacity(jobs.len());
     let mut fresh = Vec::with_capacity(jobs.len());
     // Not-refused requests per (agent, capability): recorded in the last hour (read only for a
@@ -210,12 +210,12 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
         out.push(None);
         fresh.push(job);
     }
-    let ids = action_store::reserve_ids(&txn, fresh.len()).await?;
+    let ids = action_store::reserve_ids(&txn, fresh.len(), start.largest_action).await?;
     for (job, id) in fresh.iter_mut().zip(&ids) {
         job.draft.draft.subject_id = id.to_string();
     }
     let drafts: Vec<&Prepared> = fresh.iter().map(|job| &job.draft).collect();
-    let records = evidence::append_all_after(&txn, &drafts, &head).await?;
+    let records = evidence::append_all_after(&txn, &drafts, &start.head).await?;
     let mut rows = Vec::with_capacity(fresh.len());
     let mut remember = BTreeSet::new();
     let mut peers = Vec::new();

@@ -39,8 +39,9 @@ pub struct ActionInsert {
 }
 
 /// Reserves `n` new action ids inside the caller's write transaction: on SQLite the ones after
-/// the largest (the write lock keeps them free), on PostgreSQL from the table's sequence.
-pub async fn reserve_ids(txn: &DatabaseTransaction, n: usize) -> Result<Vec<i64>, GovError> {
+/// `largest`, the largest id read in it (the write lock keeps them free), on PostgreSQL from
+/// the table's sequence.
+pub async fn reserve_ids(txn: &DatabaseTransaction, n: usize, largest: i64) -> Result<Vec<i64>, GovError> {
     if n == 0 {
         return Ok(Vec::new());
     }
@@ -55,9 +56,7 @@ pub async fn reserve_ids(txn: &DatabaseTransaction, n: usize) -> Result<Vec<i64>
             .await?;
         return rows.iter().map(|r| r.try_get_by_index::<i64>(0).map_err(GovError::from)).collect();
     }
-    let row = txn.query_one_raw(Statement::from_string(backend, "SELECT COALESCE(MAX(id), 0) FROM actions")).await?;
-    let max: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
-    Ok((1..=n as i64).map(|i| max + i).collect())
+    Ok((1..=n as i64).map(|i| largest + i).collect())
 }
 
 /// Inserts new actions with ids from [`reserve_ids`] and their evidence hashes, as one statement.
