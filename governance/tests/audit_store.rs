@@ -13,6 +13,7 @@ use governance::service::audit::{Audit, LiveCheck, Signer};
 use governance::service::exports::ExportStatus;
 use governance::store::evidence;
 use governance::{Accounts, Store};
+use migrations::MigratorTrait;
 use sea_orm::{ConnectionTrait, DbBackend};
 
 const KEY: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
@@ -84,6 +85,37 @@ async fn the_database_refuses_updates_and_deletes_of_evidence() {
             assert!(err.to_string().contains("append-only"), "{}: {err}", db.name);
         }
         assert_eq!(db.store.evidence_count().await.unwrap(), 3);
+        db.cleanup().await;
+    }
+}
+
+/// Migration 15 rebuilds SQLite's evidence table (and drops a constraint on PostgreSQL): the
+/// records, their chain, the append-only guard and the full-text feed all come through.
+#[tokio::test]
+async fn the_trail_survives_the_hash_index_migration() {
+    let before_15 = migrations::Migrator::migrations().len() as u32 - 1;
+    for db in common::backends_migrated(Some(before_15)).await {
+        records(&db.store, 5).await;
+        let before = db.store.recent_evidence(10).await.unwrap();
+        migrations::Migrator::up(db.store.db(), None).await.unwrap();
+        assert_eq!(db.store.recent_evidence(10).await.unwrap(), before, "{}: records unchanged", db.name);
+        assert_eq!(db.store.verify_evidence().await.unwrap(), Ok(5), "{}", db.name);
+        let err = db.store.db().execute_unprepared("DELETE FROM evidence WHERE seq = 5").await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{}: {err}", db.name);
+        // Appends still chain on, and the full-text index still takes them in.
+        records(&db.store, 1).await;
+        assert_eq!(db.store.verify_evidence().await.unwrap(), Ok(6), "{}", db.name);
+        let f = ExportFilter { text: Some("event number 0".into()), ..ExportFilter::default() };
+        let found: Vec<i64> = db.store.search_evidence(&f, None, 10).await.unwrap().iter().map(|r| r.seq).collect();
+        assert_eq!(found, vec![6, 1], "{}", db.name);
+        // And back down: the constraint returns with the records.
+        migrations::Migrator::down(db.store.db(), Some(1)).await.unwrap();
+        assert_eq!(db.store.verify_evidence().await.unwrap(), Ok(6), "{}", db.name);
+        let dup = "INSERT INTO evidence (seq, recorded_at, actor_kind, actor_name, kind, subject_kind, subject_id, \
+                   summary, details, prev_hash, hash) SELECT 7, recorded_at, actor_kind, actor_name, kind, \
+                   subject_kind, subject_id, summary, details, hash, hash FROM evidence WHERE seq = 6";
+        let err = db.store.db().execute_unprepared(dup).await.unwrap_err().to_string();
+        assert!(err.to_lowercase().contains("unique"), "{}: hash unique again: {err}", db.name);
         db.cleanup().await;
     }
 }

@@ -16,6 +16,7 @@ mod m20261126_000011_evidence_append_only;
 mod m20261126_000012_evidence_search;
 mod m20261126_000013_audit_exports;
 mod m20261127_000014_decision_inputs_version;
+mod m20261127_000015_evidence_hash_not_unique;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000012_evidence_search::Migration),
             Box::new(m20261126_000013_audit_exports::Migration),
             Box::new(m20261127_000014_decision_inputs_version::Migration),
+            Box::new(m20261127_000015_evidence_hash_not_unique::Migration),
         ]
     }
 }

@@ -31,21 +31,21 @@ impl TestDb {
     }
 }
 
-async fn sqlite() -> TestDb {
+async fn sqlite(steps: Option<u32>) -> TestDb {
     let file = std::env::temp_dir().join(format!("tenure-test-{}.db", uuid::Uuid::new_v4()));
     let store = Store::connect(&format!("sqlite://{}?mode=rwc", file.display())).await.expect("sqlite");
-    Migrator::up(store.db(), None).await.expect("migrate sqlite");
+    Migrator::up(store.db(), steps).await.expect("migrate sqlite");
     TestDb { name: "sqlite", store, cleanup: None, file: Some(file) }
 }
 
-async fn postgres(base: &str) -> TestDb {
+async fn postgres(base: &str, steps: Option<u32>) -> TestDb {
     let db = format!("tenure_test_{}", uuid::Uuid::new_v4().simple());
     let admin = Database::connect(base).await.expect("connect to TENURE_TEST_PG_URL");
     admin.execute_unprepared(&format!("CREATE DATABASE \"{db}\"")).await.expect("create test database");
     drop(admin);
     let url = replace_db_name(base, &db);
     let store = Store::connect(&url).await.expect("postgres");
-    Migrator::up(store.db(), None).await.expect("migrate postgres");
+    Migrator::up(store.db(), steps).await.expect("migrate postgres");
     TestDb { name: "postgres", store, cleanup: Some((base.to_owned(), db)), file: None }
 }
 
@@ -64,9 +64,14 @@ fn replace_db_name(url: &str, db: &str) -> String {
 
 /// Every backend this machine can test: SQLite always, PostgreSQL when configured.
 pub async fn backends() -> Vec<TestDb> {
-    let mut out = vec![sqlite().await];
+    backends_migrated(None).await
+}
+
+/// As [`backends`], with only the first `steps` migrations applied (all with `None`).
+pub async fn backends_migrated(steps: Option<u32>) -> Vec<TestDb> {
+    let mut out = vec![sqlite(steps).await];
     match std::env::var("TENURE_TEST_PG_URL") {
-        Ok(url) if !url.is_empty() => out.push(postgres(&url).await),
+        Ok(url) if !url.is_empty() => out.push(postgres(&url, steps).await),
         _ => eprintln!(
             "SKIPPED on PostgreSQL: set TENURE_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres to run"
         ),
