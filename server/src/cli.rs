@@ -246,13 +246,14 @@ async fn serve(state: app::server::state::AppState, settings: &Settings, demo: b
     let backend = format!("{:?}", state.store.backend()).to_lowercase();
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| settings.bind.clone());
     tracing::info!(address = %address, database = %backend, "Tenure is serving on http://{address}");
-    let serving = tokio::spawn(startup::launch_with_listener(
-        state.clone(),
-        settings.clone(),
-        listener,
-        startup::shutdown_signal(),
-    ));
-    if demo && let Err(e) = crate::demo::start(&state, format!("http://{address}")).await {
+    // The demo's simulated agents stop as soon as shutting down begins.
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        startup::shutdown_signal().await;
+        let _ = stopping.send(true);
+    };
+    let serving = tokio::spawn(startup::launch_with_listener(state.clone(), settings.clone(), listener, shutdown));
+    if demo && let Err(e) = crate::demo::start(&state, format!("http://{address}"), stop).await {
         eprintln!("error: the demo could not be set up: {e}");
     }
     match serving.await.unwrap_or_else(|e| Err(std::io::Error::other(e))) {

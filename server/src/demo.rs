@@ -9,7 +9,9 @@ use governance::service::agents::NewAgent;
 use governance::{GovError, Principal};
 use rand::Rng;
 use serde_json::{Value, json};
+use std::future::Future;
 use std::time::Duration;
+use tokio::sync::watch;
 
 /// A simulated agent: its key and what it asks for.
 struct Sim {
@@ -150,8 +152,19 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
     Ok(sims)
 }
 
+/// Runs `work` until `stop` turns true (or its sender is gone), then drops it: a simulated
+/// agent's request in flight is abandoned and its connection closed, so a server shutting down
+/// is not held up by a demo agent's long poll.
+async fn until_stopped(mut stop: watch::Receiver<bool>, work: impl Future<Output = ()>) {
+    tokio::select! {
+        _ = stop.wait_for(|stopped| *stopped) => {}
+        () = work => {}
+    }
+}
+
 /// Seeds and starts the simulated agents against `base` (the running server); returns at once.
-pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
+/// The agents stop asking when `stop` turns true (the server begins to shut down).
+pub async fn start(state: &AppState, base: String, stop: watch::Receiver<bool>) -> Result<(), GovError> {
     let sims = seed_org(state).await?;
     println!("\n  Demo organisation ready. Sign in at {base} as:");
     for (name, role) in PEOPLE {
@@ -160,12 +173,13 @@ pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
     println!("  Simulated agents: {}. Stop with ctrl-c.\n", sims.iter().map(|s| s.name).collect::<Vec<_>>().join(", "));
     let client = reqwest::Client::new();
     for sim in &sims {
-        tokio::spawn(honour_rollbacks(client.clone(), base.clone(), sim.key.clone()));
+        tokio::spawn(until_stopped(stop.clone(), honour_rollbacks(client.clone(), base.clone(), sim.key.clone())));
     }
     for sim in sims {
         let (client, url, base) = (client.clone(), format!("{base}/v1/actions"), base.clone());
         let waiters = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
-        tokio::spawn(async move {
+        let stop = stop.clone();
+        tokio::spawn(until_stopped(stop.clone(), async move {
             loop {
                 let (body, pause) = {
                     let mut rng = rand::rng();
@@ -187,17 +201,17 @@ pub async fn start(state: &AppState, base: String) -> Result<(), GovError> {
                             (answer["id"].as_i64(), decision, &permit)
                         {
                             let (client, base, key) = (client.clone(), base.clone(), sim.key.clone());
-                            tokio::spawn(async move {
+                            tokio::spawn(until_stopped(stop.clone(), async move {
                                 execute(client, base, key, id).await;
                                 drop(permit);
-                            });
+                            }));
                         }
                     }
                     Err(e) => tracing::warn!(agent = sim.name, error = %e, "demo request failed"),
                 }
                 tokio::time::sleep(Duration::from_millis(pause)).await;
             }
-        });
+        }));
     }
     Ok(())
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 #[tokio::test]
 async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     let app = spawn_app().await;
-    server::demo::start(&app.state, app.base.clone()).await.unwrap();
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    server::demo::start(&app.state, app.base.clone(), stop).await.unwrap();
     for name in ["mona", "rita", "aldo"] {
         assert!(app.state.store.user_by_name(name).await.unwrap().is_some(), "{name} seeded");
     }
@@ -30,4 +31,10 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     let first = &app.state.store.recent_actions(sandbox.id, 1).await.unwrap()[0];
     assert!(first.sandbox, "sandbox answers are marked");
     assert!(app.state.store.verify_evidence().await.unwrap().is_ok());
+    // Once the server begins to shut down, the simulated agents ask nothing more.
+    stopping.send(true).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = app.state.store.evidence_count().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(app.state.store.evidence_count().await.unwrap(), before, "no request after the stop");
 }
