@@ -154,6 +154,12 @@ pub async fn launch_with_listener(
     let every = (settings.checkpoint_every_records, settings.checkpoint_every_minutes);
     let checkpoints = tokio::spawn(background::checkpoints(state.audit.clone(), every, stop_rx.clone()));
     let exports = tokio::spawn(background::exports(state.audit.clone(), settings.export_keep_hours, stop_rx));
+    let lifecycle = state.lifecycle.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Long-polls answer now, or they would hold the graceful shutdown for their whole wait.
+        lifecycle.close_waits();
+    };
     let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     let _ = stop_tx.send(true);

@@ -57,6 +57,8 @@ pub struct Lifecycle {
     pub(crate) store: Store,
     /// Woken after every committed transition, so this instance's long-polls answer at once.
     changes: std::sync::Arc<tokio::sync::Notify>,
+    /// Set when the server begins to shut down: long-polls answer at once instead of waiting.
+    closing: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 pub(crate) fn comment(field: &'static str, text: &str, required: bool) -> Result<String, GovError> {
@@ -77,12 +79,24 @@ fn state_of(a: &ActionRecord) -> Result<State, GovError> {
 impl Lifecycle {
     /// Lifecycle transitions over `store`.
     pub fn new(store: Store) -> Lifecycle {
-        Lifecycle { store, changes: std::sync::Arc::default() }
+        Lifecycle { store, changes: std::sync::Arc::default(), closing: std::sync::Arc::default() }
     }
 
     /// Notified after each transition this instance commits (long-polls wait on it).
     pub fn changes(&self) -> &tokio::sync::Notify {
         &self.changes
+    }
+
+    /// The server is shutting down: every long-poll answers now with what it has (the agent
+    /// asks again once the server is back), so none holds the shutdown for its full wait.
+    pub fn close_waits(&self) {
+        self.closing.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.changes.notify_waiters();
+    }
+
+    /// Whether [`Lifecycle::close_waits`] was called.
+    pub fn closing(&self) -> bool {
+        self.closing.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// One action, or not found.

@@ -46,7 +46,7 @@ pub async fn get(
     if wait.is_zero() {
         return Ok(Json(first));
     }
-    let answer = long_poll(state.lifecycle.changes(), wait, |last| {
+    let answer = long_poll(&state.lifecycle, wait, |last| {
         let (state, who, first_state) = (state.clone(), who.clone(), first.state.clone());
         async move {
             let now = state.decisions.get(&who, id).await?;

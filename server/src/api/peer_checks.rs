@@ -34,7 +34,7 @@ pub async fn next(
     Query(q): Query<WaitQuery>,
 ) -> Result<Json<Next>, ApiError> {
     let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
-    let task = long_poll(state.lifecycle.changes(), wait, |last| {
+    let task = long_poll(&state.lifecycle, wait, |last| {
         let (state, who) = (state.clone(), who.clone());
         async move {
             let task = state.lifecycle.next_peer_task(&who).await?;

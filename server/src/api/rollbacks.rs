@@ -57,7 +57,7 @@ pub async fn list(
     Query(q): Query<WaitQuery>,
 ) -> Result<Json<Rollbacks>, ApiError> {
     let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
-    let pending = long_poll(state.lifecycle.changes(), wait, |last| {
+    let pending = long_poll(&state.lifecycle, wait, |last| {
         let (state, who) = (state.clone(), who.clone());
         async move {
             let pending = state.lifecycle.pending_rollbacks(&who).await?;

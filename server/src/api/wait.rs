@@ -1,20 +1,21 @@
 //! Long-polls: answer as soon as something changes, or when the wait is over. Changes made by
 //! this instance wake waiters at once; changes made by another instance on the same database
-//! are seen at the next check, at most a second later.
+//! are seen at the next check, at most a second later. When the server begins to shut down,
+//! every waiter answers at once with what it has.
 
 use crate::api::error::ApiError;
+use governance::service::lifecycle::Lifecycle;
 use std::future::Future;
 use std::time::Duration;
-use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// How often a waiter looks again when nothing wakes it.
 const RECHECK: Duration = Duration::from_secs(1);
 
-/// Calls `check(last)` until it yields `Some`, waiting up to `wait` in all; on the last call
-/// `last` is true and `check` must answer.
+/// Calls `check(last)` until it yields `Some`, waiting up to `wait` in all (less when the server
+/// shuts down); on the last call `last` is true and `check` must answer.
 pub async fn long_poll<T, Fut>(
-    changes: &Notify,
+    lifecycle: &Lifecycle,
     wait: Duration,
     mut check: impl FnMut(bool) -> Fut,
 ) -> Result<T, ApiError>
@@ -24,10 +25,10 @@ where
     let deadline = Instant::now() + wait;
     loop {
         // Registered before checking, so a change between the check and the wait is not lost.
-        let woken = changes.notified();
+        let woken = lifecycle.changes().notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        let last = Instant::now() >= deadline;
+        let last = Instant::now() >= deadline || lifecycle.closing();
         if let Some(answer) = check(last).await? {
             return Ok(answer);
         }

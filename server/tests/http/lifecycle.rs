@@ -136,3 +136,26 @@ async fn reports_refuse_bad_input_with_the_field() {
     assert_eq!(res.status(), StatusCode::CONFLICT, "no rollback was asked for");
     assert_eq!(app.api_get("/v1/rollbacks", None).await.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_long_poll_answers_at_once_when_the_server_shuts_down() {
+    let mut app = spawn_app().await;
+    let (_, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
+    let asked: Value = app.api_post("/v1/actions", Some(&key), &refund(40.0)).await.json().await.unwrap();
+    assert_eq!(asked["decision"], "needs_approval");
+    let id = asked["id"].as_i64().unwrap();
+    let url = format!("{}/v1/actions/{id}?wait=60", app.base);
+    let poll = tokio::spawn(async move {
+        let started = Instant::now();
+        let res = reqwest::Client::new().get(url).bearer_auth(key).send().await.unwrap();
+        (res.status(), res.json::<Value>().await.unwrap(), started.elapsed())
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let shutdown_started = Instant::now();
+    assert!(app.shut_down(Duration::from_secs(20)).await, "the server stopped");
+    let (status, answer, waited) = poll.await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["state"], "needs_approval", "the state as it is, unchanged");
+    assert!(waited < Duration::from_secs(30), "answered long before its 60 s wait: {waited:?}");
+    assert!(shutdown_started.elapsed() < Duration::from_secs(20), "the shutdown was not held by the poll");
+}

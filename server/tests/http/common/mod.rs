@@ -13,6 +13,7 @@ pub struct TestApp {
     pub admin_password: String,
     client: Client,
     stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<()>>,
     dir: std::path::PathBuf,
 }
 
@@ -46,7 +47,7 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let (tx, rx) = oneshot::channel::<()>();
     let serve_state = state.clone();
-    tokio::spawn(async move {
+    let served = tokio::spawn(async move {
         let _ = server::launch_with_listener(serve_state, settings, listener, async {
             let _ = rx.await;
         })
@@ -61,7 +62,22 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         admin_password: admin_password.expect("first start creates admin"),
         client,
         stop: Some(tx),
+        served: Some(served),
         dir,
+    }
+}
+
+impl TestApp {
+    /// Begins the server's graceful shutdown (as ctrl-c would) and returns once it has stopped,
+    /// or after `limit`; says which.
+    pub async fn shut_down(&mut self, limit: std::time::Duration) -> bool {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.served.take() {
+            Some(served) => tokio::time::timeout(limit, served).await.is_ok(),
+            None => true,
+        }
     }
 }
 
