@@ -29,6 +29,8 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// The URL it was opened with (none when wrapping a given connection).
+    url: Option<String>,
 }
 
 impl Store {
@@ -65,12 +67,31 @@ impl Store {
         } else {
             opts.max_connections(16);
         }
-        Ok(Store { db: Database::connect(opts).await? })
+        Ok(Store { db: Database::connect(opts).await?, url: Some(url.to_owned()) })
+    }
+
+    /// The decision writer's own PostgreSQL connection, opened by the runtime that uses it (a
+    /// socket belongs to the runtime that opened it). Lazy: it connects on first use and again
+    /// after a failure, so a database that is away for a moment costs the batches of that moment
+    /// (503), not the writer.
+    pub async fn connect_writer(url: &str) -> Result<Store, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false)
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
+            .connect_lazy(true);
+        Ok(Store { db: Database::connect(opts).await?, url: Some(url.to_owned()) })
     }
 
     /// Wraps an existing connection.
     pub fn from_connection(db: DatabaseConnection) -> Store {
-        Store { db }
+        Store { db, url: None }
+    }
+
+    /// The URL it was opened with, if it was.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
     }
 
     /// The connection, for migrations and the session store.
