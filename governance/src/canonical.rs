@@ -100,6 +100,5 @@ mod tests {
         fn the_text_is_the_key_sorted_compact_json(v in value()) {
             prop_assert_eq!(canonical_json(&v), reference(&v));
         }
-
     }
 }

@@ -37,9 +37,7 @@ impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`). A SQLite file and its
     /// folder are created if missing; SQLite runs in WAL mode with foreign keys and a busy timeout.
     pub async fn connect(url: &str) -> Result<Store, DbErr> {
-        let mut opts = ConnectOptions::new(url.to_owned());
-        // A pooled connection is not pinged before each use: a dead one fails its query instead.
-        opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).test_before_acquire(false);
+        let mut opts = pool_options(url);
         if url.starts_with("sqlite:") {
             if let Some(dir) = sqlite_file(url).and_then(|f| f.parent().map(Path::to_path_buf))
                 && !dir.as_os_str().is_empty()
@@ -75,12 +73,8 @@ impl Store {
     /// after a failure, so a database that is away for a moment costs the batches of that moment
     /// (503), not the writer.
     pub async fn connect_writer(url: &str) -> Result<Store, DbErr> {
-        let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false)
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .test_before_acquire(false)
-            .connect_lazy(true);
+        let mut opts = pool_options(url);
+        opts.max_connections(1).connect_lazy(true);
         Ok(Store { db: Database::connect(opts).await?, url: Some(url.to_owned()) })
     }
 
@@ -129,6 +123,14 @@ pub(crate) fn aliased_columns<C: sea_orm::IdenStatic + sea_orm::Iterable>(alias:
 /// The `n`th bound parameter in a raw statement for `backend` (`$n` on PostgreSQL, `?` on SQLite).
 pub(crate) fn placeholder(backend: DbBackend, n: usize) -> String {
     if backend == DbBackend::Postgres { format!("${n}") } else { "?".into() }
+}
+
+/// What every pool of ours shares: no statement logging, a 10 s wait for a connection, and a
+/// pooled connection is not pinged before each use (a dead one fails its query instead).
+fn pool_options(url: &str) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).test_before_acquire(false);
+    opts
 }
 
 /// The file behind a `sqlite:` URL, if it names one.
