@@ -354,6 +354,8 @@ async fn shadow_comparisons_are_recorded_and_tallied() {
         let rita = w.rita.as_reviewer().unwrap();
         let ids = [w.ask(10.0, "EUR").await, w.ask(20.0, "EUR").await, w.ask(30.0, "EUR").await];
         assert_eq!(w.state(ids[0]).await, "shadow");
+        let waiting = w.inbox.counts(&rita).await.unwrap();
+        assert_eq!((waiting.shadow, waiting.approval, waiting.total()), (3, 0, 3), "{}", db.name);
         w.lifecycle.record_shadow(&rita, ids[0], Verdict::Approve, "", "same").await.unwrap();
         let edited = r#"{"order_id": "A-1", "amount": 15, "currency": "EUR"}"#;
         let a = w.lifecycle.record_shadow(&rita, ids[1], Verdict::Approve, edited, "").await.unwrap();
@@ -378,6 +380,7 @@ async fn shadow_comparisons_are_recorded_and_tallied() {
             "edited params must fit the capability's schema"
         );
         w.lifecycle.record_shadow(&rita, ids[2], Verdict::Reject, "", "").await.unwrap();
+        assert_eq!(w.inbox.counts(&rita).await.unwrap().shadow, 0, "recorded cases leave the inbox");
         let tallies = w.inbox.shadow_tallies(w.agent_id).await.unwrap();
         assert_eq!(tallies.len(), 1, "{}", db.name);
         let t = &tallies[0].1;

@@ -141,11 +141,22 @@ impl Inbox {
 
     /// How many items wait in each section (all agents).
     pub async fn counts(&self, _who: &AsReviewer) -> Result<Counts, GovError> {
+        let sections = [View::Approval, View::Disagreements, View::Supervised, View::Shadow];
+        let states: Vec<State> = sections.iter().flat_map(|v| v.filter().states).collect();
+        let waiting = self.store.waiting_counts(&states).await?;
+        let count = |view: View| {
+            let f = view.filter();
+            waiting
+                .iter()
+                .filter(|(s, peer, _)| f.states.contains(s) && f.peer_review.is_none_or(|p| p == *peer))
+                .map(|(_, _, n)| n)
+                .sum()
+        };
         Ok(Counts {
-            approval: self.store.inbox_count(&View::Approval.filter()).await?,
-            supervised: self.store.inbox_count(&View::Supervised.filter()).await?,
-            shadow: self.store.inbox_count(&View::Shadow.filter()).await?,
-            disagreements: self.store.inbox_count(&View::Disagreements.filter()).await?,
+            approval: count(View::Approval),
+            supervised: count(View::Supervised),
+            shadow: count(View::Shadow),
+            disagreements: count(View::Disagreements),
             alerts: self.store.open_alert_count(None).await?,
         })
     }

@@ -43,6 +43,26 @@ fn filtered(f: &InboxFilter) -> Select<actions::Entity> {
 }
 
 impl Store {
+    /// How many actions wait in each of `states`, split by whether they wait for a
+    /// peer-disagreement review: one grouped query for all the inbox's sections.
+    pub async fn waiting_counts(&self, states: &[State]) -> Result<Vec<(State, bool, u64)>, GovError> {
+        let rows: Vec<(String, bool, i64)> = actions::Entity::find()
+            .select_only()
+            .column(actions::Column::State)
+            .column(actions::Column::PeerReview)
+            .column_as(actions::Column::Id.count(), "n")
+            .filter(actions::Column::State.is_in(states.iter().map(|s| s.as_str())))
+            .group_by(actions::Column::State)
+            .group_by(actions::Column::PeerReview)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(state, peer, n)| State::parse(&state).map(|s| (s, peer, n.max(0) as u64)))
+            .collect())
+    }
+
     /// How many actions match.
     pub async fn inbox_count(&self, f: &InboxFilter) -> Result<u64, GovError> {
         Ok(filtered(f).count(self.db()).await?)
