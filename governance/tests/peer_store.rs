@@ -15,7 +15,10 @@ use governance::{Accounts, Agents, Decisions, GovError, Grants, Inbox, Lifecycle
 use serde_json::json;
 
 struct World {
+    olga: Principal,
     rita: Principal,
+    templates: Templates,
+    template_id: i64,
     agents: Agents,
     decisions: Decisions,
     lifecycle: Lifecycle,
@@ -83,6 +86,9 @@ async fn world(store: &Store) -> World {
     Grants::new(store.clone()).grant(&token, form).await.unwrap();
     World {
         rita: people.remove(1),
+        olga: people.remove(0),
+        templates,
+        template_id: mine.id,
         agents,
         decisions: Decisions::new(store.clone()),
         lifecycle: Lifecycle::new(store.clone()),
@@ -223,6 +229,42 @@ async fn no_verdict_in_time_goes_to_mandatory_review() {
             Err(GovError::Invalid { field: "choice", .. })
         ));
         assert_eq!(w.lifecycle.resolve_disagreement(&rita, id, Choice::Primary, "").await.unwrap().state, "approved");
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_pool_with_nobody_but_the_primary_sends_the_action_to_a_person() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let alone = RuleForm {
+            capability: "finance.refund.issue".into(),
+            limits: "amount <= 200".into(),
+            peer_mode: "always".into(),
+            peer_pool: "refund-bot".into(),
+            ..RuleForm::default()
+        };
+        let olga = w.olga.as_manager().unwrap();
+        w.templates.save_rule(&olga, w.template_id, 2, alone).await.unwrap();
+        // A grant keeps the version it was made from: grant again from the new one.
+        let grants = Grants::new(db.store.clone());
+        let agent_id = w.agent(0).await.agent.id;
+        let old = grants.of_agent(&olga, agent_id).await.unwrap().remove(0);
+        grants.revoke(&olga, old.id, "the pool changed").await.unwrap();
+        let form = GrantForm {
+            agent_id,
+            capability: "finance.refund.issue".into(),
+            template_id: w.template_id,
+            tier: "executor".into(),
+        };
+        grants.grant(&olga, form).await.unwrap();
+        let (id, decision) = w.ask(50.0).await;
+        assert_eq!(decision, "needs_approval", "{}", db.name);
+        let rule = db.store.action_by_id(id).await.unwrap().unwrap().rule;
+        assert!(rule.ends_with("no other agent in its pool can take it"), "{rule}");
+        let waiting = w.inbox.counts(&w.rita.as_reviewer().unwrap()).await.unwrap();
+        assert_eq!((waiting.approval, waiting.disagreements), (1, 0), "{}", db.name);
+        assert!(w.lifecycle.next_peer_task(&w.agent(1).await).await.unwrap().is_none(), "no check was made");
         db.cleanup().await;
     }
 }

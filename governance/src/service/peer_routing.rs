@@ -45,11 +45,11 @@ pub(crate) async fn route(
     }
     let (capability, task_ref, inputs) = task;
     let pool: Vec<i64> = store
-        .list_agents()
+        .agents_named(&rule.peer.pool)
         .await?
         .into_iter()
-        .filter(|a| a.id != who.agent.id && rule.peer.pool.contains(&a.name))
-        .map(|a| a.id)
+        .map(|(id, _)| id)
+        .filter(|id| *id != who.agent.id)
         .collect();
     if pool.is_empty() {
         outcome.decision = Decision::NeedsApproval;

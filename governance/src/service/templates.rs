@@ -148,7 +148,8 @@ impl Templates {
             return Err(GovError::invalid("capability", format!("'{}' is not in the catalogue", rule.capability)));
         }
         if !rule.peer.pool.is_empty() {
-            let known: Vec<String> = self.store.list_agents().await?.into_iter().map(|a| a.name).collect();
+            let known: Vec<String> =
+                self.store.agents_named(&rule.peer.pool).await?.into_iter().map(|(_, name)| name).collect();
             if let Some(unknown) = rule.peer.pool.iter().find(|n| !known.contains(n)) {
                 return Err(GovError::invalid("peer_pool", format!("'{unknown}' is not a registered agent")));
             }

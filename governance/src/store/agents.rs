@@ -6,7 +6,8 @@ use crate::error::GovError;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, SqlErr,
 };
 use std::collections::HashMap;
 
@@ -191,6 +192,19 @@ impl Store {
                 to_record(a, owner)
             })
             .collect())
+    }
+
+    /// Ids and names of the agents among `names` that are registered (any status).
+    pub async fn agents_named(&self, names: &[String]) -> Result<Vec<(i64, String)>, GovError> {
+        Ok(agents::Entity::find()
+            .select_only()
+            .column(agents::Column::Id)
+            .column(agents::Column::Name)
+            .filter(agents::Column::Name.is_in(names.iter().map(String::as_str)))
+            .order_by_asc(agents::Column::Id)
+            .into_tuple()
+            .all(self.db())
+            .await?)
     }
 
     /// One agent.
