@@ -44,16 +44,18 @@ impl Store {
     }
 }
 
+/// Migration 14 creates the counter's one row; without it no decision can be checked.
+fn counter_missing() -> GovError {
+    GovError::Internal("the decision inputs counter is missing".into())
+}
+
 /// The counter that moves with every change to what decisions read (keys, agents,
 /// capabilities, grants, template versions, alerts; moved by triggers, migration 14), as `db`
 /// sees it.
 pub async fn version(db: &impl ConnectionTrait) -> Result<i64, GovError> {
     let stmt =
         Statement::from_string(db.get_database_backend(), "SELECT version FROM decision_inputs_version WHERE id = 1");
-    let row = db
-        .query_one_raw(stmt)
-        .await?
-        .ok_or_else(|| GovError::Internal("the decision inputs counter is missing".into()))?;
+    let row = db.query_one_raw(stmt).await?.ok_or_else(counter_missing)?;
     Ok(row.try_get("", "version")?)
 }
 
@@ -75,10 +77,8 @@ pub async fn batch_start(db: &impl ConnectionTrait) -> Result<BatchStart, GovErr
     let sql = "SELECT v.version, e.seq, e.hash, (SELECT COALESCE(MAX(id), 0) FROM actions) AS largest_action \
                FROM decision_inputs_version v \
                LEFT JOIN (SELECT seq, hash FROM evidence ORDER BY seq DESC LIMIT 1) e ON 1 = 1 WHERE v.id = 1";
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await?
-        .ok_or_else(|| GovError::Internal("the decision inputs counter is missing".into()))?;
+    let row =
+        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?.ok_or_else(counter_missing)?;
     let seq: Option<i64> = row.try_get("", "seq")?;
     let hash: Option<String> = row.try_get("", "hash")?;
     Ok(BatchStart {
