@@ -246,6 +246,16 @@ async fn a_change_holds_for_the_next_decision_on_every_instance() {
         let keys = w.agents.detail(&token, w.agent_id).await.unwrap().keys;
         w.agents.revoke_key(&token, w.agent_id, keys[0].id).await.unwrap();
         for (d, who) in instances.iter().zip(&who) {
+            // Refused before the writer (params that break the schema, a bad confidence): still
+            // 401, not a description of what was wrong with the request.
+            assert!(
+                matches!(d.request(who, refund(-5.0, None)).await, Err(GovError::Unauthenticated(_))),
+                "{}",
+                db.name
+            );
+            let mut unsure = refund(10.0, None);
+            unsure.confidence = 7.0;
+            assert!(matches!(d.request(who, unsure).await, Err(GovError::Unauthenticated(_))), "{}", db.name);
             assert!(matches!(d.request(who, refund(10.0, None)).await, Err(GovError::Unauthenticated(_))));
             assert!(matches!(d.authenticate(&w.key).await, Err(GovError::Unauthenticated(_))), "{}", db.name);
         }

@@ -118,14 +118,29 @@ impl Decisions {
     pub async fn request(&self, who: &AgentPrincipal, req: ActionRequest) -> Result<ActionAnswer, GovError> {
         let request_hash = req.request_hash();
         let decided = self.decide_and_record(who, &req, &request_hash).await;
-        // A request the key was already used for is answered as it was, even if it would be
-        // refused now; the lookup runs only when the request is refused.
-        if let (Err(GovError::Invalid { .. }), Some(key)) = (&decided, &req.idempotency_key)
-            && let Some(existing) = self.store.action_by_key(who.agent.id, key).await?
-        {
-            return replay(&existing, &request_hash);
+        if let Err(GovError::Invalid { .. }) = &decided {
+            // Refused before the writer checked the key against the database.
+            self.confirm_key(who).await?;
+            // A request the key was already used for is answered as it was, even if it would
+            // be refused now; the lookup runs only when the request is refused.
+            if let Some(key) = &req.idempotency_key
+                && let Some(existing) = self.store.action_by_key(who.agent.id, key).await?
+            {
+                return replay(&existing, &request_hash);
+            }
         }
         decided
+    }
+
+    /// Confirms against the database that the key `who` was authenticated with (from memory)
+    /// is still live. A request refused before it reaches the writer (a body that is not a
+    /// request, params that break the schema) calls this first, so a key revoked on another
+    /// instance is told 401 and nothing about its body.
+    pub async fn confirm_key(&self, who: &AgentPrincipal) -> Result<(), GovError> {
+        match self.store.key_with_agent(&who.key_prefix).await? {
+            Some((key, _)) if key.id == who.key_id && key.revoked_at.is_none() => Ok(()),
+            _ => Err(refuse_key()),
+        }
     }
 
     /// Decides and records, deciding again from fresh reads while what it read goes stale.

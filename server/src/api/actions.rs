@@ -24,7 +24,13 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Json<ActionAnswer>, ApiError> {
     let who = state.decisions.authenticate(&key).await?;
-    let req: ActionRequest = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
+    let req: ActionRequest = match serde_json::from_slice(&body) {
+        Ok(req) => req,
+        Err(e) => {
+            state.decisions.confirm_key(&who).await?;
+            return Err(ApiError::from_json(&e));
+        }
+    };
     Ok(Json(state.decisions.request(&who, req).await?))
 }
 

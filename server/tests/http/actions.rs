@@ -164,6 +164,12 @@ async fn a_key_revoked_after_use_is_refused_by_the_next_decision() {
     let id = agent_id.to_string();
     let form = [("agent_id", id.as_str()), ("key_id", key_id.as_str())];
     app.post_form(&mut mona, "/api/agents/keys/revoke", &form).await;
+    // A revoked key learns nothing about its body either: 401, not 400 or 422, even before
+    // a decision has brought the revocation to this instance's memory.
+    let bad_body = app.api_post("/v1/actions", Some(&key), "{not json").await;
+    assert_eq!(bad_body.status(), StatusCode::UNAUTHORIZED);
+    let bad_params = app.api_post("/v1/actions", Some(&key), &refund(-5.0, None)).await;
+    assert_eq!(bad_params.status(), StatusCode::UNAUTHORIZED);
     let res = app.api_post("/v1/actions", Some(&key), &refund(20.0, None)).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "unauthenticated");
