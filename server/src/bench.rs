@@ -1,6 +1,8 @@
 //! `tenure bench`: durable decisions per second and latency at 1, 16 and 64 concurrent
-//! clients, on SQLite (and PostgreSQL when given), beside a bare axum JSON echo endpoint
-//! measured in the same run. Prints a Markdown table. Not a test: nothing here asserts speed.
+//! clients, on SQLite (and PostgreSQL when given), beside a bare axum JSON echo endpoint and
+//! the floor under a durable decision (`bench_floor`: the same body appended to a SQLite table
+//! and committed, nothing else), measured in the same run. Prints a Markdown table. Not a
+//! test: nothing here asserts speed.
 
 use crate::seed;
 use crate::settings::Settings;
@@ -131,6 +133,10 @@ pub async fn run(postgres: Option<String>, secs: u64) -> Result<(), String> {
     measure("axum JSON echo", &echo_url, None, secs, &mut rows).await;
 
     let dir = std::env::temp_dir().join(format!("tenure-bench-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let floor_url = crate::bench_floor::start(&dir).await?;
+    measure("durable append, SQLite", &floor_url, None, secs, &mut rows).await;
+
     let (url, key) = tenure(String::new(), dir.clone()).await?;
     measure("decisions, SQLite", &url, Some(&key), secs, &mut rows).await;
 

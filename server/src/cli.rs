@@ -41,7 +41,7 @@ pub enum Command {
     /// Work with the evidence trail.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Measure decisions per second and latency against a bare axum echo (prints a table).
+    /// Measure decisions per second and latency against a bare axum echo and a bare durable append (prints a table).
     Bench {
         /// Also measure on PostgreSQL: a server URL where a scratch database may be created.
         #[arg(long)]

@@ -6,6 +6,7 @@ pub mod api;
 pub mod background;
 pub mod bench;
 pub mod bench_audit;
+pub mod bench_floor;
 pub mod cli;
 pub mod demo;
 pub mod routes;

@@ -107,7 +107,7 @@ impl GroupCommit {
 }
 
 /// Runs `work` on a new thread with a single-threaded Tokio runtime of its own.
-fn on_own_thread(work: impl Future<Output = ()> + Send + 'static) {
+pub fn on_own_thread(work: impl Future<Output = ()> + Send + 'static) {
     let thread = std::thread::Builder::new().name("tenure-writer".into()).spawn(move || {
         match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(rt) => rt.block_on(work),
