@@ -28,7 +28,7 @@ pub async fn start(dir: &Path) -> Result<String, String> {
         .await
         .map_err(|e| e.to_string())?;
     let (tx, rx) = mpsc::channel::<Append>(4 * MAX_BATCH);
-    on_own_thread(write(store, rx));
+    on_own_thread("bench-floor-writer", write(store, rx));
     let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let url = format!("http://{}/append", listener.local_addr().map_err(|e| e.to_string())?);
     let router = axum::Router::new().route("/append", post(append)).with_state(tx);

@@ -24,6 +24,9 @@ use tokio::sync::{mpsc, oneshot};
 /// Most requests committed in one transaction.
 pub const MAX_BATCH: usize = 256;
 
+/// The decision writer's thread, as `top -H` and `perf` show it.
+const WRITER_THREAD: &str = "tenure-writer";
+
 /// What became of a submitted decision.
 #[derive(Debug)]
 pub enum Committed {
@@ -81,7 +84,7 @@ impl GroupCommit {
     pub fn start(store: Store) -> GroupCommit {
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
         match (store.backend(), store.url().map(str::to_owned)) {
-            (DbBackend::Postgres, Some(url)) => on_own_thread(async move {
+            (DbBackend::Postgres, Some(url)) => on_own_thread(WRITER_THREAD, async move {
                 match Store::connect_writer(&url).await {
                     Ok(own) => run(own, rx).await,
                     Err(e) => tracing::error!(error = %e, "the decision writer could not connect"),
@@ -90,7 +93,7 @@ impl GroupCommit {
             (DbBackend::Postgres, None) => {
                 tokio::spawn(run(store, rx));
             }
-            _ => on_own_thread(run(store, rx)),
+            _ => on_own_thread(WRITER_THREAD, run(store, rx)),
         }
         GroupCommit { tx }
     }
@@ -106,16 +109,16 @@ impl GroupCommit {
     }
 }
 
-/// Runs `work` on a new thread with a single-threaded Tokio runtime of its own.
-pub fn on_own_thread(work: impl Future<Output = ()> + Send + 'static) {
-    let thread = std::thread::Builder::new().name("tenure-writer".into()).spawn(move || {
+/// Runs `work` on a new thread called `name`, with a single-threaded Tokio runtime of its own.
+pub fn on_own_thread(name: &str, work: impl Future<Output = ()> + Send + 'static) {
+    let thread = std::thread::Builder::new().name(name.to_owned()).spawn(move || {
         match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(rt) => rt.block_on(work),
-            Err(e) => tracing::error!(error = %e, "the decision writer could not start"),
+            Err(e) => tracing::error!(error = %e, "a writer's runtime could not start"),
         }
     });
     if let Err(e) = thread {
-        tracing::error!(error = %e, "the decision writer could not start");
+        tracing::error!(error = %e, thread = name, "a writer's thread could not start");
     }
 }
 
