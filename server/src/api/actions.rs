@@ -3,11 +3,12 @@
 
 use crate::api::agent_auth::{AgentAuth, BearerKey};
 use crate::api::error::ApiError;
+use crate::api::input::{ApiPath, ApiQuery, json_body};
 use crate::api::wait::long_poll;
 use app::server::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use governance::action::ActionRequest;
 use governance::service::decisions::ActionAnswer;
 use governance::service::execution::{ResultReport, RollbackReport};
@@ -24,11 +25,11 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Json<ActionAnswer>, ApiError> {
     let who = state.decisions.authenticate(&key).await?;
-    let req: ActionRequest = match serde_json::from_slice(&body) {
+    let req: ActionRequest = match json_body(&body) {
         Ok(req) => req,
         Err(e) => {
             state.decisions.confirm_key(&who).await?;
-            return Err(ApiError::from_json(&e));
+            return Err(e);
         }
     };
     Ok(Json(state.decisions.request(&who, req).await?))
@@ -44,8 +45,8 @@ pub struct WaitQuery {
 pub async fn get(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
-    Path(id): Path<i64>,
-    Query(q): Query<WaitQuery>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Json<ActionAnswer>, ApiError> {
     let first = state.decisions.get(&who, id).await?;
     let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
@@ -67,10 +68,10 @@ pub async fn get(
 pub async fn result(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Bytes,
 ) -> Result<Json<ActionAnswer>, ApiError> {
-    let report: ResultReport = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
+    let report: ResultReport = json_body(&body)?;
     let after = state.lifecycle.report_result(&who, id, report).await?;
     Ok(Json(ActionAnswer::from(&after)))
 }
@@ -79,10 +80,10 @@ pub async fn result(
 pub async fn rollback_result(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Bytes,
 ) -> Result<Json<ActionAnswer>, ApiError> {
-    let report: RollbackReport = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
+    let report: RollbackReport = json_body(&body)?;
     let after = state.lifecycle.report_rollback(&who, id, report).await?;
     Ok(Json(ActionAnswer::from(&after)))
 }

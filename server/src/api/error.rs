@@ -24,8 +24,10 @@ impl From<GovError> for ApiError {
 }
 
 impl ApiError {
-    /// Classifies a body that failed to parse: broken JSON is 400, the wrong shape is 422.
-    pub fn from_json(e: &serde_json::Error) -> ApiError {
+    /// Classifies a body that failed to parse: broken JSON is 400, the wrong shape is 422,
+    /// naming the field at `path` (from [`crate::api::input::json_body`]), or else the one a
+    /// missing- or unknown-field message names.
+    pub fn from_json_at(e: &serde_json::Error, path: Option<String>) -> ApiError {
         use serde_json::error::Category;
         match e.classify() {
             Category::Syntax | Category::Eof | Category::Io => {
@@ -33,7 +35,7 @@ impl ApiError {
             }
             Category::Data => {
                 let text = e.to_string();
-                let field = text.split('`').nth(1).map(str::to_owned);
+                let field = path.or_else(|| text.split('`').nth(1).map(str::to_owned));
                 ApiError::BadShape { field, message: text }
             }
         }

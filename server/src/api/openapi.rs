@@ -57,6 +57,7 @@ pub fn document() -> Value {
                         "200": {"description": "The action", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "404": err("No such action of this agent"),
+                        "422": err("`id` or `wait` is not a whole number; `field` names which"),
                         "503": err("The database is unavailable")
                     }
                 }
@@ -73,7 +74,7 @@ pub fn document() -> Value {
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "404": err("No such action of this agent"),
                         "409": err("The action is not allowed or approved (any more), or `params` differ from what was approved"),
-                        "422": err("A field is invalid; `field` names it"),
+                        "422": err("A field, or the id in the path, is invalid; `field` names it"),
                         "503": err("The report could not be recorded; nothing changed")
                     }
                 }
@@ -90,7 +91,7 @@ pub fn document() -> Value {
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "404": err("No such action of this agent"),
                         "409": err("No rollback was requested for this action (or it was already reported)"),
-                        "422": err("A field is invalid; `field` names it"),
+                        "422": err("A field, or the id in the path, is invalid; `field` names it"),
                         "503": err("The report could not be recorded; nothing changed")
                     }
                 }
@@ -105,6 +106,7 @@ pub fn document() -> Value {
                     "responses": {
                         "200": {"description": "Pending rollbacks, oldest first (empty when none arrived in time)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Rollbacks"}}}},
                         "401": err("Missing, malformed, unknown or revoked key"),
+                        "422": err("`wait` is not a whole number"),
                         "503": err("The database is unavailable")
                     }
                 }
@@ -120,6 +122,7 @@ pub fn document() -> Value {
                         "200": {"description": "The task (now taken by this agent), or `task: null` when none arrived in time", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PeerNext"}}}},
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "403": err("The agent is suspended"),
+                        "422": err("`wait` is not a whole number"),
                         "503": err("The database is unavailable")
                     }
                 }
@@ -136,7 +139,7 @@ pub fn document() -> Value {
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "404": err("No such check taken by this agent"),
                         "409": err("The check was already answered or timed out"),
-                        "422": err("A field is invalid; `field` names it"),
+                        "422": err("A field, or the id in the path, is invalid; `field` names it"),
                         "503": err("The verdict could not be recorded; nothing changed")
                     }
                 }
@@ -160,7 +163,7 @@ pub fn document() -> Value {
                         "type": "object",
                         "required": ["code", "message", "field"],
                         "properties": {
-                            "code": {"type": "string", "enum": ["bad_json", "invalid", "conflict", "not_found", "forbidden", "unauthenticated", "throttled", "unavailable"]},
+                            "code": {"type": "string", "enum": ["bad_json", "invalid", "conflict", "not_found", "method_not_allowed", "forbidden", "unauthenticated", "throttled", "unavailable"]},
                             "message": {"type": "string"},
                             "field": {"type": ["string", "null"]}
                         }

@@ -5,11 +5,12 @@
 use crate::api::actions::{MAX_WAIT_SECS, WaitQuery};
 use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
+use crate::api::input::{ApiPath, ApiQuery, json_body};
 use crate::api::wait::long_poll;
 use app::server::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use governance::service::peer_checks::{PeerTask, PeerVerdict};
 use serde::Serialize;
 use std::time::Duration;
@@ -31,7 +32,7 @@ pub struct Recorded {
 pub async fn next(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
-    Query(q): Query<WaitQuery>,
+    ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Json<Next>, ApiError> {
     let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
     let task = long_poll(&state.lifecycle, wait, |last| {
@@ -49,10 +50,10 @@ pub async fn next(
 pub async fn verdict(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Bytes,
 ) -> Result<Json<Recorded>, ApiError> {
-    let v: PeerVerdict = serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
+    let v: PeerVerdict = json_body(&body)?;
     state.lifecycle.peer_verdict(&who, id, v).await?;
     Ok(Json(Recorded { id, status: "recorded" }))
 }

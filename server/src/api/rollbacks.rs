@@ -4,10 +4,11 @@
 use crate::api::actions::{MAX_WAIT_SECS, WaitQuery};
 use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
+use crate::api::input::ApiQuery;
 use crate::api::wait::long_poll;
 use app::server::state::AppState;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use governance::store::actions::ActionRecord;
 use serde::Serialize;
@@ -54,7 +55,7 @@ fn item(a: ActionRecord) -> RollbackItem {
 pub async fn list(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
-    Query(q): Query<WaitQuery>,
+    ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Json<Rollbacks>, ApiError> {
     let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
     let pending = long_poll(&state.lifecycle, wait, |last| {

@@ -67,6 +67,14 @@ async fn bad_requests_are_refused_with_the_field() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["field"], "params");
     assert!(body["error"]["message"].as_str().unwrap().starts_with("params/amount"), "{body}");
+    // A value of the wrong type is named too.
+    let typed = r#"{"capability": "finance.refund.issue", "params": {}, "confidence": "high"}"#;
+    let res = app.api_post("/v1/actions", Some(&key), typed).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "confidence");
+    // JSON followed by something else is not JSON.
+    let trailing = format!("{} x", refund(1.0, None));
+    assert_eq!(app.api_post("/v1/actions", Some(&key), &trailing).await.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

@@ -54,6 +54,13 @@ async fn live_responses_match_the_document() {
     spec.check("/v1/actions/{id}", "get", app.api_get(&format!("/v1/actions/{id}"), k).await).await;
     spec.check("/v1/actions/{id}", "get", app.api_get("/v1/actions/999999", k).await).await;
     spec.check("/v1/actions/{id}", "get", app.api_get(&format!("/v1/actions/{id}"), None).await).await;
+    let bad_id = spec.check("/v1/actions/{id}", "get", app.api_get("/v1/actions/abc", k).await).await;
+    assert_eq!(bad_id["error"]["field"], "id");
+    let bad_wait =
+        spec.check("/v1/actions/{id}", "get", app.api_get(&format!("/v1/actions/{id}?wait=soon"), k).await).await;
+    assert_eq!(bad_wait["error"]["field"], "wait");
+    spec.check("/v1/rollbacks", "get", app.api_get("/v1/rollbacks?wait=-1", k).await).await;
+    spec.check("/v1/peer-checks/next", "get", app.api_get("/v1/peer-checks/next?wait=x", k).await).await;
 
     let result = "/v1/actions/{id}/result";
     let pending_id = pending["id"].as_i64().unwrap();
@@ -62,6 +69,7 @@ async fn live_responses_match_the_document() {
     spec.check(result, "post", app.api_post(&format!("/v1/actions/{id}/result"), k, "{").await).await;
     spec.check(result, "post", app.api_post(&format!("/v1/actions/{id}/result"), k, r#"{"status": "x"}"#).await).await;
     spec.check(result, "post", app.api_post("/v1/actions/999999/result", k, done).await).await;
+    spec.check(result, "post", app.api_post("/v1/actions/x/result", k, done).await).await;
     spec.check(result, "post", app.api_post(&format!("/v1/actions/{id}/result"), None, done).await).await;
     let reversible = spec.check(result, "post", app.api_post(&format!("/v1/actions/{id}/result"), k, done).await).await;
     assert_eq!(reversible["state"], "reversible");
@@ -102,4 +110,23 @@ async fn every_v1_route_is_documented() {
         let expected = if path.ends_with("openapi.json") { 200 } else { 401 };
         assert_eq!(res.status().as_u16(), expected, "{method} {path}");
     }
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_in_the_error_shape() {
+    let app = spawn_app().await;
+    for path in ["/v1", "/v1/nope", "/v1/actions/1/nope"] {
+        let res = app.api_get(path, None).await;
+        assert_eq!(res.status().as_u16(), 404, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+        assert!(body["error"]["message"].as_str().unwrap().contains(path), "{body}");
+    }
+    let res = reqwest::Client::new().delete(format!("{}/v1/actions", app.base)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 405);
+    assert_eq!(res.headers()["allow"], "POST");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    let res = app.api_post("/v1/actions/1", None, "{}").await;
+    assert_eq!((res.status().as_u16(), res.headers()["allow"].to_str().unwrap()), (405, "GET"));
 }

@@ -1,0 +1,68 @@
+//! Reading what an agent sends — the JSON body, the path's id, the query string — so that
+//! every failure answers in the API's one error shape and names the field: broken JSON is
+//! 400; a value of the wrong shape or type is 422 with `field` set (`confidence`,
+//! `params.amount`, `id`, `wait`).
+
+use crate::api::error::ApiError;
+use axum::extract::{FromRequestParts, Path, RawPathParams};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// Parses a JSON body, naming the field that does not fit.
+pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::from_json_at(e.inner(), (path != ".").then_some(path))
+    })?;
+    de.end().map_err(|e| ApiError::from_json_at(&e, None))?;
+    Ok(value)
+}
+
+/// A path parameter; one that does not parse is 422 naming it.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(ApiPath(v)),
+            Err(rejection) => {
+                let raw = RawPathParams::from_request_parts(parts, state).await.ok();
+                let field = raw.as_ref().and_then(|r| r.iter().next().map(|(k, _)| k.to_owned()));
+                let why = rejection.body_text();
+                let why = why.trim_start_matches("Invalid URL: ");
+                let message = match &field {
+                    Some(k) => format!("{k} in the path: {why}"),
+                    None => why.to_owned(),
+                };
+                Err(ApiError::BadShape { field, message })
+            }
+        }
+    }
+}
+
+/// The query string; a value that does not parse is 422 naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
+            let field = e.path().to_string();
+            ApiError::BadShape { message: format!("{field}: {}", e.inner()), field: Some(field) }
+        })
+    }
+}
