@@ -3,11 +3,10 @@
 
 use crate::api::agent_auth::{AgentAuth, BearerKey};
 use crate::api::error::ApiError;
-use crate::api::input::{ApiPath, ApiQuery, json_body};
+use crate::api::input::{ApiPath, ApiQuery, Body, json_body};
 use crate::api::wait::long_poll;
 use app::server::state::AppState;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use governance::action::ActionRequest;
 use governance::service::decisions::ActionAnswer;
@@ -22,7 +21,7 @@ pub const MAX_WAIT_SECS: u64 = 60;
 pub async fn create(
     State(state): State<AppState>,
     BearerKey(key): BearerKey,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<ActionAnswer>, ApiError> {
     let who = state.decisions.authenticate(&key).await?;
     let req: ActionRequest = match json_body(&body) {
@@ -69,7 +68,7 @@ pub async fn result(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
     ApiPath(id): ApiPath<i64>,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<ActionAnswer>, ApiError> {
     let report: ResultReport = json_body(&body)?;
     let after = state.lifecycle.report_result(&who, id, report).await?;
@@ -81,7 +80,7 @@ pub async fn rollback_result(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
     ApiPath(id): ApiPath<i64>,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<ActionAnswer>, ApiError> {
     let report: RollbackReport = json_body(&body)?;
     let after = state.lifecycle.report_rollback(&who, id, report).await?;

@@ -15,6 +15,8 @@ pub enum ApiError {
     BadJson(String),
     /// The JSON does not have the expected shape (422), naming the field when known.
     BadShape { field: Option<String>, message: String },
+    /// The body could not be read (413 when it is too large).
+    Body { status: StatusCode, message: String },
 }
 
 impl From<GovError> for ApiError {
@@ -53,6 +55,11 @@ impl IntoResponse for ApiError {
             ApiError::BadShape { field, message } => {
                 let body = Json(json!({"error": {"code": "invalid", "message": message, "field": field}}));
                 return (StatusCode::UNPROCESSABLE_ENTITY, body).into_response();
+            }
+            ApiError::Body { status, message } => {
+                let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_body" };
+                let body = Json(json!({"error": {"code": code, "message": message, "field": null}}));
+                return (status, body).into_response();
             }
         };
         let (status, code, message, field) = match gov {

@@ -1,12 +1,37 @@
 //! Reading what an agent sends — the JSON body, the path's id, the query string — so that
 //! every failure answers in the API's one error shape and names the field: broken JSON is
 //! 400; a value of the wrong shape or type is 422 with `field` set (`confidence`,
-//! `params.amount`, `id`, `wait`).
+//! `params.amount`, `id`, `wait`); a body over the limit is 413.
 
 use crate::api::error::ApiError;
-use axum::extract::{FromRequestParts, Path, RawPathParams};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams, Request};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+
+/// Axum's limit on a request body.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// A request body as bytes (parsed with [`json_body`] once the key is checked); one over
+/// [`MAX_BODY_BYTES`] is 413 in the error shape.
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state).await.map(Body).map_err(|r| {
+            let status = r.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("the body is larger than {} MiB", MAX_BODY_BYTES / (1024 * 1024))
+            } else {
+                r.body_text()
+            };
+            ApiError::Body { status, message }
+        })
+    }
+}
 
 /// Parses a JSON body, naming the field that does not fit.
 pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {

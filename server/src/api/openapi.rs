@@ -38,6 +38,7 @@ pub fn document() -> Value {
                     "responses": {
                         "200": {"description": "The decision (also for a replayed idempotency key)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
                         "400": err("The body is not JSON"),
+                        "413": err("The body is larger than 2 MiB"),
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "409": err("The idempotency key was used for a different request"),
                         "422": err("A field is invalid; `field` names it (for params, the message starts with the JSON pointer)"),
@@ -71,6 +72,7 @@ pub fn document() -> Value {
                     "responses": {
                         "200": {"description": "The action after the report: final, reversible (with `reversible_until`), awaiting_confirmation (supervised) or failed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
                         "400": err("The body is not JSON"),
+                        "413": err("The body is larger than 2 MiB"),
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "404": err("No such action of this agent"),
                         "409": err("The action is not allowed or approved (any more), or `params` differ from what was approved"),
@@ -88,6 +90,7 @@ pub fn document() -> Value {
                     "responses": {
                         "200": {"description": "The action: rolled_back, or rollback_failed (an alert is raised for a person)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
                         "400": err("The body is not JSON"),
+                        "413": err("The body is larger than 2 MiB"),
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "404": err("No such action of this agent"),
                         "409": err("No rollback was requested for this action (or it was already reported)"),
@@ -136,6 +139,7 @@ pub fn document() -> Value {
                     "responses": {
                         "200": {"description": "Recorded (how it compared is not told)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PeerRecorded"}}}},
                         "400": err("The body is not JSON"),
+                        "413": err("The body is larger than 2 MiB"),
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "404": err("No such check taken by this agent"),
                         "409": err("The check was already answered or timed out"),
@@ -163,7 +167,7 @@ pub fn document() -> Value {
                         "type": "object",
                         "required": ["code", "message", "field"],
                         "properties": {
-                            "code": {"type": "string", "enum": ["bad_json", "invalid", "conflict", "not_found", "method_not_allowed", "forbidden", "unauthenticated", "throttled", "unavailable"]},
+                            "code": {"type": "string", "enum": ["bad_json", "bad_body", "too_large", "invalid", "conflict", "not_found", "method_not_allowed", "forbidden", "unauthenticated", "throttled", "unavailable"]},
                             "message": {"type": "string"},
                             "field": {"type": ["string", "null"]}
                         }

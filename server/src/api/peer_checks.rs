@@ -5,11 +5,10 @@
 use crate::api::actions::{MAX_WAIT_SECS, WaitQuery};
 use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
-use crate::api::input::{ApiPath, ApiQuery, json_body};
+use crate::api::input::{ApiPath, ApiQuery, Body, json_body};
 use crate::api::wait::long_poll;
 use app::server::state::AppState;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use governance::service::peer_checks::{PeerTask, PeerVerdict};
 use serde::Serialize;
@@ -51,7 +50,7 @@ pub async fn verdict(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
     ApiPath(id): ApiPath<i64>,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<Recorded>, ApiError> {
     let v: PeerVerdict = json_body(&body)?;
     state.lifecycle.peer_verdict(&who, id, v).await?;

@@ -72,6 +72,11 @@ async fn bad_requests_are_refused_with_the_field() {
     let res = app.api_post("/v1/actions", Some(&key), typed).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "confidence");
+    // A body over the limit is refused in the same shape.
+    let huge = json!({"capability": "finance.refund.issue", "params": {}, "confidence": 0.5, "reasoning": "x".repeat(3 << 20)});
+    let res = app.api_post("/v1/actions", Some(&key), &huge.to_string()).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "too_large");
     // JSON followed by something else is not JSON.
     let trailing = format!("{} x", refund(1.0, None));
     assert_eq!(app.api_post("/v1/actions", Some(&key), &trailing).await.status(), StatusCode::BAD_REQUEST);

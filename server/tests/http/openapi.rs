@@ -45,6 +45,7 @@ async fn live_responses_match_the_document() {
     let pending = spec.check("/v1/actions", "post", app.api_post("/v1/actions", k, &escalated.to_string()).await).await;
     assert!(pending["expires_at"].is_string());
     spec.check("/v1/actions", "post", app.api_post("/v1/actions", k, "{").await).await;
+    spec.check("/v1/actions", "post", app.api_post("/v1/actions", k, &" ".repeat(3 << 20)).await).await;
     spec.check("/v1/actions", "post", app.api_post("/v1/actions", None, &ok.to_string()).await).await;
     spec.check("/v1/actions", "post", app.api_post("/v1/actions", k, r#"{"confidence": 1}"#).await).await;
     let replay = json!({"capability": "finance.refund.issue", "params": {"order_id": "B", "amount": 5, "currency": "EUR"}, "confidence": 0.9, "idempotency_key": "d-1"});
