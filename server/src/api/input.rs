@@ -91,3 +91,33 @@ where
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use governance::action::ActionRequest;
+
+    fn field_of(body: &str) -> Option<String> {
+        match json_body::<ActionRequest>(body.as_bytes()) {
+            Err(ApiError::BadShape { field, .. }) => field,
+            other => panic!("expected a shape error, got {:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn each_shape_error_names_its_field() {
+        assert_eq!(field_of(r#"{"params": {}}"#).as_deref(), Some("capability"), "missing");
+        assert_eq!(field_of(r#"{"capability": "a.b", "confidence": "high"}"#).as_deref(), Some("confidence"), "type");
+        assert_eq!(field_of(r#"{"capability": "a.b", "bogus": 1}"#).as_deref(), Some("bogus"), "unknown");
+        assert_eq!(field_of(r#"{"capability": 5}"#).as_deref(), Some("capability"), "type at the first field");
+    }
+
+    #[test]
+    fn broken_or_trailing_json_is_not_json() {
+        let whole = r#"{"capability": "a.b", "params": {}, "confidence": 0.5}"#;
+        assert!(json_body::<ActionRequest>(whole.as_bytes()).is_ok());
+        for body in ["{", "", &format!("{whole} x")] {
+            assert!(matches!(json_body::<ActionRequest>(body.as_bytes()), Err(ApiError::BadJson(_))), "{body:?}");
+        }
+    }
+}
