@@ -5,7 +5,11 @@
 
 use crate::seed;
 use app::server::state::AppState;
+use governance::action::ActionRequest;
 use governance::service::agents::NewAgent;
+use governance::service::execution::ResultReport;
+use governance::shadow::Verdict;
+use governance::template::RuleForm;
 use governance::{GovError, Principal};
 use rand::Rng;
 use serde_json::{Value, json};
@@ -22,21 +26,55 @@ struct Sim {
 
 const PEOPLE: [(&str, &str); 3] = [("mona", "manager"), ("rita", "reviewer"), ("aldo", "auditor")];
 
+/// Languages support-bot has answered in before the demo starts, each reply approved once by
+/// rita: only a language it never used (Portuguese) is escalated as new.
+const KNOWN_LANGUAGES: [&str; 3] = ["en", "de", "fr"];
+
 fn password(name: &str) -> String {
     format!("{name} demo password")
 }
 
+/// The agent's key, and whether the agent was registered just now (a demo run again on the
+/// same data gives the existing agent a new key).
 async fn agent_key(
     state: &AppState,
     by: &Principal,
     new: NewAgent,
     grants: &[(&str, i64, &str)],
-) -> Result<String, GovError> {
+) -> Result<(String, bool), GovError> {
     let token = by.as_manager()?;
     if let Some(a) = state.agents.list(&token).await?.into_iter().find(|a| a.name == new.name) {
-        return Ok(state.agents.issue_key(&token, a.id).await?.1);
+        return Ok((state.agents.issue_key(&token, a.id).await?.1, false));
     }
-    Ok(seed::agent(state, by, new, grants).await?.1)
+    Ok((seed::agent(state, by, new, grants).await?.1, true))
+}
+
+/// support-bot's history: one reply in each known language, escalated as a new value,
+/// approved by rita and reported sent — through the same API services an agent uses.
+async fn support_history(state: &AppState, key: &str, rita: &Principal) -> Result<(), GovError> {
+    let who = state.agents.authenticate(key).await?;
+    let reviewer = rita.as_reviewer()?;
+    for (i, language) in KNOWN_LANGUAGES.into_iter().enumerate() {
+        let ticket = format!("T-{}", 100 + i);
+        let req: ActionRequest = serde_json::from_value(json!({"capability": "support.reply.send",
+            "params": {"ticket_id": ticket, "body": "Thanks for reaching out — here is how to reset your password…", "language": language},
+            "reasoning": "Standard password-reset question; the help-centre answer applies.",
+            "confidence": 0.95, "task_ref": ticket}))
+        .map_err(|e| GovError::Internal(format!("demo history: {e}")))?;
+        let asked = state.decisions.request(&who, req).await?;
+        let action =
+            state.store.action_by_id(asked.id).await?.ok_or_else(|| GovError::NotFound("demo action".into()))?;
+        let comment = format!("Checked the reply in '{language}'; fine to send.");
+        state.lifecycle.review(&reviewer, asked.id, Verdict::Approve, &action.action_hash, &comment).await?;
+        let sent = ResultReport {
+            status: "succeeded".into(),
+            output: json!({"sent": ticket}),
+            undo: Value::Null,
+            params: None,
+        };
+        state.lifecycle.report_result(&who, asked.id, sent).await?;
+    }
+    Ok(())
 }
 
 fn pick<'a>(rng: &mut rand::rngs::ThreadRng, items: &[&'a str]) -> &'a str {
@@ -53,7 +91,7 @@ fn support(rng: &mut rand::rngs::ThreadRng) -> Value {
     json!({"capability": "support.reply.send",
         "params": {"ticket_id": ticket, "body": "Thanks for reaching out — here is how to reset your password…", "language": language},
         "reasoning": pick(rng, &["Standard password-reset question; the help-centre answer applies.", "Shipping-status question; tracking number is in the order.", "Invoice copy requested; sending the download link."]),
-        "confidence": rng.random_range(0.55..0.99), "inputs": {"ticket": ticket}, "alternatives": ["escalate to a human"], "task_ref": ticket})
+        "confidence": rng.random_range(0.62..0.99), "inputs": {"ticket": ticket}, "alternatives": ["escalate to a human"], "task_ref": ticket})
 }
 
 fn finance(rng: &mut rand::rngs::ThreadRng) -> Value {
@@ -109,6 +147,15 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
         seed::rule("finance.refund.issue", "0.85", "amount <= 150", true),
     )
     .await?;
+    // The built-in support template allows 60 replies an hour; the simulated support-bot
+    // answers about 1,500, so its demo copy allows more.
+    let support_rule = RuleForm {
+        max_per_hour: "3000".into(),
+        new_value_params: "language".into(),
+        ..seed::rule("support.reply.send", "0.8", "", false)
+    };
+    let support_demo =
+        seed::template_copy(state, mona, "Support replies", "Support replies (demo)", support_rule).await?;
     let new = |name: &str, purpose: &str, env: &str| NewAgent {
         name: name.into(),
         purpose: purpose.into(),
@@ -117,15 +164,18 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
         model_note: "demo simulation".into(),
     };
     let mut sims = Vec::new();
-    let key = agent_key(
+    let (key, registered) = agent_key(
         state,
         mona,
         new("support-bot", "Answers customer e-mails", "production"),
-        &[("support.reply.send", support_tpl, "executor"), ("support.ticket.close", support_tpl, "contributor")],
+        &[("support.reply.send", support_demo, "executor"), ("support.ticket.close", support_demo, "contributor")],
     )
     .await?;
+    if registered {
+        support_history(state, &key, &people[1]).await?;
+    }
     sims.push(Sim { name: "support-bot", key, asks: support });
-    let key = agent_key(
+    let (key, _) = agent_key(
         state,
         mona,
         new("refund-bot", "Refunds duplicate charges", "production"),
@@ -133,7 +183,7 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
     )
     .await?;
     sims.push(Sim { name: "refund-bot", key, asks: finance });
-    let key = agent_key(
+    let (key, _) = agent_key(
         state,
         mona,
         new("ops-bot", "Proposes and applies infrastructure changes", "production"),
@@ -141,7 +191,7 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
     )
     .await?;
     sims.push(Sim { name: "ops-bot", key, asks: operations });
-    let key = agent_key(
+    let (key, _) = agent_key(
         state,
         mona,
         new("trial-bot", "A new support agent on trial", "sandbox"),

@@ -14,6 +14,19 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     assert!(app.state.accounts.login("rita", "rita demo password", "test").await.is_ok());
     let agents = app.state.store.list_agents().await.unwrap();
     assert_eq!(agents.len(), 4);
+    // support-bot starts with a history: a reply in each of three languages approved by rita,
+    // so those languages are known and only a new one escalates.
+    let support = agents.iter().find(|a| a.name == "support-bot").unwrap();
+    let seen = app.state.store.seen_values(support.id, "support.reply.send", &["language".into()]).await.unwrap();
+    assert_eq!(seen["language"].iter().map(String::as_str).collect::<Vec<_>>(), ["de", "en", "fr"]);
+    let mut history = app.state.store.recent_actions(support.id, 1000).await.unwrap();
+    history.retain(|a| a.task_ref.starts_with("T-10") && a.task_ref.len() == 5);
+    assert_eq!(history.len(), 3);
+    for a in &history {
+        assert_eq!(a.state, "final", "{}: approved and reported sent", a.task_ref);
+        let trail = app.state.store.evidence_about("action", &a.id.to_string(), 10).await.unwrap();
+        assert!(trail.iter().any(|r| r.kind == "action.approved" && r.actor_name == "rita"), "{}", a.task_ref);
+    }
     // Within a few seconds every simulated agent has asked at least once and been answered.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
