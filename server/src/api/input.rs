@@ -1,7 +1,7 @@
 //! Reading what an agent sends — the JSON body, the path's id, the query string — so that
 //! every failure answers in the API's one error shape and names the field: broken JSON is
-//! 400; a value of the wrong shape or type is 422 with `field` set (`confidence`,
-//! `params.amount`, `id`, `wait`); a body over the limit is 413.
+//! 400; a value of the wrong shape or type is 422 with `field` set (`capability`,
+//! `confidence`, `id`, `wait`); a body over the limit is 413.
 
 use crate::api::error::ApiError;
 use axum::body::Bytes;
@@ -86,8 +86,13 @@ where
         let query = parts.uri.query().unwrap_or_default();
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
-            let field = e.path().to_string();
-            ApiError::BadShape { message: format!("{field}: {}", e.inner()), field: Some(field) }
+            let path = e.path().to_string();
+            let field = (path != ".").then_some(path);
+            let message = match &field {
+                Some(f) => format!("{f}: {}", e.inner()),
+                None => format!("the query string: {}", e.inner()),
+            };
+            ApiError::BadShape { field, message }
         })
     }
 }
