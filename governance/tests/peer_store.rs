@@ -77,13 +77,7 @@ async fn world(store: &Store) -> World {
         ..RuleForm::default()
     };
     templates.save_rule(&token, mine.id, 1, rule).await.unwrap();
-    let form = GrantForm {
-        agent_id: ids[0],
-        capability: "finance.refund.issue".into(),
-        template_id: mine.id,
-        tier: "executor".into(),
-    };
-    Grants::new(store.clone()).grant(&token, form).await.unwrap();
+    Grants::new(store.clone()).grant(&token, refunds_from(ids[0], mine.id)).await.unwrap();
     World {
         rita: people.remove(1),
         olga: people.remove(0),
@@ -95,6 +89,11 @@ async fn world(store: &Store) -> World {
         inbox: Inbox::new(store.clone()),
         keys: [keys[0].clone(), keys[1].clone(), keys[2].clone()],
     }
+}
+
+/// Refunds at executor for `agent_id` from the template's current version.
+fn refunds_from(agent_id: i64, template_id: i64) -> GrantForm {
+    GrantForm { agent_id, capability: "finance.refund.issue".into(), template_id, tier: "executor".into() }
 }
 
 impl World {
@@ -251,13 +250,7 @@ async fn a_pool_with_nobody_but_the_primary_sends_the_action_to_a_person() {
         let agent_id = w.agent(0).await.agent.id;
         let old = grants.of_agent(&olga, agent_id).await.unwrap().remove(0);
         grants.revoke(&olga, old.id, "the pool changed").await.unwrap();
-        let form = GrantForm {
-            agent_id,
-            capability: "finance.refund.issue".into(),
-            template_id: w.template_id,
-            tier: "executor".into(),
-        };
-        grants.grant(&olga, form).await.unwrap();
+        grants.grant(&olga, refunds_from(agent_id, w.template_id)).await.unwrap();
         let (id, decision) = w.ask(50.0).await;
         assert_eq!(decision, "needs_approval", "{}", db.name);
         let rule = db.store.action_by_id(id).await.unwrap().unwrap().rule;

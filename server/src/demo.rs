@@ -56,11 +56,9 @@ async fn support_history(state: &AppState, key: &str, rita: &Principal) -> Resul
     let reviewer = rita.as_reviewer()?;
     for (i, language) in KNOWN_LANGUAGES.into_iter().enumerate() {
         let ticket = format!("T-{}", 100 + i);
-        let req: ActionRequest = serde_json::from_value(json!({"capability": "support.reply.send",
-            "params": {"ticket_id": ticket, "body": "Thanks for reaching out — here is how to reset your password…", "language": language},
-            "reasoning": "Standard password-reset question; the help-centre answer applies.",
-            "confidence": 0.95, "task_ref": ticket}))
-        .map_err(|e| GovError::Internal(format!("demo history: {e}")))?;
+        let reasoning = "Standard password-reset question; the help-centre answer applies.";
+        let req: ActionRequest = serde_json::from_value(reply(&ticket, language, reasoning, 0.95))
+            .map_err(|e| GovError::Internal(format!("demo history: {e}")))?;
         let asked = state.decisions.request(&who, req).await?;
         let action =
             state.store.action_by_id(asked.id).await?.ok_or_else(|| GovError::NotFound("demo action".into()))?;
@@ -88,10 +86,23 @@ fn support(rng: &mut rand::rngs::ThreadRng) -> Value {
             "reasoning": "The customer confirmed the answer solved the problem.", "confidence": rng.random_range(0.6..0.99), "task_ref": ticket});
     }
     let language = pick(rng, &["en", "en", "en", "de", "fr", "pt"]);
+    let reasoning = pick(
+        rng,
+        &[
+            "Standard password-reset question; the help-centre answer applies.",
+            "Shipping-status question; tracking number is in the order.",
+            "Invoice copy requested; sending the download link.",
+        ],
+    );
+    reply(&ticket, language, reasoning, rng.random_range(0.62..0.99))
+}
+
+/// support-bot's request to send a reply.
+fn reply(ticket: &str, language: &str, reasoning: &str, confidence: f64) -> Value {
     json!({"capability": "support.reply.send",
         "params": {"ticket_id": ticket, "body": "Thanks for reaching out — here is how to reset your password…", "language": language},
-        "reasoning": pick(rng, &["Standard password-reset question; the help-centre answer applies.", "Shipping-status question; tracking number is in the order.", "Invoice copy requested; sending the download link."]),
-        "confidence": rng.random_range(0.62..0.99), "inputs": {"ticket": ticket}, "alternatives": ["escalate to a human"], "task_ref": ticket})
+        "reasoning": reasoning, "confidence": confidence, "inputs": {"ticket": ticket},
+        "alternatives": ["escalate to a human"], "task_ref": ticket})
 }
 
 fn finance(rng: &mut rand::rngs::ThreadRng) -> Value {

@@ -14,6 +14,7 @@ use crate::service::peer_routing;
 use crate::service::template_cache::TemplateCache;
 use crate::store::Store;
 use crate::store::actions::{ActionInsert, ActionRecord};
+use crate::store::agents::KeyRecord;
 use crate::store::decision_inputs::DecisionInputs;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -74,6 +75,11 @@ enum Attempt {
 /// How many times a request is decided again when what it read changed before its batch
 /// committed (each time from fresh reads); past that it is refused with a 503.
 const MOST_ATTEMPTS: usize = 5;
+
+/// Whether `key`, as read now, is still the live key `who` was authenticated with.
+fn still_holds(who: &AgentPrincipal, key: &KeyRecord) -> bool {
+    key.id == who.key_id && key.revoked_at.is_none()
+}
 
 fn replay(existing: &ActionRecord, request_hash: &str) -> Result<ActionAnswer, GovError> {
     if existing.request_hash != request_hash {
@@ -138,7 +144,7 @@ impl Decisions {
     /// instance is told 401 and nothing about its body.
     pub async fn confirm_key(&self, who: &AgentPrincipal) -> Result<(), GovError> {
         match self.store.key_with_agent(&who.key_prefix).await? {
-            Some((key, _)) if key.id == who.key_id && key.revoked_at.is_none() => Ok(()),
+            Some((key, _)) if still_holds(who, &key) => Ok(()),
             _ => Err(refuse_key()),
         }
     }
@@ -153,7 +159,7 @@ impl Decisions {
         req.validate().map_err(|(field, m)| GovError::invalid(field, m))?;
         for _ in 0..MOST_ATTEMPTS {
             let (key, version) = self.inputs.key(&self.store, &who.key_prefix).await?;
-            let key = key.filter(|k| k.key.id == who.key_id && k.key.revoked_at.is_none()).ok_or_else(refuse_key)?;
+            let key = key.filter(|k| still_holds(who, &k.key)).ok_or_else(refuse_key)?;
             let (inputs, read_at) = self.inputs.inputs(&self.store, key.agent.id, req.capability.trim()).await?;
             if read_at != version {
                 // Something changed between the two reads: start again from the newer state.

@@ -4,18 +4,13 @@
 use crate::api::agent_auth::{AgentAuth, BearerKey};
 use crate::api::error::ApiError;
 use crate::api::input::{ApiPath, ApiQuery, Body, json_body};
-use crate::api::wait::long_poll;
+use crate::api::wait::{WaitQuery, long_poll};
 use app::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use governance::action::ActionRequest;
 use governance::service::decisions::ActionAnswer;
 use governance::service::execution::{ResultReport, RollbackReport};
-use serde::Deserialize;
-use std::time::Duration;
-
-/// Longest long-poll, in seconds.
-pub const MAX_WAIT_SECS: u64 = 60;
 
 /// Decides one request. The key is checked before the body is read.
 pub async fn create(
@@ -34,12 +29,6 @@ pub async fn create(
     Ok(Json(state.decisions.request(&who, req).await?))
 }
 
-/// `?wait=SECONDS`
-#[derive(Debug, Deserialize)]
-pub struct WaitQuery {
-    pub wait: Option<u64>,
-}
-
 /// The action's current state; with `wait`, answers as soon as the state changes or the time is up.
 pub async fn get(
     State(state): State<AppState>,
@@ -48,7 +37,7 @@ pub async fn get(
     ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Json<ActionAnswer>, ApiError> {
     let first = state.decisions.get(&who, id).await?;
-    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
+    let wait = q.duration();
     if wait.is_zero() {
         return Ok(Json(first));
     }

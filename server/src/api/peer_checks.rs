@@ -2,17 +2,15 @@
 //! with `?wait=SECONDS`) and `POST /v1/peer-checks/{id}/verdict` takes the peer's own analysis.
 //! Neither ever carries the primary's params, decision or reasoning.
 
-use crate::api::actions::{MAX_WAIT_SECS, WaitQuery};
 use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
 use crate::api::input::{ApiPath, ApiQuery, Body, json_body};
-use crate::api::wait::long_poll;
+use crate::api::wait::{WaitQuery, long_poll};
 use app::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use governance::service::peer_checks::{PeerTask, PeerVerdict};
 use serde::Serialize;
-use std::time::Duration;
 
 /// The next task, or none when nothing arrived in time.
 #[derive(Debug, Serialize)]
@@ -33,7 +31,7 @@ pub async fn next(
     AgentAuth(who): AgentAuth,
     ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Json<Next>, ApiError> {
-    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
+    let wait = q.duration();
     let task = long_poll(&state.lifecycle, wait, |last| {
         let (state, who) = (state.clone(), who.clone());
         async move {

@@ -1,11 +1,10 @@
 //! `GET /v1/rollbacks`: the actions a human asked this agent to undo, with the undo data it
 //! reported; `?wait=SECONDS` long-polls until there is at least one.
 
-use crate::api::actions::{MAX_WAIT_SECS, WaitQuery};
 use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
 use crate::api::input::ApiQuery;
-use crate::api::wait::long_poll;
+use crate::api::wait::{WaitQuery, long_poll};
 use app::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -13,7 +12,6 @@ use chrono::{DateTime, Utc};
 use governance::store::actions::ActionRecord;
 use serde::Serialize;
 use serde_json::Value;
-use std::time::Duration;
 
 /// One rollback to carry out.
 #[derive(Debug, Serialize)]
@@ -57,7 +55,7 @@ pub async fn list(
     AgentAuth(who): AgentAuth,
     ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Json<Rollbacks>, ApiError> {
-    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_SECS));
+    let wait = q.duration();
     let pending = long_poll(&state.lifecycle, wait, |last| {
         let (state, who) = (state.clone(), who.clone());
         async move {

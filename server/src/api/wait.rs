@@ -5,9 +5,26 @@
 
 use crate::api::error::ApiError;
 use governance::service::lifecycle::Lifecycle;
+use serde::Deserialize;
 use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// Longest long-poll, in seconds.
+pub const MAX_WAIT_SECS: u64 = 60;
+
+/// `?wait=SECONDS`
+#[derive(Debug, Deserialize)]
+pub struct WaitQuery {
+    pub wait: Option<u64>,
+}
+
+impl WaitQuery {
+    /// How long to wait: none unless asked, at most [`MAX_WAIT_SECS`].
+    pub fn duration(&self) -> Duration {
+        Duration::from_secs(self.wait.unwrap_or(0).min(MAX_WAIT_SECS))
+    }
+}
 
 /// How often a waiter looks again when nothing wakes it.
 const RECHECK: Duration = Duration::from_secs(1);
