@@ -35,6 +35,9 @@ pub enum AppError {
     /// The database is unreachable or failed; try again.
     #[error("Tenure could not complete this just now; please try again")]
     Unavailable,
+    /// A fault that retrying will not fix; logged under this request id for the operators.
+    #[error("Tenure could not complete this request (reference {request_id}); it has been logged")]
+    Internal { request_id: String },
     /// The request itself was malformed.
     #[error("the request could not be read: {0}")]
     Request(String),
@@ -69,6 +72,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Throttled { .. } => 429,
             AppError::Unavailable => 503,
+            AppError::Internal { .. } => 500,
             AppError::Request(_) => 400,
         }
     }

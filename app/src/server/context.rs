@@ -77,6 +77,13 @@ pub fn fail(err: AppError) -> AppError {
     err
 }
 
+/// The `x-request-id` of the request being served, for a message that points at its log lines.
+fn request_id() -> String {
+    use_context::<Parts>()
+        .and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .unwrap_or_else(|| "-".into())
+}
+
 /// Maps an engine error to what the caller may see; database and internal errors are logged.
 pub fn gov(err: GovError) -> AppError {
     let app = match err {
@@ -87,13 +94,17 @@ pub fn gov(err: GovError) -> AppError {
         GovError::BadCredentials => AppError::BadCredentials,
         GovError::Unauthenticated(_) => AppError::Unauthenticated,
         GovError::Throttled { retry_after_secs } => AppError::Throttled { retry_after_secs },
+        GovError::Unavailable(e) => {
+            tracing::warn!(error = %e, "database unavailable");
+            AppError::Unavailable
+        }
         GovError::Db(e) => {
             tracing::error!(error = %e, "database error");
-            AppError::Unavailable
+            AppError::Internal { request_id: request_id() }
         }
         GovError::Internal(e) => {
             tracing::error!(error = %e, "internal error");
-            AppError::Unavailable
+            AppError::Internal { request_id: request_id() }
         }
     };
     fail(app)

@@ -65,7 +65,7 @@ impl Lifecycle {
         for a in reversible {
             match self.request_rollback(who, a.id, text).await {
                 Ok(_) => out.done.push(a.id),
-                Err(e @ (GovError::Db(_) | GovError::Internal(_))) => return Err(e),
+                Err(e @ (GovError::Db(_) | GovError::Unavailable(_) | GovError::Internal(_))) => return Err(e),
                 Err(e) => out.skipped.push((a.id, e.to_string())),
             }
         }

@@ -98,6 +98,12 @@ impl Decisions {
         Decisions { store, writer, inputs: InputsCache::default(), templates: TemplateCache::default() }
     }
 
+    /// Whether decisions can be recorded now: false from a batch that failed on a fault of the
+    /// moment (disk full, database locked or gone) until a later write commits.
+    pub fn can_record(&self) -> bool {
+        !self.writer.failing()
+    }
+
     /// The agent behind a presented API key, as [`Agents::authenticate`] answers but from the
     /// decision inputs kept in memory (the decision itself is checked against the database's
     /// counter when it commits).

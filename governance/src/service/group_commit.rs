@@ -1,7 +1,16 @@
 //! Group commit for decisions: concurrent requests are queued to one writer task, which
 //! commits whatever has queued up as one transaction — one fsync for the whole batch — and
-//! then answers each request. Every decision still commits together with its evidence record;
-//! if the batch fails, every request in it fails (503) and nothing of it is kept.
+//! then answers each request. Every decision still commits together with its evidence record,
+//! and an answer leaves only once the commit holding its record is confirmed.
+//!
+//! When a batch fails, nothing of it is kept. A fault of the moment (disk full, database
+//! locked or gone) fails the whole batch (503, retry) and marks the writer failing: the
+//! readiness probe says not ready, and while no request arrives the writer probes the database
+//! with a write every half second, so it is ready again within a second of the fault
+//! clearing. Any other failure is one member's: the batch is written again one request per
+//! transaction, so only the request the database refuses fails (a logged 500) and the others
+//! are recorded. Never is a connection whose transaction state is in doubt used again (see
+//! `store::pool_options`).
 //!
 //! Across instances the batches are serialised by the database: SQLite's write lock
 //! (`BEGIN IMMEDIATE`), and on PostgreSQL the advisory lock the evidence chain takes.
@@ -16,9 +25,12 @@ use crate::evidence::Prepared;
 use crate::store::actions::{self as action_store, ActionInsert, ActionRecord};
 use crate::store::{Store, decision_inputs, evidence};
 use chrono::{DateTime, Utc};
-use sea_orm::DbBackend;
+use sea_orm::{DatabaseTransaction, DbBackend};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most requests committed in one transaction.
@@ -66,10 +78,14 @@ struct Queued {
     reply: oneshot::Sender<Result<Committed, GovError>>,
 }
 
+/// How often a failing writer with nothing to do tries a write to see whether the fault cleared.
+const PROBE_EVERY: Duration = Duration::from_millis(500);
+
 /// The handle requests submit through; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct GroupCommit {
     tx: mpsc::Sender<Queued>,
+    failing: Arc<AtomicBool>,
 }
 
 impl GroupCommit {
@@ -83,19 +99,27 @@ impl GroupCommit {
     /// given connection) keeps the writer on the pool.
     pub fn start(store: Store) -> GroupCommit {
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        let failing = Arc::new(AtomicBool::new(false));
+        let state = failing.clone();
         match (store.backend(), store.url().map(str::to_owned)) {
             (DbBackend::Postgres, Some(url)) => on_own_thread(WRITER_THREAD, async move {
                 match Store::connect_writer(&url).await {
-                    Ok(own) => run(own, rx).await,
+                    Ok(own) => run(own, rx, state).await,
                     Err(e) => tracing::error!(error = %e, "the decision writer could not connect"),
                 }
             }),
             (DbBackend::Postgres, None) => {
-                tokio::spawn(run(store, rx));
+                tokio::spawn(run(store, rx, state));
             }
-            _ => on_own_thread(WRITER_THREAD, run(store, rx)),
+            _ => on_own_thread(WRITER_THREAD, run(store, rx, state)),
         }
-        GroupCommit { tx }
+        GroupCommit { tx, failing }
+    }
+
+    /// Whether the last thing the writer tried (a batch or a probe) failed on a fault of the
+    /// moment: decisions cannot be recorded now.
+    pub fn failing(&self) -> bool {
+        self.failing.load(Ordering::Acquire)
     }
 
     /// Records one decision and waits until its batch is committed.
@@ -127,14 +151,14 @@ fn key_of(q: &Queued) -> Option<(i64, String)> {
     q.job.insert.idempotency_key.clone().map(|k| (q.job.insert.agent_id, k))
 }
 
-async fn run(store: Store, mut rx: mpsc::Receiver<Queued>) {
+async fn run(store: Store, mut rx: mpsc::Receiver<Queued>, failing: Arc<AtomicBool>) {
     // A request whose idempotency key is already in the batch being gathered waits for the
     // next one, where the first request's action is visible to it.
     let mut held: Option<Queued> = None;
     loop {
         let first = match held.take() {
             Some(q) => q,
-            None => match rx.recv().await {
+            None => match next_request(&store, &mut rx, &failing).await {
                 Some(q) => q,
                 None => return,
             },
@@ -156,37 +180,114 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Queued>) {
                 Err(_) => break,
             }
         }
-        let (jobs, replies): (Vec<Job>, Vec<_>) = batch.into_iter().map(|q| (q.job, q.reply)).unzip();
-        let started = std::time::Instant::now();
-        match commit(&store, jobs).await {
-            Ok(results) => {
-                tracing::debug!(
-                    size = replies.len(),
-                    micros = started.elapsed().as_micros() as u64,
-                    "decision batch committed"
-                );
-                for (reply, result) in replies.into_iter().zip(results) {
-                    let _ = reply.send(Ok(result));
+        write_and_answer(&store, batch, &failing).await;
+    }
+}
+
+/// The next request; while the writer is failing and none comes, it probes the database with
+/// a write every [`PROBE_EVERY`] until one commits.
+async fn next_request(store: &Store, rx: &mut mpsc::Receiver<Queued>, failing: &AtomicBool) -> Option<Queued> {
+    while failing.load(Ordering::Acquire) {
+        match tokio::time::timeout(PROBE_EVERY, rx.recv()).await {
+            Ok(next) => return next,
+            Err(_) => match store.probe_write().await {
+                Ok(()) => {
+                    tracing::info!("the decision writer can record again");
+                    failing.store(false, Ordering::Release);
                 }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, size = replies.len(), "a batch of decisions could not be recorded");
-                for reply in replies {
-                    let _ = reply.send(Err(GovError::Internal(format!("batch not recorded: {e}"))));
-                }
-            }
+                Err(e) => tracing::debug!(error = %e, "the decision writer still cannot record"),
+            },
         }
+    }
+    rx.recv().await
+}
+
+/// Commits `batch` and answers each of its requests. A fault of the moment fails them all; a
+/// refusal of one member is answered to that member alone (see the module's doc).
+async fn write_and_answer(store: &Store, batch: Vec<Queued>, failing: &AtomicBool) {
+    let (jobs, replies): (Vec<Job>, Vec<_>) = batch.into_iter().map(|q| (q.job, q.reply)).unzip();
+    let started = std::time::Instant::now();
+    let size = replies.len();
+    let jobs = match commit(store, jobs).await {
+        Ok(results) => {
+            failing.store(false, Ordering::Release);
+            tracing::debug!(size, micros = started.elapsed().as_micros() as u64, "decision batch committed");
+            for (reply, result) in replies.into_iter().zip(results) {
+                let _ = reply.send(Ok(result));
+            }
+            return;
+        }
+        Err((e, jobs)) if e.is_transient() || size == 1 => {
+            if e.is_transient() {
+                failing.store(true, Ordering::Release);
+                tracing::warn!(error = %e, size, "a batch of decisions could not be recorded now");
+            } else {
+                tracing::error!(error = %e, "a decision the database refused was not recorded");
+            }
+            let transient = e.is_transient();
+            drop(jobs);
+            for reply in replies {
+                let why = format!("batch not recorded: {e}");
+                let _ = reply.send(Err(if transient { GovError::Unavailable(why) } else { GovError::Internal(why) }));
+            }
+            return;
+        }
+        Err((e, jobs)) => {
+            tracing::warn!(error = %e, size, "a batch of decisions failed; writing its requests one by one");
+            jobs
+        }
+    };
+    for (job, reply) in jobs.into_iter().zip(replies) {
+        let one = match commit(store, vec![job]).await {
+            Ok(mut results) => {
+                results.pop().ok_or_else(|| GovError::Internal("a batch of one without its answer".into()))
+            }
+            Err((e, _)) => {
+                if e.is_transient() {
+                    failing.store(true, Ordering::Release);
+                }
+                tracing::error!(error = %e, "a decision could not be recorded");
+                Err(if e.is_transient() {
+                    GovError::Unavailable(e.to_string())
+                } else {
+                    GovError::Internal(e.to_string())
+                })
+            }
+        };
+        let _ = reply.send(one);
     }
 }
 
 /// Records a batch in one transaction with a handful of statements, however large it is: the
 /// evidence records chained in memory and inserted together, the actions (ids reserved first,
 /// so each carries its evidence hash) inserted together, and the values to remember together.
-async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovError> {
-    let txn = store.begin_write().await?;
-    evidence::lock(&txn).await?;
+///
+/// On failure the transaction is rolled back before the error is returned with the jobs, so
+/// they can be tried alone.
+async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, (GovError, Vec<Job>)> {
+    let txn = match store.begin_write().await {
+        Ok(txn) => txn,
+        Err(e) => return Err((e.into(), jobs)),
+    };
+    match write_batch(&txn, &jobs).await {
+        Ok(out) => match txn.commit().await {
+            Ok(()) => Ok(out),
+            Err(e) => Err((e.into(), jobs)),
+        },
+        Err(e) => {
+            if let Err(r) = txn.rollback().await {
+                tracing::warn!(error = %r, "rolling back a failed batch failed; its connection is not reused");
+            }
+            Err((e, jobs))
+        }
+    }
+}
+
+/// Writes a batch inside `txn` (not committed) and says what became of each job.
+async fn write_batch(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<Committed>, GovError> {
+    evidence::lock(txn).await?;
     // Under the lock no change to what decisions read can be half-made (see migration 14).
-    let start = decision_inputs::batch_start(&txn).await?;
+    let start = decision_inputs::batch_start(txn).await?;
     let inputs_now = start.version;
     let mut out: Vec<Option<Committed>> = Vec::with_capacity(jobs.len());
     let mut fresh = Vec::with_capacity(jobs.len());
@@ -202,7 +303,7 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
         // Under the write lock no other writer can slip in between this check and the insert;
         // within the batch each key appears once.
         if let Some(key) = &job.insert.idempotency_key
-            && let Some(existing) = action_store::by_key(&txn, job.insert.agent_id, key).await?
+            && let Some(existing) = action_store::by_key(txn, job.insert.agent_id, key).await?
         {
             out.push(Some(Committed::Existing(Box::new(existing))));
             continue;
@@ -210,7 +311,7 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
         let counted = (job.insert.agent_id, job.insert.capability.clone());
         if let Some(limit) = job.rate_limit {
             if !in_db.contains_key(&counted) {
-                let n = action_store::count_since(&txn, counted.0, &counted.1, limit.since, limit.max).await?;
+                let n = action_store::count_since(txn, counted.0, &counted.1, limit.since, limit.max).await?;
                 in_db.insert(counted.clone(), n);
             }
             // The decisions ahead of it in this batch count too.
@@ -226,30 +327,35 @@ async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, GovErro
         out.push(None);
         fresh.push(job);
     }
-    let ids = action_store::reserve_ids(&txn, fresh.len(), start.largest_action).await?;
-    for (job, id) in fresh.iter_mut().zip(&ids) {
-        job.draft.draft.subject_id = id.to_string();
-    }
-    let drafts: Vec<&Prepared> = fresh.iter().map(|job| &job.draft).collect();
-    let records = evidence::append_all_after(&txn, &drafts, &start.head).await?;
+    let ids = action_store::reserve_ids(txn, fresh.len(), start.largest_action).await?;
+    let drafts: Vec<Prepared> = fresh
+        .iter()
+        .zip(&ids)
+        .map(|(job, id)| {
+            let mut draft = job.draft.clone();
+            draft.draft.subject_id = id.to_string();
+            draft
+        })
+        .collect();
+    let drafts: Vec<&Prepared> = drafts.iter().collect();
+    let records = evidence::append_all_after(txn, &drafts, &start.head).await?;
     let mut rows = Vec::with_capacity(fresh.len());
     let mut remember = BTreeSet::new();
     let mut peers = Vec::new();
     for ((job, id), record) in fresh.into_iter().zip(&ids).zip(&records) {
-        for (param, value) in job.remember {
-            remember.insert((job.insert.agent_id, job.insert.capability.clone(), param, value));
+        for (param, value) in &job.remember {
+            remember.insert((job.insert.agent_id, job.insert.capability.clone(), param.clone(), value.clone()));
         }
-        if let Some(p) = job.peer {
-            peers.push((*id, p));
+        if let Some(p) = &job.peer {
+            peers.push((*id, p.clone()));
         }
-        rows.push((*id, job.insert, record.hash.clone()));
+        rows.push((*id, job.insert.clone(), record.hash.clone()));
     }
-    action_store::insert_all(&txn, rows).await?;
-    action_store::remember_all(&txn, remember).await?;
+    action_store::insert_all(txn, rows).await?;
+    action_store::remember_all(txn, remember).await?;
     for (id, p) in peers {
-        crate::store::peer_checks::insert(&txn, id, p).await?;
+        crate::store::peer_checks::insert(txn, id, p).await?;
     }
-    txn.commit().await?;
     let mut news = ids.into_iter().zip(records);
     out.into_iter()
         .map(|o| match o {

@@ -268,7 +268,7 @@ impl Lifecycle {
         for (id, hash) in selected {
             match self.review(who, *id, verdict, hash, text).await {
                 Ok(_) => out.done.push(*id),
-                Err(e @ (GovError::Db(_) | GovError::Internal(_))) => return Err(e),
+                Err(e @ (GovError::Db(_) | GovError::Unavailable(_) | GovError::Internal(_))) => return Err(e),
                 Err(e) => out.skipped.push((*id, e.to_string())),
             }
         }

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub type ActionRecord = actions::Model;
 
 /// A new action row (everything but its id).
+#[derive(Clone, Debug)]
 pub struct ActionInsert {
     pub agent_id: i64,
     pub capability: String,

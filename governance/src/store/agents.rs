@@ -95,7 +95,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: AgentInsert<'_>) -> Result<i
         Some(SqlErr::UniqueConstraintViolation(_)) => {
             GovError::Conflict { field: "name", message: format!("an agent named '{}' already exists", new.name) }
         }
-        _ => GovError::Db(e),
+        _ => GovError::from(e),
     })?;
     Ok(inserted.id)
 }

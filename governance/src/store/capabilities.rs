@@ -66,7 +66,7 @@ pub async fn insert(
         Some(SqlErr::UniqueConstraintViolation(_)) => {
             GovError::Conflict { field: "name", message: format!("a capability named '{name}' already exists") }
         }
-        _ => GovError::Db(e),
+        _ => GovError::from(e),
     })?;
     Ok(record(m))
 }

@@ -94,3 +94,16 @@ impl Store {
         version(self.db()).await
     }
 }
+
+impl Store {
+    /// Commits a write that changes nothing (the decision inputs counter set to itself) in a
+    /// write transaction like a batch of decisions: whether the database can record now. The
+    /// row is rewritten, so a full disk or a lost connection fails it.
+    pub async fn probe_write(&self) -> Result<(), GovError> {
+        let txn = self.begin_write().await?;
+        let sql = "UPDATE decision_inputs_version SET version = version WHERE id = 1";
+        txn.execute_raw(Statement::from_string(self.backend(), sql)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}

@@ -37,6 +37,17 @@ impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`). A SQLite file and its
     /// folder are created if missing; SQLite runs in WAL mode with foreign keys and a busy timeout.
     pub async fn connect(url: &str) -> Result<Store, DbErr> {
+        Store::open(url, None).await
+    }
+
+    /// As [`Store::connect`], with SQLite's `max_page_count` set on every connection, so the
+    /// database answers "database or disk is full" once it would grow past `pages` pages: for
+    /// tests of what Tenure does when its disk fills up.
+    pub async fn connect_with_max_pages(url: &str, pages: u64) -> Result<Store, DbErr> {
+        Store::open(url, Some(pages)).await
+    }
+
+    async fn open(url: &str, max_pages: Option<u64>) -> Result<Store, DbErr> {
         let mut opts = pool_options(url);
         if url.starts_with("sqlite:") {
             if let Some(dir) = sqlite_file(url).and_then(|f| f.parent().map(Path::to_path_buf))
@@ -46,8 +57,9 @@ impl Store {
                     .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
             }
             // WAL lets readers run beside the one writer; enough connections for busy readers.
-            opts.max_connections(16).map_sqlx_sqlite_opts(|o| {
-                o.create_if_missing(true)
+            opts.max_connections(16).map_sqlx_sqlite_opts(move |o| {
+                let o = o
+                    .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     // FULL: a committed decision survives power loss; group commit amortises the fsync.
                     .synchronous(SqliteSynchronous::Full)
@@ -60,12 +72,21 @@ impl Store {
                     .pragma("cache_size", "-16384")
                     // Checkpoint every ~40 MiB of WAL instead of ~4: pages written by every
                     // batch (the ends of the indexes) are copied back once per checkpoint.
-                    .pragma("wal_autocheckpoint", "10000")
+                    .pragma("wal_autocheckpoint", "10000");
+                match max_pages {
+                    Some(pages) => o.pragma("max_page_count", pages.to_string()),
+                    None => o,
+                }
             });
         } else {
             opts.max_connections(16);
         }
         Ok(Store { db: Database::connect(opts).await?, url: Some(url.to_owned()) })
+    }
+
+    /// Closes the pool's connections (a store cloned from this one is closed with it).
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.db.close().await
     }
 
     /// The decision writer's own PostgreSQL connection, opened by the runtime that uses it (a
@@ -125,12 +146,40 @@ pub(crate) fn placeholder(backend: DbBackend, n: usize) -> String {
     if backend == DbBackend::Postgres { format!("${n}") } else { "?".into() }
 }
 
-/// What every pool of ours shares: no statement logging, a 10 s wait for a connection, and a
-/// pooled connection is not pinged before each use (a dead one fails its query instead).
+/// What every pool of ours shares: no statement logging, a 10 s wait for a connection, a
+/// pooled connection is not pinged before each use (a dead one fails its query instead), and
+/// one still inside a transaction is never handed out again.
+///
+/// Why the last: when SQLite answers "database or disk is full" it may roll the whole
+/// transaction back by itself. The driver's `ROLLBACK` then fails ("no transaction is
+/// active") and its count of open transactions stays at 1, so the next transaction on that
+/// connection became a `SAVEPOINT`, its "commit" a `RELEASE` and its rollback a
+/// `ROLLBACK TO` that leaves the transaction open: decisions answered as recorded that never
+/// were, and a write lock held until the process restarted (issue 13). A connection whose
+/// driver still counts an open transaction when it is handed out is closed instead, and the
+/// pool opens a fresh one.
 fn pool_options(url: &str) -> ConnectOptions {
+    use sea_orm::sqlx::{Postgres, Sqlite};
+    use sqlx_core::transaction::TransactionManager as _;
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).test_before_acquire(false);
+    opts.map_sqlx_sqlite_before_acquire(|conn, _| {
+        let depth = <Sqlite as sea_orm::sqlx::Database>::TransactionManager::get_transaction_depth(conn);
+        Box::pin(async move { Ok(usable(depth)) })
+    });
+    opts.map_sqlx_postgres_before_acquire(|conn, _| {
+        let depth = <Postgres as sea_orm::sqlx::Database>::TransactionManager::get_transaction_depth(conn);
+        Box::pin(async move { Ok(usable(depth)) })
+    });
     opts
+}
+
+/// Whether a pooled connection the driver counts `depth` open transactions on may be used.
+fn usable(depth: usize) -> bool {
+    if depth != 0 {
+        tracing::warn!(depth, "a pooled connection still inside a transaction was closed, not reused");
+    }
+    depth == 0
 }
 
 /// The file behind a `sqlite:` URL, if it names one.

@@ -97,7 +97,7 @@ pub async fn insert(
         Some(SqlErr::UniqueConstraintViolation(_)) => {
             GovError::Conflict { field: "name", message: format!("a template named '{name}' already exists") }
         }
-        _ => GovError::Db(e),
+        _ => GovError::from(e),
     })?;
     insert_version(db, t.id, 1, body, note, by).await?;
     Ok(header(t))

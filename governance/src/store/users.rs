@@ -72,7 +72,7 @@ pub async fn insert(
         Some(SqlErr::UniqueConstraintViolation(_)) => {
             GovError::Conflict { field: "username", message: format!("'{username}' is already taken") }
         }
-        _ => GovError::Db(e),
+        _ => GovError::from(e),
     })?;
     replace_roles(db, inserted.id, roles).await?;
     Ok(inserted.id)

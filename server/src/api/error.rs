@@ -6,6 +6,13 @@ use axum::response::{IntoResponse, Response};
 use governance::GovError;
 use serde_json::json;
 
+/// Seconds an agent is asked to wait before retrying after a transient fault.
+const RETRY_AFTER_SECS: &str = "1";
+
+/// What an agent is told of a fault that retrying will not fix (the details are in the log,
+/// under the request id the response carries).
+const INTERNAL: &str = "Tenure failed on this request and logged it; retrying will not help; quote the x-request-id header when reporting it";
+
 /// An error answered to an agent.
 #[derive(Debug)]
 pub enum ApiError {
@@ -72,23 +79,23 @@ impl IntoResponse for ApiError {
             GovError::Throttled { retry_after_secs } => {
                 (StatusCode::TOO_MANY_REQUESTS, "throttled", format!("try again in {retry_after_secs} seconds"), None)
             }
+            GovError::Unavailable(e) => {
+                tracing::warn!(error = %e, "database unavailable in the API");
+                let body = Json(json!({"error": {
+                    "code": "unavailable",
+                    "message": "Tenure cannot record this right now; nothing was recorded; retry shortly",
+                    "field": null,
+                }}));
+                return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, RETRY_AFTER_SECS)], body)
+                    .into_response();
+            }
             GovError::Db(e) => {
                 tracing::error!(error = %e, "database error in the API");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "Tenure cannot record this right now; retry".into(),
-                    None,
-                )
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", INTERNAL.into(), None)
             }
             GovError::Internal(e) => {
                 tracing::error!(error = %e, "internal error in the API");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "Tenure cannot record this right now; retry".into(),
-                    None,
-                )
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", INTERNAL.into(), None)
             }
         };
         let body = Json(json!({"error": {"code": code, "message": message, "field": field}}));
