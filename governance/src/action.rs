@@ -6,6 +6,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub use crate::canonical::canonical_json;
+use crate::text::{storable, storable_json};
 
 /// What an agent sends to `POST /v1/actions`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,10 +78,17 @@ impl ActionRequest {
         }
         match &self.idempotency_key {
             Some(k) if k.trim().is_empty() || k.len() > 200 => {
-                Err(("idempotency_key", "must be 1 to 200 characters when given".into()))
+                return Err(("idempotency_key", "must be 1 to 200 characters when given".into()));
             }
-            _ => Ok(()),
+            Some(k) => storable("idempotency_key", k)?,
+            None => {}
         }
+        storable("capability", &self.capability)?;
+        storable("reasoning", &self.reasoning)?;
+        storable("task_ref", &self.task_ref)?;
+        storable_json("params", &self.params)?;
+        storable_json("inputs", &self.inputs)?;
+        storable_json("alternatives", &self.alternatives)
     }
 
     /// The hash of everything the agent sent: the same key with another body is a conflict.

@@ -46,6 +46,11 @@ impl GovError {
         GovError::Invalid { field, message: message.into() }
     }
 
+    /// A validation error from a `(field, message)` pair, as the pure checks return them.
+    pub fn field((field, message): (&'static str, String)) -> GovError {
+        GovError::Invalid { field, message }
+    }
+
     /// Whether the same request may succeed later unchanged.
     pub fn is_transient(&self) -> bool {
         matches!(self, GovError::Unavailable(_))
@@ -80,13 +85,14 @@ pub fn is_transient(e: &DbErr) -> bool {
         DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => match s.as_ref() {
             Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Protocol(_) => true,
             Sqlx::Tls(_) | Sqlx::BeginFailed => true,
-            Sqlx::Database(db) => match db.code() {
-                Some(code) if code.chars().all(|c| c.is_ascii_digit()) => {
+            Sqlx::Database(db) => {
+                let code = db.code().unwrap_or_default();
+                if db.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>().is_some() {
+                    postgres_transient(&code)
+                } else {
                     code.parse::<i64>().is_ok_and(|n| SQLITE_TRANSIENT.contains(&(n & 0xff)))
                 }
-                Some(code) => postgres_transient(&code),
-                None => false,
-            },
+            }
             _ => false,
         },
         _ => false,

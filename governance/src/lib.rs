@@ -26,6 +26,7 @@ pub mod service;
 pub mod shadow;
 pub mod store;
 pub mod template;
+pub mod text;
 pub mod username;
 
 pub use error::GovError;

@@ -293,3 +293,140 @@ async fn a_rate_limit_holds_for_concurrent_requests() {
         db.cleanup().await;
     }
 }
+
+/// A refund request with `field` carrying a NUL (U+0000), which PostgreSQL cannot store.
+fn with_nul(field: &str, n: usize) -> ActionRequest {
+    let mut body = json!({
+        "capability": "finance.refund.issue",
+        "params": {"order_id": format!("N-{n}"), "amount": 5, "currency": "EUR"},
+        "reasoning": "charged twice",
+        "confidence": 0.95,
+        "task_ref": "T-1",
+        "idempotency_key": format!("nul-{n}"),
+        "inputs": {"ticket": "T-1"},
+    });
+    match field {
+        "params" => body["params"]["note"] = json!("a\u{0}b"),
+        "inputs" => body["inputs"]["ticket"] = json!("T\u{0}1"),
+        "capability" => body["capability"] = json!("finance.refund.issue\u{0}"),
+        other => body[other] = json!(format!("x\u{0}y-{n}")),
+    }
+    serde_json::from_value(body).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_request_with_text_a_database_cannot_store_fails_alone_and_the_same_on_both() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let token = w.manager.as_manager().unwrap();
+        w.grants.grant(&token, refund_grant(&w, "executor")).await.unwrap();
+        let who = me(&w).await;
+        for (i, field) in
+            ["reasoning", "task_ref", "idempotency_key", "capability", "params", "inputs"].iter().enumerate()
+        {
+            let mut tasks = Vec::new();
+            for n in 0..200 {
+                let (decisions, who) = (w.decisions.clone(), who.clone());
+                let key = format!("good-{i}-{n}");
+                tasks.push(tokio::spawn(async move { decisions.request(&who, refund(10.0, Some(&key))).await }));
+            }
+            let bad = {
+                let (decisions, who, field) = (w.decisions.clone(), who.clone(), field.to_string());
+                tokio::spawn(async move { decisions.request(&who, with_nul(&field, i)).await })
+            };
+            let mut failed = Vec::new();
+            for t in tasks {
+                if let Err(e) = t.await.unwrap() {
+                    failed.push(e.to_string());
+                }
+            }
+            assert!(
+                failed.is_empty(),
+                "{}: {} good requests failed beside a bad {field}: {:?}",
+                db.name,
+                failed.len(),
+                &failed[..1]
+            );
+            match bad.await.unwrap() {
+                Err(GovError::Invalid { field: named, message }) => {
+                    assert_eq!(named, *field, "{}", db.name);
+                    assert!(message.contains("U+0000"), "{message}");
+                }
+                other => panic!("{}: a NUL in {field} must be refused naming it, got {other:?}", db.name),
+            }
+        }
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_batch_member_the_database_refuses_fails_alone() {
+    use governance::evidence::{Actor, Draft, Prepared};
+    use governance::service::group_commit::{Committed, GroupCommit, Job};
+    use governance::store::actions::ActionInsert;
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let writer = GroupCommit::start(db.store.clone());
+        let version = db.store.decision_inputs_version().await.unwrap();
+        let job = |agent_id: i64, n: usize| Job {
+            insert: ActionInsert {
+                agent_id,
+                capability: "finance.refund.issue".into(),
+                params: "{}".into(),
+                reasoning: String::new(),
+                confidence: 0.9,
+                inputs: "{}".into(),
+                alternatives: "[]".into(),
+                task_ref: String::new(),
+                idempotency_key: Some(format!("batch-{n}")),
+                request_hash: format!("r{n}"),
+                action_hash: format!("a{n}"),
+                decision: "denied".into(),
+                rule: "test".into(),
+                tier: None,
+                grant_id: None,
+                sandbox: true,
+                supervised: false,
+                separation_of_duties: false,
+                expires_at: None,
+                created_at: chrono::Utc::now(),
+            },
+            draft: Prepared::new(Draft {
+                actor: Actor::system("test"),
+                kind: "action.decided",
+                subject_kind: "action",
+                subject_id: String::new(),
+                summary: format!("job {n}"),
+                details: json!({"n": n}),
+            }),
+            remember: Vec::new(),
+            peer: None,
+            inputs_version: version,
+            rate_limit: None,
+        };
+        // Submitted together, so they share batches; one names an agent that does not exist.
+        let mut tasks = Vec::new();
+        for n in 0..40 {
+            let agent = if n == 17 { 987_654 } else { w.agent_id };
+            let (writer, job) = (writer.clone(), job(agent, n));
+            tasks.push(tokio::spawn(async move { writer.submit(job).await }));
+        }
+        let mut recorded = 0;
+        let mut refused = Vec::new();
+        for (n, t) in tasks.into_iter().enumerate() {
+            match t.await.unwrap() {
+                Ok(Committed::New { .. }) => recorded += 1,
+                Ok(other) => panic!("{}: job {n}: {other:?}", db.name),
+                Err(e) => refused.push((n, e.is_transient())),
+            }
+        }
+        assert_eq!(
+            (recorded, refused),
+            (39, vec![(17, false)]),
+            "{}: only the refused member fails, for good",
+            db.name
+        );
+        assert!(!writer.failing(), "a refusal is not an outage");
+        db.cleanup().await;
+    }
+}

@@ -128,6 +128,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(crate::api::router())
         .merge(console)
         .with_state(state)
+        .layer(axum::middleware::from_fn(crate::security::nul_guard::refuse_nul))
         .layer(from_fn_with_state(trusted, require_same_origin))
         .layer(
             tower::ServiceBuilder::new()

@@ -119,6 +119,8 @@ impl Accounts {
     /// long for an unknown or inactive user as for a wrong password.
     pub async fn login(&self, username: &str, secret: &str, client_addr: &str) -> Result<Principal, GovError> {
         let name = username.trim().to_lowercase();
+        // Not a name anyone has, and not one to key a throttle by.
+        crate::text::storable("username", &name).map_err(GovError::field)?;
         let now = crate::clock::now();
         let since = now - self.throttle.window;
         let keys = [format!("user:{name}"), format!("addr:{client_addr}")];

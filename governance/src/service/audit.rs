@@ -159,7 +159,7 @@ impl Audit {
         filter: ExportFilter,
         format: ExportFormat,
     ) -> Result<ExportPlan, GovError> {
-        filter.check().map_err(|(field, m)| GovError::invalid(field, m))?;
+        filter.check().map_err(GovError::field)?;
         let txn = self.store.begin_write().await?;
         let draft = Draft {
             actor: who.actor().clone(),
@@ -197,7 +197,7 @@ impl Audit {
         before: Option<i64>,
         limit: u64,
     ) -> Result<(Vec<Record>, bool), GovError> {
-        filter.check().map_err(|(field, m)| GovError::invalid(field, m))?;
+        filter.check().map_err(GovError::field)?;
         let mut rows = self.store.search_evidence(filter, before, limit + 1).await?;
         let more = rows.len() as u64 > limit;
         rows.truncate(limit as usize);

@@ -136,6 +136,7 @@ impl Decisions {
             // A request the key was already used for is answered as it was, even if it would
             // be refused now; the lookup runs only when the request is refused.
             if let Some(key) = &req.idempotency_key
+                && crate::text::storable("idempotency_key", key).is_ok()
                 && let Some(existing) = self.store.action_by_key(who.agent.id, key).await?
             {
                 return replay(&existing, &request_hash);
@@ -162,7 +163,7 @@ impl Decisions {
         req: &ActionRequest,
         request_hash: &str,
     ) -> Result<ActionAnswer, GovError> {
-        req.validate().map_err(|(field, m)| GovError::invalid(field, m))?;
+        req.validate().map_err(GovError::field)?;
         for _ in 0..MOST_ATTEMPTS {
             let (key, version) = self.inputs.key(&self.store, &who.key_prefix).await?;
             let key = key.filter(|k| still_holds(who, &k.key)).ok_or_else(refuse_key)?;

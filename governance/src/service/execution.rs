@@ -42,6 +42,7 @@ pub struct RollbackReport {
 }
 
 fn bounded(field: &'static str, v: &Value) -> Result<String, GovError> {
+    crate::text::storable_json(field, v).map_err(GovError::field)?;
     let text = canonical_json(v);
     if text.len() > MAX_REPORT_BYTES {
         return Err(GovError::invalid(field, format!("must be at most {MAX_REPORT_BYTES} bytes of JSON")));
@@ -73,6 +74,9 @@ impl Lifecycle {
         };
         let output = bounded("output", &r.output)?;
         let undo = bounded("undo", &r.undo)?;
+        if let Some(p) = &r.params {
+            crate::text::storable_json("params", p).map_err(GovError::field)?;
+        }
         let a = self.own(who, id).await?;
         // The approval (or the decision) covers these exact params and nothing else.
         let bound = a.approved_hash.clone().unwrap_or_else(|| a.action_hash.clone());

@@ -63,6 +63,7 @@ pub struct Lifecycle {
 
 pub(crate) fn comment(field: &'static str, text: &str, required: bool) -> Result<String, GovError> {
     let t = text.trim();
+    crate::text::storable(field, t).map_err(GovError::field)?;
     if required && t.is_empty() {
         return Err(GovError::invalid(field, "say why: it goes into the evidence trail and to the agent's owner"));
     }

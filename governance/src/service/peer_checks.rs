@@ -132,6 +132,8 @@ impl Lifecycle {
         if !(0.0..=1.0).contains(&v.confidence) {
             return Err(GovError::invalid("confidence", format!("{} is not between 0 and 1", v.confidence)));
         }
+        crate::text::storable("reasoning", &v.reasoning).map_err(GovError::field)?;
+        crate::text::storable_json("params", &v.params).map_err(GovError::field)?;
         if v.reasoning.chars().count() > 20_000 {
             return Err(GovError::invalid("reasoning", "must be at most 20000 characters"));
         }

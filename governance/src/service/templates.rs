@@ -143,7 +143,7 @@ impl Templates {
     /// Adds or replaces one capability's rule; returns the new version. `expected` is the version
     /// the editor saw: if another save came first, this one is refused with a conflict.
     pub async fn save_rule(&self, by: &AsManager, id: i64, expected: i64, form: RuleForm) -> Result<i64, GovError> {
-        let rule = template::parse_rule(&form).map_err(|(field, m)| GovError::invalid(field, m))?;
+        let rule = template::parse_rule(&form).map_err(GovError::field)?;
         if self.store.capability_by_name(&rule.capability).await?.is_none() {
             return Err(GovError::invalid("capability", format!("'{}' is not in the catalogue", rule.capability)));
         }

@@ -105,3 +105,20 @@ impl IntoResponse for ApiError {
         (status, body).into_response()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_of_the_moment_says_retry_and_a_refusal_does_not() {
+        let r = ApiError::Gov(GovError::Unavailable("database is locked".into())).into_response();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some(RETRY_AFTER_SECS));
+        let r = ApiError::Gov(GovError::Db(sea_orm::DbErr::Custom("check constraint".into()))).into_response();
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(r.headers().get(header::RETRY_AFTER).is_none(), "never an invitation to retry forever");
+        let r = ApiError::Gov(GovError::Internal("bug".into())).into_response();
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

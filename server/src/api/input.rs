@@ -33,15 +33,19 @@ impl<S: Send + Sync> FromRequest<S> for Body {
     }
 }
 
-/// Parses a JSON body, naming the field that does not fit.
+/// Parses a JSON body, naming the field that does not fit. A body that is not JSON, or has an
+/// object with a key twice (see [`unique_keys`]), is 400.
+///
+/// [`unique_keys`]: crate::api::unique_keys
 pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value = crate::api::unique_keys::parse(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::BadJson(format!("the body is not acceptable JSON: {e}")),
+        _ => ApiError::from_json_at(&e, None),
+    })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         ApiError::from_json_at(e.inner(), (path != ".").then_some(path))
-    })?;
-    de.end().map_err(|e| ApiError::from_json_at(&e, None))?;
-    Ok(value)
+    })
 }
 
 /// A path parameter; one that does not parse is 422 naming it.
@@ -115,6 +119,15 @@ mod tests {
         assert_eq!(field_of(r#"{"capability": "a.b", "confidence": "high"}"#).as_deref(), Some("confidence"), "type");
         assert_eq!(field_of(r#"{"capability": "a.b", "bogus": 1}"#).as_deref(), Some("bogus"), "unknown");
         assert_eq!(field_of(r#"{"capability": 5}"#).as_deref(), Some("capability"), "type at the first field");
+    }
+
+    #[test]
+    fn a_key_given_twice_is_not_acceptable_json() {
+        let twice = r#"{"capability": "a.b", "params": {"amount": 5, "amount": 5000}, "confidence": 0.5}"#;
+        match json_body::<ActionRequest>(twice.as_bytes()) {
+            Err(ApiError::BadJson(m)) => assert!(m.contains("duplicate key `params.amount`"), "{m}"),
+            other => panic!("expected 400, got {:?}", other.map(|_| ())),
+        }
     }
 
     #[test]

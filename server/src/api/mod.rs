@@ -9,6 +9,7 @@ pub mod input;
 pub mod openapi;
 pub mod peer_checks;
 pub mod rollbacks;
+pub mod unique_keys;
 pub mod wait;
 
 use app::server::state::AppState;

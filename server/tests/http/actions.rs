@@ -80,6 +80,18 @@ async fn bad_requests_are_refused_with_the_field() {
     // JSON followed by something else is not JSON.
     let trailing = format!("{} x", refund(1.0, None));
     assert_eq!(app.api_post("/v1/actions", Some(&key), &trailing).await.status(), StatusCode::BAD_REQUEST);
+    // A key given twice could be read two ways: refused, naming it.
+    let twice = r#"{"capability": "finance.refund.issue", "confidence": 0.9,
+        "params": {"order_id": "x", "amount": 5, "amount": 5000, "currency": "EUR"}}"#;
+    let res = app.api_post("/v1/actions", Some(&key), twice).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("duplicate key `params.amount`"), "{body}");
+    // Text PostgreSQL cannot store is refused on either database, naming the field.
+    let nul = r#"{"capability": "finance.refund.issue", "confidence": 0.9, "reasoning": "a\u0000b", "params": {}}"#;
+    let res = app.api_post("/v1/actions", Some(&key), nul).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "reasoning");
 }
 
 #[tokio::test]
@@ -137,7 +149,8 @@ async fn without_an_evidence_record_there_is_no_decision() {
     use sea_orm::ConnectionTrait;
     let app = spawn_app().await;
     let (agent_id, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "executor").await;
-    // Make every evidence append fail, as a full disk or a lost database would.
+    // Make the database refuse every evidence append for good (a disk that is full for a
+    // moment is a 503 with Retry-After instead: see governance/tests/faults_store.rs).
     app.state
         .store
         .db()
@@ -147,9 +160,11 @@ async fn without_an_evidence_record_there_is_no_decision() {
         .await
         .unwrap();
     let res = app.api_post("/v1/actions", Some(&key), &refund(10.0, None)).await;
-    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR, "a refusal retrying cannot fix is not a 503");
+    assert!(res.headers().get("retry-after").is_none());
+    assert!(res.headers().get("x-request-id").is_some(), "the request id to quote");
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "unavailable");
+    assert_eq!(body["error"]["code"], "internal");
     assert!(!body.to_string().contains("disk full"), "internal details are not sent");
     assert!(
         app.state.store.recent_actions(agent_id, 10).await.unwrap().is_empty(),

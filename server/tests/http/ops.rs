@@ -12,7 +12,22 @@ async fn health_and_readiness_answer() {
     assert!(res.headers().get("x-request-id").is_some(), "every response carries a request id");
     let res = app.get(&anon, "/readyz").await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.text().await.unwrap().contains(r#""database":"ok""#));
+    let body = res.text().await.unwrap();
+    assert!(body.contains(r#""database":"ok""#) && body.contains(r#""recording":"ok""#), "{body}");
+}
+
+#[tokio::test]
+async fn console_input_with_a_nul_is_refused_before_anything_runs() {
+    let app = spawn_app().await;
+    let mut anon = Browser { cookie: None };
+    let res = app.post_form(&mut anon, "/api/login", &[("username", "ad\0min"), ("password", "x")]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("U+0000"));
+    let auditor = app.browser_as("aldo", &["auditor"]).await;
+    let res = app.get(&auditor, "/audit?q=a%00b").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // The same words without it are searched as usual.
+    assert_eq!(app.get(&auditor, "/audit?q=ab").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
