@@ -30,8 +30,8 @@ pub enum AppError {
     #[error("wrong user name or password")]
     BadCredentials,
     /// Too many failed sign-ins.
-    #[error("too many failed sign-ins; try again in {retry_after_secs} seconds")]
-    Throttled { retry_after_secs: u64 },
+    #[error("too many failed sign-ins; try again in {wait}")]
+    Throttled { retry_after_secs: u64, wait: String },
     /// The database is unreachable or failed; try again.
     #[error("Tenure could not complete this just now; please try again")]
     Unavailable,

@@ -24,7 +24,7 @@ pub enum GovError {
     #[error("wrong user name or password")]
     BadCredentials,
     /// Too many recent failed sign-ins for this user or address.
-    #[error("too many failed sign-ins; try again in {retry_after_secs} seconds")]
+    #[error("too many failed sign-ins; try again in {}", crate::throttle::wait_in_words(*retry_after_secs))]
     Throttled { retry_after_secs: u64 },
     /// The database cannot take the request now but may soon (connection lost, busy or
     /// locked, disk full, no pooled connection in time): nothing was recorded; retrying later

@@ -27,6 +27,7 @@ pub mod shadow;
 pub mod store;
 pub mod template;
 pub mod text;
+pub mod throttle;
 pub mod username;
 
 pub use error::GovError;

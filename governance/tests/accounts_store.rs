@@ -109,24 +109,78 @@ async fn invalid_new_users_name_the_failing_field() {
 }
 
 #[tokio::test]
-async fn throttles_a_user_name_and_an_address_after_repeated_failures() {
+async fn one_person_mistyping_behind_a_shared_address_locks_only_themselves_there() {
     for db in common::backends().await {
         let acc = accounts(&db.store);
         let admin = admin_principal(&acc).await;
+        let token = admin.as_admin().unwrap();
         for _ in 0..3 {
             assert!(matches!(acc.login("admin", "nope", "10.9.9.9").await, Err(GovError::BadCredentials)));
         }
-        // The right password is refused while throttled, from any address.
-        let err = acc.login("admin", "a new admin password", "10.0.0.7").await.unwrap_err();
+        // Locked on that address, with a wait that says how long (30 s at the threshold).
+        let err = acc.login("admin", "a new admin password", "10.9.9.9").await.unwrap_err();
         assert!(
-            matches!(err, GovError::Throttled { retry_after_secs } if retry_after_secs > 0 && retry_after_secs <= 900),
+            matches!(err, GovError::Throttled { retry_after_secs } if (1..=30).contains(&retry_after_secs)),
             "{err:?}"
         );
-        // The address is throttled for other names too.
-        assert!(matches!(acc.login("someone", "x", "10.9.9.9").await, Err(GovError::Throttled { .. })));
-        // Unknown users fail like wrong passwords.
-        assert!(matches!(acc.login("ghost", "x", "10.1.1.1").await, Err(GovError::BadCredentials)));
-        let _ = admin;
+        // The same account from another address, and another account from the same address, sign in.
+        acc.login("admin", "a new admin password", "10.0.0.7").await.unwrap();
+        assert!(matches!(acc.login("ghost", "x", "10.9.9.9").await, Err(GovError::BadCredentials)), "not throttled");
+        // A success cleared the account's counters on its address; the locked pair stays until cleared.
+        let open = acc.throttles(&token).await.unwrap();
+        let pair = open.iter().find(|t| t.key == "pair:admin|10.9.9.9").expect("the locked pair is listed");
+        assert!(pair.locked_until.is_some() && pair.failures == 3 && pair.threshold == 3, "{pair:?}");
+        assert!(open.iter().all(|t| t.key != "user:admin"), "cleared by the success: {open:?}");
+        assert_eq!(acc.clear_throttle(&token, &pair.key).await.unwrap(), 3);
+        acc.login("admin", "a new admin password", "10.9.9.9").await.unwrap();
+        assert!(matches!(acc.clear_throttle(&token, "pair:admin|10.9.9.9").await, Err(GovError::NotFound(_))));
+        assert!(matches!(acc.clear_throttle(&token, "bogus").await, Err(GovError::Invalid { field: "key", .. })));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_account_guessed_from_many_addresses_and_an_address_spraying_many_accounts_lock() {
+    for db in common::backends().await {
+        let acc = accounts(&db.store);
+        admin_principal(&acc).await;
+        // 3 × 3 failures from different addresses lock the account everywhere.
+        for i in 0..9 {
+            assert!(matches!(acc.login("admin", "nope", &format!("10.1.0.{i}")).await, Err(GovError::BadCredentials)));
+        }
+        assert!(matches!(
+            acc.login("admin", "a new admin password", "10.2.0.1").await,
+            Err(GovError::Throttled { .. })
+        ));
+        // 10 × 3 failures from one address, each for another name, lock that address.
+        for i in 0..30 {
+            assert!(matches!(acc.login(&format!("user{i}"), "x", "10.3.0.1").await, Err(GovError::BadCredentials)));
+        }
+        assert!(matches!(acc.login("someone", "x", "10.3.0.1").await, Err(GovError::Throttled { .. })));
+        assert!(matches!(acc.login("someone", "x", "10.3.0.2").await, Err(GovError::BadCredentials)));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_guesses_are_checked_no_more_often_than_the_limit() {
+    for db in common::backends().await {
+        let acc = accounts(&db.store);
+        admin_principal(&acc).await;
+        let mut tasks = Vec::new();
+        for _ in 0..40 {
+            let acc = acc.clone();
+            tasks.push(tokio::spawn(async move { acc.login("admin", "wrong", "10.9.9.9").await }));
+        }
+        let (mut checked, mut throttled) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                Err(GovError::BadCredentials) => checked += 1,
+                Err(GovError::Throttled { .. }) => throttled += 1,
+                other => panic!("{}: {other:?}", db.name),
+            }
+        }
+        assert_eq!((checked, throttled), (3, 37), "{}: the limit of 3 holds under concurrency", db.name);
         db.cleanup().await;
     }
 }

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod routes;
 pub mod security;
 pub mod seed;
+pub mod serve;
 pub mod session_store;
 pub mod settings;
 pub mod startup;

@@ -20,12 +20,20 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// Minutes without activity after which a session ends.
     pub session_idle_minutes: i64,
-    /// Failed sign-ins within the window that lock a user name or client address.
+    /// Failed sign-ins of one account from one address, within the window, that lock it there
+    /// (the account from anywhere locks at three times this, an address at ten times).
     pub login_max_failures: u64,
     /// Length of the sign-in throttling window, in minutes.
     pub login_window_minutes: i64,
     /// Extra origin accepted on form posts, e.g. `https://tenure.example.com` behind a proxy.
     pub public_origin: String,
+    /// A header the reverse proxy in front of Tenure sets to the client's address (e.g.
+    /// `X-Forwarded-For`; the rightmost address in it is used); empty: the TCP peer's address.
+    pub client_ip_header: String,
+    /// Open connections at most; 0: as many as the open-file limit allows, less 256.
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers, or stay idle between requests.
+    pub header_timeout_seconds: u64,
     /// Log level filter (`info`, `debug`, `tenure=debug,info`, …).
     pub log_level: String,
     /// `text` or `json`.
@@ -55,6 +63,9 @@ impl Default for Settings {
             login_max_failures: 5,
             login_window_minutes: 15,
             public_origin: String::new(),
+            client_ip_header: String::new(),
+            max_connections: 0,
+            header_timeout_seconds: 10,
             log_level: "info".into(),
             log_format: "text".into(),
             site_root: PathBuf::from("target/site"),
@@ -77,6 +88,9 @@ impl std::fmt::Debug for Settings {
             .field("login_max_failures", &self.login_max_failures)
             .field("login_window_minutes", &self.login_window_minutes)
             .field("public_origin", &self.public_origin)
+            .field("client_ip_header", &self.client_ip_header)
+            .field("max_connections", &self.max_connections)
+            .field("header_timeout_seconds", &self.header_timeout_seconds)
             .field("log_level", &self.log_level)
             .field("log_format", &self.log_format)
             .field("site_root", &self.site_root)
@@ -114,9 +128,22 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("cookie_secure", "TENURE_COOKIE_SECURE", "false", "mark the session cookie Secure (HTTPS)"),
     ("session_idle_minutes", "TENURE_SESSION_IDLE_MINUTES", "120", "idle minutes before a session ends"),
-    ("login_max_failures", "TENURE_LOGIN_MAX_FAILURES", "5", "failed sign-ins that lock a name or address"),
+    (
+        "login_max_failures",
+        "TENURE_LOGIN_MAX_FAILURES",
+        "5",
+        "failed sign-ins that lock an account on one address (x3 anywhere, x10 per address)",
+    ),
     ("login_window_minutes", "TENURE_LOGIN_WINDOW_MINUTES", "15", "sign-in throttling window"),
     ("public_origin", "TENURE_PUBLIC_ORIGIN", "(none)", "extra accepted Origin for form posts"),
+    (
+        "client_ip_header",
+        "TENURE_CLIENT_IP_HEADER",
+        "(none)",
+        "header your reverse proxy sets to the client address, e.g. X-Forwarded-For",
+    ),
+    ("max_connections", "TENURE_MAX_CONNECTIONS", "0", "open connections at most (0: open-file limit less 256)"),
+    ("header_timeout_seconds", "TENURE_HEADER_TIMEOUT_SECONDS", "10", "seconds to send headers or sit idle"),
     ("log_level", "TENURE_LOG_LEVEL", "info", "log filter"),
     ("log_format", "TENURE_LOG_FORMAT", "text", "text or json"),
     ("site_root", "TENURE_SITE_ROOT", "target/site", "folder of the optional wasm bundle (pkg/)"),
@@ -178,6 +205,14 @@ impl Settings {
         }
         if self.export_keep_hours < 1 {
             return Err("export_keep_hours: must be at least 1".into());
+        }
+        if self.header_timeout_seconds < 1 {
+            return Err("header_timeout_seconds: must be at least 1".into());
+        }
+        if !self.client_ip_header.is_empty()
+            && axum::http::HeaderName::from_bytes(self.client_ip_header.as_bytes()).is_err()
+        {
+            return Err(format!("client_ip_header: '{}' is not a header name", self.client_ip_header));
         }
         if !self.public_origin.is_empty() && !self.public_origin.contains("://") {
             return Err(format!("public_origin: '{}' must look like https://host[:port]", self.public_origin));

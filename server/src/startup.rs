@@ -4,6 +4,7 @@
 use crate::background;
 use crate::routes::{assets, health};
 use crate::security::authn::load_principal;
+use crate::security::client_addr::{ClientIpHeader, client_addr};
 use crate::security::csrf::{TrustedOrigins, require_same_origin};
 use crate::session_store::DbSessionStore;
 use crate::settings::Settings;
@@ -20,7 +21,6 @@ use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use migrations::{Migrator, MigratorTrait};
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -129,6 +129,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(console)
         .with_state(state)
         .layer(axum::middleware::from_fn(crate::security::nul_guard::refuse_nul))
+        .layer(from_fn_with_state(ClientIpHeader::new(&settings.client_ip_header), client_addr))
         .layer(from_fn_with_state(trusted, require_same_origin))
         .layer(
             tower::ServiceBuilder::new()
@@ -161,8 +162,10 @@ pub async fn launch_with_listener(
         // Long-polls answer now, or they would hold the graceful shutdown for their whole wait.
         lifecycle.close_waits();
     };
-    let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let open_files = crate::serve::raise_open_file_limit();
+    let limits = crate::serve::Limits::new(settings.max_connections, settings.header_timeout_seconds, open_files);
+    tracing::info!(open_files, max_connections = limits.max_connections, "accepting connections");
+    let served = crate::serve::serve(listener, router(state, &settings), limits, shutdown).await;
     let _ = stop_tx.send(true);
     let _ = loops.await;
     let _ = exports.await;

@@ -17,7 +17,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// Signs in; renews the session id so a planted id is useless afterwards.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::context::{USER_ID_KEY, fail, gov, session, state};
+    use crate::server::context::{USER_ID_KEY, client_addr, fail, gov, session, state};
     if username.trim().is_empty() {
         return Err(fail(AppError::Field { field: "username".into(), message: "enter your user name".into() }));
     }
@@ -26,10 +26,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     }
     let st = state()?;
     let session = session()?;
-    let addr = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|_| "unknown".into());
+    let addr = client_addr().await;
     let principal = st.accounts.login(&username, &password, &addr).await.map_err(gov)?;
     let stored = async {
         session.cycle_id().await?;

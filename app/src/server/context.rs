@@ -62,6 +62,16 @@ pub fn session() -> Result<Session, AppError> {
     })
 }
 
+/// The client's address as the server determined it (the TCP peer, or the configured proxy
+/// header), put into each request's extensions by the server crate.
+#[derive(Clone, Debug)]
+pub struct ClientAddr(pub String);
+
+/// The client address of the request being served ("unknown" when the server did not say).
+pub async fn client_addr() -> String {
+    leptos_axum::extract::<axum::Extension<ClientAddr>>().await.map_or_else(|_| "unknown".into(), |e| e.0.0)
+}
+
 /// Records `err` as the response status for API callers (a plain HTML form post is
 /// redirected back to its page instead, with the error in the URL) and returns it.
 pub fn fail(err: AppError) -> AppError {
@@ -93,7 +103,9 @@ pub fn gov(err: GovError) -> AppError {
         GovError::Forbidden(why) => AppError::Forbidden(why),
         GovError::BadCredentials => AppError::BadCredentials,
         GovError::Unauthenticated(_) => AppError::Unauthenticated,
-        GovError::Throttled { retry_after_secs } => AppError::Throttled { retry_after_secs },
+        GovError::Throttled { retry_after_secs } => {
+            AppError::Throttled { retry_after_secs, wait: governance::throttle::wait_in_words(retry_after_secs) }
+        }
         GovError::Unavailable(e) => {
             tracing::warn!(error = %e, "database unavailable");
             AppError::Unavailable

@@ -5,23 +5,30 @@ use crate::evidence::{Actor, Draft};
 use crate::password::{self, NewPassword};
 use crate::principal::{AsAdmin, Principal};
 use crate::roles::{Role, RoleSet};
+use crate::store::throttle::Attempt;
 use crate::store::users::{self, UserChange, UserRecord};
 use crate::store::{Store, evidence, throttle};
+use crate::throttle::Scope;
 use crate::username::Username;
-use chrono::Duration;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
-/// How many failed sign-ins, within which window, lock a user name or a client address.
-#[derive(Clone, Copy, Debug)]
-pub struct ThrottlePolicy {
-    pub max_failures: u64,
-    pub window: Duration,
-}
+pub use crate::throttle::ThrottlePolicy;
 
-impl Default for ThrottlePolicy {
-    fn default() -> Self {
-        ThrottlePolicy { max_failures: 5, window: Duration::minutes(15) }
-    }
+/// A sign-in counter as the admins see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThrottleView {
+    /// The stored key (what clearing names).
+    pub key: String,
+    pub scope: Scope,
+    /// The user name, the address, or both.
+    pub named: String,
+    pub failures: u64,
+    /// Failures from which it locks.
+    pub threshold: u64,
+    pub last_failed_at: DateTime<Utc>,
+    /// Set while it is locked.
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 /// The accounts use cases.
@@ -115,22 +122,19 @@ impl Accounts {
         Ok(user)
     }
 
-    /// Signs in: refuses while the user name or the client address is throttled; takes as
-    /// long for an unknown or inactive user as for a wrong password.
+    /// Signs in: refuses while a throttle covers the name or the client address (see
+    /// [`crate::throttle`]); takes as long for an unknown or inactive user as for a wrong
+    /// password.
     pub async fn login(&self, username: &str, secret: &str, client_addr: &str) -> Result<Principal, GovError> {
         let name = username.trim().to_lowercase();
         // Not a name anyone has, and not one to key a throttle by.
         crate::text::storable("username", &name).map_err(GovError::field)?;
+        crate::text::storable("client", client_addr).map_err(GovError::field)?;
         let now = crate::clock::now();
-        let since = now - self.throttle.window;
-        let keys = [format!("user:{name}"), format!("addr:{client_addr}")];
-        for key in &keys {
-            let w = self.store.failures_since(key, since).await?;
-            if w.count >= self.throttle.max_failures {
-                let until = w.oldest.unwrap_or(now) + self.throttle.window;
-                let retry_after_secs = (until - now).num_seconds().max(1) as u64;
-                return Err(GovError::Throttled { retry_after_secs });
-            }
+        if let Attempt::Locked { retry_after_secs } =
+            self.store.begin_sign_in(&name, client_addr, &self.throttle, now).await?
+        {
+            return Err(GovError::Throttled { retry_after_secs });
         }
         let user = self.store.user_by_name(&name).await?;
         let stored = user.as_ref().map_or_else(|| password::dummy_hash().to_owned(), |u| u.password_hash.clone());
@@ -138,7 +142,9 @@ impl Accounts {
         let txn = self.store.begin_write().await?;
         match user {
             Some(u) if matches && u.active => {
-                throttle::clear(&txn, &keys[0]).await?;
+                for scope in Scope::ALL.into_iter().filter(|s| s.cleared_by_success()) {
+                    throttle::clear(&txn, &scope.key(&name, client_addr)).await?;
+                }
                 users::update(&txn, u.id, UserChange { last_login_at: Some(now), ..Default::default() }).await?;
                 let actor = Actor::user(u.id, &u.username);
                 let summary = format!("{} signed in", u.username);
@@ -148,9 +154,7 @@ impl Accounts {
                 Ok(principal_of(&u))
             }
             _ => {
-                for key in &keys {
-                    throttle::record(&txn, key, now).await?;
-                }
+                // The failure was counted before the password was checked.
                 let draft = Draft {
                     actor: Actor::system("sign-in"),
                     kind: "auth.login_failed",
@@ -164,6 +168,53 @@ impl Accounts {
                 Err(GovError::BadCredentials)
             }
         }
+    }
+
+    /// The sign-in counters with failures in the window, the most recent first (admin only).
+    pub async fn throttles(&self, _by: &AsAdmin) -> Result<Vec<ThrottleView>, GovError> {
+        let now = crate::clock::now();
+        let rows = self.store.throttles_since(now - self.throttle.window).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let (scope, named) = Scope::of_key(&r.throttle_key)?;
+                let failures = r.failures.max(0) as u64;
+                let locked_until =
+                    crate::throttle::locked_until(scope, &self.throttle, failures, Some(r.last_failed_at))
+                        .filter(|u| *u > now);
+                Some(ThrottleView {
+                    key: r.throttle_key,
+                    scope,
+                    named,
+                    failures,
+                    threshold: scope.threshold(&self.throttle),
+                    last_failed_at: r.last_failed_at,
+                    locked_until,
+                })
+            })
+            .collect())
+    }
+
+    /// Forgets one counter's failures, unlocking it (admin only); recorded as evidence.
+    pub async fn clear_throttle(&self, by: &AsAdmin, key: &str) -> Result<u64, GovError> {
+        let (scope, named) = Scope::of_key(key).ok_or_else(|| GovError::invalid("key", "not a sign-in counter"))?;
+        let txn = self.store.begin_write().await?;
+        let cleared = throttle::clear(&txn, key).await?;
+        if cleared == 0 {
+            return Err(GovError::NotFound(format!("sign-in counter for {named}")));
+        }
+        let actor = by.actor();
+        let draft = Draft {
+            actor: actor.clone(),
+            kind: "auth.throttle_cleared",
+            subject_kind: "throttle",
+            subject_id: key.to_owned(),
+            summary: format!("{} cleared the sign-in throttle of {} ({})", actor.name, named, scope.label()),
+            details: json!({"key": key, "failures": cleared}),
+        };
+        evidence::append(&txn, &draft).await?;
+        txn.commit().await?;
+        Ok(cleared)
     }
 
     /// The principal for a session's user id, if the user still exists and is active.

@@ -3,5 +3,6 @@
 //! that carries text the databases cannot store.
 
 pub mod authn;
+pub mod client_addr;
 pub mod csrf;
 pub mod nul_guard;
