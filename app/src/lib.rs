@@ -116,6 +116,11 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/users/throttles")
+                    view=|| view! { <Layout section=Section::Users><pages::throttles::ThrottlesPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/account/password")
                     view=|| view! { <Layout><pages::account::PasswordPage /></Layout> }
                     ssr=SsrMode::Async

@@ -1,7 +1,7 @@
 //! User administration (admins only).
 
 use crate::error::AppError;
-use crate::model::UserRow;
+use crate::model::{ThrottleRow, UserRow};
 use leptos::prelude::*;
 
 /// Every user.
@@ -72,5 +72,38 @@ pub async fn set_user_active(user_id: i64, active: bool) -> Result<(), AppError>
     let token = principal()?.as_admin().map_err(gov)?;
     let user = state()?.accounts.set_active(&token, user_id, active).await.map_err(gov)?;
     leptos_axum::redirect(&format!("/users?updated={}", user.username));
+    Ok(())
+}
+
+/// The sign-in counters with failures in the throttling window, the most recent first.
+#[server(endpoint = "users/throttles")]
+pub async fn list_throttles() -> Result<Vec<ThrottleRow>, AppError> {
+    use crate::api::show_time;
+    use crate::server::context::{gov, principal, state};
+    use governance::throttle::{retry_after_secs, wait_in_words};
+    let token = principal()?.as_admin().map_err(gov)?;
+    let now = governance::clock::now();
+    let rows = state()?.accounts.throttles(&token).await.map_err(gov)?;
+    Ok(rows
+        .into_iter()
+        .map(|t| ThrottleRow {
+            key: t.key,
+            scope: t.scope.label().to_owned(),
+            named: t.named,
+            failures: t.failures,
+            threshold: t.threshold,
+            last_failed_at: show_time(&t.last_failed_at),
+            locked_for: t.locked_until.map(|u| wait_in_words(retry_after_secs(now, u))),
+        })
+        .collect())
+}
+
+/// Clears one sign-in counter, unlocking it.
+#[server(endpoint = "users/throttles/clear")]
+pub async fn clear_throttle(key: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_admin().map_err(gov)?;
+    state()?.accounts.clear_throttle(&token, &key).await.map_err(gov)?;
+    leptos_axum::redirect("/users/throttles");
     Ok(())
 }

@@ -31,6 +31,23 @@ pub struct UserRow {
     pub is_you: bool,
 }
 
+/// One sign-in counter on the throttles page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThrottleRow {
+    /// The stored key, which clearing names.
+    pub key: String,
+    /// What it counts ("account on one address", ...).
+    pub scope: String,
+    /// The user name, the address, or both.
+    pub named: String,
+    pub failures: u64,
+    /// Failures from which it locks.
+    pub threshold: u64,
+    pub last_failed_at: String,
+    /// How long it stays locked, in words; none while it is open.
+    pub locked_for: Option<String>,
+}
+
 /// One evidence record, as listed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceRow {

@@ -17,4 +17,5 @@ pub mod login;
 pub mod not_found;
 pub mod template_detail;
 pub mod templates;
+pub mod throttles;
 pub mod users;

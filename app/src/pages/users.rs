@@ -30,6 +30,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users" />
         <h1>"Users"</h1>
+        <p><a href="/users/throttles">"Sign-in throttles"</a>" — who failed to sign in lately, and unlocking them"</p>
         {move || notice().map(|n| view! { <div class="alert alert-ok" role="status">{n}</div> })}
         <FormError error=roles_error />
         <FieldError error=roles_error field="roles" />

@@ -68,6 +68,42 @@ async fn repeated_failures_throttle_sign_in_even_with_the_right_password() {
 }
 
 #[tokio::test]
+async fn behind_a_proxy_each_client_is_throttled_on_its_own_and_an_admin_unlocks_it() {
+    let app = spawn_with(|s| {
+        s.login_max_failures = 2;
+        s.client_ip_header = "X-Forwarded-For".into();
+    })
+    .await;
+    let mut admin = app.admin().await;
+    app.browser_as("rita", &["reviewer"]).await;
+    // rita mistypes twice from one client behind the proxy: that client is locked for rita...
+    for _ in 0..2 {
+        assert_eq!(app.login_via_proxy("rita", "typo", "203.0.113.5").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = app.login_via_proxy("rita", "rita settled password", "203.0.113.5").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body = res.text().await.unwrap();
+    assert!(body.contains(r#""wait":"#) && body.contains(" seconds"), "the wait in words: {body}");
+    // ...while rita from another client behind the same proxy signs in.
+    assert_eq!(app.login_via_proxy("rita", "rita settled password", "203.0.113.6").await.status(), StatusCode::OK);
+
+    // The admin sees the counter and clears it; rita's first client works again.
+    let page = app.get(&admin, "/users/throttles").await.text().await.unwrap();
+    assert!(page.contains("rita from 203.0.113.5") && page.contains("locked for"), "listed with its lock");
+    let res = app.post_form(&mut admin, "/api/users/throttles/clear", &[("key", "pair:rita|203.0.113.5")]).await;
+    assert_eq!(location(&res), "/users/throttles");
+    assert_eq!(app.login_via_proxy("rita", "rita settled password", "203.0.113.5").await.status(), StatusCode::OK);
+    let page = app.get(&admin, "/users/throttles").await.text().await.unwrap();
+    assert!(!page.contains("rita from 203.0.113.5"), "cleared");
+
+    // Only admins see or clear throttles.
+    let mut reviewer = app.browser_as("rex", &["reviewer"]).await;
+    assert_eq!(app.get(&reviewer, "/users/throttles").await.status(), StatusCode::FORBIDDEN);
+    let res = app.post_api(&mut reviewer, "/api/users/throttles/clear", &[("key", "user:rita")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
 async fn signing_in_again_renews_the_session_id_and_the_old_one_stops_working() {
     let app = spawn_app().await;
     let admin = app.admin().await;

@@ -233,6 +233,20 @@ impl TestApp {
         (b, res)
     }
 
+    /// A sign-in as a reverse proxy would pass it on: `X-Forwarded-For` names the client.
+    pub async fn login_via_proxy(&self, username: &str, password: &str, client: &str) -> Response {
+        self.client
+            .post(format!("{}/api/login", self.base))
+            .header(ACCEPT, "application/json")
+            .header(ORIGIN, &self.base)
+            .header(REFERER, format!("{}/login", self.base))
+            .header("x-forwarded-for", format!("198.51.100.1, {client}"))
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// A signed-in user holding `roles`, past the first password change.
     pub async fn browser_as(&self, name: &str, roles: &[&str]) -> Browser {
         let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
