@@ -58,7 +58,7 @@ impl ActionRequest {
         if self.capability.trim().is_empty() {
             return Err(("capability", "name the capability, e.g. finance.refund.issue".into()));
         }
-        if self.capability.len() > 100 {
+        if self.capability.chars().count() > 100 {
             return Err(("capability", "must be at most 100 characters".into()));
         }
         if !self.params.is_object() {
@@ -77,7 +77,7 @@ impl ActionRequest {
             return Err(("task_ref", "must be at most 200 characters".into()));
         }
         match &self.idempotency_key {
-            Some(k) if k.trim().is_empty() || k.len() > 200 => {
+            Some(k) if k.trim().is_empty() || k.chars().count() > 200 => {
                 return Err(("idempotency_key", "must be 1 to 200 characters when given".into()));
             }
             Some(k) => storable("idempotency_key", k)?,

@@ -38,6 +38,9 @@ pub enum Command {
     /// Manage console users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage agents.
+    #[command(subcommand)]
+    Agent(AgentCommand),
     /// Work with the evidence trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -71,6 +74,26 @@ pub enum UserCommand {
     ResetPassword {
         /// The user name.
         name: String,
+    },
+}
+
+/// `tenure agent …`
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Register an agent and issue its first API key (printed once), e.g. to provision agents
+    /// from a script; grants are given in the console.
+    Add {
+        /// The agent's name.
+        name: String,
+        /// The user who owns it (an active user).
+        #[arg(long)]
+        owner: String,
+        /// What it is for.
+        #[arg(long)]
+        purpose: String,
+        /// production or sandbox.
+        #[arg(long, default_value = "sandbox")]
+        environment: String,
     },
 }
 
@@ -146,6 +169,16 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Command::Agent(AgentCommand::Add { name, owner, purpose, environment }) => {
+            let new = governance::service::agents::NewAgent { name, owner, purpose, environment, ..Default::default() };
+            match state.agents.register_cli(new).await {
+                Ok((agent, secret)) => {
+                    println!("Registered agent {} (id {}). API key (shown once): {secret}", agent.name, agent.id);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Audit(AuditCommand::Verify { .. }) => match state.audit.verify_live().await {
             Ok(LiveCheck::Intact { records, checkpoints }) => {
                 println!("evidence chain intact: {records} records and {checkpoints} signed checkpoints verified");

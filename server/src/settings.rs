@@ -34,6 +34,9 @@ pub struct Settings {
     pub max_connections: usize,
     /// Seconds a connection may take to send a request's headers, or stay idle between requests.
     pub header_timeout_seconds: u64,
+    /// Longest `?wait=` of the agent API's long-polls, in seconds (keep it below your proxy's
+    /// read timeout).
+    pub long_poll_max_seconds: u64,
     /// Log level filter (`info`, `debug`, `tenure=debug,info`, …).
     pub log_level: String,
     /// `text` or `json`.
@@ -66,6 +69,7 @@ impl Default for Settings {
             client_ip_header: String::new(),
             max_connections: 0,
             header_timeout_seconds: 10,
+            long_poll_max_seconds: 60,
             log_level: "info".into(),
             log_format: "text".into(),
             site_root: PathBuf::from("target/site"),
@@ -91,6 +95,7 @@ impl std::fmt::Debug for Settings {
             .field("client_ip_header", &self.client_ip_header)
             .field("max_connections", &self.max_connections)
             .field("header_timeout_seconds", &self.header_timeout_seconds)
+            .field("long_poll_max_seconds", &self.long_poll_max_seconds)
             .field("log_level", &self.log_level)
             .field("log_format", &self.log_format)
             .field("site_root", &self.site_root)
@@ -144,6 +149,7 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("max_connections", "TENURE_MAX_CONNECTIONS", "0", "open connections at most (0: open-file limit less 256)"),
     ("header_timeout_seconds", "TENURE_HEADER_TIMEOUT_SECONDS", "10", "seconds to send headers or sit idle"),
+    ("long_poll_max_seconds", "TENURE_LONG_POLL_MAX_SECONDS", "60", "longest ?wait= of the agent API's long-polls"),
     ("log_level", "TENURE_LOG_LEVEL", "info", "log filter"),
     ("log_format", "TENURE_LOG_FORMAT", "text", "text or json"),
     ("site_root", "TENURE_SITE_ROOT", "target/site", "folder of the optional wasm bundle (pkg/)"),
@@ -205,6 +211,9 @@ impl Settings {
         }
         if self.export_keep_hours < 1 {
             return Err("export_keep_hours: must be at least 1".into());
+        }
+        if !(1..=3600).contains(&self.long_poll_max_seconds) {
+            return Err("long_poll_max_seconds: must be 1 to 3600".into());
         }
         if self.header_timeout_seconds < 1 {
             return Err("header_timeout_seconds: must be at least 1".into());

@@ -125,7 +125,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/style/main.css", get(assets::main_css))
-        .merge(crate::api::router())
+        .merge(crate::api::router(crate::api::wait::LongPollMax(settings.long_poll_max_seconds)))
         .merge(console)
         .with_state(state)
         .layer(axum::middleware::from_fn(crate::security::nul_guard::refuse_nul))

@@ -67,12 +67,27 @@ impl Agents {
 
     /// Registers an agent; it starts active, with no key and no grant.
     pub async fn register(&self, by: &AsManager, new: NewAgent) -> Result<AgentRecord, GovError> {
+        self.register_by(by.actor(), new).await
+    }
+
+    /// Registers an agent from the command line (`tenure agent add`) and issues its first key;
+    /// the owner must be named. Returns the agent and the key's secret, shown only this once.
+    pub async fn register_cli(&self, new: NewAgent) -> Result<(AgentRecord, String), GovError> {
+        if new.owner.trim().is_empty() {
+            return Err(GovError::invalid("--owner", "name the user who owns the agent"));
+        }
+        let actor = Actor::system("command line");
+        let agent = self.register_by(&actor, new).await?;
+        let (_, secret) = self.issue_key_by(&actor, agent.id).await?;
+        Ok((agent, secret))
+    }
+
+    async fn register_by(&self, actor: &Actor, new: NewAgent) -> Result<AgentRecord, GovError> {
         let name = AgentName::parse(&new.name).map_err(|m| GovError::invalid("name", m))?;
         let purpose = parse_text(&new.purpose, 2000, true).map_err(|m| GovError::invalid("purpose", m))?;
         let environment = Environment::parse(&new.environment).map_err(|m| GovError::invalid("environment", m))?;
         let model_note = parse_text(&new.model_note, 200, false).map_err(|m| GovError::invalid("model_note", m))?;
-        let owner_name =
-            if new.owner.trim().is_empty() { by.actor().name.clone() } else { new.owner.trim().to_lowercase() };
+        let owner_name = if new.owner.trim().is_empty() { actor.name.clone() } else { new.owner.trim().to_lowercase() };
         let owner = self
             .store
             .user_by_name(&owner_name)
@@ -91,14 +106,14 @@ impl Agents {
         let agent = agent_store::by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
         let summary = format!(
             "{} registered agent {} ({}, owner {})",
-            by.actor().name,
+            actor.name,
             agent.name,
             environment.as_str(),
             owner.username
         );
         let details =
             json!({"purpose": purpose, "owner": owner.username, "environment": environment, "model_note": model_note});
-        evidence::append(&txn, &draft(by.actor(), "agent.registered", &agent, summary, details)).await?;
+        evidence::append(&txn, &draft(actor, "agent.registered", &agent, summary, details)).await?;
         txn.commit().await?;
         Ok(agent)
     }
@@ -118,12 +133,16 @@ impl Agents {
 
     /// Issues a new API key; the returned secret is the only copy there will ever be.
     pub async fn issue_key(&self, by: &AsManager, agent_id: i64) -> Result<(KeyRecord, String), GovError> {
+        self.issue_key_by(by.actor(), agent_id).await
+    }
+
+    async fn issue_key_by(&self, actor: &Actor, agent_id: i64) -> Result<(KeyRecord, String), GovError> {
         let generated = api_key::generate();
         let txn = self.store.begin_write().await?;
         let agent = agent_store::by_id(&txn, agent_id).await?.ok_or_else(|| not_found(agent_id))?;
-        let key = agent_store::insert_key(&txn, agent_id, &generated.prefix, &generated.hash, &by.actor().name).await?;
-        let summary = format!("{} issued API key {} for {}", by.actor().name, key.prefix, agent.name);
-        evidence::append(&txn, &draft(by.actor(), "agent.key_issued", &agent, summary, json!({"prefix": key.prefix})))
+        let key = agent_store::insert_key(&txn, agent_id, &generated.prefix, &generated.hash, &actor.name).await?;
+        let summary = format!("{} issued API key {} for {}", actor.name, key.prefix, agent.name);
+        evidence::append(&txn, &draft(actor, "agent.key_issued", &agent, summary, json!({"prefix": key.prefix})))
             .await?;
         txn.commit().await?;
         Ok((key, generated.secret))

@@ -4,8 +4,9 @@
 use crate::api::agent_auth::{AgentAuth, BearerKey};
 use crate::api::error::ApiError;
 use crate::api::input::{ApiPath, ApiQuery, Body, json_body};
-use crate::api::wait::{WaitQuery, long_poll};
+use crate::api::wait::{LongPollMax, WaitQuery, long_poll};
 use app::server::state::AppState;
+use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use governance::action::ActionRequest;
@@ -35,9 +36,10 @@ pub async fn get(
     AgentAuth(who): AgentAuth,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<WaitQuery>,
+    Extension(max): Extension<LongPollMax>,
 ) -> Result<Json<ActionAnswer>, ApiError> {
+    let wait = q.duration(max)?;
     let first = state.decisions.get(&who, id).await?;
-    let wait = q.duration();
     if wait.is_zero() {
         return Ok(Json(first));
     }

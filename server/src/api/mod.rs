@@ -36,7 +36,7 @@ pub const ROUTES: [(&str, &str); 9] = [
 
 /// Every `/v1` route. Under `/v1`, an unknown path (404) and a method a route does not take
 /// (405, with `Allow`) answer in the API's error shape too, not with the console's HTML page.
-pub fn router() -> Router<AppState> {
+pub fn router(long_poll_max: wait::LongPollMax) -> Router<AppState> {
     Router::new()
         .route("/v1/agents/me", get(agents::me).fallback(wrong_method))
         .route("/v1/actions", post(actions::create).fallback(wrong_method))
@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/openapi.json", get(openapi::serve).fallback(wrong_method))
         .route("/v1", any(no_route))
         .route("/v1/{*rest}", any(no_route))
+        .layer(axum::Extension(long_poll_max))
 }
 
 fn error_body(code: &str, message: String) -> Json<Value> {

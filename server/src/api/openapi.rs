@@ -1,12 +1,52 @@
 //! The OpenAPI 3.1 description of `/v1`, served at `/v1/openapi.json`. Its schemas are JSON
 //! Schema 2020-12, so tests validate live responses against them.
 
-use axum::Json;
+use crate::api::wait::LongPollMax;
+use axum::{Extension, Json};
 use serde_json::{Value, json};
 
 /// The document.
-pub fn document() -> Value {
+pub fn document(long_poll_max: u64) -> Value {
+    let mut doc = described(long_poll_max);
+    every_operation_may_fail(&mut doc);
+    doc
+}
+
+/// Every operation may also answer 500 (a fault retrying will not fix, logged under the
+/// request id) and 503 (a fault of the moment: nothing was recorded, retry after
+/// `Retry-After` seconds); both are added where an operation does not describe its own.
+fn every_operation_may_fail(doc: &mut Value) {
     let error = json!({"$ref": "#/components/schemas/Error"});
+    let internal = json!({
+        "description": "A fault retrying will not fix; logged under the request id in the x-request-id header",
+        "content": {"application/json": {"schema": error}}
+    });
+    let unavailable = json!({
+        "description": "A fault of the moment (database unreachable, busy or full): nothing was recorded; retry",
+        "headers": {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": error}}
+    });
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|p| p.values_mut()) {
+        if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
+            responses.entry("500").or_insert_with(|| internal.clone());
+            if let Some(r) = responses.get_mut("503").and_then(Value::as_object_mut) {
+                r.insert("headers".into(), unavailable["headers"].clone());
+            } else {
+                responses.insert("503".into(), unavailable.clone());
+            }
+        }
+    }
+}
+
+/// The document as written, before the answers every operation may give.
+fn described(long_poll_max: u64) -> Value {
+    let error = json!({"$ref": "#/components/schemas/Error"});
+    // Ids are 64-bit: the schema says so, so a larger number is not a valid request.
+    let id_schema = json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": i64::MAX});
+    // Text Tenure stores: no U+0000 (neither database may be asked to keep it).
+    let text = |max: u64| json!({"type": "string", "maxLength": max, "pattern": "^[^\\u0000]*$"});
+    let named = |max: u64| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "^[^\\u0000]*\\S[^\\u0000]*$"});
     let err =
         |description: &str| json!({"description": description, "content": {"application/json": {"schema": error}}});
     json!({
@@ -36,8 +76,16 @@ pub fn document() -> Value {
                     "summary": "Ask for a decision before acting",
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionRequest"}}}},
                     "responses": {
-                        "200": {"description": "The decision (also for a replayed idempotency key)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
-                        "400": err("The body is not JSON"),
+                        "200": {
+                            "description": "The decision (also for a replayed idempotency key)",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}},
+                            "links": {
+                                "GetAction": {"operationId": "getAction", "parameters": {"id": "$response.body#/id"}},
+                                "ReportResult": {"operationId": "reportResult", "parameters": {"id": "$response.body#/id"}},
+                                "ReportRollback": {"operationId": "reportRollback", "parameters": {"id": "$response.body#/id"}}
+                            }
+                        },
+                        "400": err("The body is not JSON, or an object in it has a key twice"),
                         "413": err("The body is larger than 2 MiB"),
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "409": err("The idempotency key was used for a different request"),
@@ -51,8 +99,8 @@ pub fn document() -> Value {
                     "operationId": "getAction",
                     "summary": "An action's current state; with `wait`, answers when it changes",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
-                        {"name": "wait", "in": "query", "required": false, "description": "Seconds to wait for a change (at most 60)", "schema": {"type": "integer", "minimum": 0, "maximum": 60}}
+                        {"name": "id", "in": "path", "required": true, "schema": id_schema},
+                        {"name": "wait", "in": "query", "required": false, "description": format!("Seconds to wait for a change (at most {long_poll_max})"), "schema": {"type": "integer", "minimum": 0, "maximum": long_poll_max}}
                     ],
                     "responses": {
                         "200": {"description": "The action", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
@@ -67,11 +115,11 @@ pub fn document() -> Value {
                 "post": {
                     "operationId": "reportResult",
                     "summary": "Report the outcome of executing an allowed or approved action",
-                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": id_schema}],
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResultReport"}}}},
                     "responses": {
                         "200": {"description": "The action after the report: final, reversible (with `reversible_until`), awaiting_confirmation (supervised) or failed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
-                        "400": err("The body is not JSON"),
+                        "400": err("The body is not JSON, or an object in it has a key twice"),
                         "413": err("The body is larger than 2 MiB"),
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "404": err("No such action of this agent"),
@@ -85,11 +133,11 @@ pub fn document() -> Value {
                 "post": {
                     "operationId": "reportRollback",
                     "summary": "Report the outcome of a rollback a human asked for",
-                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": id_schema}],
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RollbackReport"}}}},
                     "responses": {
                         "200": {"description": "The action: rolled_back, or rollback_failed (an alert is raised for a person)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionAnswer"}}}},
-                        "400": err("The body is not JSON"),
+                        "400": err("The body is not JSON, or an object in it has a key twice"),
                         "413": err("The body is larger than 2 MiB"),
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "404": err("No such action of this agent"),
@@ -104,7 +152,7 @@ pub fn document() -> Value {
                     "operationId": "listRollbacks",
                     "summary": "Actions a person asked this agent to undo, with the undo data it reported",
                     "parameters": [
-                        {"name": "wait", "in": "query", "required": false, "description": "Seconds to wait for one to arrive (at most 60)", "schema": {"type": "integer", "minimum": 0, "maximum": 60}}
+                        {"name": "wait", "in": "query", "required": false, "description": format!("Seconds to wait for one to arrive (at most {long_poll_max})"), "schema": {"type": "integer", "minimum": 0, "maximum": long_poll_max}}
                     ],
                     "responses": {
                         "200": {"description": "Pending rollbacks, oldest first (empty when none arrived in time)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Rollbacks"}}}},
@@ -119,7 +167,7 @@ pub fn document() -> Value {
                     "operationId": "nextPeerCheck",
                     "summary": "Take the next task this agent may check as a peer (never the primary's params, decision or reasoning)",
                     "parameters": [
-                        {"name": "wait", "in": "query", "required": false, "description": "Seconds to wait for one to arrive (at most 60)", "schema": {"type": "integer", "minimum": 0, "maximum": 60}}
+                        {"name": "wait", "in": "query", "required": false, "description": format!("Seconds to wait for one to arrive (at most {long_poll_max})"), "schema": {"type": "integer", "minimum": 0, "maximum": long_poll_max}}
                     ],
                     "responses": {
                         "200": {"description": "The task (now taken by this agent), or `task: null` when none arrived in time", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PeerNext"}}}},
@@ -134,11 +182,11 @@ pub fn document() -> Value {
                 "post": {
                     "operationId": "peerVerdict",
                     "summary": "Answer a taken peer check with this agent's own analysis",
-                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": id_schema}],
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PeerVerdict"}}}},
                     "responses": {
                         "200": {"description": "Recorded (how it compared is not told)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PeerRecorded"}}}},
-                        "400": err("The body is not JSON"),
+                        "400": err("The body is not JSON, or an object in it has a key twice"),
                         "413": err("The body is larger than 2 MiB"),
                         "401": err("Missing, malformed, unknown or revoked key"),
                         "404": err("No such check taken by this agent"),
@@ -191,15 +239,29 @@ pub fn document() -> Value {
                     "additionalProperties": false,
                     "required": ["capability", "confidence"],
                     "properties": {
-                        "capability": {"type": "string", "description": "e.g. finance.refund.issue"},
-                        "params": {"type": "object", "description": "Checked against the capability's JSON Schema"},
-                        "reasoning": {"type": "string"},
+                        "capability": {"description": "e.g. finance.refund.issue", "allOf": [named(100)]},
+                        "params": {"description": "Checked against the capability's JSON Schema", "allOf": [{"$ref": "#/components/schemas/JsonObject"}]},
+                        "reasoning": text(20_000),
                         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-                        "inputs": {"description": "What the agent based its proposal on"},
-                        "alternatives": {"type": "array"},
-                        "task_ref": {"type": "string"},
-                        "idempotency_key": {"type": ["string", "null"]}
+                        "inputs": {"description": "What the agent based its proposal on", "allOf": [{"$ref": "#/components/schemas/Json"}]},
+                        "alternatives": {"type": "array", "items": {"$ref": "#/components/schemas/Json"}},
+                        "task_ref": text(200),
+                        "idempotency_key": {"oneOf": [{"type": "null"}, named(200)]}
                     }
+                },
+                "Json": {
+                    "description": "Any JSON value whose strings and keys hold no U+0000",
+                    "anyOf": [
+                        {"type": ["null", "boolean", "number"]},
+                        text(1 << 21),
+                        {"type": "array", "items": {"$ref": "#/components/schemas/Json"}},
+                        {"$ref": "#/components/schemas/JsonObject"}
+                    ]
+                },
+                "JsonObject": {
+                    "type": "object",
+                    "propertyNames": {"pattern": "^[^\\u0000]*$"},
+                    "additionalProperties": {"$ref": "#/components/schemas/Json"}
                 },
                 "ResultReport": {
                     "type": "object",
@@ -207,9 +269,9 @@ pub fn document() -> Value {
                     "required": ["status"],
                     "properties": {
                         "status": {"type": "string", "enum": ["succeeded", "failed"]},
-                        "output": {"description": "What happened (any JSON, at most 64 KiB)"},
-                        "undo": {"description": "What the agent needs to undo it (any JSON, at most 64 KiB); returned with a rollback"},
-                        "params": {"type": ["object", "null"], "description": "The params executed; when given they must be the approved ones"}
+                        "output": {"description": "What happened (any JSON, at most 64 KiB)", "allOf": [{"$ref": "#/components/schemas/Json"}]},
+                        "undo": {"description": "What the agent needs to undo it (any JSON, at most 64 KiB); returned with a rollback", "allOf": [{"$ref": "#/components/schemas/Json"}]},
+                        "params": {"description": "The params executed; when given they must be the approved ones", "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/JsonObject"}]}
                     }
                 },
                 "RollbackReport": {
@@ -218,7 +280,7 @@ pub fn document() -> Value {
                     "required": ["status"],
                     "properties": {
                         "status": {"type": "string", "enum": ["rolled_back", "failed"]},
-                        "output": {"description": "What happened (any JSON, at most 64 KiB)"}
+                        "output": {"description": "What happened (any JSON, at most 64 KiB)", "allOf": [{"$ref": "#/components/schemas/Json"}]}
                     }
                 },
                 "Rollbacks": {
@@ -261,8 +323,8 @@ pub fn document() -> Value {
                     "required": ["decision", "confidence"],
                     "properties": {
                         "decision": {"type": "string", "enum": ["proceed", "decline"]},
-                        "params": {"type": "object", "description": "The params this agent would use"},
-                        "reasoning": {"type": "string"},
+                        "params": {"description": "The params this agent would use", "allOf": [{"$ref": "#/components/schemas/JsonObject"}]},
+                        "reasoning": text(20_000),
                         "confidence": {"type": "number", "minimum": 0, "maximum": 1}
                     }
                 },
@@ -294,6 +356,6 @@ pub fn document() -> Value {
 }
 
 /// `GET /v1/openapi.json`.
-pub async fn serve() -> Json<Value> {
-    Json(document())
+pub async fn serve(Extension(max): Extension<LongPollMax>) -> Json<Value> {
+    Json(document(max.0))
 }

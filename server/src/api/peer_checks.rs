@@ -5,8 +5,9 @@
 use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
 use crate::api::input::{ApiPath, ApiQuery, Body, json_body};
-use crate::api::wait::{WaitQuery, long_poll};
+use crate::api::wait::{LongPollMax, WaitQuery, long_poll};
 use app::server::state::AppState;
+use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use governance::service::peer_checks::{PeerTask, PeerVerdict};
@@ -30,8 +31,9 @@ pub async fn next(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
     ApiQuery(q): ApiQuery<WaitQuery>,
+    Extension(max): Extension<LongPollMax>,
 ) -> Result<Json<Next>, ApiError> {
-    let wait = q.duration();
+    let wait = q.duration(max)?;
     let task = long_poll(&state.lifecycle, wait, |last| {
         let (state, who) = (state.clone(), who.clone());
         async move {

@@ -4,8 +4,9 @@
 use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
 use crate::api::input::ApiQuery;
-use crate::api::wait::{WaitQuery, long_poll};
+use crate::api::wait::{LongPollMax, WaitQuery, long_poll};
 use app::server::state::AppState;
+use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
@@ -54,8 +55,9 @@ pub async fn list(
     State(state): State<AppState>,
     AgentAuth(who): AgentAuth,
     ApiQuery(q): ApiQuery<WaitQuery>,
+    Extension(max): Extension<LongPollMax>,
 ) -> Result<Json<Rollbacks>, ApiError> {
-    let wait = q.duration();
+    let wait = q.duration(max)?;
     let pending = long_poll(&state.lifecycle, wait, |last| {
         let (state, who) = (state.clone(), who.clone());
         async move {

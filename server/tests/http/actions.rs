@@ -87,6 +87,10 @@ async fn bad_requests_are_refused_with_the_field() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.unwrap();
     assert!(body["error"]["message"].as_str().unwrap().contains("duplicate key `params.amount`"), "{body}");
+    // A wait longer than the document's maximum is refused, not shortened without a word.
+    let res = app.api_get("/v1/actions/1?wait=61", Some(&key)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "wait");
     // Text PostgreSQL cannot store is refused on either database, naming the field.
     let nul = r#"{"capability": "finance.refund.issue", "confidence": 0.9, "reasoning": "a\u0000b", "params": {}}"#;
     let res = app.api_post("/v1/actions", Some(&key), nul).await;

@@ -110,6 +110,10 @@ async fn every_v1_route_is_documented() {
         let res = reqwest::Client::new().request(method.to_uppercase().parse().unwrap(), url).send().await.unwrap();
         let expected = if path.ends_with("openapi.json") { 200 } else { 401 };
         assert_eq!(res.status().as_u16(), expected, "{method} {path}");
+        // Every operation says it may fail for good (500) or for the moment (503, Retry-After).
+        let responses = &doc["paths"][path][method.as_str()]["responses"];
+        assert!(responses["500"].is_object(), "{method} {path} documents 500");
+        assert!(responses["503"]["headers"]["Retry-After"].is_object(), "{method} {path} documents Retry-After");
     }
 }
 
