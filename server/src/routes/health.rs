@@ -31,12 +31,9 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         }
     };
     let recording = if state.decisions.can_record() { "ok" } else { "failing" };
-    let body = json!({"database": database, "recording": recording});
-    if database == "ok" && recording == "ok" {
-        (StatusCode::OK, Json(json!({"status": "ready", "database": database, "recording": recording})))
-    } else {
-        let mut body = body;
-        body["status"] = "unavailable".into();
-        (StatusCode::SERVICE_UNAVAILABLE, Json(body))
-    }
+    let (status, said) = match (database, recording) {
+        ("ok", "ok") => (StatusCode::OK, "ready"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+    };
+    (status, Json(json!({"status": said, "database": database, "recording": recording})))
 }

@@ -1,6 +1,6 @@
 //! Probes, request ids, cookies, assets, escaping and the not-found page.
 
-use crate::common::{Browser, spawn_app};
+use crate::common::{Browser, spawn_app, spawn_with};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -100,4 +100,62 @@ async fn pages_finish_while_other_servers_start_in_the_same_process() {
             .expect("a page waited forever for a resource while another server started")
             .expect("pages render");
     }
+}
+
+/// A TCP proxy in front of `upstream` that can be cut: from then on it forwards nothing and
+/// answers nothing, on the connections it holds and on new ones, as a database host that is
+/// gone (or a network that dropped it) does.
+async fn cuttable_proxy(upstream: String) -> (std::net::SocketAddr, tokio::sync::watch::Sender<bool>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (cut, cut_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else { return };
+            let mut cut = cut_rx.clone();
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                if *cut.borrow() {
+                    return std::future::pending::<()>().await;
+                }
+                let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else { return };
+                tokio::select! {
+                    _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                    _ = cut.changed() => std::future::pending::<()>().await,
+                }
+            });
+        }
+    });
+    (addr, cut)
+}
+
+#[tokio::test]
+async fn readiness_answers_within_a_second_when_postgres_is_gone() {
+    use sea_orm::{ConnectionTrait, Database};
+    let Some(base) = std::env::var("TENURE_TEST_PG_URL").ok().filter(|u| !u.is_empty()) else {
+        eprintln!("SKIPPED on PostgreSQL: set TENURE_TEST_PG_URL to run");
+        return;
+    };
+    let db = format!("tenure_ready_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(base.as_str()).await.unwrap();
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{db}\"")).await.unwrap();
+    // postgres://user@host:port/name -> the host and port, and a URL through the proxy.
+    let rest = base.split_once("://").unwrap().1;
+    let (creds, host_and_path) = rest.split_once('@').unwrap_or(("", rest));
+    let host = host_and_path.split('/').next().unwrap().to_owned();
+    let (proxy, cut) = cuttable_proxy(host).await;
+    let user = if creds.is_empty() { String::new() } else { format!("{creds}@") };
+    let url = format!("postgres://{user}{proxy}/{db}");
+    let app = spawn_with(|s| s.database_url = url.clone()).await;
+    let anon = Browser { cookie: None };
+    assert_eq!(app.get(&anon, "/readyz").await.status(), StatusCode::OK);
+
+    cut.send(true).unwrap();
+    let asked = std::time::Instant::now();
+    let res = app.get(&anon, "/readyz").await;
+    let took = asked.elapsed();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(took < std::time::Duration::from_millis(1500), "answered in {took:?}, not after the pool's 10 s");
+    drop(app);
+    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
 }
