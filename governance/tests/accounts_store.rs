@@ -162,6 +162,20 @@ async fn an_account_guessed_from_many_addresses_and_an_address_spraying_many_acc
     }
 }
 
+#[tokio::test]
+async fn successful_sign_ins_do_not_count_against_their_address() {
+    for db in common::backends().await {
+        let acc = accounts(&db.store);
+        admin_principal(&acc).await;
+        // More successes from one address than its threshold (10 x 3): an office behind one NAT.
+        for _ in 0..31 {
+            acc.login("admin", "a new admin password", "10.5.5.5").await.unwrap();
+        }
+        assert!(matches!(acc.login("admin", "nope", "10.5.5.5").await, Err(GovError::BadCredentials)), "{}", db.name);
+        db.cleanup().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn simultaneous_guesses_are_checked_no_more_often_than_the_limit() {
     for db in common::backends().await {

@@ -131,20 +131,17 @@ impl Accounts {
         crate::text::storable("username", &name).map_err(GovError::field)?;
         crate::text::storable("client", client_addr).map_err(GovError::field)?;
         let now = crate::clock::now();
-        if let Attempt::Locked { retry_after_secs } =
-            self.store.begin_sign_in(&name, client_addr, &self.throttle, now).await?
-        {
-            return Err(GovError::Throttled { retry_after_secs });
-        }
+        let address_row = match self.store.begin_sign_in(&name, client_addr, &self.throttle, now).await? {
+            Attempt::Locked { retry_after_secs } => return Err(GovError::Throttled { retry_after_secs }),
+            Attempt::Counted { address_row } => address_row,
+        };
         let user = self.store.user_by_name(&name).await?;
         let stored = user.as_ref().map_or_else(|| password::dummy_hash().to_owned(), |u| u.password_hash.clone());
         let matches = verify_blocking(stored, secret.to_owned()).await?;
         let txn = self.store.begin_write().await?;
         match user {
             Some(u) if matches && u.active => {
-                for scope in Scope::ALL.into_iter().filter(|s| s.cleared_by_success()) {
-                    throttle::clear(&txn, &scope.key(&name, client_addr)).await?;
-                }
+                throttle::succeeded(&txn, &name, client_addr, address_row).await?;
                 users::update(&txn, u.id, UserChange { last_login_at: Some(now), ..Default::default() }).await?;
                 let actor = Actor::user(u.id, &u.username);
                 let summary = format!("{} signed in", u.username);

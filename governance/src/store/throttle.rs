@@ -20,8 +20,13 @@ const SIGN_IN_LOCK: i64 = 0x5445_4e55_5245_5349; // "TENURESI"
 /// What the check before a password says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Attempt {
-    /// Go on: the attempt is counted as a failure until [`clear`] takes it back.
-    Counted,
+    /// Go on: the attempt is counted as a failure in every scope until a success takes it
+    /// back ([`succeeded`]).
+    Counted {
+        /// The address scope's row for this attempt, which a success removes (the address's
+        /// other failures stay).
+        address_row: i64,
+    },
     /// Refused without checking the password: the narrowest lock in force ends after this wait.
     Locked { retry_after_secs: u64 },
 }
@@ -34,11 +39,22 @@ pub struct ThrottleRow {
     pub last_failed_at: DateTime<Utc>,
 }
 
-/// Records one failure for `key`.
-pub async fn record(db: &impl ConnectionTrait, key: &str, at: DateTime<Utc>) -> Result<(), GovError> {
-    login_failures::ActiveModel { throttle_key: Set(key.to_owned()), failed_at: Set(at), ..Default::default() }
-        .insert(db)
-        .await?;
+/// Records one failure for `key`; returns its row id.
+pub async fn record(db: &impl ConnectionTrait, key: &str, at: DateTime<Utc>) -> Result<i64, GovError> {
+    let row =
+        login_failures::ActiveModel { throttle_key: Set(key.to_owned()), failed_at: Set(at), ..Default::default() }
+            .insert(db)
+            .await?;
+    Ok(row.id)
+}
+
+/// Takes back a counted attempt that succeeded: the account's counters on that address and
+/// overall are cleared, and the address loses this attempt's count only.
+pub async fn succeeded(db: &impl ConnectionTrait, name: &str, addr: &str, address_row: i64) -> Result<(), GovError> {
+    for scope in Scope::ALL.into_iter().filter(|s| s.cleared_by_success()) {
+        clear(db, &scope.key(name, addr)).await?;
+    }
+    login_failures::Entity::delete_by_id(address_row).exec(db).await?;
     Ok(())
 }
 
@@ -97,11 +113,15 @@ impl Store {
             txn.rollback().await?;
             return Ok(Attempt::Locked { retry_after_secs: retry_after_secs(now, until) });
         }
+        let mut address_row = 0;
         for scope in Scope::ALL {
-            record(&txn, &scope.key(name, addr), now).await?;
+            let id = record(&txn, &scope.key(name, addr), now).await?;
+            if scope == Scope::Address {
+                address_row = id;
+            }
         }
         txn.commit().await?;
-        Ok(Attempt::Counted)
+        Ok(Attempt::Counted { address_row })
     }
 
     /// Every counter with failures at or after `since`, the most recent first.
