@@ -9,7 +9,7 @@ use governance::service::accounts::ThrottlePolicy;
 use governance::service::agents::{AgentPrincipal, NewAgent};
 use governance::service::grants::{GrantForm, Step};
 use governance::template::RuleForm;
-use governance::{Accounts, Agents, Decisions, GovError, Grants, Principal, Store, Templates};
+use governance::{Accounts, Agents, Decisions, GovError, Grants, Principal, Store};
 use serde_json::json;
 
 struct World {
@@ -24,15 +24,8 @@ struct World {
 
 async fn world(store: &Store) -> World {
     let acc = Accounts::new(store.clone(), ThrottlePolicy::default());
-    let (_, temp) = acc.add_user_cli("mona", &["manager".into()]).await.unwrap();
-    let p = acc.login("mona", &temp, "t").await.unwrap();
-    acc.change_own_password(&p, &temp, "mona's own password", "mona's own password").await.unwrap();
-    let manager = acc.principal(p.user_id).await.unwrap().unwrap();
+    let manager = common::person(&acc, "mona", &["manager"]).await;
     let token = manager.as_manager().unwrap();
-    let templates = Templates::new(store.clone());
-    templates.ensure_builtins().await.unwrap();
-    let finance = store.template_by_name("Finance analysis and refunds").await.unwrap().unwrap();
-    let mine = templates.copy(&token, finance.id, "Refunds, no currency check").await.unwrap();
     let rule = RuleForm {
         capability: "finance.refund.issue".into(),
         min_confidence: "0.9".into(),
@@ -45,7 +38,7 @@ async fn world(store: &Store) -> World {
         separation_of_duties: false,
         ..RuleForm::default()
     };
-    templates.save_rule(&token, mine.id, 1, rule).await.unwrap();
+    let template_id = common::refund_template(store, &manager, "Refunds, no currency check", rule).await;
     let agents = Agents::new(store.clone());
     let new = NewAgent {
         name: "refund-bot".into(),
@@ -62,7 +55,7 @@ async fn world(store: &Store) -> World {
         decisions: Decisions::new(store.clone()),
         agent_id: agent.id,
         key,
-        template_id: mine.id,
+        template_id,
     }
 }
 

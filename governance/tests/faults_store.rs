@@ -6,12 +6,15 @@
 //! otherwise it says SKIPPED).
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+#[expect(dead_code)] // the fresh-database helpers; these tests make their own files
+mod common;
+
 use governance::action::ActionRequest;
 use governance::service::accounts::ThrottlePolicy;
 use governance::service::agents::{AgentPrincipal, NewAgent};
 use governance::service::grants::GrantForm;
 use governance::template::RuleForm;
-use governance::{Accounts, Agents, Decisions, GovError, Grants, Store, Templates};
+use governance::{Accounts, Agents, Decisions, GovError, Grants, Store};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use std::sync::Arc;
@@ -21,15 +24,8 @@ use std::time::{Duration, Instant};
 /// An agent allowed to issue refunds at executor tier, with no rate limit, on `store`: its key.
 async fn allowed_agent(store: &Store) -> String {
     let acc = Accounts::new(store.clone(), ThrottlePolicy::default());
-    let (_, temp) = acc.add_user_cli("mona", &["manager".into()]).await.unwrap();
-    let p = acc.login("mona", &temp, "t").await.unwrap();
-    acc.change_own_password(&p, &temp, "mona's own password", "mona's own password").await.unwrap();
-    let manager = acc.principal(p.user_id).await.unwrap().unwrap();
-    let token = manager.as_manager().unwrap();
-    let templates = Templates::new(store.clone());
-    templates.ensure_builtins().await.unwrap();
-    let finance = store.template_by_name("Finance analysis and refunds").await.unwrap().unwrap();
-    let mine = templates.copy(&token, finance.id, "Refunds, unlimited").await.unwrap();
+    let mona = common::person(&acc, "mona", &["manager"]).await;
+    let token = mona.as_manager().unwrap();
     let rule = RuleForm {
         capability: "finance.refund.issue".into(),
         min_confidence: "0.5".into(),
@@ -37,7 +33,7 @@ async fn allowed_agent(store: &Store) -> String {
         approval_expiry_minutes: "60".into(),
         ..RuleForm::default()
     };
-    templates.save_rule(&token, mine.id, 1, rule).await.unwrap();
+    let template_id = common::refund_template(store, &mona, "Refunds, unlimited", rule).await;
     let agents = Agents::new(store.clone());
     let new = NewAgent {
         name: "refund-bot".into(),
@@ -50,7 +46,7 @@ async fn allowed_agent(store: &Store) -> String {
     let form = GrantForm {
         agent_id: agent.id,
         capability: "finance.refund.issue".into(),
-        template_id: mine.id,
+        template_id,
         tier: "executor".into(),
     };
     Grants::new(store.clone()).grant(&token, form).await.unwrap();

@@ -31,14 +31,7 @@ struct World {
     template_id: i64,
 }
 
-async fn person(acc: &Accounts, name: &str, roles: &[&str]) -> Principal {
-    let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
-    let (_, temp) = acc.add_user_cli(name, &roles).await.unwrap();
-    let p = acc.login(name, &temp, "t").await.unwrap();
-    let own = format!("{name}'s own password");
-    acc.change_own_password(&p, &temp, &own, &own).await.unwrap();
-    acc.principal(p.user_id).await.unwrap().unwrap()
-}
+use common::person;
 
 async fn world(store: &Store) -> World {
     let acc = Accounts::new(store.clone(), ThrottlePolicy::default());

@@ -171,13 +171,7 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         },
         Command::Agent(AgentCommand::Add { name, owner, purpose, environment }) => {
             let new = governance::service::agents::NewAgent { name, owner, purpose, environment, ..Default::default() };
-            match state.agents.register_cli(new).await {
-                Ok((agent, secret)) => {
-                    println!("Registered agent {} (id {}). API key (shown once): {secret}", agent.name, agent.id);
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
+            agent_add(&state, new).await
         }
         Command::Audit(AuditCommand::Verify { .. }) => match state.audit.verify_live().await {
             Ok(LiveCheck::Intact { records, checkpoints }) => {
@@ -260,6 +254,17 @@ fn verify_file(file: &std::path::Path, key: Option<&std::path::Path>, manifest: 
             println!("export BROKEN: {why}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `tenure agent add`: registers the agent and prints its first key once.
+async fn agent_add(state: &app::server::state::AppState, new: governance::service::agents::NewAgent) -> ExitCode {
+    match state.agents.register_cli(new).await {
+        Ok((agent, secret)) => {
+            println!("Registered agent {} (id {}). API key (shown once): {secret}", agent.name, agent.id);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
     }
 }
 

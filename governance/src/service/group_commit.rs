@@ -258,37 +258,13 @@ async fn write_and_answer(store: &Store, batch: Vec<Queued>, failing: &AtomicBoo
     }
 }
 
-/// Records a batch in one transaction with a handful of statements, however large it is: the
-/// evidence records chained in memory and inserted together, the actions (ids reserved first,
-/// so each carries its evidence hash) inserted together, and the values to remember together.
-///
-/// On failure the transaction is rolled back before the error is returned with the jobs, so
-/// they can be tried alone.
-async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, (GovError, Vec<Job>)> {
-    let txn = match store.begin_write().await {
-        Ok(txn) => txn,
-        Err(e) => return Err((e.into(), jobs)),
-    };
-    match write_batch(&txn, &jobs).await {
-        Ok(out) => match txn.commit().await {
-            Ok(()) => Ok(out),
-            Err(e) => Err((e.into(), jobs)),
-        },
-        Err(e) => {
-            if let Err(r) = txn.rollback().await {
-                tracing::warn!(error = %r, "rolling back a failed batch failed; its connection is not reused");
-            }
-            Err((e, jobs))
-        }
-    }
-}
-
-/// Writes a batch inside `txn` (not committed) and says what became of each job.
-async fn write_batch(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<Committed>, GovError> {
-    evidence::lock(txn).await?;
-    // Under the lock no change to what decisions read can be half-made (see migration 14).
-    let start = decision_inputs::batch_start(txn).await?;
-    let inputs_now = start.version;
+/// Sorts a batch's jobs under the writer's lock: each is answered already (`Some`: stale, or
+/// its idempotency key was used) or is to be recorded (`None`, and listed in the second part).
+async fn admit<'a>(
+    txn: &DatabaseTransaction,
+    jobs: &'a [Job],
+    inputs_now: i64,
+) -> Result<(Vec<Option<Committed>>, Vec<&'a Job>), GovError> {
     let mut out: Vec<Option<Committed>> = Vec::with_capacity(jobs.len());
     let mut fresh = Vec::with_capacity(jobs.len());
     // Not-refused requests per (agent, capability): recorded in the last hour (read only for a
@@ -327,6 +303,40 @@ async fn write_batch(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<Comm
         out.push(None);
         fresh.push(job);
     }
+    Ok((out, fresh))
+}
+
+/// Records a batch in one transaction with a handful of statements, however large it is: the
+/// evidence records chained in memory and inserted together, the actions (ids reserved first,
+/// so each carries its evidence hash) inserted together, and the values to remember together.
+///
+/// On failure the transaction is rolled back before the error is returned with the jobs, so
+/// they can be tried alone.
+async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, (GovError, Vec<Job>)> {
+    let txn = match store.begin_write().await {
+        Ok(txn) => txn,
+        Err(e) => return Err((e.into(), jobs)),
+    };
+    match write_batch(&txn, &jobs).await {
+        Ok(out) => match txn.commit().await {
+            Ok(()) => Ok(out),
+            Err(e) => Err((e.into(), jobs)),
+        },
+        Err(e) => {
+            if let Err(r) = txn.rollback().await {
+                tracing::warn!(error = %r, "rolling back a failed batch failed; its connection is not reused");
+            }
+            Err((e, jobs))
+        }
+    }
+}
+
+/// Writes a batch inside `txn` (not committed) and says what became of each job.
+async fn write_batch(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<Committed>, GovError> {
+    evidence::lock(txn).await?;
+    // Under the lock no change to what decisions read can be half-made (see migration 14).
+    let start = decision_inputs::batch_start(txn).await?;
+    let (out, fresh) = admit(txn, jobs, start.version).await?;
     let ids = action_store::reserve_ids(txn, fresh.len(), start.largest_action).await?;
     let drafts: Vec<Prepared> = fresh
         .iter()

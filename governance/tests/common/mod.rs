@@ -1,7 +1,8 @@
 //! Fresh databases for store tests: a SQLite file per test, and a PostgreSQL database per test
 //! when `TENURE_TEST_PG_URL` is set (otherwise PostgreSQL is skipped with a visible message).
 
-use governance::Store;
+use governance::template::RuleForm;
+use governance::{Accounts, Principal, Store, Templates};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database};
 
@@ -77,4 +78,27 @@ pub async fn backends_migrated(steps: Option<u32>) -> Vec<TestDb> {
         ),
     }
     out
+}
+
+/// A user holding `roles` on `acc`, past the first password change.
+#[allow(dead_code)] // each test crate compiles this module; not all of them need people
+pub async fn person(acc: &Accounts, name: &str, roles: &[&str]) -> Principal {
+    let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
+    let (_, temp) = acc.add_user_cli(name, &roles).await.expect("add user");
+    let p = acc.login(name, &temp, "t").await.expect("first sign-in");
+    let own = format!("{name}'s own password");
+    acc.change_own_password(&p, &temp, &own, &own).await.expect("own password");
+    acc.principal(p.user_id).await.expect("principal").expect("active")
+}
+
+/// A copy, named `name`, of the built-in finance template whose refund rule is `rule`; its id.
+#[allow(dead_code)] // as for person
+pub async fn refund_template(store: &Store, manager: &Principal, name: &str, rule: RuleForm) -> i64 {
+    let token = manager.as_manager().expect("a manager");
+    let templates = Templates::new(store.clone());
+    templates.ensure_builtins().await.expect("built-ins");
+    let finance = store.template_by_name("Finance analysis and refunds").await.expect("lookup").expect("built in");
+    let mine = templates.copy(&token, finance.id, name).await.expect("copy");
+    templates.save_rule(&token, mine.id, 1, rule).await.expect("rule");
+    mine.id
 }

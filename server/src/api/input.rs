@@ -134,7 +134,8 @@ mod tests {
     fn broken_or_trailing_json_is_not_json() {
         let whole = r#"{"capability": "a.b", "params": {}, "confidence": 0.5}"#;
         assert!(json_body::<ActionRequest>(whole.as_bytes()).is_ok());
-        for body in ["{", "", &format!("{whole} x")] {
+        // Truncated mid-object (an agent's write cut short) is broken JSON too, not a wrong shape.
+        for body in ["{", "", &format!("{whole} x"), r#"{"capability": "x", "#, r#"{"capability": "#] {
             assert!(matches!(json_body::<ActionRequest>(body.as_bytes()), Err(ApiError::BadJson(_))), "{body:?}");
         }
     }
