@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 pub struct Checkpoint {
     pub seq: i64,
     pub head_hash: String,
+    /// As it enters the signed message.
+    #[serde(with = "crate::evidence::hash_time")]
     pub signed_at: DateTime<Utc>,
     /// Which key signed it (see [`key_id`]).
     pub key_id: String,

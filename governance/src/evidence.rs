@@ -48,10 +48,12 @@ pub struct Draft {
     pub details: serde_json::Value,
 }
 
-/// A record as stored: the draft's fields plus its position, time and hashes.
+/// A record as stored: the draft's fields plus its position, time and hashes. Serialised (in
+/// exports) with `recorded_at` written exactly as the hash covers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     pub seq: i64,
+    #[serde(with = "hash_time")]
     pub recorded_at: DateTime<Utc>,
     pub actor_kind: String,
     pub actor_id: Option<i64>,
@@ -68,6 +70,25 @@ pub struct Record {
 /// The timestamp as it enters the hash: RFC 3339, UTC, exactly six fractional digits.
 pub fn format_time(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// A timestamp in JSON as [`format_time`] writes it (serde's default would drop trailing zeros
+/// of the fraction, and a verifier hashing the exported text would then reject an intact
+/// record); read back from any RFC 3339 text.
+pub mod hash_time {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `t` as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_time(t))
+    }
+
+    /// Reads an RFC 3339 timestamp.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text).map(|t| t.with_timezone(&Utc)).map_err(serde::de::Error::custom)
+    }
 }
 
 /// The canonical bytes of a record: a compact JSON array of its fields in a fixed order.
@@ -204,6 +225,17 @@ mod tests {
             out.push(seal(&draft(i), ps, &ph, at));
         }
         out
+    }
+
+    #[test]
+    fn an_exported_record_carries_its_time_as_the_hash_covers_it() {
+        // 222 ms: serde's default writes ".222Z", the hash covers ".222000Z".
+        let at = Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap() + chrono::Duration::milliseconds(222);
+        let r = seal(&draft(0), 0, GENESIS_HASH, at);
+        let line: serde_json::Value = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(line["recorded_at"], "2026-11-25T10:00:00.222000Z");
+        let back: Record = serde_json::from_value(line).unwrap();
+        assert_eq!(back, r);
     }
 
     #[test]

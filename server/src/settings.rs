@@ -176,9 +176,10 @@ impl Settings {
         if file.is_some() && !path.exists() {
             return Err(format!("settings file {} does not exist", path.display()));
         }
+        check_known_keys(&path)?;
         let mut figment = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(&path))
-            .merge(Env::prefixed("TENURE_").ignore(&["TEST_PG_URL", "CONFIG"]));
+            .merge(Env::prefixed("TENURE_").ignore(NOT_SETTINGS));
         if let Ok(url) = std::env::var("DATABASE_URL") {
             figment = figment.merge(Serialized::default("database_url", url));
         }
@@ -256,6 +257,52 @@ impl Settings {
     }
 }
 
+/// `TENURE_*` variables that are not settings: the settings file's path, and what Tenure's own
+/// test harnesses pass to the processes they start.
+const NOT_SETTINGS: &[&str] = &["CONFIG", "TEST_PG_URL", "CI_PG_URL", "BIN", "E2E_PORT", "ADMIN_PASSWORD"];
+
+/// The setting named like `key`, when there is one close enough to be a typo of it.
+fn nearest(key: &str) -> Option<&'static str> {
+    TABLE
+        .iter()
+        .map(|row| (strsim::damerau_levenshtein(key, row.0), row.0))
+        .filter(|(d, name)| *d <= 3 && *d < name.len() / 2 + 1)
+        .min()
+        .map(|(_, name)| name)
+}
+
+/// What to say about an unknown key: its name and, if there is one, the nearest setting.
+fn unknown(shown: &str, key: &str, as_env: bool) -> String {
+    match nearest(key) {
+        Some(n) if as_env => format!("{shown} is not a setting; did you mean TENURE_{}?", n.to_uppercase()),
+        Some(n) => format!("{shown} is not a setting; did you mean {n}?"),
+        None => format!("{shown} is not a setting (see tenure --help for the list)"),
+    }
+}
+
+/// Refuses a settings file key or a `TENURE_*` variable that names no setting, so a typo does
+/// not silently leave a default in force.
+fn check_known_keys(file: &Path) -> Result<(), String> {
+    use figment::Provider;
+    let known = |k: &str| TABLE.iter().any(|row| row.0 == k);
+    if file.exists() {
+        let data = Toml::file(file).data().map_err(|e| format!("invalid settings: {e}"))?;
+        for key in data.values().flat_map(|dict| dict.keys()) {
+            if !known(key) {
+                return Err(format!("{}: {}", file.display(), unknown(&format!("'{key}'"), key, false)));
+            }
+        }
+    }
+    for (name, _) in std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v))) {
+        let Some(rest) = name.strip_prefix("TENURE_") else { continue };
+        let key = rest.to_lowercase();
+        if !known(&key) && !NOT_SETTINGS.contains(&rest) {
+            return Err(unknown(&name, &key, true));
+        }
+    }
+    Ok(())
+}
+
 /// Writes a secret file readable by its owner only.
 fn write_private(path: &Path, text: &str) -> Result<(), String> {
     use std::io::Write;
@@ -302,6 +349,24 @@ mod tests {
         let s = Settings { database_url: "postgres://tenure:hunter2@db:5432/tenure".into(), ..Settings::default() };
         let shown = format!("{s:?}");
         assert!(!shown.contains("hunter2") && shown.contains("tenure:***@db"), "{shown}");
+    }
+
+    #[test]
+    fn a_misspelt_key_is_named_with_the_nearest_setting() {
+        assert_eq!(nearest("bnid"), Some("bind"));
+        assert_eq!(nearest("login_max_failure"), Some("login_max_failures"));
+        assert_eq!(nearest("session_idle_mins"), Some("session_idle_minutes"));
+        assert_eq!(nearest("colour"), None);
+        assert_eq!(unknown("TENURE_BNID", "bnid", true), "TENURE_BNID is not a setting; did you mean TENURE_BIND?");
+        let dir = std::env::temp_dir().join(format!("tenure-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tenure.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:3000\"\ncookie_secur = true\n").unwrap();
+        let err = check_known_keys(&file).unwrap_err();
+        assert!(err.ends_with("'cookie_secur' is not a setting; did you mean cookie_secure?"), "{err}");
+        std::fs::write(&file, "bind = \"127.0.0.1:3000\"\n").unwrap();
+        assert_eq!(check_known_keys(&file), Ok(()));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

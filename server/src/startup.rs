@@ -38,7 +38,10 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
     let store = Store::connect(&url)
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", crate::settings::redact_url(&url)))?;
+    let pending = Migrator::get_pending_migrations(store.db()).await.map(|p| p.len()).unwrap_or(0);
     Migrator::up(store.db(), None).await.map_err(|e| format!("cannot apply migrations: {e}"))?;
+    let applied = Migrator::get_applied_migrations(store.db()).await.map(|a| a.len()).unwrap_or(0);
+    tracing::info!(applied, new = pending, "database schema up to date ({applied} migrations, {pending} applied now)");
     let throttle = ThrottlePolicy {
         max_failures: settings.login_max_failures,
         window: chrono::Duration::minutes(settings.login_window_minutes),
