@@ -11,7 +11,7 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Username, String> {
         let s = raw.trim().to_lowercase();
         if s.is_empty() {
-            return Err("enter a user name".into());
+            return Err("enter a name".into());
         }
         if s.chars().count() < 3 || s.chars().count() > 64 {
             return Err("must be 3 to 64 characters long".into());

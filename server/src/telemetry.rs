@@ -32,7 +32,7 @@ mod tests {
 
     #[test]
     fn the_migrator_is_quiet_unless_named() {
-        assert_eq!(filter("info").to_string(), "sea_orm_migration=warn,info");
-        assert_eq!(filter("debug,sea_orm_migration=info").to_string(), "sea_orm_migration=info,debug");
+        assert_eq!(filter("info").to_string(), "sea_orm_migration=warn,sqlx=warn,info");
+        assert_eq!(filter("debug,sea_orm_migration=info").to_string(), "sea_orm_migration=info,sqlx=warn,debug");
     }
 }

@@ -11,18 +11,17 @@ use crate::model::ActionDetailView;
 use crate::pages::agent_detail::History;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The action page (any signed-in role may read it; forms follow the viewer's roles).
 #[component]
 pub fn ActionDetailPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let id = super::number_param("id");
     let actions = ReviewActions::new();
     let data = Resource::new(
         move || (id(), actions.review.version().get(), actions.rollback.version().get()),
-        |(id, ..)| action_detail(id),
+        |(id, ..)| async move { action_detail(id.map_err(|raw| super::not_a_number("action", &raw))?).await },
     );
     let notice = move || done_notice(query.read().get("done"));
     view! {
@@ -33,7 +32,7 @@ pub fn ActionDetailPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(d) => view! { <Detail d actions back=format!("/actions/{}", id()) /> }.into_any(),
+                    Ok(d) => view! { <Detail d actions back=format!("/actions/{}", id().unwrap_or_default()) /> }.into_any(),
                     Err(error) => view! { <Unavailable error what="Action" back_href="/" back_label="Back to the dashboard" /> }.into_any(),
                 }
             })}
@@ -84,7 +83,11 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
     });
     view! {
         <Title text=format!("Action #{}", c.id) />
-        <p class="crumbs"><a href="/inbox">"Inbox"</a>" / "{format!("action #{}", c.id)}</p>
+        // Back to where this viewer came from: reviewers work the inbox; others may not open it.
+        <p class="crumbs">
+            {if d.can_review { view! { <a href="/inbox">"Inbox"</a> } } else { view! { <a href="/">"Dashboard"</a> } }}
+            " / "{format!("action #{}", c.id)}
+        </p>
         <h1>{format!("{} ", c.capability)}<StateBadge state=state.clone() /></h1>
         <article class="item panel" data-action=c.id.to_string()>
             <header class="item-head"><ActionHead card=c.clone() /></header>

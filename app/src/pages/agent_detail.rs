@@ -8,20 +8,19 @@ use crate::pages::agent_grants::{DecisionsPanel, GrantActions, GrantsPanel};
 use crate::pages::agent_oversight::{AlertsPanel, PeerPanel, ShadowPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// `/agents/:id` (managers and admins).
 #[component]
 pub fn AgentDetailPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let id = super::number_param("id");
     let issue = ServerAction::<IssueKey>::new();
     let revoke = ServerAction::<RevokeKey>::new();
     let status = ServerAction::<SetAgentStatus>::new();
     let grant_actions = GrantActions::new();
     let detail = Resource::new(
         move || (id(), issue.version().get(), revoke.version().get(), status.version().get(), grant_actions.version()),
-        |(id, ..)| agent_detail(id),
+        |(id, ..)| async move { agent_detail(id.map_err(|raw| super::not_a_number("agent", &raw))?).await },
     );
     let errors = (action_error(issue), action_error(revoke), action_error(status));
     let query = use_query_map();

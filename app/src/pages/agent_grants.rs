@@ -111,6 +111,9 @@ fn GrantRowView(
     let ids = (agent_id.to_string(), g.id.to_string());
     let (a2, g2) = ids.clone();
     let step_label = format!("Reason for {}", g.capability);
+    // Nothing above executor to promote to, nothing below observer to demote to.
+    let can_promote = g.tier != "executor";
+    let can_demote = g.tier != "observer";
     let revoke_label = format!("Reason to revoke {}", g.capability);
     view! {
         <tr data-grant=g.capability.clone()>
@@ -130,8 +133,8 @@ fn GrantRowView(
                         <input type="hidden" name="agent_id" value=ids.0.clone() />
                         <input type="hidden" name="grant_id" value=ids.1.clone() />
                         <input name="reason" placeholder="reason" aria-label=step_label required class="reason" />
-                        <button type="submit" name="step" value="promote" class="btn btn-small">"Promote"</button>
-                        <button type="submit" name="step" value="demote" class="btn btn-small">"Demote"</button>
+                        {can_promote.then(|| view! { <button type="submit" name="step" value="promote" class="btn btn-small">"Promote"</button> })}
+                        {can_demote.then(|| view! { <button type="submit" name="step" value="demote" class="btn btn-small">"Demote"</button> })}
                     </ActionForm>
                     <ActionForm action=actions.revoke>
                         <input type="hidden" name="agent_id" value=a2 />

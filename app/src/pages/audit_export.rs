@@ -7,14 +7,16 @@ use crate::components::layout::Unavailable;
 use crate::model::ExportView;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_params_map;
 
 /// The export page.
 #[component]
 pub fn AuditExportPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    let data = Resource::new(id, audit_export);
+    let id = super::number_param("id");
+    let data =
+        Resource::new(
+            id,
+            |id| async move { audit_export(id.map_err(|raw| super::not_a_number("export", &raw))?).await },
+        );
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -6,14 +6,16 @@ use crate::components::layout::Unavailable;
 use crate::model::RecordView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// The record page.
 #[component]
 pub fn AuditRecordPage() -> impl IntoView {
-    let params = use_params_map();
-    let seq = move || params.read().get("seq").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    let data = Resource::new(seq, audit_record);
+    let seq = super::number_param("seq");
+    let data =
+        Resource::new(
+            seq,
+            |seq| async move { audit_record(seq.map_err(|raw| super::not_a_number("record", &raw))?).await },
+        );
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

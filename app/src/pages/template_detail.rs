@@ -8,24 +8,25 @@ use crate::error::AppError;
 use crate::model::{RuleView, TemplateDetailView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// `/templates/:id` with optional `?version=N` and `?a=N&b=M` (managers and admins).
 #[component]
 pub fn TemplateDetailPage() -> impl IntoView {
-    let params = use_params_map();
+    let id = super::number_param("id");
     let query = use_query_map();
     let save = ServerAction::<SaveRule>::new();
     let remove = ServerAction::<RemoveRule>::new();
     let args = move || {
         let q = query.read();
         let num = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());
-        let id = params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-        (id, num("version"), num("a"), num("b"))
+        (id(), num("version"), num("a"), num("b"))
     };
     let detail = Resource::new(
         move || (args(), save.version().get(), remove.version().get()),
-        |((id, v, a, b), ..)| template_detail(id, v, a, b),
+        |((id, v, a, b), ..)| async move {
+            template_detail(id.map_err(|raw| super::not_a_number("template", &raw))?, v, a, b).await
+        },
     );
     let errors = (action_error(save), action_error(remove));
     let notice = move || {

@@ -105,3 +105,33 @@ async fn only_managers_and_admins_reach_agents_and_only_admins_stop_them_all() {
     assert!(!managers_page.contains("Emergency stop"), "only admins see the emergency stop");
     assert_eq!(app.get(&mona, "/agents/999").await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn tier_steps_are_offered_only_where_there_is_a_tier_to_go_to() {
+    let app = spawn_app().await;
+    let (executor, _) = app.agent_with_grant("refund-bot", "finance.refund.issue", "executor").await;
+    let (observer, _) = app.agent_with_grant("shadow-bot", "finance.refund.issue", "observer").await;
+    let admin = app.admin().await;
+    let page = app.get(&admin, &format!("/agents/{executor}")).await.text().await.unwrap();
+    assert!(!page.contains(r#"value="promote""#) && page.contains(r#"value="demote""#), "no promote at executor");
+    let page = app.get(&admin, &format!("/agents/{observer}")).await.text().await.unwrap();
+    assert!(page.contains(r#"value="promote""#) && !page.contains(r#"value="demote""#), "no demote at observer");
+}
+
+#[tokio::test]
+async fn an_auditor_reading_an_action_is_led_back_to_a_page_they_may_open() {
+    let app = spawn_app().await;
+    let (_, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "executor").await;
+    let body = r#"{"capability": "finance.refund.issue", "params": {"order_id": "A-1", "amount": 5, "currency": "EUR"}, "confidence": 0.9}"#;
+    let id = app.api_post("/v1/actions", Some(&key), body).await.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let auditor = app.browser_as("aldo", &["auditor"]).await;
+    let page = app.get(&auditor, &format!("/actions/{id}")).await.text().await.unwrap();
+    let crumbs =
+        page.split(r#"<p class="crumbs">"#).nth(1).unwrap_or_default().split("</p>").next().unwrap_or_default();
+    assert!(crumbs.contains(r#"href="/""#) && !crumbs.contains("/inbox"), "no link to the inbox: {crumbs}");
+    let reviewer = app.browser_as("rita", &["reviewer"]).await;
+    let page = app.get(&reviewer, &format!("/actions/{id}")).await.text().await.unwrap();
+    let crumbs =
+        page.split(r#"<p class="crumbs">"#).nth(1).unwrap_or_default().split("</p>").next().unwrap_or_default();
+    assert!(crumbs.contains(r#"href="/inbox""#), "a reviewer goes back to the inbox: {crumbs}");
+}

@@ -159,3 +159,21 @@ async fn readiness_answers_within_a_second_when_postgres_is_gone() {
     drop(app);
     let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
 }
+
+#[tokio::test]
+async fn a_page_for_a_number_that_is_not_one_is_not_found() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    for (path, says) in [
+        ("/audit/records/abc", "record 'abc' (not a number) not found"),
+        ("/agents/x1", "agent 'x1' (not a number) not found"),
+        ("/actions/-3", "action '-3' (not a number) not found"),
+        ("/templates/1.5", "template '1.5' (not a number) not found"),
+        ("/audit/exports/%20", "export ' ' (not a number) not found"),
+    ] {
+        let res = app.get(&admin, path).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains(says), "{path}: {}", &body[body.len().saturating_sub(600)..]);
+    }
+}
