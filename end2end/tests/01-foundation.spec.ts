@@ -44,7 +44,8 @@ test.describe.serial('foundation', () => {
     await page.getByLabel('New password', { exact: true }).fill(adminPassword);
     await page.getByLabel('Repeat the new password').fill(adminPassword);
     await page.getByRole('button', { name: 'Change password' }).click();
-    await expect(page).toHaveURL(/\/\?welcome=1$/);
+    await expect(page).toHaveURL(/:\d+\/$/);
+    await expect(page.getByTestId('notice')).toHaveText('Your password is set. Welcome to Tenure.');
     await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
     await expect(page.getByTestId('users-active')).toHaveText('1');
     await expect(page.getByRole('table')).toContainText('admin changed their password');

@@ -43,7 +43,7 @@ pub async fn request_rollback(id: i64, reason: String, back: String) -> Result<(
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_corrector().map_err(gov)?;
     state()?.lifecycle.request_rollback(&token, id, &reason).await.map_err(|e| gov(e).scoped(&id.to_string()))?;
-    leptos_axum::redirect(&crate::api::inbox::back_to(&back, "rollback.1.0"));
+    crate::api::inbox::done_and_back(&back, "rollback.1.0").await;
     Ok(())
 }
 
@@ -83,10 +83,7 @@ pub async fn request_corrections(agent: i64, hours: i64, reason: String) -> Resu
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_corrector().map_err(gov)?;
     let out = state()?.lifecycle.correct(&token, agent, hours, &reason).await.map_err(gov)?;
-    leptos_axum::redirect(&format!(
-        "/corrections?agent={agent}&hours={hours}&done=rollback.{}.{}",
-        out.done.len(),
-        out.skipped.len()
-    ));
+    crate::server::context::done(&format!("rollback.{}.{}", out.done.len(), out.skipped.len())).await;
+    leptos_axum::redirect(&format!("/corrections?agent={agent}&hours={hours}"));
     Ok(())
 }

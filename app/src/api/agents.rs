@@ -47,7 +47,8 @@ pub async fn register_agent(
     let token = principal()?.as_manager().map_err(gov)?;
     let new = NewAgent { name, purpose, owner, environment, model_note };
     let agent = state()?.agents.register(&token, new).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/agents/{}?registered=1", agent.id));
+    crate::server::context::notice(true, "Agent registered. Generate an API key for it to call Tenure.").await;
+    leptos_axum::redirect(&format!("/agents/{}", agent.id));
     Ok(())
 }
 
@@ -204,7 +205,12 @@ pub async fn revoke_key(agent_id: i64, key_id: i64) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
     let key = state()?.agents.revoke_key(&token, agent_id, key_id).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/agents/{agent_id}?revoked={}", key.prefix));
+    crate::server::context::notice(
+        true,
+        format!("Key {} revoked: requests with it are refused from now on.", key.prefix),
+    )
+    .await;
+    leptos_axum::redirect(&format!("/agents/{agent_id}"));
     Ok(())
 }
 
@@ -225,7 +231,9 @@ pub async fn set_agent_status(agent_id: i64, action: String, reason: String) -> 
         }
     };
     state()?.agents.set_status(&token, agent_id, status, &reason).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/agents/{agent_id}?status={action}"));
+    crate::server::context::notice(true, if action == "suspend" { "Agent suspended." } else { "Agent reinstated." })
+        .await;
+    leptos_axum::redirect(&format!("/agents/{agent_id}"));
     Ok(())
 }
 
@@ -235,7 +243,8 @@ pub async fn suspend_all_agents(reason: String) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_admin().map_err(gov)?;
     let n = state()?.agents.suspend_all(&token, &reason).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/agents?suspended_all={n}"));
+    crate::server::context::notice(true, format!("Suspended {n} active agent(s).")).await;
+    leptos_axum::redirect("/agents");
     Ok(())
 }
 
@@ -252,7 +261,8 @@ pub async fn grant_capability(
     let token = principal()?.as_manager().map_err(gov)?;
     let form = GrantForm { agent_id, capability, template_id, tier };
     let g = state()?.grants.grant(&token, form).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/agents/{agent_id}?granted={}", g.capability));
+    crate::server::context::notice(true, format!("Granted {}.", g.capability)).await;
+    leptos_axum::redirect(&format!("/agents/{agent_id}"));
     Ok(())
 }
 
@@ -277,7 +287,8 @@ pub async fn step_grant(agent_id: i64, grant_id: i64, step: String, reason: Stri
         .step(&token, grant_id, step, &reason)
         .await
         .map_err(|e| gov(e).scoped(&grant_id.to_string()))?;
-    leptos_axum::redirect(&format!("/agents/{agent_id}?tier={}&capability={}", g.tier.as_str(), g.capability));
+    crate::server::context::notice(true, format!("{} is now at {}.", g.capability, g.tier.as_str())).await;
+    leptos_axum::redirect(&format!("/agents/{agent_id}"));
     Ok(())
 }
 
@@ -287,6 +298,7 @@ pub async fn revoke_grant(agent_id: i64, grant_id: i64, reason: String) -> Resul
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
     state()?.grants.revoke(&token, grant_id, &reason).await.map_err(|e| gov(e).scoped(&grant_id.to_string()))?;
-    leptos_axum::redirect(&format!("/agents/{agent_id}?grant_revoked=1"));
+    crate::server::context::notice(true, "Grant revoked.").await;
+    leptos_axum::redirect(&format!("/agents/{agent_id}"));
     Ok(())
 }

@@ -53,6 +53,12 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
+/// The notice the last form left for this page (shown once), or none.
+#[server(endpoint = "notice")]
+pub async fn take_notice() -> Result<Option<crate::model::Notice>, AppError> {
+    Ok(crate::server::context::take_notice().await)
+}
+
 /// The signed-in user, or none.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<Me>, AppError> {
@@ -86,7 +92,13 @@ pub async fn change_password(
         tracing::error!(error = %e, "could not renew the session");
         fail(AppError::Unavailable)
     })?;
-    leptos_axum::redirect(if who.must_change_password { "/?welcome=1" } else { "/account/password?changed=1" });
+    if who.must_change_password {
+        crate::server::context::notice(true, "Your password is set. Welcome to Tenure.").await;
+        leptos_axum::redirect("/");
+    } else {
+        crate::server::context::notice(true, "Your password is changed.").await;
+        leptos_axum::redirect("/account/password");
+    }
     Ok(())
 }
 

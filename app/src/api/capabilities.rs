@@ -46,7 +46,8 @@ pub async fn define_capability(
         params_schema,
     };
     let cap = state()?.capabilities.define(&token, form).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/capabilities?defined={}", cap.name));
+    crate::server::context::notice(true, format!("Capability {} added to the catalogue.", cap.name)).await;
+    leptos_axum::redirect("/capabilities");
     Ok(())
 }
 
@@ -72,6 +73,7 @@ pub async fn edit_capability(
         params_schema,
     };
     let cap = state()?.capabilities.edit(&token, id, form).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/capabilities?changed={}", cap.name));
+    crate::server::context::notice(true, format!("Capability {} changed.", cap.name)).await;
+    leptos_axum::redirect("/capabilities");
     Ok(())
 }

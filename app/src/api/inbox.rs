@@ -6,19 +6,24 @@ use crate::model::InboxView;
 use leptos::prelude::*;
 
 /// Where to go after a form on the inbox or an action page: back where the form was (only
-/// console pages that have these forms), with a notice code and without old notices.
+/// console pages that have these forms), keeping its filters but not its page number.
 #[cfg(feature = "ssr")]
-pub(crate) fn back_to(back: &str, done: &str) -> String {
+pub(crate) fn back_to(back: &str) -> String {
     let safe = ["/inbox", "/actions/", "/corrections"].iter().any(|p| back.starts_with(p)) && !back.contains("//");
     let base = if safe { back } else { "/inbox" };
     let (path, query) = base.split_once('?').unwrap_or((base, ""));
-    let mut kept: Vec<&str> = query
+    let kept: Vec<&str> = query
         .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("done=") && !p.starts_with("__") && !p.starts_with("page="))
+        .filter(|p| !p.is_empty() && !p.starts_with("__") && !p.starts_with("page=") && !p.starts_with("done="))
         .collect();
-    let done = format!("done={done}");
-    kept.push(&done);
-    format!("{path}?{}", kept.join("&"))
+    if kept.is_empty() { path.to_owned() } else { format!("{path}?{}", kept.join("&")) }
+}
+
+/// Leaves the notice for outcome `done` (see `done_notice`) and goes back where the form was.
+#[cfg(feature = "ssr")]
+pub(crate) async fn done_and_back(back: &str, done: &str) {
+    crate::server::context::done(done).await;
+    leptos_axum::redirect(&back_to(back));
 }
 
 /// One page of one inbox section.
@@ -92,7 +97,7 @@ pub async fn review_action(
     let st = state()?;
     st.lifecycle.review(&token, id, v, &action_hash, &comment).await.map_err(|e| gov(e).scoped(&id.to_string()))?;
     let word = if v == governance::shadow::Verdict::Approve { "approved" } else { "rejected" };
-    leptos_axum::redirect(&back_to(&back, &format!("{word}.1.0")));
+    done_and_back(&back, &format!("{word}.1.0")).await;
     Ok(())
 }
 
@@ -122,7 +127,7 @@ pub async fn review_selected(
     }
     let out = state()?.lifecycle.review_many(&token, &picks, v, &comment).await.map_err(|e| gov(e).scoped("bulk"))?;
     let word = if v == governance::shadow::Verdict::Approve { "approved" } else { "rejected" };
-    leptos_axum::redirect(&back_to(&back, &format!("{word}.{}.{}", out.done.len(), out.skipped.len())));
+    done_and_back(&back, &format!("{word}.{}.{}", out.done.len(), out.skipped.len())).await;
     Ok(())
 }
 
@@ -132,7 +137,7 @@ pub async fn confirm_action(id: i64, comment: String, back: String) -> Result<()
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_reviewer().map_err(gov)?;
     state()?.lifecycle.confirm(&token, id, &comment).await.map_err(|e| gov(e).scoped(&id.to_string()))?;
-    leptos_axum::redirect(&back_to(&back, "confirmed.1.0"));
+    done_and_back(&back, "confirmed.1.0").await;
     Ok(())
 }
 
@@ -154,7 +159,7 @@ pub async fn record_shadow(
         .await
         .map_err(|e| gov(e).scoped(&id.to_string()))?;
     let agreement = after.shadow_agreement.unwrap_or_default();
-    leptos_axum::redirect(&back_to(&back, &format!("compared-{agreement}.1.0")));
+    done_and_back(&back, &format!("compared-{agreement}.1.0")).await;
     Ok(())
 }
 
@@ -177,7 +182,7 @@ pub async fn resolve_disagreement(
         .await
         .map_err(|e| gov(e).scoped(&id.to_string()))?;
     let word = if choice == Choice::Neither { "rejected" } else { "approved" };
-    leptos_axum::redirect(&back_to(&back, &format!("{word}.1.0")));
+    done_and_back(&back, &format!("{word}.1.0")).await;
     Ok(())
 }
 
@@ -187,7 +192,7 @@ pub async fn resolve_alert(id: i64, note: String, back: String) -> Result<(), Ap
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_reviewer().map_err(gov)?;
     state()?.lifecycle.resolve_alert(&token, id, &note).await.map_err(|e| gov(e).scoped(&format!("alert{id}")))?;
-    leptos_axum::redirect(&back_to(&back, "resolved.1.0"));
+    done_and_back(&back, "resolved.1.0").await;
     Ok(())
 }
 
@@ -197,13 +202,10 @@ mod tests {
 
     #[test]
     fn back_stays_on_the_console_and_replaces_old_notices() {
-        assert_eq!(
-            back_to("/inbox?view=shadow&done=approved.1.0", "rejected.2.0"),
-            "/inbox?view=shadow&done=rejected.2.0"
-        );
-        assert_eq!(back_to("https://evil.example/", "x"), "/inbox?done=x");
-        assert_eq!(back_to("/inbox//evil.example", "x"), "/inbox?done=x");
-        assert_eq!(back_to("/actions/7", "confirmed.1.0"), "/actions/7?done=confirmed.1.0");
-        assert_eq!(back_to("/inbox?page=3&agent=2", "approved.1.0"), "/inbox?agent=2&done=approved.1.0");
+        assert_eq!(back_to("/inbox?view=shadow&page=2"), "/inbox?view=shadow");
+        assert_eq!(back_to("https://evil.example/"), "/inbox");
+        assert_eq!(back_to("/inbox//evil.example"), "/inbox");
+        assert_eq!(back_to("/actions/7"), "/actions/7");
+        assert_eq!(back_to("/inbox?page=3&agent=2"), "/inbox?agent=2");
     }
 }

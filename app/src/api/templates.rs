@@ -100,7 +100,8 @@ pub async fn copy_template(from: i64, name: String) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
     let t = state()?.templates.copy(&token, from, &name).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/templates/{}?copied=1", t.id));
+    crate::server::context::notice(true, "Template copied. Edit its rules below; each save makes a new version.").await;
+    leptos_axum::redirect(&format!("/templates/{}", t.id));
     Ok(())
 }
 
@@ -152,7 +153,8 @@ pub async fn save_rule(
         .save_rule(&token, template_id, expected_version, form)
         .await
         .map_err(|e| gov(e).scoped(&scope))?;
-    leptos_axum::redirect(&format!("/templates/{template_id}?saved={v}"));
+    crate::server::context::notice(true, format!("Saved as version {v}.")).await;
+    leptos_axum::redirect(&format!("/templates/{template_id}"));
     Ok(())
 }
 
@@ -162,6 +164,7 @@ pub async fn remove_rule(template_id: i64, expected_version: i64, capability: St
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
     let v = state()?.templates.remove_rule(&token, template_id, expected_version, &capability).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/templates/{template_id}?saved={v}"));
+    crate::server::context::notice(true, format!("Saved as version {v}.")).await;
+    leptos_axum::redirect(&format!("/templates/{template_id}"));
     Ok(())
 }

@@ -43,7 +43,12 @@ pub async fn create_user(
     let token = principal()?.as_admin().map_err(gov)?;
     let roles = ticked_roles(&role_admin, &role_manager, &role_reviewer, &role_auditor);
     let user = state()?.accounts.add_user(&token, NewUser { username, initial_password, roles }).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/users?created={}", user.username));
+    crate::server::context::notice(
+        true,
+        format!("User {} was created. They must choose their own password at first sign-in.", user.username),
+    )
+    .await;
+    leptos_axum::redirect("/users");
     Ok(())
 }
 
@@ -61,7 +66,8 @@ pub async fn set_user_roles(
     let token = principal()?.as_admin().map_err(gov)?;
     let roles = ticked_roles(&role_admin, &role_manager, &role_reviewer, &role_auditor);
     let user = state()?.accounts.set_roles(&token, user_id, &roles).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/users?updated={}", user.username));
+    crate::server::context::notice(true, format!("User {} was updated.", user.username)).await;
+    leptos_axum::redirect("/users");
     Ok(())
 }
 
@@ -71,7 +77,8 @@ pub async fn set_user_active(user_id: i64, active: bool) -> Result<(), AppError>
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_admin().map_err(gov)?;
     let user = state()?.accounts.set_active(&token, user_id, active).await.map_err(gov)?;
-    leptos_axum::redirect(&format!("/users?updated={}", user.username));
+    crate::server::context::notice(true, format!("User {} was updated.", user.username)).await;
+    leptos_axum::redirect("/users");
     Ok(())
 }
 
@@ -104,6 +111,7 @@ pub async fn clear_throttle(key: String) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_admin().map_err(gov)?;
     state()?.accounts.clear_throttle(&token, &key).await.map_err(gov)?;
+    crate::server::context::notice(true, "Cleared: that counter starts again from nothing.").await;
     leptos_axum::redirect("/users/throttles");
     Ok(())
 }

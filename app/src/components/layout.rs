@@ -1,7 +1,7 @@
 //! The console frame: header with the signed-in user and their roles, navigation to the
 //! sections their roles allow, and the page — or a 403 when the role may not see it.
 
-use crate::api::auth::{Logout, whoami};
+use crate::api::auth::{Logout, take_notice, whoami};
 use crate::model::Me;
 use crate::sections::Section;
 use leptos::prelude::*;
@@ -11,6 +11,7 @@ use leptos_router::hooks::use_location;
 #[component]
 pub fn Layout(#[prop(optional)] section: Option<Section>, children: ChildrenFn) -> impl IntoView {
     let me = Resource::new(|| (), |_| whoami());
+    let notice = Resource::new(|| (), |_| take_notice());
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| ()>
@@ -24,9 +25,13 @@ pub fn Layout(#[prop(optional)] section: Option<Section>, children: ChildrenFn) 
                             super::form::set_status(403);
                             view! { <Forbidden /> }.into_any()
                         };
+                        let notice = notice.await.ok().flatten().map(|n| {
+                            let class = if n.ok { "alert alert-ok" } else { "alert alert-warn" };
+                            view! { <div class=class role="status" data-testid="notice">{n.text}</div> }
+                        });
                         view! {
                             <Header me=me.clone() />
-                            <main class="page">{body}</main>
+                            <main class="page">{notice}{body}</main>
                         }
                             .into_any()
                     }

@@ -17,6 +17,15 @@ pub struct Me {
     pub inbox_waiting: Option<u64>,
 }
 
+/// A one-time message for the next page a session shows, left by the form that was sent (a
+/// flash): pages take their messages from the server, never from the URL.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// Success (green) or a warning (amber).
+    pub ok: bool,
+    pub text: String,
+}
+
 /// One row of the users page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {

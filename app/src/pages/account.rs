@@ -4,15 +4,12 @@ use crate::api::auth::{ChangePassword, whoami};
 use crate::components::form::{FieldError, FormError, action_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// The change-password form.
 #[component]
 pub fn PasswordPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let error = action_error(change);
-    let query = use_query_map();
-    let changed = move || query.read().get("changed").is_some();
     let me = Resource::new(|| (), |_| whoami());
     view! {
         <Title text="Change password" />
@@ -28,9 +25,6 @@ pub fn PasswordPage() -> impl IntoView {
                     })
                 })}
             </Suspense>
-            <Show when=changed>
-                <div class="alert alert-ok" role="status">"Your password was changed."</div>
-            </Show>
             <FormError error />
             <ActionForm action=change>
                 <label for="current_password">"Current password"</label>

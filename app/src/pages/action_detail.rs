@@ -3,7 +3,7 @@
 
 use crate::api::actions::action_detail;
 pub use crate::components::action::StateBadge;
-use crate::components::action::{ActionFacts, ActionHead, done_notice};
+use crate::components::action::{ActionFacts, ActionHead};
 use crate::components::form::FormError;
 use crate::components::layout::Unavailable;
 use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, RollbackForm, ShadowForm};
@@ -11,23 +11,17 @@ use crate::model::ActionDetailView;
 use crate::pages::agent_detail::History;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// The action page (any signed-in role may read it; forms follow the viewer's roles).
 #[component]
 pub fn ActionDetailPage() -> impl IntoView {
-    let query = use_query_map();
     let id = super::number_param("id");
     let actions = ReviewActions::new();
     let data = Resource::new(
         move || (id(), actions.review.version().get(), actions.rollback.version().get()),
         |(id, ..)| async move { action_detail(id.map_err(|raw| super::not_a_number("action", &raw))?).await },
     );
-    let notice = move || done_notice(query.read().get("done"));
     view! {
-        {move || notice().map(|(ok, text)| view! {
-            <div class=if ok { "alert alert-ok" } else { "alert alert-warn" } role="status">{text}</div>
-        })}
         <FormError error=actions.error() />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

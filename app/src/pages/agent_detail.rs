@@ -8,7 +8,6 @@ use crate::pages::agent_grants::{DecisionsPanel, GrantActions, GrantsPanel};
 use crate::pages::agent_oversight::{AlertsPanel, PeerPanel, ShadowPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// `/agents/:id` (managers and admins).
 #[component]
@@ -23,29 +22,11 @@ pub fn AgentDetailPage() -> impl IntoView {
         |(id, ..)| async move { agent_detail(id.map_err(|raw| super::not_a_number("agent", &raw))?).await },
     );
     let errors = (action_error(issue), action_error(revoke), action_error(status));
-    let query = use_query_map();
-    let notice = move || {
-        let q = query.read();
-        if q.get("registered").is_some() {
-            Some("Agent registered. Generate an API key for it to call Tenure.".to_owned())
-        } else if let Some(c) = q.get("granted") {
-            Some(format!("Granted {c}."))
-        } else if let (Some(t), Some(c)) = (q.get("tier"), q.get("capability")) {
-            Some(format!("{c} is now at {t}."))
-        } else if q.get("grant_revoked").is_some() {
-            Some("Grant revoked.".to_owned())
-        } else if let Some(p) = q.get("revoked") {
-            Some(format!("Key {p} revoked: requests with it are refused from now on."))
-        } else {
-            q.get("status")
-                .map(|s| if s == "suspend" { "Agent suspended.".to_owned() } else { "Agent reinstated.".to_owned() })
-        }
-    };
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <Detail d issue revoke status errors notice=notice() grant_actions /> }.into_any(),
+                    Ok(d) => view! { <Detail d issue revoke status errors grant_actions /> }.into_any(),
                     Err(error) => {
                         view! { <Unavailable error what="Agent" back_href="/agents" back_label="Back to agents" /> }
                             .into_any()
@@ -69,7 +50,6 @@ fn Detail(
     revoke: ServerAction<RevokeKey>,
     status: ServerAction<SetAgentStatus>,
     errors: Errors,
-    notice: Option<String>,
     grant_actions: GrantActions,
 ) -> impl IntoView {
     let (issue_error, revoke_error, status_error) = errors;
@@ -91,7 +71,6 @@ fn Detail(
             <span class=if suspended { "badge off" } else { "badge ok" } data-testid="agent-status">{a.status.clone()}</span>" "
             <span class=if a.environment == "sandbox" { "badge warn" } else { "badge" }>{a.environment.clone()}</span>
         </h1>
-        {notice.map(|n| view! { <div class="alert alert-ok" role="status">{n}</div> })}
         {d.new_key.map(|k| view! {
             <div class="alert alert-key" role="status">
                 <strong>"New API key — copy it now. It will not be shown again."</strong>

@@ -6,7 +6,6 @@ use crate::components::form::{FieldError, FormError, action_error};
 use crate::model::AgentRow;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// `/agents` (managers and admins).
 #[component]
@@ -17,12 +16,9 @@ pub fn AgentsPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| whoami());
     let register_error = action_error(register);
     let stop_error = action_error(stop_all);
-    let query = use_query_map();
-    let notice = move || query.read().get("suspended_all").map(|n| format!("Suspended {n} active agent(s)."));
     view! {
         <Title text="Agents" />
         <h1>"Agents"</h1>
-        {move || notice().map(|n| view! { <div class="alert alert-warn" role="status">{n}</div> })}
         <section class="panel">
             <h2>"Registered agents"</h2>
             <Suspense fallback=|| ()>

@@ -19,16 +19,9 @@ pub fn CapabilitiesPage() -> impl IntoView {
     let edit_error = action_error(edit);
     let query = use_query_map();
     let editing = move || query.read().get("edit").and_then(|v| v.parse::<i64>().ok());
-    let notice = move || {
-        let q = query.read();
-        q.get("defined")
-            .map(|n| format!("Capability {n} added to the catalogue."))
-            .or_else(|| q.get("changed").map(|n| format!("Capability {n} changed.")))
-    };
     view! {
         <Title text="Capabilities" />
         <h1>"Capabilities"</h1>
-        {move || notice().map(|n| view! { <div class="alert alert-ok" role="status">{n}</div> })}
         <section class="panel">
             <h2>"Catalogue"</h2>
             <Suspense fallback=|| ()>

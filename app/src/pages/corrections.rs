@@ -2,7 +2,7 @@
 //! N hours" — first the list of what can still be undone, then one request for all of it.
 
 use crate::api::actions::{RequestCorrections, correction_preview};
-use crate::components::action::{ActionHead, StateBadge, done_notice};
+use crate::components::action::{ActionHead, StateBadge};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::layout::Unavailable;
 use crate::model::{ActionCard, CorrectionView};
@@ -26,15 +26,11 @@ pub fn CorrectionsPage() -> impl IntoView {
         move || (args(), request.version().get()),
         |((agent, hours), _)| correction_preview(agent, hours),
     );
-    let notice = move || done_notice(query.read().get("done"));
     let error = action_error(request);
     view! {
         <Title text="Corrections" />
         <h1>"Roll back an agent's recent work"</h1>
         <p class="muted lead">"Pick an agent and a span of time. Tenure lists what can still be undone; one request then asks the agent to roll all of it back, each with its own evidence record."</p>
-        {move || notice().map(|(ok, text)| view! {
-            <div class=if ok { "alert alert-ok" } else { "alert alert-warn" } role="status">{text}</div>
-        })}
         <FormError error />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -4,20 +4,14 @@ use crate::api::dashboard::dashboard;
 use crate::model::DashboardView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// Figures and recent activity.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| dashboard());
-    let query = use_query_map();
-    let welcome = move || query.read().get("welcome").is_some();
     view! {
         <Title text="Dashboard" />
         <h1>"Dashboard"</h1>
-        <Show when=welcome>
-            <div class="alert alert-ok" role="status">"Your password is set. Welcome to Tenure."</div>
-        </Show>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {

@@ -3,7 +3,7 @@
 //! several at once.
 
 use crate::api::inbox::{ResolveAlert, ReviewSelected, inbox_page};
-use crate::components::action::{ActionFacts, ActionHead, done_notice};
+use crate::components::action::{ActionFacts, ActionHead};
 use crate::components::disagreement::{DisagreementForm, SideBySide};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::layout::Unavailable;
@@ -90,13 +90,9 @@ pub fn InboxPage() -> impl IntoView {
             format!("{}?{}", location.pathname.get(), search.trim_start_matches('?'))
         }
     };
-    let notice = move || done_notice(query.read().get("done"));
     view! {
         <Title text="Inbox" />
         <h1>"Inbox"</h1>
-        {move || notice().map(|(ok, text)| view! {
-            <div class=if ok { "alert alert-ok" } else { "alert alert-warn" } role="status">{text}</div>
-        })}
         <FormError error=actions.error() />
         <FormError error=action_error(bulk) />
         <FormError error=action_error(resolve) />

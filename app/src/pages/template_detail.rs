@@ -29,17 +29,11 @@ pub fn TemplateDetailPage() -> impl IntoView {
         },
     );
     let errors = (action_error(save), action_error(remove));
-    let notice = move || {
-        let q = query.read();
-        q.get("saved").map(|v| format!("Saved as version {v}.")).or_else(|| {
-            q.get("copied").map(|_| "Template copied. Edit its rules below; each save makes a new version.".into())
-        })
-    };
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <Detail d save remove errors notice=notice() /> }.into_any(),
+                    Ok(d) => view! { <Detail d save remove errors /> }.into_any(),
                     Err(error) => {
                         view! { <Unavailable error what="Template" back_href="/templates" back_label="Back to templates" /> }
                             .into_any()
@@ -58,7 +52,6 @@ fn Detail(
     save: ServerAction<SaveRule>,
     remove: ServerAction<RemoveRule>,
     errors: Errors,
-    notice: Option<String>,
 ) -> impl IntoView {
     let (save_error, remove_error) = errors;
     let t = d.template.clone();
@@ -74,7 +67,6 @@ fn Detail(
             {t.builtin.then(|| view! { " "<span class="badge">"built in — copy it to edit"</span> })}
         </h1>
         <p class="muted">{t.description.clone()}</p>
-        {notice.map(|n| view! { <div class="alert alert-ok" role="status">{n}</div> })}
         {(d.shown_version != t.current_version).then(|| view! {
             <div class="alert alert-warn">
                 {format!("You are looking at version {} of {}. ", d.shown_version, t.current_version)}

@@ -5,7 +5,6 @@ use crate::components::form::{FieldError, FormError, action_error};
 use crate::model::{ROLE_NAMES, UserRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// The users page (admins).
 #[component]
@@ -20,18 +19,10 @@ pub fn UsersPage() -> impl IntoView {
     let create_error = action_error(create);
     let roles_error = action_error(set_roles);
     let active_error = action_error(set_active);
-    let query = use_query_map();
-    let notice = move || {
-        let q = query.read();
-        q.get("created")
-            .map(|u| format!("User {u} was created. They must choose their own password at first sign-in."))
-            .or_else(|| q.get("updated").map(|u| format!("User {u} was updated.")))
-    };
     view! {
         <Title text="Users" />
         <h1>"Users"</h1>
         <p><a href="/users/throttles">"Sign-in throttles"</a>" — who failed to sign in lately, and unlocking them"</p>
-        {move || notice().map(|n| view! { <div class="alert alert-ok" role="status">{n}</div> })}
         <FormError error=roles_error />
         <FieldError error=roles_error field="roles" />
         <FormError error=active_error />

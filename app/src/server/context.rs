@@ -62,6 +62,30 @@ pub fn session() -> Result<Session, AppError> {
     })
 }
 
+/// Where the session keeps the next page's [`Notice`](crate::model::Notice).
+const NOTICE_KEY: &str = "notice";
+
+/// Leaves a one-time notice for the next page this session shows.
+pub async fn notice(ok: bool, text: impl Into<String>) {
+    let Ok(s) = session() else { return };
+    if let Err(e) = s.insert(NOTICE_KEY, crate::model::Notice { ok, text: text.into() }).await {
+        tracing::warn!(error = %e, "could not keep a notice for the next page");
+    }
+}
+
+/// The notice for a lifecycle outcome code (`approved.3.1`: three done, one skipped).
+pub async fn done(code: &str) {
+    if let Some((ok, text)) = crate::components::action::done_notice(Some(code.to_owned())) {
+        notice(ok, text).await;
+    }
+}
+
+/// Takes the notice left for this page, if any (it is shown once).
+pub async fn take_notice() -> Option<crate::model::Notice> {
+    let s = session().ok()?;
+    s.remove::<crate::model::Notice>(NOTICE_KEY).await.ok().flatten()
+}
+
 /// The client's address as the server determined it (the TCP peer, or the configured proxy
 /// header), put into each request's extensions by the server crate.
 #[derive(Clone, Debug)]
