@@ -81,7 +81,20 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// A form the server function cannot read (a field missing or of the wrong kind, as a stale
+    /// or hand-made form sends) is named like any other field error, not a bare 500.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request(value.to_string())
+        match &value {
+            ServerFnErrorErr::Args(why) => match why.split('`').nth(1).filter(|_| why.contains("missing field")) {
+                Some(field) => AppError::Field {
+                    field: field.to_owned(),
+                    message: "this field was missing from the form; reload the page and send it again".into(),
+                },
+                None => {
+                    AppError::Request(format!("the form could not be read ({why}); reload the page and send it again"))
+                }
+            },
+            _ => AppError::Request(value.to_string()),
+        }
     }
 }

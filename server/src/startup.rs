@@ -120,6 +120,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/audit/exports/{id}/manifest.json", get(crate::routes::audit::export_manifest))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, move |o| shell(o, hydrate)))
         .layer(from_fn_with_state(state.clone(), load_principal))
+        .layer(axum::middleware::from_fn(crate::routes::form_status::status_from_error))
         .layer(sessions);
     let trusted =
         TrustedOrigins(Arc::new(Some(settings.public_origin.clone()).filter(|o| !o.is_empty()).into_iter().collect()));

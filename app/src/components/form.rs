@@ -33,6 +33,29 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
     }
 }
 
+/// An error that would otherwise show nowhere: one for no field, or one scoped (`<scope>/field`)
+/// to a form that is not on the page any more — an inbox item decided by someone else since the
+/// page was loaded, or a forged form. Shown above the list, with what the scope named.
+#[component]
+pub fn UnplacedError(error: Signal<Option<AppError>>, shown: Vec<String>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .filter(|e| match e.field().and_then(|f| f.split_once('/')) {
+                Some((scope, _)) => !shown.iter().any(|s| s == scope),
+                None => e.field().is_none(),
+            })
+            .map(|e| {
+                let scope = e.field().and_then(|f| f.split_once('/')).map(|(s, _)| s.to_owned());
+                let text = match scope {
+                    Some(s) if s.chars().all(|c| c.is_ascii_digit()) => format!("Action #{s}: {e}"),
+                    _ => e.to_string(),
+                };
+                view! { <div class="alert alert-error" role="alert">{text}</div> }
+            })
+    }
+}
+
 /// Sets the HTTP status of the page being rendered (a no-op in the browser).
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]

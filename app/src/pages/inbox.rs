@@ -5,7 +5,7 @@
 use crate::api::inbox::{ResolveAlert, ReviewSelected, inbox_page};
 use crate::components::action::{ActionFacts, ActionHead};
 use crate::components::disagreement::{DisagreementForm, SideBySide};
-use crate::components::form::{FieldError, FormError, action_error};
+use crate::components::form::{FieldError, UnplacedError, action_error};
 use crate::components::layout::Unavailable;
 use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, RollbackForm, ShadowForm};
 use crate::model::{ActionCard, AlertRow, InboxView};
@@ -93,14 +93,23 @@ pub fn InboxPage() -> impl IntoView {
     view! {
         <Title text="Inbox" />
         <h1>"Inbox"</h1>
-        <FormError error=actions.error() />
-        <FormError error=action_error(bulk) />
-        <FormError error=action_error(resolve) />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let a = args();
                 match data.await {
-                    Ok(d) => view! { <Inbox d a actions bulk resolve back=back() /> }.into_any(),
+                    Ok(d) => {
+                        // The forms on this page, by scope: each action card and each alert.
+                        let mut shown: Vec<String> = d.items.iter().map(|c| c.id.to_string()).collect();
+                        shown.extend(d.alerts.iter().map(|al| format!("alert{}", al.id)));
+                        shown.push("bulk".into());
+                        view! {
+                            <UnplacedError error=actions.error() shown=shown.clone() />
+                            <UnplacedError error=action_error(bulk) shown=shown.clone() />
+                            <UnplacedError error=action_error(resolve) shown />
+                            <Inbox d a actions bulk resolve back=back() />
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <Unavailable error what="Inbox" back_href="/" back_label="Back to the dashboard" /> }.into_any(),
                 }
             })}

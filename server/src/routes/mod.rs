@@ -1,5 +1,7 @@
-//! Plain axum routes beside the Leptos pages: probes and static assets.
+//! Plain axum routes beside the Leptos pages: probes, static assets, audit downloads, and the
+//! status of server functions' errors.
 
 pub mod assets;
 pub mod audit;
+pub mod form_status;
 pub mod health;

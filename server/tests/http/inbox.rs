@@ -84,7 +84,17 @@ async fn several_actions_are_decided_with_one_comment_and_a_late_reviewer_gets_4
     // In the browser the same refusal comes back to the page, next to the item.
     let res = app.post_form(&mut rex, "/api/inbox/review", &refs(&form)).await;
     assert_eq!(res.status(), StatusCode::FOUND);
-    assert!(location(&res).contains("/inbox?__path=%2Fapi%2Finbox%2Freview&__err="), "{}", location(&res));
+    let back = location(&res);
+    assert!(back.contains("/inbox?__path=%2Fapi%2Finbox%2Freview&__err="), "{back}");
+    // The item left the inbox, so there is no card to show the error under: it shows above.
+    let page = app.get(&rex, back.trim_start_matches(app.base.as_str())).await.text().await.unwrap();
+    let said = format!("Action #{}: ", picks[0].0);
+    assert!(page.contains(&said) && page.contains("already approved"), "the refusal is on the page");
+    // A form missing a field (stale, or made by hand) is named, not a 500.
+    let partial = fields(&[("id", picks[1].0.to_string()), ("verdict", "approve".into())]);
+    let res = app.post_api(&mut rex, "/api/inbox/review", &refs(&partial)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("missing from the form"));
     // Rejecting without a comment names the field.
     let form = fields(&[
         ("id", picks[1].0.to_string()),
