@@ -6,6 +6,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub use crate::canonical::canonical_json;
+use crate::canonical::jcs;
 use crate::text::{storable, storable_json};
 
 /// What an agent sends to `POST /v1/actions`.
@@ -47,9 +48,21 @@ fn sha256_hex(parts: &[&str]) -> String {
     hex::encode(h.finalize())
 }
 
-/// The hash an approval binds to: the capability and the canonical params.
+/// The hash an approval binds to: the capability and the params in RFC 8785 form
+/// ([`crate::canonical::jcs`]), so `{"amount": 40}` and `{"amount": 40.0}` bind alike.
 pub fn action_hash(capability: &str, params: &Value) -> String {
+    sha256_hex(&[capability, &jcs(params)])
+}
+
+/// The action hash as actions decided before RFC 8785 carry it (keys sorted, numbers as
+/// written): an approval given then still binds the same params.
+fn legacy_action_hash(capability: &str, params: &Value) -> String {
     sha256_hex(&[capability, &canonical_json(params)])
+}
+
+/// Whether `params` for `capability` are what the hash `bound` binds (in either form).
+pub fn binds(bound: &str, capability: &str, params: &Value) -> bool {
+    action_hash(capability, params) == bound || legacy_action_hash(capability, params) == bound
 }
 
 impl ActionRequest {
@@ -93,13 +106,23 @@ impl ActionRequest {
 
     /// The hash of everything the agent sent: the same key with another body is a conflict.
     pub fn request_hash(&self) -> String {
+        self.request_hash_with(jcs)
+    }
+
+    /// Whether `stored` is this request's hash, in the RFC 8785 form or in the form requests
+    /// recorded before it carry: a retry across the upgrade is the same request.
+    pub fn has_request_hash(&self, stored: &str) -> bool {
+        self.request_hash() == stored || self.request_hash_with(canonical_json) == stored
+    }
+
+    fn request_hash_with(&self, canonical: fn(&Value) -> String) -> String {
         sha256_hex(&[
             self.capability.trim(),
-            &canonical_json(&self.params),
+            &canonical(&self.params),
             &self.reasoning,
             &self.confidence.to_string(),
-            &canonical_json(&self.inputs),
-            &canonical_json(&self.alternatives),
+            &canonical(&self.inputs),
+            &canonical(&self.alternatives),
             &self.task_ref,
         ])
     }
@@ -137,6 +160,15 @@ mod tests {
         assert_eq!(action_hash(&r.capability, &r.params), same);
         assert_ne!(action_hash(&r.capability, &json!({"amount": 11, "currency": "EUR"})), same);
         assert_ne!(action_hash("finance.refund.other", &r.params), same);
+        // RFC 8785: a number is a number however it is written.
+        let forty = action_hash("c", &json!({"amount": 40}));
+        assert_eq!(action_hash("c", &json!({"amount": 40.0})), forty);
+        assert_eq!(action_hash("c", &json!({"amount": 4e1})), forty);
+        assert_ne!(action_hash("c", &json!({"amount": 40.5})), forty);
+        // An approval bound before RFC 8785 (keys sorted, numbers as written) still binds.
+        let old = legacy_action_hash("c", &json!({"amount": 40.0}));
+        assert!(binds(&old, "c", &json!({"amount": 40.0})) && binds(&forty, "c", &json!({"amount": 40.0})));
+        assert!(!binds(&old, "c", &json!({"amount": 41})));
     }
 
     #[test]
@@ -144,6 +176,9 @@ mod tests {
         let r = req();
         let other_key = ActionRequest { idempotency_key: Some("k2".into()), ..req() };
         assert_eq!(r.request_hash(), other_key.request_hash());
+        // A request recorded in the older form is the same request after the upgrade.
+        assert!(r.has_request_hash(&r.request_hash_with(canonical_json)) && r.has_request_hash(&r.request_hash()));
+        assert!(!r.has_request_hash(&ActionRequest { reasoning: "x".into(), ..req() }.request_hash()));
         assert_ne!(r.request_hash(), ActionRequest { reasoning: "x".into(), ..req() }.request_hash());
         assert_ne!(r.request_hash(), ActionRequest { confidence: 0.5, ..req() }.request_hash());
     }

@@ -3,6 +3,15 @@
 
 use serde_json::Value;
 
+/// RFC 8785 (the JSON Canonicalization Scheme): keys sorted by UTF-16 code units, numbers as
+/// ECMAScript writes them (`40.0` and `40` are one number, `4e1` too), minimal string escapes.
+/// What approvals and idempotency keys bind to, so that the same action reported with `40.0`
+/// is the action approved with `40`.
+pub fn jcs(v: &Value) -> String {
+    // A serde_json value holds no NaN or infinity, the only values JCS refuses.
+    serde_json_canonicalizer::to_string(v).unwrap_or_else(|_| canonical_json(v))
+}
+
 /// JSON with object keys sorted at every level, compact: equal values give equal text.
 ///
 /// Written straight from the value (keys sorted by reference, nothing cloned); the text is

@@ -81,8 +81,8 @@ fn still_holds(who: &AgentPrincipal, key: &KeyRecord) -> bool {
     key.id == who.key_id && key.revoked_at.is_none()
 }
 
-fn replay(existing: &ActionRecord, request_hash: &str) -> Result<ActionAnswer, GovError> {
-    if existing.request_hash != request_hash {
+fn replay(existing: &ActionRecord, req: &ActionRequest) -> Result<ActionAnswer, GovError> {
+    if !req.has_request_hash(&existing.request_hash) {
         return Err(GovError::Conflict {
             field: "idempotency_key",
             message: format!("this key was used for a different request (action {})", existing.id),
@@ -139,7 +139,7 @@ impl Decisions {
                 && crate::text::storable("idempotency_key", key).is_ok()
                 && let Some(existing) = self.store.action_by_key(who.agent.id, key).await?
             {
-                return replay(&existing, &request_hash);
+                return replay(&existing, &req);
             }
         }
         decided
@@ -338,7 +338,7 @@ impl Decisions {
         let job = Job { insert, draft: Prepared::new(draft), remember, peer, inputs_version: version, rate_limit };
         let (id, evidence_hash) = match self.writer.submit(job).await? {
             Committed::New { id, evidence_hash } => (id, evidence_hash),
-            Committed::Existing(existing) => return Ok(Attempt::Recorded(Box::new(replay(&existing, request_hash)?))),
+            Committed::Existing(existing) => return Ok(Attempt::Recorded(Box::new(replay(&existing, req)?))),
             Committed::Stale { now_at } => return Ok(Attempt::Stale(now_at)),
         };
         Ok(Attempt::Recorded(Box::new(ActionAnswer {

@@ -1,7 +1,7 @@
 //! The agent's side of the lifecycle: reporting what happened when it executed an allowed or
 //! approved action, and honouring rollbacks.
 
-use crate::action::action_hash;
+use crate::action::binds;
 use crate::canonical::canonical_json;
 use crate::error::GovError;
 use crate::lifecycle::{Event, State};
@@ -87,7 +87,7 @@ impl Lifecycle {
             });
         }
         if let Some(p) = &r.params
-            && action_hash(&a.capability, p) != bound
+            && !binds(&bound, &a.capability, p)
         {
             return Err(GovError::Conflict {
                 field: "params",

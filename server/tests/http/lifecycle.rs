@@ -55,9 +55,11 @@ async fn ask_approve_long_poll_execute_roll_back() {
     let res = app.api_post(&format!("/v1/actions/{id}/result"), Some(&key), &other.to_string()).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "params");
-    let report = json!({"status": "succeeded", "output": {"refund": "R-9"}, "undo": {"refund_id": "R-9"}});
+    // The approved params, written as another JSON number (40 for 40.0), are the same params.
+    let report = json!({"status": "succeeded", "output": {"refund": "R-9"}, "undo": {"refund_id": "R-9"},
+        "params": {"currency": "EUR", "amount": 40, "order_id": "A-7"}});
     let res = app.api_post(&format!("/v1/actions/{id}/result"), Some(&key), &report.to_string()).await;
-    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.status(), StatusCode::OK, "RFC 8785: 40 and 40.0 are one number");
     let after: Value = res.json().await.unwrap();
     assert_eq!(after["state"], "reversible");
     assert!(after["reversible_until"].is_string());
