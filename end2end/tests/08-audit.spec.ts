@@ -31,7 +31,17 @@ test('the trail is exported and verified offline', async ({ page }) => {
   await page.getByRole('button', { name: 'Search' }).click();
   const hit = page.locator('#audit-table tbody tr').filter({ hasText: 'payout-bot asked to finance.refund.issue' });
   await expect(hit).toHaveCount(1);
+  // The words match in any order; the kinds present are choices; the count says how many.
+  await page.getByLabel('Words').fill('twice charged was');
+  await page.getByLabel('Kind').selectOption('action.decided');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(hit).toHaveCount(1);
+  await expect(page.getByTestId('matches')).toHaveText(/^\d+ records?$/);
+  await expect(page.locator('#audit-table tbody tr')).toHaveCount(Number((await page.getByTestId('matches').innerText()).split(' ')[0]));
   await shot(page, '70-audit-search');
+  await page.getByLabel('Words').fill('was charged twice');
+  await page.getByLabel('Kind').selectOption('');
+  await page.getByRole('button', { name: 'Search' }).click();
   // The hits as CSV: prepared, then downloaded with their manifest.
   await page.getByRole('button', { name: 'as CSV' }).click();
   await expect(page).toHaveURL(/\/audit\/exports\/\d+$/);

@@ -22,6 +22,7 @@ pub mod peer_stats;
 pub mod policy;
 pub mod principal;
 pub mod roles;
+pub mod search;
 pub mod service;
 pub mod shadow;
 pub mod store;

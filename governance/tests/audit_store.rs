@@ -354,7 +354,23 @@ async fn search_finds_phrases_and_filters_newest_first_page_by_page() {
         let (rows, more) = search(text("charged twice by the aardvark"), None).await;
         assert_eq!((rows.len(), more), (1, false), "{}", db.name);
         assert_eq!(rows[0].subject_id, "17");
-        assert!(search(text("aardvark charged"), None).await.0.is_empty(), "{}: words in that order only", db.name);
+        // Several words: records holding all of them, in any order; quoted: the phrase.
+        assert_eq!(search(text("aardvark charged"), None).await.0.len(), 1, "{}: all the words, any order", db.name);
+        assert_eq!(search(text("aardvark  customer TWICE"), None).await.0.len(), 1, "{}", db.name);
+        assert!(search(text("aardvark unicorn"), None).await.0.is_empty(), "{}: every word must be there", db.name);
+        assert!(search(text("\"aardvark charged\""), None).await.0.is_empty(), "{}: a phrase in its order", db.name);
+        assert_eq!(search(text("\"charged twice\" gateway"), None).await.0.len(), 1, "{}", db.name);
+        assert_eq!(search(text("cats or dogs"), None).await.0.len(), 0, "{}: 'or' is a word", db.name);
+        // How many match, and what there is to choose from.
+        let count = |f: ExportFilter| {
+            let (a, aldo) = (&a, &aldo);
+            async move { a.count(aldo, &f).await.unwrap() }
+        };
+        assert_eq!(count(text("routine refund")).await.count, 29, "{}", db.name);
+        assert_eq!(count(text("aardvark")).await.count, 1);
+        let (kinds, outcomes) = a.choices(&aldo).await.unwrap();
+        assert!(kinds.contains(&"action.decided".to_owned()) && kinds.windows(2).all(|w| w[0] < w[1]), "{kinds:?}");
+        assert_eq!(outcomes, ["allowed", "needs_approval"], "{}", db.name);
         let combined = ExportFilter {
             kind: Some("action.decided".into()),
             actor: Some("bot-1".into()),

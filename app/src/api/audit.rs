@@ -68,7 +68,17 @@ pub async fn audit_search(
     let st = state()?;
     let (rows, more) = st.audit.search(&token, &filter, before, 50).await.map_err(gov)?;
     let older = if more { rows.last().map(|r| r.seq) } else { None };
+    let found = st.audit.count(&token, &filter).await.map_err(gov)?;
+    let (kinds, outcomes) = st.audit.choices(&token).await.map_err(gov)?;
+    let matches = match (found.count, found.more) {
+        (n, true) => format!("more than {} records", thousands(n)),
+        (1, false) => "1 record".to_owned(),
+        (n, false) => format!("{} records", thousands(n)),
+    };
     Ok(AuditSearchView {
+        matches,
+        kinds,
+        outcomes,
         rows: rows
             .into_iter()
             .map(|r| AuditRow {
@@ -84,6 +94,20 @@ pub async fn audit_search(
         agents: st.store.list_agents().await.map_err(gov)?.into_iter().map(|a| (a.id, a.name)).collect(),
         capabilities: st.store.list_capabilities().await.map_err(gov)?.into_iter().map(|c| c.name).collect(),
     })
+}
+
+/// `12345` as `12,345`.
+#[cfg(feature = "ssr")]
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// One record with every field, its hash and the previous hash.

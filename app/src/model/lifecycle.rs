@@ -193,6 +193,11 @@ pub struct AuditRow {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditSearchView {
     pub rows: Vec<AuditRow>,
+    /// How many records match ("1 record", "2 records", "more than 10,000 records").
+    pub matches: String,
+    /// The kinds and the decisions or states in the trail, to choose from.
+    pub kinds: Vec<String>,
+    pub outcomes: Vec<String>,
     /// Continue with `before=` this to see older matches.
     pub older: Option<i64>,
     pub agents: Vec<(i64, String)>,

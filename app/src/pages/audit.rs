@@ -51,7 +51,7 @@ pub fn AuditPage() -> impl IntoView {
                 let filter = filter_query();
                 match results.await {
                     Ok(d) => view! { <Search d get=FIELDS.map(get) filter start start_error /> }.into_any(),
-                    Err(e) => view! { <Search d=AuditSearchView { rows: Vec::new(), older: None, agents: Vec::new(), capabilities: Vec::new() } get=FIELDS.map(get) filter start start_error error=e /> }.into_any(),
+                    Err(e) => view! { <Search d=AuditSearchView { rows: Vec::new(), matches: String::new(), kinds: Vec::new(), outcomes: Vec::new(), older: None, agents: Vec::new(), capabilities: Vec::new() } get=FIELDS.map(get) filter start start_error error=e /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -91,7 +91,7 @@ fn Search(
             <form method="get" action="/audit" class="audit-search">
                 <div class="search-row">
                     <label for="a-text">"Words"</label>
-                    <input id="a-text" name="text" value=text placeholder="a phrase from an agent's reasoning or a reviewer's comment" />
+                    <input id="a-text" name="text" value=text placeholder="words from an agent's reasoning or a comment; \"quotes\" for a phrase" />
                     <button type="submit" class="btn btn-primary">"Search"</button>
                 </div>
                 <FieldError error field="text" />
@@ -120,11 +120,21 @@ fn Search(
                     </div>
                     <div>
                         <label for="a-kind">"Kind"</label>
-                        <input id="a-kind" name="kind" value=kind placeholder="action.approved" />
+                        <select id="a-kind" name="kind">
+                            <option value="">"Any kind"</option>
+                            {d.kinds.iter().map(|k| view! {
+                                <option value=k.clone() selected=kind == *k>{k.clone()}</option>
+                            }).collect_view()}
+                        </select>
                     </div>
                     <div>
                         <label for="a-outcome">"Decision or state"</label>
-                        <input id="a-outcome" name="outcome" value=outcome placeholder="needs_approval, rolled_back…" />
+                        <select id="a-outcome" name="outcome">
+                            <option value="">"Any decision or state"</option>
+                            {d.outcomes.iter().map(|o| view! {
+                                <option value=o.clone() selected=outcome == *o>{o.clone()}</option>
+                            }).collect_view()}
+                        </select>
                     </div>
                     <div>
                         <label for="a-since">"From (day)"</label>
@@ -141,7 +151,7 @@ fn Search(
         </section>
         <section class="panel">
             <div class="panel-head">
-                <h2>"Records, newest first"</h2>
+                <h2>"Records, newest first "<span class="muted small" data-testid="matches">{d.matches.clone()}</span></h2>
                 <ActionForm action=start attr:class="inline">
                     {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
                     <button type="submit" class="btn btn-small" name="format" value="jsonl">"Export these as JSONL"</button>" "

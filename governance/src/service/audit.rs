@@ -188,6 +188,22 @@ impl Audit {
         })
     }
 
+    /// The kinds and the decisions or states the trail holds, for the search's choices.
+    pub async fn choices(&self, _who: &AsAuditor) -> Result<(Vec<String>, Vec<String>), GovError> {
+        use crate::store::evidence_facets::Facet;
+        Ok((self.store.evidence_values(Facet::Kind).await?, self.store.evidence_values(Facet::Outcome).await?))
+    }
+
+    /// How many records `filter` matches (exact up to a cap; see `Matches`).
+    pub async fn count(
+        &self,
+        _who: &AsAuditor,
+        filter: &ExportFilter,
+    ) -> Result<crate::store::evidence_facets::Matches, GovError> {
+        filter.check().map_err(GovError::field)?;
+        self.store.count_evidence(filter).await
+    }
+
     /// One page of a search, newest first, continuing below `before`; also says whether
     /// older matches exist.
     pub async fn search(

@@ -138,9 +138,16 @@ enum TextPlan {
 /// At least this many matches make words "common" (see [`TextPlan`]).
 const COMMON: i64 = 1000;
 
-fn phrase(text: &str) -> String {
-    // The words as one phrase; quotes inside are doubled, so any input is a valid FTS5 query.
-    format!("\"{}\"", text.replace('"', "\"\""))
+/// The search words as SQLite's FTS5 and PostgreSQL's web search each take them (see
+/// `crate::search`); none when there is no word to look for.
+fn text_queries(text: &str) -> Option<(String, String)> {
+    let terms = crate::search::terms(text);
+    (!terms.is_empty()).then(|| (crate::search::fts5_query(&terms), crate::search::websearch_query(&terms)))
+}
+
+/// Every record `f` matches (for counting them).
+pub(crate) fn filtered_for_count(f: &ExportFilter, backend: DbBackend) -> sea_orm::Select<evidence::Entity> {
+    filtered(f, 0, i64::MAX, backend)
 }
 
 fn filtered(f: &ExportFilter, after: i64, last: i64, backend: DbBackend) -> sea_orm::Select<evidence::Entity> {
@@ -177,18 +184,18 @@ fn filtered_with(
     if let Some(o) = &f.outcome {
         q = q.filter(evidence::Column::Outcome.eq(o.as_str()));
     }
-    if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some((fts5, websearch)) = f.text.as_deref().and_then(text_queries) {
         q = q.filter(match (backend, plan) {
             (DbBackend::Sqlite, TextPlan::Collect) => Expr::cust_with_values(
                 "\"evidence\".\"seq\" IN (SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ?)",
-                [phrase(text)],
+                [fts5],
             ),
             (DbBackend::Sqlite, TextPlan::Walk) => Expr::cust_with_values(
                 "EXISTS (SELECT 1 FROM evidence_fts WHERE evidence_fts MATCH ? AND rowid = \"evidence\".\"seq\")",
-                [phrase(text)],
+                [fts5],
             ),
             // On PostgreSQL the plan follows from the ordering (see `search_evidence`).
-            _ => Expr::cust_with_values("\"evidence\".\"search\" @@ phraseto_tsquery('simple', $1)", [text.to_owned()]),
+            _ => Expr::cust_with_values("\"evidence\".\"search\" @@ websearch_to_tsquery('simple', $1)", [websearch]),
         });
     }
     q
@@ -254,16 +261,17 @@ impl Store {
     /// Whether at least `n` records contain the words, counting no further than `n`.
     async fn text_matches_at_least(&self, text: &str, n: i64) -> Result<bool, GovError> {
         let backend = self.backend();
+        let Some((fts5, websearch)) = text_queries(text) else { return Ok(true) };
         let stmt = match backend {
             DbBackend::Sqlite => Statement::from_sql_and_values(
                 backend,
                 "SELECT count(*) AS n FROM (SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ? LIMIT ?)",
-                [phrase(text).into(), n.into()],
+                [fts5.into(), n.into()],
             ),
             _ => Statement::from_sql_and_values(
                 backend,
-                "SELECT count(*) AS n FROM (SELECT 1 FROM evidence WHERE search @@ phraseto_tsquery('simple', $1) LIMIT $2) t",
-                [text.into(), n.into()],
+                "SELECT count(*) AS n FROM (SELECT 1 FROM evidence WHERE search @@ websearch_to_tsquery('simple', $1) LIMIT $2) t",
+                [websearch.into(), n.into()],
             ),
         };
         let row = self.db().query_one_raw(stmt).await?;

@@ -7,6 +7,7 @@ pub mod capabilities;
 pub mod checkpoints;
 pub mod decision_inputs;
 pub mod evidence;
+pub mod evidence_facets;
 pub mod exports;
 pub mod grants;
 pub mod inbox;
