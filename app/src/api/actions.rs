@@ -49,8 +49,14 @@ pub async fn request_rollback(id: i64, reason: String, back: String) -> Result<(
 
 /// The corrective workflow's preview for one agent and time span.
 #[server(endpoint = "corrections/preview")]
-pub async fn correction_preview(agent: Option<i64>, hours: i64) -> Result<Option<CorrectionView>, AppError> {
+pub async fn correction_preview(
+    agent: Option<i64>,
+    hours: i64,
+    page: usize,
+    other_page: usize,
+) -> Result<Option<CorrectionView>, AppError> {
     use crate::api::cards::cards;
+    use crate::model::{CORRECTION_PAGE, pages};
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_corrector().map_err(gov)?;
     let st = state()?;
@@ -62,17 +68,31 @@ pub async fn correction_preview(agent: Option<i64>, hours: i64) -> Result<Option
             agent: String::new(),
             hours,
             reversible: Vec::new(),
+            reversible_total: 0,
+            page: 1,
             other: Vec::new(),
+            other_total: 0,
+            other_page: 1,
             agents,
         }));
     };
     let (reversible, other) = st.lifecycle.correction_preview(&token, agent_id, hours).await.map_err(gov)?;
+    let (reversible_total, other_total) = (reversible.len(), other.len());
+    // Only the rows shown become cards (a span can hold thousands of actions).
+    let page = page.clamp(1, pages(reversible_total, CORRECTION_PAGE));
+    let other_page = other_page.clamp(1, pages(other_total, CORRECTION_PAGE));
+    let slice =
+        |rows: Vec<_>, page: usize| rows.into_iter().skip((page - 1) * CORRECTION_PAGE).take(CORRECTION_PAGE).collect();
     Ok(Some(CorrectionView {
         agent_id,
         agent: agents.iter().find(|(id, _)| *id == agent_id).map(|(_, n)| n.clone()).unwrap_or_default(),
         hours,
-        reversible: cards(&st.store, reversible).await.map_err(gov)?,
-        other: cards(&st.store, other).await.map_err(gov)?,
+        reversible: cards(&st.store, slice(reversible, page)).await.map_err(gov)?,
+        reversible_total,
+        page,
+        other: cards(&st.store, slice(other, other_page)).await.map_err(gov)?,
+        other_total,
+        other_page,
         agents,
     }))
 }

@@ -128,9 +128,23 @@ pub struct CorrectionView {
     pub agent_id: i64,
     pub agent: String,
     pub hours: i64,
+    /// One page of what can still be rolled back, of `reversible_total`.
     pub reversible: Vec<ActionCard>,
+    pub reversible_total: usize,
+    pub page: usize,
+    /// One page of what cannot, of `other_total`.
     pub other: Vec<ActionCard>,
+    pub other_total: usize,
+    pub other_page: usize,
     pub agents: Vec<(i64, String)>,
+}
+
+/// Rows per page in the corrections lists.
+pub const CORRECTION_PAGE: usize = 50;
+
+/// How many pages `total` rows fill (at least one).
+pub fn pages(total: usize, per_page: usize) -> usize {
+    total.div_ceil(per_page.max(1)).max(1)
 }
 
 /// Shadow agreement for one capability of an agent.

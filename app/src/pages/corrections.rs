@@ -5,7 +5,7 @@ use crate::api::actions::{RequestCorrections, correction_preview};
 use crate::components::action::{ActionHead, StateBadge};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::layout::Unavailable;
-use crate::model::{ActionCard, CorrectionView};
+use crate::model::{ActionCard, CORRECTION_PAGE, CorrectionView, pages};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -17,14 +17,17 @@ pub fn CorrectionsPage() -> impl IntoView {
     let request = ServerAction::<RequestCorrections>::new();
     let args = move || {
         let q = query.read();
+        let page = |k: &str| q.get(k).and_then(|v| v.parse::<usize>().ok()).unwrap_or(1);
         (
             q.get("agent").and_then(|v| v.parse::<i64>().ok()),
             q.get("hours").and_then(|v| v.parse::<i64>().ok()).unwrap_or(24),
+            page("page"),
+            page("other_page"),
         )
     };
     let data = Resource::new(
         move || (args(), request.version().get()),
-        |((agent, hours), _)| correction_preview(agent, hours),
+        |((agent, hours, page, other_page), _)| correction_preview(agent, hours, page, other_page),
     );
     let error = action_error(request);
     view! {
@@ -48,7 +51,15 @@ pub fn CorrectionsPage() -> impl IntoView {
 fn Correction(d: CorrectionView, request: ServerAction<RequestCorrections>) -> impl IntoView {
     let error = action_error(request);
     let chosen = d.agent_id > 0;
-    let n = d.reversible.len();
+    let n = d.reversible_total;
+    let link = {
+        let (agent, hours) = (d.agent_id, d.hours);
+        move |page: usize, other_page: usize| {
+            format!("/corrections?agent={agent}&hours={hours}&page={page}&other_page={other_page}")
+        }
+    };
+    let reversible_pager = pager(d.page, d.reversible_total, move |p| link(p, d.other_page));
+    let other_pager = pager(d.other_page, d.other_total, move |p| link(d.page, p));
     view! {
         <form method="get" action="/corrections" class="panel filters">
             <label for="c-agent">"Agent"</label>
@@ -67,6 +78,7 @@ fn Correction(d: CorrectionView, request: ServerAction<RequestCorrections>) -> i
             <section class="panel">
                 <h2>{format!("Can still be rolled back ({n})")}</h2>
                 <Rows rows=d.reversible.clone() />
+                {reversible_pager}
                 {(n > 0).then(|| view! {
                     <ActionForm action=request attr:class="subpanel">
                         <input type="hidden" name="agent" value=d.agent_id.to_string() />
@@ -80,12 +92,31 @@ fn Correction(d: CorrectionView, request: ServerAction<RequestCorrections>) -> i
                 })}
             </section>
             <section class="panel">
-                <h2>{format!("Cannot be rolled back ({})", d.other.len())}</h2>
+                <h2>{format!("Cannot be rolled back ({})", d.other_total)}</h2>
                 <p class="muted small">"Refused, still pending, irreversible, already final, or already rolled back."</p>
                 <Rows rows=d.other.clone() />
+                {other_pager}
             </section>
         })}
     }
+}
+
+/// Links to the pages of a list of `total` rows when it has more than one, with where we are.
+fn pager(page: usize, total: usize, href: impl Fn(usize) -> String) -> Option<impl IntoView> {
+    let last = pages(total, CORRECTION_PAGE);
+    (last > 1).then(|| {
+        let prev = (page > 1).then(|| href(page - 1));
+        let next = (page < last).then(|| href(page + 1));
+        let first = (page - 1) * CORRECTION_PAGE + 1;
+        let shown = format!("{first}–{} of {total} · page {page} of {last}", (page * CORRECTION_PAGE).min(total));
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {prev.map(|h| view! { <a class="btn btn-small" href=h>"← Newer"</a> })}
+                <span class="muted">{shown}</span>
+                {next.map(|h| view! { <a class="btn btn-small" href=h rel="next">"Older →"</a> })}
+            </nav>
+        }
+    })
 }
 
 #[component]

@@ -161,3 +161,27 @@ async fn a_long_poll_answers_at_once_when_the_server_shuts_down() {
     assert!(waited < Duration::from_secs(30), "answered long before its 60 s wait: {waited:?}");
     assert!(shutdown_started.elapsed() < Duration::from_secs(20), "the shutdown was not held by the poll");
 }
+
+#[tokio::test]
+async fn a_long_corrections_list_comes_in_pages() {
+    let app = spawn_app().await;
+    let (agent_id, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
+    for n in 0..120 {
+        let body = json!({"capability": "finance.refund.issue", "confidence": 0.9,
+            "params": {"order_id": format!("P-{n}"), "amount": 5, "currency": "EUR"}});
+        assert_eq!(app.api_post("/v1/actions", Some(&key), &body.to_string()).await.status(), StatusCode::OK);
+    }
+    let rita = app.browser_as("rita", &["reviewer"]).await;
+    let rows = |page: &str| page.matches("<tr data-action=").count();
+    let first = app.get(&rita, &format!("/corrections?agent={agent_id}&hours=24")).await.text().await.unwrap();
+    assert!(first.contains("Cannot be rolled back (120)"), "the total, not the page");
+    assert_eq!(rows(&first), 50);
+    assert!(first.contains("1–50 of 120 · page 1 of 3"));
+    let last = app.get(&rita, &format!("/corrections?agent={agent_id}&hours=24&page=1&other_page=3")).await;
+    let last = last.text().await.unwrap();
+    assert_eq!(rows(&last), 20, "the oldest twenty");
+    assert!(last.contains("101–120 of 120 · page 3 of 3") && last.contains("P-0"));
+    // A page past the end shows the last one, not nothing.
+    let beyond = app.get(&rita, &format!("/corrections?agent={agent_id}&hours=24&other_page=99")).await;
+    assert_eq!(rows(&beyond.text().await.unwrap()), 20);
+}
