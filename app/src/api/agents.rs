@@ -45,8 +45,27 @@ pub async fn register_agent(
     use crate::server::context::{gov, principal, state};
     use governance::service::agents::NewAgent;
     let token = principal()?.as_manager().map_err(gov)?;
-    let new = NewAgent { name, purpose, owner, environment, model_note };
-    let agent = state()?.agents.register(&token, new).await.map_err(gov)?;
+    let typed = [
+        ("name", name.as_str()),
+        ("purpose", purpose.as_str()),
+        ("owner", owner.as_str()),
+        ("environment", environment.as_str()),
+        ("model_note", model_note.as_str()),
+    ];
+    let new = NewAgent {
+        name: name.clone(),
+        purpose: purpose.clone(),
+        owner: owner.clone(),
+        environment: environment.clone(),
+        model_note: model_note.clone(),
+    };
+    let agent = match state()?.agents.register(&token, new).await {
+        Ok(a) => a,
+        Err(e) => {
+            crate::server::context::keep_form("agents/register", &typed).await;
+            return Err(gov(e));
+        }
+    };
     crate::server::context::notice(true, "Agent registered. Generate an API key for it to call Tenure.").await;
     leptos_axum::redirect(&format!("/agents/{}", agent.id));
     Ok(())

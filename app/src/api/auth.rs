@@ -59,6 +59,12 @@ pub async fn take_notice() -> Result<Option<crate::model::Notice>, AppError> {
     Ok(crate::server::context::take_notice().await)
 }
 
+/// What was typed into `form` before it was refused, for the page to show again (once).
+#[server(endpoint = "kept_form")]
+pub async fn kept_form(form: String) -> Result<crate::model::KeptForm, AppError> {
+    Ok(crate::server::context::take_kept_form(&form).await)
+}
+
 /// The signed-in user, or none.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<Me>, AppError> {

@@ -42,7 +42,17 @@ pub async fn create_user(
     use governance::service::accounts::NewUser;
     let token = principal()?.as_admin().map_err(gov)?;
     let roles = ticked_roles(&role_admin, &role_manager, &role_reviewer, &role_auditor);
-    let user = state()?.accounts.add_user(&token, NewUser { username, initial_password, roles }).await.map_err(gov)?;
+    // Kept on refusal, for the form to come back filled in (the password is not kept).
+    let mut typed: Vec<(&str, &str)> = vec![("username", username.as_str())];
+    typed.extend(roles.iter().map(|r| ("role", r.as_str())));
+    let new = NewUser { username: username.clone(), initial_password, roles: roles.clone() };
+    let user = match state()?.accounts.add_user(&token, new).await {
+        Ok(u) => u,
+        Err(e) => {
+            crate::server::context::keep_form("users/create", &typed).await;
+            return Err(gov(e));
+        }
+    };
     crate::server::context::notice(
         true,
         format!("User {} was created. They must choose their own password at first sign-in.", user.username),

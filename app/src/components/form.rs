@@ -56,6 +56,18 @@ pub fn UnplacedError(error: Signal<Option<AppError>>, shown: Vec<String>) -> imp
     }
 }
 
+/// Text for a `<textarea>`'s content. Leptos writes a text area's children unescaped when it
+/// renders on the server (they are raw text to the browser), so a value holding
+/// `</textarea>` would end the element and the rest would be read as HTML — an agent's params
+/// in the shadow form, say. On the server `&`, `<` and `>` are written as entities, which the
+/// browser decodes back into exactly the text given; in the browser the text is set as is.
+pub fn area_text(text: impl Into<String>) -> String {
+    let text = text.into();
+    #[cfg(feature = "ssr")]
+    let text = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    text
+}
+
 /// Sets the HTTP status of the page being rendered (a no-op in the browser).
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]

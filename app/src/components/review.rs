@@ -134,7 +134,7 @@ pub fn ShadowForm(card: ActionCard, actions: ReviewActions, #[prop(into)] back: 
             </fieldset>
             <FieldError error field=format!("{id}/verdict") />
             <label for=format!("shadow-params-{id}")>"Params you would use (edit to differ)"</label>
-            <textarea id=format!("shadow-params-{id}") name="params" rows=rows class="mono">{card.params_json}</textarea>
+            <textarea id=format!("shadow-params-{id}") name="params" rows=rows class="mono">{crate::components::form::area_text(card.params_json)}</textarea>
             <FieldError error field=format!("{id}/params") />
             <label for=format!("shadow-comment-{id}")>"Comment (optional)"</label>
             <textarea id=format!("shadow-comment-{id}") name="comment" rows="1"></textarea>

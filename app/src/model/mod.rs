@@ -26,6 +26,24 @@ pub struct Notice {
     pub text: String,
 }
 
+/// What a person typed into a form that was refused, kept for the page the form comes back to
+/// (after a plain form post the page is loaded anew; the values come from the session, like a
+/// notice). Passwords are never kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptForm(pub Vec<(String, String)>);
+
+impl KeptForm {
+    /// The value typed into `field`, or empty.
+    pub fn get(&self, field: &str) -> String {
+        self.0.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    /// Whether the refused form had `field` ticked (or selected as `value`).
+    pub fn has(&self, field: &str, value: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == field && v == value)
+    }
+}
+
 /// One row of the users page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {

@@ -1,7 +1,7 @@
 //! The agents list: register an agent, see every agent's status, and (admins) stop them all.
 
 use crate::api::agents::{RegisterAgent, SuspendAllAgents, list_agents};
-use crate::api::auth::whoami;
+use crate::api::auth::{kept_form, whoami};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::model::AgentRow;
 use leptos::prelude::*;
@@ -15,6 +15,7 @@ pub fn AgentsPage() -> impl IntoView {
     let agents = Resource::new(move || stop_all.version().get(), |_| list_agents());
     let me = Resource::new(|| (), |_| whoami());
     let register_error = action_error(register);
+    let kept = Resource::new(|| (), |_| kept_form("agents/register".into()));
     let stop_error = action_error(stop_all);
     view! {
         <Title text="Agents" />
@@ -37,28 +38,36 @@ pub fn AgentsPage() -> impl IntoView {
             <section class="panel">
                 <h2>"Register an agent"</h2>
                 <FormError error=register_error />
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let k = kept.await.unwrap_or_default();
+                        let env = k.get("environment");
+                        view! {
                 <ActionForm action=register>
                     <label for="agent-name">"Name"</label>
-                    <input id="agent-name" name="name" autocomplete="off" required placeholder="support-bot" />
+                    <input id="agent-name" name="name" autocomplete="off" required placeholder="support-bot" value=k.get("name") />
                     <p class="hint">"3–64 characters: letters, digits, '.', '_' or '-'."</p>
                     <FieldError error=register_error field="name" />
                     <label for="agent-purpose">"Purpose"</label>
-                    <textarea id="agent-purpose" name="purpose" rows="3" required placeholder="What this agent is for"></textarea>
+                    <textarea id="agent-purpose" name="purpose" rows="3" required placeholder="What this agent is for">{crate::components::form::area_text(k.get("purpose"))}</textarea>
                     <FieldError error=register_error field="purpose" />
                     <label for="agent-owner">"Owner (user name)"</label>
-                    <input id="agent-owner" name="owner" autocomplete="off" placeholder="you, if left empty" />
+                    <input id="agent-owner" name="owner" autocomplete="off" placeholder="you, if left empty" value=k.get("owner") />
                     <FieldError error=register_error field="owner" />
                     <label for="agent-environment">"Environment"</label>
                     <select id="agent-environment" name="environment">
                         <option value="sandbox">"sandbox — answers are marked as sandbox"</option>
-                        <option value="production">"production"</option>
+                        <option value="production" selected=env == "production">"production"</option>
                     </select>
                     <FieldError error=register_error field="environment" />
                     <label for="agent-model">"Model / vendor note"</label>
-                    <input id="agent-model" name="model_note" autocomplete="off" placeholder="optional" />
+                    <input id="agent-model" name="model_note" autocomplete="off" placeholder="optional" value=k.get("model_note") />
                     <FieldError error=register_error field="model_note" />
                     <button type="submit" class="btn btn-primary">"Register agent"</button>
                 </ActionForm>
+                        }
+                    })}
+                </Suspense>
             </section>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

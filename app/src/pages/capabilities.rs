@@ -139,7 +139,7 @@ fn CapabilityFields(c: Option<CapabilityRow>, error: Signal<Option<AppError>>) -
         <p class="hint">"How long after success a reviewer may still roll the action back. Ignored if irreversible."</p>
         <FieldError error field="undo_window_minutes" />
         <label for=format!("{prefix}-schema")>"Params JSON Schema (optional)"</label>
-        <textarea id=format!("{prefix}-schema") name="params_schema" rows="6" class="mono" placeholder=r#"{"type": "object", "required": ["amount"]}"#>{schema}</textarea>
+        <textarea id=format!("{prefix}-schema") name="params_schema" rows="6" class="mono" placeholder=r#"{"type": "object", "required": ["amount"]}"#>{crate::components::form::area_text(schema)}</textarea>
         <p class="hint">"Requests whose params do not match are refused with the failing JSON pointer."</p>
         <FieldError error field="params_schema" />
     }

@@ -327,7 +327,7 @@ fn RuleFields(
             </div>
         </div>
         <label for=id("condition")>"Condition (Cedar, optional)"</label>
-        <textarea id=id("condition") name="condition" rows="2" class="mono" placeholder=r#"context.params.currency == "EUR" && context.params.amount < 100"#>{r.condition}</textarea>
+        <textarea id=id("condition") name="condition" rows="2" class="mono" placeholder=r#"context.params.currency == "EUR" && context.params.amount < 100"#>{crate::components::form::area_text(r.condition)}</textarea>
         <p class="hint">
             "Must hold for an executor to act at once. Sees context.params (fractions as decimal), context.confidence, context.confidence_pct, context.agent.name, context.agent.environment."
         </p>

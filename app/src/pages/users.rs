@@ -17,6 +17,7 @@ pub fn UsersPage() -> impl IntoView {
         |_| list_users(),
     );
     let create_error = action_error(create);
+    let kept = Resource::new(|| (), |_| crate::api::auth::kept_form("users/create".into()));
     let roles_error = action_error(set_roles);
     let active_error = action_error(set_active);
     view! {
@@ -41,9 +42,13 @@ pub fn UsersPage() -> impl IntoView {
         <section class="panel narrow">
             <h2>"Add a user"</h2>
             <FormError error=create_error />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let k = kept.await.unwrap_or_default();
+                    view! {
             <ActionForm action=create>
                 <label for="new-username">"User name"</label>
-                <input id="new-username" name="username" autocomplete="off" required />
+                <input id="new-username" name="username" autocomplete="off" required value=k.get("username") />
                 <p class="hint">"3–64 characters: letters, digits, '.', '_' or '-'."</p>
                 <FieldError error=create_error field="username" />
                 <label for="new-password">"Initial password"</label>
@@ -56,7 +61,7 @@ pub fn UsersPage() -> impl IntoView {
                         .into_iter()
                         .map(|r| view! {
                             <label class="check">
-                                <input type="checkbox" name=format!("role_{r}") value="on" />
+                                <input type="checkbox" name=format!("role_{r}") value="on" checked=k.has("role", r) />
                                 {r}
                             </label>
                         })
@@ -65,6 +70,9 @@ pub fn UsersPage() -> impl IntoView {
                 <FieldError error=create_error field="roles" />
                 <button type="submit" class="btn btn-primary">"Add user"</button>
             </ActionForm>
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

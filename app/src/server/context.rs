@@ -86,6 +86,49 @@ pub async fn take_notice() -> Option<crate::model::Notice> {
     s.remove::<crate::model::Notice>(NOTICE_KEY).await.ok().flatten()
 }
 
+/// Where the session keeps what was typed into the refused form `form`.
+fn kept_key(form: &str) -> String {
+    format!("kept:{form}")
+}
+
+/// Kept values, and the request that first showed them (a page may ask more than once while
+/// it renders; the next request does not get them).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept {
+    form: crate::model::KeptForm,
+    shown_by: Option<String>,
+}
+
+/// Keeps what was typed into `form` (never a password) for the page it comes back to.
+pub async fn keep_form(form: &str, values: &[(&str, &str)]) {
+    let Ok(s) = session() else { return };
+    let form_values = crate::model::KeptForm(values.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect());
+    if let Err(e) = s.insert(&kept_key(form), Kept { form: form_values, shown_by: None }).await {
+        tracing::warn!(error = %e, "could not keep a form's values");
+    }
+}
+
+/// What was kept of `form`, for the page being rendered; gone for the request after it.
+pub async fn take_kept_form(form: &str) -> crate::model::KeptForm {
+    let Ok(s) = session() else { return crate::model::KeptForm::default() };
+    let key = kept_key(form);
+    let Ok(Some(mut kept)) = s.get::<Kept>(&key).await else { return crate::model::KeptForm::default() };
+    let this = request_id();
+    match kept.shown_by.as_deref() {
+        Some(by) if by != this => {
+            let _ = s.remove::<Kept>(&key).await;
+            crate::model::KeptForm::default()
+        }
+        Some(_) => kept.form,
+        None => {
+            kept.shown_by = Some(this);
+            let form = kept.form.clone();
+            let _ = s.insert(&key, kept).await;
+            form
+        }
+    }
+}
+
 /// The client's address as the server determined it (the TCP peer, or the configured proxy
 /// header), put into each request's extensions by the server crate.
 #[derive(Clone, Debug)]

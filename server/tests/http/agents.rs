@@ -134,3 +134,37 @@ async fn an_auditor_reading_an_action_is_led_back_to_a_page_they_may_open() {
         page.split(r#"<p class="crumbs">"#).nth(1).unwrap_or_default().split("</p>").next().unwrap_or_default();
     assert!(crumbs.contains(r#"href="/inbox""#), "a reviewer goes back to the inbox: {crumbs}");
 }
+
+#[tokio::test]
+async fn refused_forms_come_back_with_what_was_typed() {
+    let app = spawn_app().await;
+    let mut admin = app.admin().await;
+    let form = [
+        ("name", "x"),
+        ("purpose", "Answers <billing> questions</textarea><b>bold</b>"),
+        ("owner", ""),
+        ("environment", "production"),
+        ("model_note", "model Z"),
+    ];
+    let res = app.post_form(&mut admin, "/api/agents/register", &form).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let page = app.get(&admin, "/agents").await.text().await.unwrap();
+    let form_at = page.find("agent-name").unwrap_or(0);
+    let form = &page[form_at..(form_at + 1500).min(page.len())];
+    assert!(
+        form.contains(r#"value="x""#) && form.contains("Answers &lt;billing&gt; questions&lt;/textarea&gt;"),
+        "kept, escaped: {form}"
+    );
+    assert!(!form.contains("</textarea><b>"), "typed text cannot close the text area");
+    assert!(page.contains(r#"value="production" selected"#) && page.contains(r#"value="model Z""#));
+    let again = app.get(&admin, "/agents").await.text().await.unwrap();
+    assert!(!again.contains("Answers &lt;billing&gt;") && !again.contains("Answers <billing>"), "shown once");
+
+    let user = [("username", "newperson"), ("initial_password", "short"), ("role_reviewer", "on")];
+    let res = app.post_form(&mut admin, "/api/users/create", &user).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let page = app.get(&admin, "/users").await.text().await.unwrap();
+    assert!(page.contains(r#"value="newperson""#), "the user name is kept");
+    assert!(page.contains(r#"name="role_reviewer" value="on" checked"#), "the ticked role is kept");
+    assert!(!page.contains("short"), "a password is never kept");
+}

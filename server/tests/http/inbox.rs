@@ -149,3 +149,20 @@ async fn only_reviewers_decide_and_shadow_decisions_are_recorded() {
     let row = table.split("</tr>").nth(1).unwrap_or_default();
     assert!(row.contains("finance.refund.issue") && row.contains(">0%<"), "1 comparison, different params: {row}");
 }
+
+#[tokio::test]
+async fn agent_text_cannot_close_the_text_area_it_is_shown_in() {
+    let app = spawn_app().await;
+    let (_, key) = app.agent_with_grant("shadow-bot", "finance.refund.issue", "observer").await;
+    let body = serde_json::json!({"capability": "finance.refund.issue", "confidence": 0.9,
+        "params": {"order_id": "A-1</textarea><b id=\"injected\">x</b>", "amount": 5, "currency": "EUR"}});
+    let res = app.api_post("/v1/actions", Some(&key), &body.to_string()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let rita = app.browser_as("rita", &["reviewer"]).await;
+    let page = app.get(&rita, "/inbox?view=shadow").await.text().await.unwrap();
+    assert!(page.contains("shadow-params-"), "the shadow form with its params is on the page");
+    assert!(
+        !page.contains(r#"<b id="injected">"#) && !page.contains(r#"<b id=\"injected\">"#),
+        "no markup from the agent"
+    );
+}
