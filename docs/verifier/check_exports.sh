@@ -12,32 +12,13 @@ bin=$(realpath "$1")
 server_url=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-export TENURE_DATA_DIR="$work/data" TENURE_BIND="127.0.0.1:$port" TENURE_LOG_LEVEL=warn
-unset DATABASE_URL TENURE_DATABASE_URL
-db=""
-if [ -n "$server_url" ]; then
-  db="tenure_exports_$$"
-  psql -q "$server_url" -c "CREATE DATABASE $db"
-  export DATABASE_URL="${server_url%/*}/$db"
-fi
-pid=""
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  [ -n "$db" ] && psql -q "$server_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
+. "$here/../../tests/lib/scratch_tenure.sh"
+scratch_prepare exports "$server_url"
 
 "$bin" user add owner --role manager >/dev/null
 temp=$("$bin" user add aldo --role auditor | sed -n 's/.*at first sign-in): //p')
 key=$("$bin" agent add writer-bot --owner owner --purpose "writes odd text" | sed -n 's/.*API key (shown once): //p')
-"$bin" serve >"$work/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+scratch_serve "$bin"
 
 # Text that tests every escaping rule the hash depends on.
 for i in 1 2 3; do

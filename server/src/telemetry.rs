@@ -7,11 +7,18 @@ use crate::settings::Settings;
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
-/// The filter for `level`, with the migrator kept to warnings unless `level` names it.
+/// Libraries whose info lines are noise for an operator (a line per migration, PostgreSQL's
+/// notices such as "relation already exists, skipping", statements): warnings only, unless
+/// `log_level` names them.
+const QUIET: [&str; 2] = ["sea_orm_migration", "sqlx"];
+
+/// The filter for `level`, with the [`QUIET`] libraries at warn unless `level` names them.
 fn filter(level: &str) -> EnvFilter {
-    let level =
-        if level.contains("sea_orm_migration") { level.to_owned() } else { format!("{level},sea_orm_migration=warn") };
-    EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info,sea_orm_migration=warn"))
+    let mut directives = level.to_owned();
+    for library in QUIET.iter().filter(|l| !level.contains(*l)) {
+        directives.push_str(&format!(",{library}=warn"));
+    }
+    EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info,sea_orm_migration=warn,sqlx=warn"))
 }
 
 /// Whether text logs on standard output may carry colour codes.
