@@ -52,8 +52,8 @@ pub async fn request_rollback(id: i64, reason: String, back: String) -> Result<(
 pub async fn correction_preview(
     agent: Option<i64>,
     hours: i64,
-    page: usize,
-    other_page: usize,
+    page: Option<usize>,
+    other_page: Option<usize>,
 ) -> Result<Option<CorrectionView>, AppError> {
     use crate::api::cards::cards;
     use crate::model::{CORRECTION_PAGE, pages};
@@ -79,8 +79,8 @@ pub async fn correction_preview(
     let (reversible, other) = st.lifecycle.correction_preview(&token, agent_id, hours).await.map_err(gov)?;
     let (reversible_total, other_total) = (reversible.len(), other.len());
     // Only the rows shown become cards (a span can hold thousands of actions).
-    let page = page.clamp(1, pages(reversible_total, CORRECTION_PAGE));
-    let other_page = other_page.clamp(1, pages(other_total, CORRECTION_PAGE));
+    let page = page.unwrap_or(1).clamp(1, pages(reversible_total, CORRECTION_PAGE));
+    let other_page = other_page.unwrap_or(1).clamp(1, pages(other_total, CORRECTION_PAGE));
     let slice =
         |rows: Vec<_>, page: usize| rows.into_iter().skip((page - 1) * CORRECTION_PAGE).take(CORRECTION_PAGE).collect();
     Ok(Some(CorrectionView {

@@ -17,7 +17,7 @@ pub fn CorrectionsPage() -> impl IntoView {
     let request = ServerAction::<RequestCorrections>::new();
     let args = move || {
         let q = query.read();
-        let page = |k: &str| q.get(k).and_then(|v| v.parse::<usize>().ok()).unwrap_or(1);
+        let page = |k: &str| q.get(k).and_then(|v| v.parse::<usize>().ok());
         (
             q.get("agent").and_then(|v| v.parse::<i64>().ok()),
             q.get("hours").and_then(|v| v.parse::<i64>().ok()).unwrap_or(24),
