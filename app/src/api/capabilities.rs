@@ -37,15 +37,24 @@ pub async fn define_capability(
     use crate::server::context::{gov, principal, state};
     use governance::service::capabilities::CapabilityForm;
     let token = principal()?.as_manager().map_err(gov)?;
-    let form = CapabilityForm {
-        name,
-        description,
-        risk,
-        reversible: reversible.is_some(),
-        undo_window_minutes,
-        params_schema,
+    let reversible = reversible.is_some();
+    let typed = [
+        ("name", name.clone()),
+        ("description", description.clone()),
+        ("risk", risk.clone()),
+        ("reversible", if reversible { "on".into() } else { String::new() }),
+        ("undo_window_minutes", undo_window_minutes.clone()),
+        ("params_schema", params_schema.clone()),
+    ];
+    let form = CapabilityForm { name, description, risk, reversible, undo_window_minutes, params_schema };
+    let cap = match state()?.capabilities.define(&token, form).await {
+        Ok(c) => c,
+        Err(e) => {
+            let typed: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            crate::server::context::keep_form("capabilities/define", &typed).await;
+            return Err(gov(e));
+        }
     };
-    let cap = state()?.capabilities.define(&token, form).await.map_err(gov)?;
     crate::server::context::notice(true, format!("Capability {} added to the catalogue.", cap.name)).await;
     leptos_axum::redirect("/capabilities");
     Ok(())

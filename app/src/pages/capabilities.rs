@@ -4,7 +4,7 @@
 use crate::api::capabilities::{DefineCapability, EditCapability, list_capabilities};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::error::AppError;
-use crate::model::CapabilityRow;
+use crate::model::{CapabilityRow, KeptForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -16,6 +16,7 @@ pub fn CapabilitiesPage() -> impl IntoView {
     let edit = ServerAction::<EditCapability>::new();
     let caps = Resource::new(move || (define.version().get(), edit.version().get()), |_| list_capabilities());
     let define_error = action_error(define);
+    let kept = Resource::new(|| (), |_| crate::api::auth::kept_form("capabilities/define".into()));
     let edit_error = action_error(edit);
     let query = use_query_map();
     let editing = move || query.read().get("edit").and_then(|v| v.parse::<i64>().ok());
@@ -47,14 +48,21 @@ pub fn CapabilitiesPage() -> impl IntoView {
         <section class="panel narrow">
             <h2>"Define a capability"</h2>
             <FormError error=define_error />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let kept = kept.await.unwrap_or_default();
+                    view! {
             <ActionForm action=define>
                 <label for="cap-name">"Name"</label>
-                <input id="cap-name" name="name" autocomplete="off" required placeholder="finance.refund.issue" />
+                <input id="cap-name" name="name" autocomplete="off" required placeholder="finance.refund.issue" value=kept.get("name") />
                 <p class="hint">"Dotted lowercase parts, e.g. support.reply.send. Fixed once defined."</p>
                 <FieldError error=define_error field="name" />
-                <CapabilityFields c=None error=define_error />
+                <CapabilityFields c=None kept error=define_error />
                 <button type="submit" class="btn btn-primary">"Define capability"</button>
             </ActionForm>
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }
@@ -100,7 +108,7 @@ fn EditForm(c: CapabilityRow, edit: ServerAction<EditCapability>, error: Signal<
             <FormError error />
             <ActionForm action=edit>
                 <input type="hidden" name="id" value=id />
-                <CapabilityFields c=Some(c) error />
+                <CapabilityFields c=Some(c) kept=KeptForm::default() error />
                 <button type="submit" class="btn btn-primary">"Save changes"</button>
                 " "
                 <a href="/capabilities" class="btn btn-quiet">"Cancel"</a>
@@ -109,14 +117,27 @@ fn EditForm(c: CapabilityRow, edit: ServerAction<EditCapability>, error: Signal<
     }
 }
 
-/// The fields shared by the define and edit forms, prefilled from `c` when editing.
+/// The fields shared by the define and edit forms, prefilled from `c` when editing, or with
+/// what was typed into a refused form (`kept`).
 #[component]
-fn CapabilityFields(c: Option<CapabilityRow>, error: Signal<Option<AppError>>) -> impl IntoView {
-    let description = c.as_ref().map(|c| c.description.clone()).unwrap_or_default();
-    let risk = c.as_ref().map(|c| c.risk.clone()).unwrap_or_else(|| "medium".into());
-    let window = c.as_ref().and_then(|c| c.undo_window_minutes);
-    let reversible = c.as_ref().is_none_or(|c| c.undo_window_minutes.is_some());
-    let schema = c.as_ref().and_then(|c| c.params_schema.clone()).unwrap_or_default();
+fn CapabilityFields(c: Option<CapabilityRow>, kept: KeptForm, error: Signal<Option<AppError>>) -> impl IntoView {
+    let again = !kept.0.is_empty();
+    let description =
+        if again { kept.get("description") } else { c.as_ref().map(|c| c.description.clone()).unwrap_or_default() };
+    let risk =
+        if again { kept.get("risk") } else { c.as_ref().map(|c| c.risk.clone()).unwrap_or_else(|| "medium".into()) };
+    let window = if again {
+        Some(kept.get("undo_window_minutes"))
+    } else {
+        c.as_ref().and_then(|c| c.undo_window_minutes).map(|w| w.to_string())
+    };
+    let reversible =
+        if again { kept.has("reversible", "on") } else { c.as_ref().is_none_or(|c| c.undo_window_minutes.is_some()) };
+    let schema = if again {
+        kept.get("params_schema")
+    } else {
+        c.as_ref().and_then(|c| c.params_schema.clone()).unwrap_or_default()
+    };
     let prefix = if c.is_some() { "edit" } else { "cap" };
     view! {
         <label for=format!("{prefix}-description")>"Description"</label>
@@ -135,7 +156,7 @@ fn CapabilityFields(c: Option<CapabilityRow>, error: Signal<Option<AppError>>) -
             "Reversible"
         </label>
         <label for=format!("{prefix}-window")>"Undo window (minutes)"</label>
-        <input id=format!("{prefix}-window") name="undo_window_minutes" inputmode="numeric" value=window.map(|w| w.to_string()).unwrap_or_else(|| "60".into()) />
+        <input id=format!("{prefix}-window") name="undo_window_minutes" inputmode="numeric" value=window.unwrap_or_else(|| "60".into()) />
         <p class="hint">"How long after success a reviewer may still roll the action back. Ignored if irreversible."</p>
         <FieldError error field="undo_window_minutes" />
         <label for=format!("{prefix}-schema")>"Params JSON Schema (optional)"</label>

@@ -57,3 +57,25 @@ async fn reviewers_cannot_touch_the_catalogue() {
     assert_eq!(app.post_api(&mut rita, "/api/capabilities/list", &[]).await.status(), StatusCode::FORBIDDEN);
     assert!(app.state.store.capability_by_name("a.b").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_refused_capability_comes_back_with_its_schema() {
+    let app = spawn_app().await;
+    let mut admin = app.admin().await;
+    let schema = r#"{"type": "object", "required": ["amount"], "properties": {"amount": {"type": "nmuber"}}}"#;
+    let form = [
+        ("name", "billing.credit.issue"),
+        ("description", "Credit a customer"),
+        ("risk", "high"),
+        ("reversible", "on"),
+        ("undo_window_minutes", "90"),
+        ("params_schema", schema),
+    ];
+    let res = app.post_form(&mut admin, "/api/capabilities/define", &form).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert!(app.state.store.capability_by_name("billing.credit.issue").await.unwrap().is_none(), "refused");
+    let page = app.get(&admin, "/capabilities").await.text().await.unwrap();
+    assert!(page.contains(r#"value="billing.credit.issue""#) && page.contains(r#"value="Credit a customer""#));
+    assert!(page.contains(r#"value="high" selected"#) && page.contains(r#"value="90""#));
+    assert!(page.contains("&quot;nmuber&quot;") || page.contains(r#""nmuber""#), "the schema as typed, to fix");
+}
