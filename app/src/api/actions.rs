@@ -21,7 +21,21 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
         .ok_or_else(|| gov(governance::GovError::NotFound(format!("action {id}"))))?;
     let rollback = governance::service::corrections::rollback_open(&a, governance::clock::now());
     let may_correct = who.as_corrector().is_ok();
-    let card = cards(&st.store, vec![a]).await.map_err(gov)?.pop().ok_or(AppError::Unavailable)?;
+    let disagreement = a.peer_review && a.state == "needs_approval";
+    let primary_id = a.agent_id;
+    let mut card = cards(&st.store, vec![a]).await.map_err(gov)?.pop().ok_or(AppError::Unavailable)?;
+    // In peer disagreement the page offers the same side-by-side choice as the inbox.
+    if disagreement && let Some(check) = st.store.peer_check_of(id).await.map_err(gov)? {
+        let primary = st.store.agent_by_id(primary_id).await.map_err(gov)?;
+        let peer = match check.peer_agent_id {
+            Some(p) => st.store.agent_by_id(p).await.map_err(gov)?,
+            None => None,
+        };
+        let warnings =
+            primary.as_ref().map_or_else(Vec::new, |p| governance::service::inbox::shared_traits(p, peer.as_ref()));
+        let name = peer.map(|p| p.name).unwrap_or_default();
+        card.peer = Some(crate::api::cards::peer_side(&check, name, warnings));
+    }
     let history = st.store.evidence_about("action", &id.to_string(), 100).await.map_err(gov)?;
     let executed = matches!(card.state.as_str(), "reversible" | "awaiting_confirmation");
     Ok(ActionDetailView {

@@ -4,6 +4,7 @@
 use crate::api::actions::action_detail;
 pub use crate::components::action::StateBadge;
 use crate::components::action::{ActionFacts, ActionHead};
+use crate::components::disagreement::{DisagreementForm, SideBySide};
 use crate::components::form::FormError;
 use crate::components::layout::Unavailable;
 use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, RollbackForm, ShadowForm};
@@ -38,8 +39,14 @@ pub fn ActionDetailPage() -> impl IntoView {
 fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl IntoView {
     let c = d.card;
     let state = c.state.clone();
+    let disagreement = c.peer.is_some() && state == "needs_approval";
     let forms = if d.can_review {
         match state.as_str() {
+            // Two analyses disagree: the reviewer chooses one, the other or neither (the plain
+            // approve form would be refused for it).
+            "needs_approval" if disagreement => {
+                Some(view! { <DisagreementForm card=c.clone() actions back=back.clone() /> }.into_any())
+            }
             "needs_approval" => Some(view! { <ApproveForm card=c.clone() actions back=back.clone() /> }.into_any()),
             "awaiting_confirmation" => {
                 Some(view! { <ConfirmForm card=c.clone() actions back=back.clone() /> }.into_any())
@@ -85,7 +92,11 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
         <h1>{format!("{} ", c.capability)}<StateBadge state=state.clone() /></h1>
         <article class="item panel" data-action=c.id.to_string()>
             <header class="item-head"><ActionHead card=c.clone() /></header>
-            <ActionFacts card=c.clone() />
+            {if disagreement {
+                view! { <p class="why small"><strong>"Why it is here: "</strong>{c.rule.clone()}</p><SideBySide card=c.clone() /> }.into_any()
+            } else {
+                view! { <ActionFacts card=c.clone() /> }.into_any()
+            }}
             {forms.map(|f| view! { <div class="item-forms">{f}</div> })}
         </article>
         {shadow}

@@ -135,6 +135,10 @@ async fn no_peer_endpoint_reveals_the_primary_proposal_and_the_reviewer_can_pick
     assert!(row("order_id").contains(r#"class="diff""#));
     assert!(!row("currency").contains(r#"class="diff""#), "equal params are not");
     assert!(page.contains("only one payment cleared") && page.contains(SECRET_REASONING));
+    // The action's own page offers the same side-by-side choice, not the plain approve form.
+    let own = app.get(&rita, &format!("/actions/{id}")).await.text().await.unwrap();
+    assert!(own.contains("Primary: refund-bot") && own.contains("Peer: check-bot"), "both analyses side by side");
+    assert!(own.contains(r#"name="choice""#) && !own.contains(r#"value="approve""#), "the choice, not approve");
     let form = [
         ("id", id.to_string()),
         ("choice", "peer".into()),
