@@ -6,7 +6,7 @@ mod common;
 use governance::action::ActionRequest;
 use governance::agent::AgentStatus;
 use governance::service::accounts::ThrottlePolicy;
-use governance::service::agents::{AgentPrincipal, NewAgent};
+use governance::service::agents::AgentPrincipal;
 use governance::service::grants::{GrantForm, Step};
 use governance::template::RuleForm;
 use governance::{Accounts, Agents, Decisions, GovError, Grants, Principal, Store};
@@ -25,7 +25,6 @@ struct World {
 async fn world(store: &Store) -> World {
     let acc = Accounts::new(store.clone(), ThrottlePolicy::default());
     let manager = common::person(&acc, "mona", &["manager"]).await;
-    let token = manager.as_manager().unwrap();
     let rule = RuleForm {
         capability: "finance.refund.issue".into(),
         min_confidence: "0.9".into(),
@@ -40,14 +39,7 @@ async fn world(store: &Store) -> World {
     };
     let template_id = common::refund_template(store, &manager, "Refunds, no currency check", rule).await;
     let agents = Agents::new(store.clone());
-    let new = NewAgent {
-        name: "refund-bot".into(),
-        purpose: "refunds".into(),
-        environment: "sandbox".into(),
-        ..NewAgent::default()
-    };
-    let agent = agents.register(&token, new).await.unwrap();
-    let (_, key) = agents.issue_key(&token, agent.id).await.unwrap();
+    let (agent, key) = common::sandbox_agent(store, &manager, "refund-bot").await;
     World {
         manager,
         agents,

@@ -11,10 +11,10 @@ mod common;
 
 use governance::action::ActionRequest;
 use governance::service::accounts::ThrottlePolicy;
-use governance::service::agents::{AgentPrincipal, NewAgent};
+use governance::service::agents::AgentPrincipal;
 use governance::service::grants::GrantForm;
 use governance::template::RuleForm;
-use governance::{Accounts, Agents, Decisions, GovError, Grants, Store};
+use governance::{Accounts, Decisions, GovError, Grants, Store};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use std::sync::Arc;
@@ -34,15 +34,7 @@ async fn allowed_agent(store: &Store) -> String {
         ..RuleForm::default()
     };
     let template_id = common::refund_template(store, &mona, "Refunds, unlimited", rule).await;
-    let agents = Agents::new(store.clone());
-    let new = NewAgent {
-        name: "refund-bot".into(),
-        purpose: "refunds".into(),
-        environment: "sandbox".into(),
-        ..NewAgent::default()
-    };
-    let agent = agents.register(&token, new).await.unwrap();
-    let (_, key) = agents.issue_key(&token, agent.id).await.unwrap();
+    let (agent, key) = common::sandbox_agent(store, &mona, "refund-bot").await;
     let form = GrantForm {
         agent_id: agent.id,
         capability: "finance.refund.issue".into(),

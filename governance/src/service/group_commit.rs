@@ -204,6 +204,13 @@ async fn next_request(store: &Store, rx: &mut mpsc::Receiver<Queued>, failing: &
 
 /// Commits `batch` and answers each of its requests. A fault of the moment fails them all; a
 /// refusal of one member is answered to that member alone (see the module's doc).
+/// What a request whose batch failed with `e` is told: retry later for a fault of the moment,
+/// an internal error (logged, never retried) otherwise.
+fn not_recorded(e: &GovError) -> GovError {
+    let why = format!("not recorded: {e}");
+    if e.is_transient() { GovError::Unavailable(why) } else { GovError::Internal(why) }
+}
+
 async fn write_and_answer(store: &Store, batch: Vec<Queued>, failing: &AtomicBool) {
     let (jobs, replies): (Vec<Job>, Vec<_>) = batch.into_iter().map(|q| (q.job, q.reply)).unzip();
     let started = std::time::Instant::now();
@@ -224,11 +231,9 @@ async fn write_and_answer(store: &Store, batch: Vec<Queued>, failing: &AtomicBoo
             } else {
                 tracing::error!(error = %e, "a decision the database refused was not recorded");
             }
-            let transient = e.is_transient();
             drop(jobs);
             for reply in replies {
-                let why = format!("batch not recorded: {e}");
-                let _ = reply.send(Err(if transient { GovError::Unavailable(why) } else { GovError::Internal(why) }));
+                let _ = reply.send(Err(not_recorded(&e)));
             }
             return;
         }
@@ -247,11 +252,7 @@ async fn write_and_answer(store: &Store, batch: Vec<Queued>, failing: &AtomicBoo
                     failing.store(true, Ordering::Release);
                 }
                 tracing::error!(error = %e, "a decision could not be recorded");
-                Err(if e.is_transient() {
-                    GovError::Unavailable(e.to_string())
-                } else {
-                    GovError::Internal(e.to_string())
-                })
+                Err(not_recorded(&e))
             }
         };
         let _ = reply.send(one);

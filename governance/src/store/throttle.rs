@@ -5,7 +5,7 @@
 
 use crate::entity::login_failures;
 use crate::error::GovError;
-use crate::store::Store;
+use crate::store::{Store, placeholder};
 use crate::throttle::{Scope, ThrottlePolicy, locked_until, retry_after_secs};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -77,7 +77,7 @@ async fn window(
         last: Option<DateTime<Utc>>,
     }
     let backend = db.get_database_backend();
-    let (k, s) = if backend == DbBackend::Postgres { ("$1", "$2") } else { ("?", "?") };
+    let (k, s) = (placeholder(backend, 1), placeholder(backend, 2));
     let sql = format!(
         "SELECT COUNT(*) AS n, MAX(failed_at) AS last FROM login_failures WHERE throttle_key = {k} AND failed_at >= {s}"
     );
@@ -127,7 +127,7 @@ impl Store {
     /// Every counter with failures at or after `since`, the most recent first.
     pub async fn throttles_since(&self, since: DateTime<Utc>) -> Result<Vec<ThrottleRow>, GovError> {
         let backend = self.backend();
-        let p = if backend == DbBackend::Postgres { "$1" } else { "?" };
+        let p = placeholder(backend, 1);
         let sql = format!(
             "SELECT throttle_key, COUNT(*) AS failures, MAX(failed_at) AS last_failed_at FROM login_failures \
              WHERE failed_at >= {p} GROUP BY throttle_key ORDER BY last_failed_at DESC LIMIT 500"

@@ -1,8 +1,10 @@
 //! Fresh databases for store tests: a SQLite file per test, and a PostgreSQL database per test
 //! when `TENURE_TEST_PG_URL` is set (otherwise PostgreSQL is skipped with a visible message).
 
+use governance::service::agents::NewAgent;
+use governance::store::agents::AgentRecord;
 use governance::template::RuleForm;
-use governance::{Accounts, Principal, Store, Templates};
+use governance::{Accounts, Agents, Principal, Store, Templates};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database};
 
@@ -101,4 +103,16 @@ pub async fn refund_template(store: &Store, manager: &Principal, name: &str, rul
     let mine = templates.copy(&token, finance.id, name).await.expect("copy");
     templates.save_rule(&token, mine.id, 1, rule).await.expect("rule");
     mine.id
+}
+
+/// A sandbox agent named `name` registered by `manager`, with a key: the agent and the key.
+#[allow(dead_code)] // as for person
+pub async fn sandbox_agent(store: &Store, manager: &Principal, name: &str) -> (AgentRecord, String) {
+    let token = manager.as_manager().expect("a manager");
+    let agents = Agents::new(store.clone());
+    let new =
+        NewAgent { name: name.into(), purpose: "refunds".into(), environment: "sandbox".into(), ..NewAgent::default() };
+    let agent = agents.register(&token, new).await.expect("register");
+    let (_, key) = agents.issue_key(&token, agent.id).await.expect("key");
+    (agent, key)
 }
