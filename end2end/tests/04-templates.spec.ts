@@ -27,6 +27,8 @@ test('the manager copies a template and makes a new version', async ({ page }) =
   // The error shows inside the rule that was edited, which stays open.
   await expect(page.locator('details[data-rule="finance.refund.issue"] [data-field="finance.refund.issue/limits"]')).toContainText('should look like amount <= 500');
   await expect(page.locator('[data-field="add/limits"]')).toHaveCount(0);
+  // What was typed comes back, not the saved rule.
+  await expect(rule.getByLabel('Numeric limits')).toHaveValue('amount < 50');
   await shot(page, '31-template-error');
 
   const again = page.locator('details[data-rule="finance.refund.issue"]');
@@ -35,12 +37,18 @@ test('the manager copies a template and makes a new version', async ({ page }) =
   await again.getByLabel('Condition (Cedar, optional)').fill('context.params.currency == "EUR" &&');
   await again.getByRole('button', { name: 'Save as new version' }).click();
   await expect(page.locator('[data-field="finance.refund.issue/condition"]')).toContainText('not a valid Cedar expression');
-  await again.getByLabel('Numeric limits').fill('amount <= 50');
-  await again.getByLabel('Max per hour, per agent').fill('3');
+  await expect(again.getByLabel('Numeric limits')).toHaveValue('amount <= 50');
+  await expect(again.getByLabel('Max per hour, per agent')).toHaveValue('3');
+  await expect(again.getByLabel('Condition (Cedar, optional)')).toHaveValue('context.params.currency == "EUR" &&');
+  // The add form is not refilled with another form's values.
+  await expect(page.locator('#add-limits')).toHaveValue('');
   await again.getByLabel('Condition (Cedar, optional)').fill('context.params.currency == "EUR"');
   await again.getByRole('button', { name: 'Save as new version' }).click();
   await expect(page.getByRole('status')).toContainText('Saved as version 2');
   await expect(page.getByTestId('shown-version')).toHaveText('v2');
+  // Once saved, a reload shows the saved rule (nothing kept lingers).
+  await page.reload();
+  await expect(page.locator('details[data-rule="finance.refund.issue"]').getByLabel('Condition (Cedar, optional)')).toHaveValue('context.params.currency == "EUR"');
 
   await page.getByLabel('From').fill('1');
   await page.getByLabel('to', { exact: true }).fill('2');

@@ -2,7 +2,7 @@
 // agent's long-poll returns, it reports success, the reviewer rolls it back, and the agent
 // fetches the rollback and reports it done. Then a shadow case recorded by the reviewer.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { managerPassword, reviewerPassword, signIn } from './people';
+import { chooseGrant, managerPassword, reviewerPassword, signIn } from './people';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
 
@@ -14,8 +14,7 @@ async function agentWithGrant(page: Page, name: string, tier: string): Promise<s
   await page.getByRole('button', { name: 'Register agent' }).click();
   await page.getByRole('button', { name: 'Generate key' }).click();
   const key = (await page.getByTestId('new-key').textContent())!.trim();
-  await page.getByLabel('Capability', { exact: true }).selectOption('finance.refund.issue');
-  await page.getByLabel('From template').selectOption({ label: 'EU refunds (v2)' });
+  await chooseGrant(page, 'EU refunds (v2)', 'finance.refund.issue');
   await page.getByLabel('Tier', { exact: true }).selectOption(tier);
   await page.getByRole('button', { name: 'Grant' }).click();
   await expect(page.getByRole('status')).toContainText('Granted finance.refund.issue');

@@ -3,7 +3,7 @@
 // the reviewer sees both side by side, picks the peer's, and the primary's long-poll returns
 // approved with the peer's amount.
 import { expect, test, type Page } from '@playwright/test';
-import { managerPassword, reviewerPassword, signIn } from './people';
+import { chooseGrant, managerPassword, reviewerPassword, signIn } from './people';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
 
@@ -39,8 +39,7 @@ test('a peer disagrees on the amount and the reviewer picks the peer', async ({ 
   await shot(page, '60-template-peer-check');
 
   const primaryKey = await register(page, 'primary-bot');
-  await page.getByLabel('Capability', { exact: true }).selectOption('finance.refund.issue');
-  await page.getByLabel('From template').selectOption({ label: 'EU refunds (v3)' });
+  await chooseGrant(page, 'EU refunds (v3)', 'finance.refund.issue');
   await page.getByLabel('Tier', { exact: true }).selectOption('executor');
   await page.getByRole('button', { name: 'Grant' }).click();
   await expect(page.getByRole('status')).toContainText('Granted finance.refund.issue');
@@ -106,5 +105,35 @@ test('a peer disagrees on the amount and the reviewer picks the peer', async ({ 
 
   await page.goto(`/actions/${asked.id}`);
   await expect(page.locator('section:has(h2:text("Timeline"))')).toContainText('chose the peer');
+  // Both proposals stay visible after the choice, with which went ahead, by whom and why.
+  const settled = page.getByTestId('peer-resolution');
+  await expect(settled).toContainText("check-bot's analysis went ahead");
+  await expect(settled).toContainText('chosen by rita');
+  await expect(settled.locator('blockquote')).toHaveText('The peer read the ledger right');
+  await expect(settled.locator('tr[data-field="amount"] td').nth(0)).toHaveText('120');
+  await expect(settled.locator('tr[data-field="amount"] td').nth(1)).toHaveText('80');
+  await expect(settled.locator('th[data-side="peer"]')).toContainText('chosen');
+  await expect(settled).toContainText('Two payments of 120 EUR');
+  await expect(page.getByTestId('params-from-peer')).toContainText("check-bot's analysis, chosen by rita");
   await shot(page, '62-action-peer-resolved');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+});
+
+test('a grant moves to the newest version of its template without being revoked', async ({ page }) => {
+  // refund-bot was granted refunds from EU refunds v2; the peer-check test saved v3.
+  await signIn(page, 'mona', managerPassword);
+  await page.goto('/agents');
+  await page.getByRole('link', { name: 'refund-bot' }).click();
+  const grant = page.locator('tr[data-grant="finance.refund.issue"]');
+  await expect(grant).toContainText('EU refunds v2');
+  const tier = (await grant.getByTestId('tier').textContent())!.trim();
+  await grant.getByRole('button', { name: 'Move to v3' }).click();
+  await expect(page.getByRole('status')).toContainText('finance.refund.issue now follows EU refunds v3');
+  const moved = page.locator('tr[data-grant="finance.refund.issue"]');
+  await expect(moved).toContainText('EU refunds v3');
+  await expect(moved.getByTestId('tier')).toHaveText(tier);
+  await expect(moved.getByRole('button', { name: /Move to/ })).toHaveCount(0);
+  // The move is in the agent's history with what changed for the capability.
+  await expect(page.locator('body')).toContainText('moved finance.refund.issue from EU refunds v2 to v3 (peer_check changed)');
+  await shot(page, '63-grant-moved');
 });

@@ -14,3 +14,11 @@ export async function signIn(page: Page, user: string, password: string) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** Picks `capability` from `template` (its label, e.g. "EU refunds (v2)") in an agent's grant form. */
+export async function chooseGrant(page: Page, template: string, capability: string) {
+  const option = page.locator(`#grant-choice optgroup[label="${template}"] option`, { hasText: capability });
+  const value = await option.getAttribute('value');
+  if (!value) throw new Error(`the grant form offers no ${capability} from ${template}`);
+  await page.getByLabel('Capability, from template').selectOption(value);
+}

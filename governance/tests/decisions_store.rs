@@ -415,3 +415,74 @@ async fn a_batch_member_the_database_refuses_fails_alone() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_grant_moves_to_its_templates_newest_version_keeping_its_tier() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let token = w.manager.as_manager().unwrap();
+        let templates = governance::Templates::new(db.store.clone());
+        let g = w.grants.grant(&token, refund_grant(&w, "executor")).await.unwrap();
+        let choices = w.grants.choices(&token).await.unwrap();
+        let mine = choices.iter().find(|c| c.template_id == w.template_id).expect("the template is offered");
+        assert_eq!((mine.version, mine.capabilities.contains(&"finance.refund.issue".to_owned())), (2, true));
+        let support = choices.iter().find(|c| c.template == "Support replies").expect("built in");
+        assert!(!support.capabilities.contains(&"finance.refund.issue".to_owned()), "{}: only covered ones", db.name);
+
+        // Nothing newer yet: a conflict, not a silent no-op.
+        assert!(matches!(
+            w.grants.move_to_current(&token, g.id, 2).await,
+            Err(GovError::Conflict { field: "template_version", .. })
+        ));
+        let who = me(&w).await;
+        assert_eq!(w.decisions.request(&who, refund(300.0, None)).await.unwrap().decision, "needs_approval");
+
+        let looser = RuleForm {
+            capability: "finance.refund.issue".into(),
+            min_confidence: "0.9".into(),
+            limits: "amount <= 500".into(),
+            approval_expiry_minutes: "60".into(),
+            ..RuleForm::default()
+        };
+        assert_eq!(templates.save_rule(&token, w.template_id, 2, looser).await.unwrap(), 3);
+        // Saving a version does not move grants on its own: the agent still gets v2's limit.
+        let who = me(&w).await;
+        let a = w.decisions.request(&who, refund(300.0, None)).await.unwrap();
+        assert!(a.decision == "needs_approval" && a.rule.contains("v2"), "{}: {}", db.name, a.rule);
+
+        // A stale form (the version it saw is not the grant's) is a conflict.
+        assert!(matches!(
+            w.grants.move_to_current(&token, g.id, 1).await,
+            Err(GovError::Conflict { field: "template_version", .. })
+        ));
+        let moved = w.grants.move_to_current(&token, g.id, 2).await.unwrap();
+        assert_eq!((moved.template_version, moved.tier.as_str()), (3, "executor"), "{}", db.name);
+        let who = me(&w).await;
+        let a = w.decisions.request(&who, refund(300.0, None)).await.unwrap();
+        assert!(a.decision == "allowed" && a.rule.contains("v3"), "{}: {}", db.name, a.rule);
+
+        let history = db.store.evidence_about("agent", &w.agent_id.to_string(), 10).await.unwrap();
+        let record = history.iter().find(|r| r.kind == "grant.template_moved").expect("the move is recorded");
+        assert!(record.summary.contains("from Refunds, no currency check v2 to v3"), "{}", record.summary);
+        let details: serde_json::Value = serde_json::from_str(&record.details).unwrap();
+        let fields: Vec<&str> =
+            details["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(&"limits") && fields.contains(&"max_per_hour"), "{fields:?}");
+
+        // A version without the capability's rule cannot be moved to.
+        assert_eq!(templates.remove_rule(&token, w.template_id, 3, "finance.refund.issue").await.unwrap(), 4);
+        match w.grants.move_to_current(&token, g.id, 3).await {
+            Err(GovError::Invalid { field: "template_version", message }) => {
+                assert!(message.contains("v4 has no rule for finance.refund.issue"), "{message}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        w.grants.revoke(&token, g.id, "done").await.unwrap();
+        assert!(matches!(
+            w.grants.move_to_current(&token, g.id, 3).await,
+            Err(GovError::Conflict { field: "grant", .. })
+        ));
+        assert!(db.store.verify_evidence().await.unwrap().is_ok());
+        db.cleanup().await;
+    }
+}

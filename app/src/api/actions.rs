@@ -24,19 +24,18 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
     let disagreement = a.peer_review && a.state == "needs_approval";
     let primary_id = a.agent_id;
     let mut card = cards(&st.store, vec![a]).await.map_err(gov)?.pop().ok_or(AppError::Unavailable)?;
-    // In peer disagreement the page offers the same side-by-side choice as the inbox.
-    if disagreement && let Some(check) = st.store.peer_check_of(id).await.map_err(gov)? {
-        let primary = st.store.agent_by_id(primary_id).await.map_err(gov)?;
-        let peer = match check.peer_agent_id {
-            Some(p) => st.store.agent_by_id(p).await.map_err(gov)?,
-            None => None,
-        };
-        let warnings =
-            primary.as_ref().map_or_else(Vec::new, |p| governance::service::inbox::shared_traits(p, peer.as_ref()));
-        let name = peer.map(|p| p.name).unwrap_or_default();
-        card.peer = Some(crate::api::cards::peer_side(&check, name, warnings));
-    }
     let history = st.store.evidence_about("action", &id.to_string(), 100).await.map_err(gov)?;
+    let check = st.store.peer_check_of(id).await.map_err(gov)?;
+    let mut resolution = None;
+    if let Some(check) = check.filter(|c| disagreement || c.resolution.is_some()) {
+        let peer = peer_side(&st.store, &check, primary_id).await?;
+        if disagreement {
+            // In peer disagreement the page offers the same side-by-side choice as the inbox.
+            card.peer = Some(peer);
+        } else {
+            resolution = resolved(&check, &history, &card, peer);
+        }
+    }
     let executed = matches!(card.state.as_str(), "reversible" | "awaiting_confirmation");
     Ok(ActionDetailView {
         can_review: who.as_reviewer().is_ok(),
@@ -48,6 +47,51 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
         // Oldest first: the action's story in order.
         history: history.into_iter().rev().map(evidence_row).collect(),
         card,
+        resolution,
+    })
+}
+
+/// The peer's side of an action's check, with what makes the two agents less independent.
+#[cfg(feature = "ssr")]
+async fn peer_side(
+    store: &governance::Store,
+    check: &governance::store::peer_checks::PeerCheckRecord,
+    primary_id: i64,
+) -> Result<crate::model::PeerSide, AppError> {
+    use crate::server::context::gov;
+    let primary = store.agent_by_id(primary_id).await.map_err(gov)?;
+    let peer = match check.peer_agent_id {
+        Some(p) => store.agent_by_id(p).await.map_err(gov)?,
+        None => None,
+    };
+    let warnings =
+        primary.as_ref().map_or_else(Vec::new, |p| governance::service::inbox::shared_traits(p, peer.as_ref()));
+    let name = peer.map(|p| p.name).unwrap_or_default();
+    Ok(crate::api::cards::peer_side(check, name, warnings))
+}
+
+/// A settled disagreement as it was: the primary's params from before the choice (kept in the
+/// `action.peer_resolved` record), the peer's analysis, the choice and the reviewer's comment.
+#[cfg(feature = "ssr")]
+fn resolved(
+    check: &governance::store::peer_checks::PeerCheckRecord,
+    history: &[governance::evidence::Record],
+    card: &crate::model::ActionCard,
+    peer: crate::model::PeerSide,
+) -> Option<crate::model::PeerResolution> {
+    use serde_json::Value;
+    let record = history.iter().find(|r| r.kind == "action.peer_resolved")?;
+    let details: Value = serde_json::from_str(&record.details).unwrap_or(Value::Null);
+    let before = match details.get("params_before") {
+        Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), crate::api::cards::readable(v))).collect(),
+        _ => card.params.clone(),
+    };
+    Some(crate::model::PeerResolution {
+        choice: check.resolution.clone().unwrap_or_default(),
+        by: check.resolved_by.clone().unwrap_or_else(|| record.actor_name.clone()),
+        at: crate::api::show_time(&record.recorded_at),
+        comment: details.get("comment").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        before: crate::model::ActionCard { params: before, peer: Some(peer), ..card.clone() },
     })
 }
 

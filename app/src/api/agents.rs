@@ -85,7 +85,9 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
     let st = state()?;
     let d = st.agents.detail(&token, id).await.map_err(gov)?;
     let now = chrono::Utc::now();
-    let grants = st
+    let choices = st.grants.choices(&token).await.map_err(gov)?;
+    let current = |template_id: i64| choices.iter().find(|c| c.template_id == template_id);
+    let grants: Vec<GrantRow> = st
         .grants
         .of_agent(&token, id)
         .await
@@ -95,7 +97,6 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
             let days = (g.review_due_at - now).num_days();
             GrantRow {
                 id: g.id,
-                capability: g.capability,
                 tier: g.tier.as_str().to_owned(),
                 template: g.template,
                 template_id: g.template_id,
@@ -108,7 +109,11 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
                     format!("due {} (in {days} days)", g.review_due_at.format("%Y-%m-%d"))
                 },
                 overdue: g.review_due_at < now,
+                newer: current(g.template_id)
+                    .filter(|c| c.version > g.template_version && g.revoked_at.is_none())
+                    .map(|c| (c.version, c.capabilities.contains(&g.capability))),
                 revoked: g.revoked_at.is_some(),
+                capability: g.capability,
             }
         })
         .collect();
@@ -131,14 +136,25 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
             supervised: a.supervised,
         })
         .collect();
-    let capability_names = st.capabilities.list().await.map_err(gov)?.into_iter().map(|c| c.name).collect();
-    let template_choices = st
-        .templates
-        .list(&token)
+    // Only what a grant can be made of: a template's rule for a capability the agent lacks.
+    let held: Vec<&str> = grants.iter().filter(|g| !g.revoked).map(|g| g.capability.as_str()).collect();
+    let uncovered = st
+        .capabilities
+        .list()
         .await
         .map_err(gov)?
         .into_iter()
-        .map(|t| (t.id, format!("{} (v{})", t.name, t.current_version)))
+        .map(|c| c.name)
+        .filter(|n| !choices.iter().any(|c| c.capabilities.contains(n)))
+        .collect();
+    let grant_choices = choices
+        .iter()
+        .map(|c| crate::model::GrantChoiceRow {
+            template_id: c.template_id,
+            label: format!("{} (v{})", c.template, c.version),
+            capabilities: c.capabilities.iter().filter(|n| !held.contains(&n.as_str())).cloned().collect(),
+        })
+        .filter(|c| !c.capabilities.is_empty())
         .collect();
     let shadow = st
         .inbox
@@ -201,8 +217,8 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
         new_key,
         grants,
         actions,
-        capability_names,
-        template_choices,
+        grant_choices,
+        uncovered,
     })
 }
 
@@ -267,17 +283,21 @@ pub async fn suspend_all_agents(reason: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Grants one capability to the agent at a tier, from a template's current version.
+/// Grants one capability to the agent at a tier, from a template's current version. `choice`
+/// is `<template id>:<capability>`, one option of the form's single list.
 #[server(endpoint = "agents/grants/create")]
-pub async fn grant_capability(
-    agent_id: i64,
-    capability: String,
-    template_id: i64,
-    tier: String,
-) -> Result<(), AppError> {
-    use crate::server::context::{gov, principal, state};
+pub async fn grant_capability(agent_id: i64, choice: String, tier: String) -> Result<(), AppError> {
+    use crate::server::context::{fail, gov, principal, state};
     use governance::service::grants::GrantForm;
     let token = principal()?.as_manager().map_err(gov)?;
+    let Some((template_id, capability)) =
+        choice.split_once(':').and_then(|(t, c)| Some((t.trim().parse::<i64>().ok()?, c.to_owned())))
+    else {
+        return Err(fail(AppError::Field {
+            field: "choice".into(),
+            message: "choose a capability from a template".into(),
+        }));
+    };
     let form = GrantForm { agent_id, capability, template_id, tier };
     let g = state()?.grants.grant(&token, form).await.map_err(gov)?;
     crate::server::context::notice(true, format!("Granted {}.", g.capability)).await;
@@ -307,6 +327,25 @@ pub async fn step_grant(agent_id: i64, grant_id: i64, step: String, reason: Stri
         .await
         .map_err(|e| gov(e).scoped(&grant_id.to_string()))?;
     crate::server::context::notice(true, format!("{} is now at {}.", g.capability, g.tier.as_str())).await;
+    leptos_axum::redirect(&format!("/agents/{agent_id}"));
+    Ok(())
+}
+
+/// Moves a grant to its template's current version, keeping its tier.
+#[server(endpoint = "agents/grants/move")]
+pub async fn move_grant(agent_id: i64, grant_id: i64, from_version: i64) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    let g = state()?
+        .grants
+        .move_to_current(&token, grant_id, from_version)
+        .await
+        .map_err(|e| gov(e).scoped(&grant_id.to_string()))?;
+    crate::server::context::notice(
+        true,
+        format!("{} now follows {} v{}.", g.capability, g.template, g.template_version),
+    )
+    .await;
     leptos_axum::redirect(&format!("/agents/{agent_id}"));
     Ok(())
 }

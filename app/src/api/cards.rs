@@ -25,7 +25,7 @@ fn pretty(text: &str) -> String {
 }
 
 /// A param value as a person reads it: strings without quotes, everything else as JSON.
-fn readable(v: &Value) -> String {
+pub(crate) fn readable(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),

@@ -148,14 +148,46 @@ pub async fn save_rule(
     };
     // Errors name the form they came from: `add/…` or `<capability>/…`.
     let scope = if origin == "add" { "add".to_owned() } else { form.capability.clone() };
-    let v = state()?
-        .templates
-        .save_rule(&token, template_id, expected_version, form)
-        .await
-        .map_err(|e| gov(e).scoped(&scope))?;
+    let typed = kept_rule(template_id, &scope, &form);
+    let v = match state()?.templates.save_rule(&token, template_id, expected_version, form).await {
+        Ok(v) => v,
+        Err(e) => {
+            let typed: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            crate::server::context::keep_form(RULE_FORM, &typed).await;
+            return Err(gov(e).scoped(&scope));
+        }
+    };
     crate::server::context::notice(true, format!("Saved as version {v}.")).await;
     leptos_axum::redirect(&format!("/templates/{template_id}"));
     Ok(())
+}
+
+/// The session key under which a refused rule form's values are kept.
+pub const RULE_FORM: &str = "templates/rule";
+
+/// What was typed into a rule form, with the template and the form (`add` or the capability)
+/// it came from, so the page refills that form and no other.
+#[cfg(feature = "ssr")]
+fn kept_rule(template_id: i64, scope: &str, f: &governance::template::RuleForm) -> Vec<(&'static str, String)> {
+    let tick = |on: bool| if on { "on".to_owned() } else { String::new() };
+    vec![
+        ("template_id", template_id.to_string()),
+        ("scope", scope.to_owned()),
+        ("capability", f.capability.clone()),
+        ("min_confidence", f.min_confidence.clone()),
+        ("limits", f.limits.clone()),
+        ("max_per_hour", f.max_per_hour.clone()),
+        ("new_value_params", f.new_value_params.clone()),
+        ("supervised", tick(f.supervised)),
+        ("approval_expiry_minutes", f.approval_expiry_minutes.clone()),
+        ("condition", f.condition.clone()),
+        ("separation_of_duties", tick(f.separation_of_duties)),
+        ("peer_mode", f.peer_mode.clone()),
+        ("peer_condition", f.peer_condition.clone()),
+        ("peer_pool", f.peer_pool.clone()),
+        ("peer_tolerances", f.peer_tolerances.clone()),
+        ("peer_deadline_minutes", f.peer_deadline_minutes.clone()),
+    ]
 }
 
 /// Removes one capability's rule, making a new version.

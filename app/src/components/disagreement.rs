@@ -6,9 +6,10 @@ use crate::components::review::ReviewActions;
 use crate::model::ActionCard;
 use leptos::prelude::*;
 
-/// Both analyses in two columns; rows that differ are marked.
+/// Both analyses in two columns; rows that differ are marked. Once settled, `chosen`
+/// (`primary`, `peer` or `neither`) marks the analysis that went ahead.
 #[component]
-pub fn SideBySide(card: ActionCard) -> impl IntoView {
+pub fn SideBySide(card: ActionCard, #[prop(optional, into)] chosen: Option<String>) -> impl IntoView {
     let Some(peer) = card.peer.clone() else {
         return view! { <p class="muted">"No peer analysis is recorded for this action."</p> }.into_any();
     };
@@ -30,6 +31,12 @@ pub fn SideBySide(card: ActionCard) -> impl IntoView {
         .collect_view();
     let decision_class = if differs("decision") { "diff" } else { "" };
     let peer_decision = if peer.timed_out { "no answer in time".to_owned() } else { peer.decision.clone() };
+    let mark = |side: &str| if chosen.as_deref() == Some(side) { " ✓ chosen" } else { "" };
+    let primary_head = format!("Primary: {}{}", card.agent, mark("primary"));
+    let peer_head =
+        if peer.agent.is_empty() { "Peer".to_owned() } else { format!("Peer: {}", peer.agent) } + mark("peer");
+    let head_class = |side: &str| if chosen.as_deref() == Some(side) { "chosen" } else { "" };
+    let (primary_class, peer_class) = (head_class("primary"), head_class("peer"));
     view! {
         {(!peer.warnings.is_empty()).then(|| view! {
             <div class="alert alert-warn small">
@@ -40,8 +47,8 @@ pub fn SideBySide(card: ActionCard) -> impl IntoView {
             <thead>
                 <tr>
                     <th></th>
-                    <th>{format!("Primary: {}", card.agent)}</th>
-                    <th>{if peer.agent.is_empty() { "Peer".to_owned() } else { format!("Peer: {}", peer.agent) }}</th>
+                    <th class=primary_class data-side="primary">{primary_head}</th>
+                    <th class=peer_class data-side="peer">{peer_head}</th>
                 </tr>
             </thead>
             <tbody>

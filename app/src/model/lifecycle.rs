@@ -120,6 +120,21 @@ pub struct ActionDetailView {
     pub can_roll_back: bool,
     /// Why a rollback is not possible now, when the viewer could otherwise ask for one.
     pub rollback_closed: Option<String>,
+    /// How a reviewer settled the action's peer disagreement, when one was settled.
+    pub resolution: Option<PeerResolution>,
+}
+
+/// A settled peer disagreement: both analyses as they were, which one went ahead and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PeerResolution {
+    /// `primary`, `peer` or `neither`.
+    pub choice: String,
+    pub by: String,
+    pub at: String,
+    pub comment: String,
+    /// The card as it was in disagreement: the primary's proposal (its params before the
+    /// choice; the action's card holds those that went ahead) beside the peer's.
+    pub before: ActionCard,
 }
 
 /// The corrective workflow's preview.

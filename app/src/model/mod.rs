@@ -142,9 +142,20 @@ pub struct AgentDetailView {
     pub alerts: Vec<AlertRow>,
     /// Peer-check figures per pair the agent took part in.
     pub peer_pairs: Vec<PeerPairRow>,
-    /// Choices for the grant form.
-    pub capability_names: Vec<String>,
-    pub template_choices: Vec<(i64, String)>,
+    /// What the grant form offers: per template, the capabilities its current version covers
+    /// and the agent does not hold yet.
+    pub grant_choices: Vec<GrantChoiceRow>,
+    /// Catalogue capabilities no template covers (nothing can grant them yet).
+    pub uncovered: Vec<String>,
+}
+
+/// One template in the grant form, with the capabilities it can grant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantChoiceRow {
+    pub template_id: i64,
+    /// "EU refunds (v3)".
+    pub label: String,
+    pub capabilities: Vec<String>,
 }
 
 /// One grant on an agent's page.
@@ -161,6 +172,9 @@ pub struct GrantRow {
     pub review_due: String,
     pub overdue: bool,
     pub revoked: bool,
+    /// The template's newer current version, and whether it still has a rule for the
+    /// capability (the grant can move to it only then).
+    pub newer: Option<(i64, bool)>,
 }
 
 /// One decision on an agent's page.
@@ -220,6 +234,29 @@ pub struct RuleView {
     pub peer_deadline_minutes: String,
     /// The peer check in one line (empty when off).
     pub peer_summary: String,
+}
+
+impl RuleView {
+    /// The rule as it was typed into a refused form (see `KeptForm`).
+    pub fn from_kept(k: &KeptForm) -> Self {
+        RuleView {
+            capability: k.get("capability"),
+            min_confidence: k.get("min_confidence"),
+            limits: k.get("limits"),
+            max_per_hour: k.get("max_per_hour"),
+            new_value_params: k.get("new_value_params"),
+            supervised: k.has("supervised", "on"),
+            approval_expiry_minutes: k.get("approval_expiry_minutes"),
+            condition: k.get("condition"),
+            separation_of_duties: k.has("separation_of_duties", "on"),
+            peer_mode: k.get("peer_mode"),
+            peer_condition: k.get("peer_condition"),
+            peer_pool: k.get("peer_pool"),
+            peer_tolerances: k.get("peer_tolerances"),
+            peer_deadline_minutes: k.get("peer_deadline_minutes"),
+            peer_summary: String::new(),
+        }
+    }
 }
 
 /// One version in a template's history.

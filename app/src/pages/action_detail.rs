@@ -57,6 +57,7 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
     } else {
         None
     };
+    let settled = d.resolution.clone().map(|r| view! { <Settled r /> });
     let rollback = d.can_roll_back.then(|| view! { <RollbackForm card=c.clone() actions back=back.clone() /> });
     let shadow = c.shadow_verdict.clone().map(|v| {
         view! {
@@ -92,6 +93,16 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
         <h1>{format!("{} ", c.capability)}<StateBadge state=state.clone() /></h1>
         <article class="item panel" data-action=c.id.to_string()>
             <header class="item-head"><ActionHead card=c.clone() /></header>
+            {d.resolution.as_ref().filter(|r| r.choice == "peer").map(|r| view! {
+                <p class="alert alert-info small" data-testid="params-from-peer">
+                    {format!(
+                        "These params are {}'s analysis, chosen by {} in a peer disagreement; {}'s own proposal is under Peer disagreement below.",
+                        r.before.peer.as_ref().map_or("the peer", |p| p.agent.as_str()),
+                        r.by,
+                        c.agent,
+                    )}
+                </p>
+            })}
             {if disagreement {
                 view! { <p class="why small"><strong>"Why it is here: "</strong>{c.rule.clone()}</p><SideBySide card=c.clone() /> }.into_any()
             } else {
@@ -99,6 +110,7 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
             }}
             {forms.map(|f| view! { <div class="item-forms">{f}</div> })}
         </article>
+        {settled}
         {shadow}
         {rollback_facts}
         {(rollback.is_some() || d.rollback_closed.is_some()).then(|| view! {
@@ -112,6 +124,30 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
         <section class="panel">
             <h2>"Timeline"</h2>
             <History rows=d.history />
+        </section>
+    }
+}
+
+/// A settled peer disagreement: which analysis went ahead, who chose it and why, and both
+/// analyses as they stood.
+#[component]
+fn Settled(r: crate::model::PeerResolution) -> impl IntoView {
+    let peer = r.before.peer.as_ref().map_or("the peer".to_owned(), |p| p.agent.clone());
+    let outcome = match r.choice.as_str() {
+        "primary" => format!("{}'s proposal went ahead", r.before.agent),
+        "peer" => format!("{peer}'s analysis went ahead"),
+        _ => "Neither went ahead: both analyses were rejected".to_owned(),
+    };
+    view! {
+        <section class="panel" data-testid="peer-resolution">
+            <h2>"Peer disagreement"</h2>
+            <p><strong>{outcome}</strong>{format!(" — chosen by {}, {}.", r.by, r.at)}</p>
+            {if r.comment.is_empty() {
+                view! { <p class="muted small">"No comment was given."</p> }.into_any()
+            } else {
+                view! { <blockquote class="comment prewrap">{r.comment.clone()}</blockquote> }.into_any()
+            }}
+            <SideBySide card=r.before.clone() chosen=r.choice.clone() />
         </section>
     }
 }

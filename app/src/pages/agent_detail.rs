@@ -105,8 +105,8 @@ fn Detail(
         <GrantsPanel
             agent_id
             grants=d.grants
-            capabilities=d.capability_names
-            templates=d.template_choices
+            choices=d.grant_choices
+            uncovered=d.uncovered
             actions=grant_actions
         />
         <DecisionsPanel actions=d.actions />

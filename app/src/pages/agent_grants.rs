@@ -1,9 +1,9 @@
 //! The parts of an agent's page about its authority: grants (one capability at a time, tier
 //! steps with reasons, review dates) and the decisions its requests received.
 
-use crate::api::agents::{GrantCapability, RevokeGrant, StepGrant};
+use crate::api::agents::{GrantCapability, MoveGrant, RevokeGrant, StepGrant};
 use crate::components::form::{FieldError, FormError, action_error};
-use crate::model::{ActionRow, GrantRow};
+use crate::model::{ActionRow, GrantChoiceRow, GrantRow};
 use leptos::prelude::*;
 
 /// The actions of the grants panel.
@@ -12,17 +12,28 @@ pub struct GrantActions {
     pub grant: ServerAction<GrantCapability>,
     pub step: ServerAction<StepGrant>,
     pub revoke: ServerAction<RevokeGrant>,
+    pub move_to: ServerAction<MoveGrant>,
 }
 
 impl GrantActions {
-    /// Creates the three actions (call once per page).
+    /// Creates the actions (call once per page).
     pub fn new() -> GrantActions {
-        GrantActions { grant: ServerAction::new(), step: ServerAction::new(), revoke: ServerAction::new() }
+        GrantActions {
+            grant: ServerAction::new(),
+            step: ServerAction::new(),
+            revoke: ServerAction::new(),
+            move_to: ServerAction::new(),
+        }
     }
 
     /// A value that changes whenever any of them completes, for refetching.
-    pub fn version(&self) -> (usize, usize, usize) {
-        (self.grant.version().get(), self.step.version().get(), self.revoke.version().get())
+    pub fn version(&self) -> (usize, usize, usize, usize) {
+        (
+            self.grant.version().get(),
+            self.step.version().get(),
+            self.revoke.version().get(),
+            self.move_to.version().get(),
+        )
     }
 }
 
@@ -37,44 +48,74 @@ impl Default for GrantActions {
 pub fn GrantsPanel(
     agent_id: i64,
     grants: Vec<GrantRow>,
-    capabilities: Vec<String>,
-    templates: Vec<(i64, String)>,
+    choices: Vec<GrantChoiceRow>,
+    uncovered: Vec<String>,
     actions: GrantActions,
 ) -> impl IntoView {
     let grant_error = action_error(actions.grant);
     let step_error = action_error(actions.step);
     let revoke_error = action_error(actions.revoke);
-    let rows = grants
-        .into_iter()
-        .map(|g| view! { <GrantRowView agent_id g actions step_error revoke_error /> })
-        .collect_view();
+    let move_error = action_error(actions.move_to);
+    let errors = RowErrors { step: step_error, revoke: revoke_error, move_to: move_error };
+    let rows = grants.into_iter().map(|g| view! { <GrantRowView agent_id g actions errors /> }).collect_view();
     view! {
         <section class="panel">
             <h2>"Grants"</h2>
             <p class="muted small">"Each capability is granted and promoted on its own: observer → contributor → executor."</p>
             <FormError error=step_error />
             <FormError error=revoke_error />
+            <FormError error=move_error />
             <table class="table" id="grants-table">
                 <thead><tr><th>"Capability"</th><th>"Tier"</th><th>"Template"</th><th>"Review"</th><th>"Change tier or revoke"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
             <h3>"Grant a capability"</h3>
             <FormError error=grant_error />
+            {(!uncovered.is_empty()).then(|| view! {
+                <p class="muted small" data-testid="uncovered">
+                    {format!("No template has a rule for {}: add one to a template to grant it.", uncovered.join(", "))}
+                </p>
+            })}
+            {if choices.is_empty() {
+                view! { <p class="muted" data-testid="nothing-to-grant">"Nothing left to grant: every capability a template covers is held already."</p> }.into_any()
+            } else {
+                view! { <GrantForm agent_id choices actions error=grant_error /> }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The grant form: one list of what can be granted (each template's capabilities, grouped by
+/// template, so a template that lacks the rule is never offered) and the tier.
+#[component]
+fn GrantForm(
+    agent_id: i64,
+    choices: Vec<GrantChoiceRow>,
+    actions: GrantActions,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let grant_error = error;
+    view! {
             <ActionForm action=actions.grant>
                 <input type="hidden" name="agent_id" value=agent_id.to_string() />
                 <div class="grid3">
                     <div>
-                        <label for="grant-capability">"Capability"</label>
-                        <select id="grant-capability" name="capability">
-                            {capabilities.into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                        <label for="grant-choice">"Capability, from template"</label>
+                        <select id="grant-choice" name="choice">
+                            {choices
+                                .into_iter()
+                                .map(|t| {
+                                    let options = t
+                                        .capabilities
+                                        .iter()
+                                        .map(|c| view! { <option value=format!("{}:{c}", t.template_id)>{c.clone()}</option> })
+                                        .collect_view();
+                                    view! { <optgroup label=t.label.clone()>{options}</optgroup> }
+                                })
+                                .collect_view()}
                         </select>
+                        <FieldError error=grant_error field="choice" />
                         <FieldError error=grant_error field="capability" />
-                    </div>
-                    <div>
-                        <label for="grant-template">"From template"</label>
-                        <select id="grant-template" name="template_id">
-                            {templates.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
-                        </select>
                         <FieldError error=grant_error field="template_id" />
                     </div>
                     <div>
@@ -89,19 +130,37 @@ pub fn GrantsPanel(
                 </div>
                 <button type="submit" class="btn btn-primary">"Grant"</button>
             </ActionForm>
-        </section>
     }
 }
 
+/// The errors of a grant row's forms.
+#[derive(Clone, Copy)]
+struct RowErrors {
+    step: Signal<Option<crate::error::AppError>>,
+    revoke: Signal<Option<crate::error::AppError>>,
+    move_to: Signal<Option<crate::error::AppError>>,
+}
+
 #[component]
-fn GrantRowView(
-    agent_id: i64,
-    g: GrantRow,
-    actions: GrantActions,
-    step_error: Signal<Option<crate::error::AppError>>,
-    revoke_error: Signal<Option<crate::error::AppError>>,
-) -> impl IntoView {
+fn GrantRowView(agent_id: i64, g: GrantRow, actions: GrantActions, errors: RowErrors) -> impl IntoView {
+    let RowErrors { step: step_error, revoke: revoke_error, move_to: move_error } = errors;
     let scope = g.id.to_string();
+    let newer = g.newer.map(|(v, covers)| {
+        let (agent, grant, from) = (agent_id.to_string(), g.id.to_string(), g.template_version.to_string());
+        if covers {
+            view! {
+                <ActionForm action=actions.move_to attr:class="inline-form">
+                    <input type="hidden" name="agent_id" value=agent />
+                    <input type="hidden" name="grant_id" value=grant />
+                    <input type="hidden" name="from_version" value=from />
+                    <button type="submit" class="btn btn-small">{format!("Move to v{v}")}</button>
+                </ActionForm>
+            }
+            .into_any()
+        } else {
+            view! { <div class="muted small">{format!("v{v} has no rule for it")}</div> }.into_any()
+        }
+    });
     let tier_class = match g.tier.as_str() {
         "executor" => "badge ok",
         "contributor" => "badge warn",
@@ -125,7 +184,11 @@ fn GrantRowView(
                     view! { <span class=tier_class data-testid="tier">{g.tier.clone()}</span> }.into_any()
                 }}
             </td>
-            <td><a href=format!("/templates/{}?version={}", g.template_id, g.template_version)>{format!("{} v{}", g.template, g.template_version)}</a></td>
+            <td>
+                <a href=format!("/templates/{}?version={}", g.template_id, g.template_version)>{format!("{} v{}", g.template, g.template_version)}</a>
+                {newer}
+                <FieldError error=move_error field=format!("{scope}/template_version") />
+            </td>
             <td><span class=review_class>{g.review_due.clone()}</span></td>
             <td>
                 {(!g.revoked).then(move || view! {

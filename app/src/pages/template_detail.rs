@@ -5,7 +5,7 @@ use crate::api::templates::{RemoveRule, SaveRule, template_detail};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::layout::Unavailable;
 use crate::error::AppError;
-use crate::model::{RuleView, TemplateDetailView};
+use crate::model::{KeptForm, RuleView, TemplateDetailView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -29,11 +29,13 @@ pub fn TemplateDetailPage() -> impl IntoView {
         },
     );
     let errors = (action_error(save), action_error(remove));
+    let kept = Resource::new(|| (), |_| crate::api::auth::kept_form(crate::api::templates::RULE_FORM.into()));
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
+                let kept = kept.await.unwrap_or_default();
                 match detail.await {
-                    Ok(d) => view! { <Detail d save remove errors /> }.into_any(),
+                    Ok(d) => view! { <Detail d kept save remove errors /> }.into_any(),
                     Err(error) => {
                         view! { <Unavailable error what="Template" back_href="/templates" back_label="Back to templates" /> }
                             .into_any()
@@ -49,6 +51,7 @@ type Errors = (Signal<Option<AppError>>, Signal<Option<AppError>>);
 #[component]
 fn Detail(
     d: TemplateDetailView,
+    kept: KeptForm,
     save: ServerAction<SaveRule>,
     remove: ServerAction<RemoveRule>,
     errors: Errors,
@@ -58,6 +61,11 @@ fn Detail(
     let editable = !t.builtin && d.shown_version == t.current_version;
     let versions = d.versions.clone();
     let (latest, first) = (t.current_version, versions.last().map_or(1, |v| v.version));
+    // A refused rule form comes back as it was typed; the other forms show what is saved.
+    let template_id = t.id.to_string();
+    let kept_for = move |scope: &str| {
+        (kept.get("template_id") == template_id && kept.get("scope") == scope).then(|| RuleView::from_kept(&kept))
+    };
     view! {
         <Title text=t.name.clone() />
         <p class="crumbs"><a href="/templates">"Templates"</a>" / "{t.name.clone()}</p>
@@ -83,13 +91,23 @@ fn Detail(
             } else {
                 d.rules
                     .into_iter()
-                    .map(|r| view! { <RuleCard r template_id=t.id version=latest editable save remove error=save_error /> })
+                    .map(|r| {
+                        // The summary says what is saved; the form shows what was typed.
+                        let summary = summarize(&r);
+                        let r = match kept_for(&r.capability).filter(|k| k.capability == r.capability) {
+                            Some(k) => RuleView { peer_summary: r.peer_summary, ..k },
+                            None => r,
+                        };
+                        view! { <RuleCard r summary template_id=t.id version=latest editable save remove error=save_error /> }
+                    })
                     .collect_view()
                     .into_any()
             }}
         </section>
         {(editable && !d.addable.is_empty()).then(|| {
-            let empty = RuleView {
+            let added = kept_for("add");
+            let chosen = added.as_ref().map(|k| k.capability.clone()).unwrap_or_default();
+            let empty = added.unwrap_or(RuleView {
                 capability: String::new(),
                 min_confidence: String::new(),
                 limits: String::new(),
@@ -105,7 +123,7 @@ fn Detail(
                 peer_tolerances: String::new(),
                 peer_deadline_minutes: String::new(),
                 peer_summary: String::new(),
-            };
+            });
             view! {
                 <section class="panel narrow">
                     <h2>"Add a capability"</h2>
@@ -115,7 +133,7 @@ fn Detail(
                         <input type="hidden" name="origin" value="add" />
                         <label for="add-capability">"Capability"</label>
                         <select id="add-capability" name="capability">
-                            {d.addable.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                            {d.addable.iter().map(|c| view! { <option value=c.clone() selected=*c == chosen>{c.clone()}</option> }).collect_view()}
                         </select>
                         <FieldError error=save_error field="add/capability" />
                         <RuleFields r=empty error=save_error prefix="add" scope="add" />
@@ -202,6 +220,7 @@ fn Comparison(a: i64, b: i64, changes: Vec<crate::model::ChangeRow>) -> impl Int
 #[component]
 fn RuleCard(
     r: RuleView,
+    summary: String,
     template_id: i64,
     version: i64,
     editable: bool,
@@ -211,7 +230,6 @@ fn RuleCard(
 ) -> impl IntoView {
     let cap = r.capability.clone();
     let label = cap.clone();
-    let summary = summarize(&r);
     if !editable {
         return view! {
             <div class="rule" data-rule=cap>

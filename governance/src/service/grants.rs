@@ -29,6 +29,16 @@ pub enum Step {
     Demote,
 }
 
+/// What a grant form may offer from one template: its current version and the capabilities
+/// that version has a rule for (a grant from it for any other capability would be refused).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantChoice {
+    pub template_id: i64,
+    pub template: String,
+    pub version: i64,
+    pub capabilities: Vec<String>,
+}
+
 /// The grants use cases.
 #[derive(Clone, Debug)]
 pub struct Grants {
@@ -146,6 +156,90 @@ impl Grants {
         evidence::append(&txn, &draft(by, kind, g.agent_id, summary, details)).await?;
         txn.commit().await?;
         Ok(GrantRecord { tier: to, ..g })
+    }
+
+    /// Every template's current version with the capabilities it covers, by template name.
+    pub async fn choices(&self, _by: &AsManager) -> Result<Vec<GrantChoice>, GovError> {
+        let mut out = Vec::new();
+        for t in self.store.list_templates().await? {
+            let Some(v) = tpl_store::version_of(self.store.db(), t.id, t.current_version).await? else { continue };
+            let mut capabilities: Vec<String> = v.body.rules.iter().map(|r| r.capability.clone()).collect();
+            capabilities.sort();
+            out.push(GrantChoice { template_id: t.id, template: t.name, version: v.version, capabilities });
+        }
+        out.sort_by(|a, b| a.template.cmp(&b.template));
+        Ok(out)
+    }
+
+    /// Moves a live grant to its template's current version, keeping its tier; the evidence
+    /// record lists what changes for the capability. `from_version` is the version the
+    /// manager saw: a grant moved meanwhile is a conflict.
+    pub async fn move_to_current(
+        &self,
+        by: &AsManager,
+        grant_id: i64,
+        from_version: i64,
+    ) -> Result<GrantRecord, GovError> {
+        let txn = self.store.begin_write().await?;
+        let g =
+            grant_store::by_id(&txn, grant_id).await?.ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
+        if g.revoked_at.is_some() {
+            return Err(GovError::Conflict { field: "grant", message: "this grant is revoked".into() });
+        }
+        let template = tpl_store::by_id(&txn, g.template_id)
+            .await?
+            .ok_or_else(|| GovError::NotFound(format!("template {}", g.template_id)))?;
+        if g.template_version != from_version || g.template_version >= template.current_version {
+            return Err(GovError::Conflict {
+                field: "template_version",
+                message: format!(
+                    "{} is on {} v{} and v{} is the newest: nothing to move; reload",
+                    g.capability, template.name, g.template_version, template.current_version
+                ),
+            });
+        }
+        let missing = || GovError::NotFound(format!("template {} version", template.name));
+        let old = tpl_store::version_of(&txn, template.id, g.template_version).await?.ok_or_else(missing)?;
+        let new = tpl_store::version_of(&txn, template.id, template.current_version).await?.ok_or_else(missing)?;
+        if new.body.rule(&g.capability).is_none() {
+            return Err(GovError::invalid(
+                "template_version",
+                format!(
+                    "{} v{} has no rule for {}: add one to the template, or revoke the grant",
+                    template.name, new.version, g.capability
+                ),
+            ));
+        }
+        if !grant_store::set_template_version(&txn, g.id, old.version, new.version).await? {
+            return Err(GovError::Conflict {
+                field: "template_version",
+                message: "the grant changed meanwhile; reload".into(),
+            });
+        }
+        let changes: Vec<_> = crate::template::compare(&old.body, &new.body)
+            .into_iter()
+            .filter(|c| c.capability == g.capability)
+            .collect();
+        let what = if changes.is_empty() {
+            "no change to its rule".to_owned()
+        } else {
+            changes.iter().map(|c| c.field.as_str()).collect::<Vec<_>>().join(", ") + " changed"
+        };
+        let summary = format!(
+            "{} moved {} from {} v{} to v{} ({what})",
+            by.actor().name,
+            g.capability,
+            template.name,
+            old.version,
+            new.version
+        );
+        let details = json!({
+            "grant": g.id, "capability": g.capability, "template": template.name,
+            "before": old.version, "after": new.version, "changes": changes,
+        });
+        evidence::append(&txn, &draft(by, "grant.template_moved", g.agent_id, summary, details)).await?;
+        txn.commit().await?;
+        Ok(GrantRecord { template_version: new.version, ..g })
     }
 
     /// Revokes a grant, with a reason.

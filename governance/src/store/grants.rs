@@ -117,6 +117,19 @@ pub async fn set_tier(db: &impl ConnectionTrait, id: i64, from: Tier, to: Tier) 
     Ok(res.rows_affected == 1)
 }
 
+/// Moves a live grant from template version `from` to `to`; false if it was not at `from`
+/// any more (a race).
+pub async fn set_template_version(db: &impl ConnectionTrait, id: i64, from: i64, to: i64) -> Result<bool, GovError> {
+    let res = grants::Entity::update_many()
+        .set(grants::ActiveModel { template_version: Set(to), ..Default::default() })
+        .filter(grants::Column::Id.eq(id))
+        .filter(grants::Column::TemplateVersion.eq(from))
+        .filter(grants::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
 /// Revokes a live grant; false if it was already revoked.
 pub async fn revoke(db: &impl ConnectionTrait, id: i64) -> Result<bool, GovError> {
     let res = grants::Entity::update_many()

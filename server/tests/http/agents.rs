@@ -168,3 +168,69 @@ async fn refused_forms_come_back_with_what_was_typed() {
     assert!(page.contains(r#"name="role_reviewer" value="on" checked"#), "the ticked role is kept");
     assert!(!page.contains("short"), "a password is never kept");
 }
+
+#[tokio::test]
+async fn the_grant_form_offers_only_covered_capabilities_and_grants_move_to_a_newer_version() {
+    let app = spawn_app().await;
+    let (agent_id, _) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
+    let mut mona = app.browser_as("mona", &["manager"]).await;
+    let page = app.get(&mona, &format!("/agents/{agent_id}")).await.text().await.unwrap();
+    let support = app.state.store.template_by_name("Support replies").await.unwrap().unwrap();
+    let tpl = app.state.store.template_by_name("Test refunds").await.unwrap().unwrap();
+    assert!(page.contains(&format!(r#"value="{}:support.reply.send""#, support.id)), "covered: offered");
+    assert!(!page.contains(&format!(r#"value="{}:finance.refund.issue""#, support.id)), "not covered: not offered");
+    assert!(!page.contains(&format!(r#"value="{}:finance.refund.issue""#, tpl.id)), "held: not offered again");
+    assert!(!page.contains("Move to v"), "nothing newer yet");
+
+    // What a forged or stale form can still send gets a field error, never a 500.
+    let agent = agent_id.to_string();
+    for (choice, field) in [("nonsense", "choice"), ("", "choice"), ("x:finance.refund.issue", "choice")] {
+        let res = app
+            .post_api(
+                &mut mona,
+                "/api/agents/grants/create",
+                &[("agent_id", &agent), ("choice", choice), ("tier", "observer")],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{choice}");
+        assert!(res.text().await.unwrap().contains(&format!(r#""field":"{field}""#)), "{choice}");
+    }
+    let uncovered = format!("{}:finance.refund.issue", support.id);
+    let res = app
+        .post_api(
+            &mut mona,
+            "/api/agents/grants/create",
+            &[("agent_id", &agent), ("choice", &uncovered), ("tier", "observer")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("has no rule for finance.refund.issue"));
+
+    // A newer version of the template is offered, and moving keeps the tier.
+    let mona_id = app.state.store.user_by_name("mona").await.unwrap().unwrap().id;
+    let token = app.state.accounts.principal(mona_id).await.unwrap().unwrap();
+    let rule = governance::template::RuleForm {
+        capability: "finance.refund.issue".into(),
+        limits: "amount <= 300".into(),
+        approval_expiry_minutes: "60".into(),
+        ..Default::default()
+    };
+    app.state.templates.save_rule(&token.as_manager().unwrap(), tpl.id, tpl.current_version, rule).await.unwrap();
+    let page = app.get(&mona, &format!("/agents/{agent_id}")).await.text().await.unwrap();
+    let next = tpl.current_version + 1;
+    assert!(page.contains(&format!("Move to v{next}")), "the newer version is offered");
+    let grant = app.state.store.grants_of(agent_id).await.unwrap().pop().unwrap();
+    let (gid, from) = (grant.id.to_string(), grant.template_version.to_string());
+    let mut rita = app.browser_as("rita", &["reviewer"]).await;
+    let form = [("agent_id", agent.as_str()), ("grant_id", gid.as_str()), ("from_version", from.as_str())];
+    assert_eq!(app.post_api(&mut rita, "/api/agents/grants/move", &form).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.state.store.grants_of(agent_id).await.unwrap()[0].template_version, grant.template_version);
+    let res = app.post_form(&mut mona, "/api/agents/grants/move", &form).await;
+    assert_eq!(location(&res), format!("/agents/{agent_id}"));
+    let page = app.get(&mona, &format!("/agents/{agent_id}")).await.text().await.unwrap();
+    assert!(page.contains(&format!("finance.refund.issue now follows Test refunds v{next}")), "the notice");
+    let moved = &app.state.store.grants_of(agent_id).await.unwrap()[0];
+    assert_eq!((moved.template_version, moved.tier.as_str()), (next, "contributor"));
+    // The same form again is stale: a conflict.
+    assert_eq!(app.post_api(&mut mona, "/api/agents/grants/move", &form).await.status(), StatusCode::CONFLICT);
+}
