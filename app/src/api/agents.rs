@@ -25,12 +25,14 @@ fn session_failed(e: impl std::fmt::Display) -> AppError {
     crate::server::context::fail(AppError::Unavailable)
 }
 
-/// Every agent.
+/// One page of the agents, by name.
 #[server(endpoint = "agents/list")]
-pub async fn list_agents() -> Result<Vec<AgentRow>, AppError> {
+pub async fn list_agents(page: Option<usize>) -> Result<crate::model::Paged<AgentRow>, AppError> {
+    use crate::model::{LIST_PAGE, Paged};
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
-    Ok(state()?.agents.list(&token).await.map_err(gov)?.into_iter().map(agent_row).collect())
+    let all = state()?.agents.list(&token).await.map_err(gov)?.into_iter().map(agent_row).collect();
+    Ok(Paged::of(all, page, LIST_PAGE))
 }
 
 /// Registers an agent and opens its page.

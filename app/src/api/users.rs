@@ -4,15 +4,15 @@ use crate::error::AppError;
 use crate::model::{ThrottleRow, UserRow};
 use leptos::prelude::*;
 
-/// Every user.
+/// One page of the users, by name.
 #[server(endpoint = "users/list")]
-pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
+pub async fn list_users(page: Option<usize>) -> Result<crate::model::Paged<UserRow>, AppError> {
     use crate::api::show_time;
     use crate::server::context::{gov, principal, state};
     let me = principal()?;
     let token = me.as_admin().map_err(gov)?;
     let users = state()?.accounts.list(&token).await.map_err(gov)?;
-    Ok(users
+    let all = users
         .into_iter()
         .map(|u| UserRow {
             id: u.id,
@@ -24,7 +24,8 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
             last_login_at: u.last_login_at.as_ref().map(show_time),
             is_you: u.id == me.user_id,
         })
-        .collect())
+        .collect();
+    Ok(crate::model::Paged::of(all, page, crate::model::LIST_PAGE))
 }
 
 /// Creates a user with an initial password they must change at first sign-in.

@@ -5,4 +5,5 @@ pub mod action;
 pub mod disagreement;
 pub mod form;
 pub mod layout;
+pub mod pager;
 pub mod review;

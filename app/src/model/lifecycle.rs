@@ -162,6 +162,27 @@ pub fn pages(total: usize, per_page: usize) -> usize {
     total.div_ceil(per_page.max(1)).max(1)
 }
 
+/// Rows per page in the agents and users lists.
+pub const LIST_PAGE: usize = 50;
+
+/// One page of a list, with how long the whole list is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paged<T> {
+    pub rows: Vec<T>,
+    pub total: usize,
+    /// 1-based, within the pages there are.
+    pub page: usize,
+}
+
+impl<T> Paged<T> {
+    /// Page `page` (1 when absent; the last one when past it) of `all`, `per_page` at a time.
+    pub fn of(all: Vec<T>, page: Option<usize>, per_page: usize) -> Paged<T> {
+        let total = all.len();
+        let page = page.unwrap_or(1).clamp(1, pages(total, per_page));
+        Paged { rows: all.into_iter().skip((page - 1) * per_page).take(per_page).collect(), total, page }
+    }
+}
+
 /// Shadow agreement for one capability of an agent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShadowStat {
@@ -250,4 +271,21 @@ pub struct RecordView {
     pub prev_hash: String,
     pub hash: String,
     pub action_id: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Paged, pages};
+
+    #[test]
+    fn a_page_holds_its_share_and_out_of_range_pages_land_on_the_nearest() {
+        let all: Vec<u32> = (1..=120).collect();
+        let p = Paged::of(all.clone(), Some(3), 50);
+        assert_eq!((p.rows.first(), p.rows.len(), p.total, p.page), (Some(&101), 20, 120, 3));
+        assert_eq!(Paged::of(all.clone(), Some(99), 50).page, 3, "past the end: the last page");
+        assert_eq!(Paged::of(all.clone(), Some(0), 50).page, 1);
+        assert_eq!(Paged::of(all, None, 50).rows.len(), 50);
+        let empty = Paged::of(Vec::<u32>::new(), Some(2), 50);
+        assert_eq!((empty.rows.len(), empty.page, pages(0, 50)), (0, 1, 1));
+    }
 }

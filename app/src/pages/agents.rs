@@ -3,16 +3,20 @@
 use crate::api::agents::{RegisterAgent, SuspendAllAgents, list_agents};
 use crate::api::auth::{kept_form, whoami};
 use crate::components::form::{FieldError, FormError, action_error};
-use crate::model::AgentRow;
+use crate::components::pager::{BY_NAME, pager};
+use crate::model::{AgentRow, LIST_PAGE};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 /// `/agents` (managers and admins).
 #[component]
 pub fn AgentsPage() -> impl IntoView {
     let register = ServerAction::<RegisterAgent>::new();
     let stop_all = ServerAction::<SuspendAllAgents>::new();
-    let agents = Resource::new(move || stop_all.version().get(), |_| list_agents());
+    let query = use_query_map();
+    let page = move || query.read().get("page").and_then(|v| v.parse::<usize>().ok());
+    let agents = Resource::new(move || (stop_all.version().get(), page()), |(_, page)| list_agents(page));
     let me = Resource::new(|| (), |_| whoami());
     let register_error = action_error(register);
     let kept = Resource::new(|| (), |_| kept_form("agents/register".into()));
@@ -25,10 +29,13 @@ pub fn AgentsPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match agents.await {
-                        Ok(rows) if rows.is_empty() => {
+                        Ok(p) if p.total == 0 => {
                             view! { <p class="muted">"No agents yet. Register the first one below."</p> }.into_any()
                         }
-                        Ok(rows) => view! { <AgentTable rows /> }.into_any(),
+                        Ok(p) => {
+                            let nav = pager(p.page, p.total, LIST_PAGE, BY_NAME, |n| format!("/agents?page={n}"));
+                            view! { <AgentTable rows=p.rows />{nav} }.into_any()
+                        }
                         Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
                     }
                 })}

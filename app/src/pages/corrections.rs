@@ -5,7 +5,8 @@ use crate::api::actions::{RequestCorrections, correction_preview};
 use crate::components::action::{ActionHead, StateBadge};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::layout::Unavailable;
-use crate::model::{ActionCard, CORRECTION_PAGE, CorrectionView, pages};
+use crate::components::pager::{BY_TIME, pager};
+use crate::model::{ActionCard, CORRECTION_PAGE, CorrectionView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -58,8 +59,8 @@ fn Correction(d: CorrectionView, request: ServerAction<RequestCorrections>) -> i
             format!("/corrections?agent={agent}&hours={hours}&page={page}&other_page={other_page}")
         }
     };
-    let reversible_pager = pager(d.page, d.reversible_total, move |p| link(p, d.other_page));
-    let other_pager = pager(d.other_page, d.other_total, move |p| link(d.page, p));
+    let reversible_pager = pager(d.page, d.reversible_total, CORRECTION_PAGE, BY_TIME, move |p| link(p, d.other_page));
+    let other_pager = pager(d.other_page, d.other_total, CORRECTION_PAGE, BY_TIME, move |p| link(d.page, p));
     view! {
         <form method="get" action="/corrections" class="panel filters">
             <label for="c-agent">"Agent"</label>
@@ -99,24 +100,6 @@ fn Correction(d: CorrectionView, request: ServerAction<RequestCorrections>) -> i
             </section>
         })}
     }
-}
-
-/// Links to the pages of a list of `total` rows when it has more than one, with where we are.
-fn pager(page: usize, total: usize, href: impl Fn(usize) -> String) -> Option<impl IntoView> {
-    let last = pages(total, CORRECTION_PAGE);
-    (last > 1).then(|| {
-        let prev = (page > 1).then(|| href(page - 1));
-        let next = (page < last).then(|| href(page + 1));
-        let first = (page - 1) * CORRECTION_PAGE + 1;
-        let shown = format!("{first}–{} of {total} · page {page} of {last}", (page * CORRECTION_PAGE).min(total));
-        view! {
-            <nav class="pager" aria-label="Pages">
-                {prev.map(|h| view! { <a class="btn btn-small" href=h>"← Newer"</a> })}
-                <span class="muted">{shown}</span>
-                {next.map(|h| view! { <a class="btn btn-small" href=h rel="next">"Older →"</a> })}
-            </nav>
-        }
-    })
 }
 
 #[component]

@@ -2,9 +2,11 @@
 
 use crate::api::users::{CreateUser, SetUserActive, SetUserRoles, list_users};
 use crate::components::form::{FieldError, FormError, action_error};
-use crate::model::{ROLE_NAMES, UserRow};
+use crate::components::pager::{BY_NAME, pager};
+use crate::model::{LIST_PAGE, ROLE_NAMES, UserRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 /// The users page (admins).
 #[component]
@@ -12,9 +14,11 @@ pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let set_roles = ServerAction::<SetUserRoles>::new();
     let set_active = ServerAction::<SetUserActive>::new();
+    let query = use_query_map();
+    let page = move || query.read().get("page").and_then(|v| v.parse::<usize>().ok());
     let users = Resource::new(
-        move || (create.version().get(), set_roles.version().get(), set_active.version().get()),
-        |_| list_users(),
+        move || (create.version().get(), set_roles.version().get(), set_active.version().get(), page()),
+        |(.., page)| list_users(page),
     );
     let create_error = action_error(create);
     let kept = Resource::new(|| (), |_| crate::api::auth::kept_form("users/create".into()));
@@ -33,7 +37,10 @@ pub fn UsersPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(rows) => view! { <UserTable rows set_roles set_active /> }.into_any(),
+                        Ok(p) => {
+                            let nav = pager(p.page, p.total, LIST_PAGE, BY_NAME, |n| format!("/users?page={n}"));
+                            view! { <UserTable rows=p.rows set_roles set_active />{nav} }.into_any()
+                        }
                         Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
                     }
                 })}

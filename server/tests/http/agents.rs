@@ -234,3 +234,29 @@ async fn the_grant_form_offers_only_covered_capabilities_and_grants_move_to_a_ne
     // The same form again is stale: a conflict.
     assert_eq!(app.post_api(&mut mona, "/api/agents/grants/move", &form).await.status(), StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn long_agent_and_user_lists_come_in_pages() {
+    let app = spawn_app().await;
+    let mut mona = app.browser_as("mona", &["manager"]).await;
+    for i in 0..55 {
+        let name = format!("bot-{i:02}");
+        let res = app.post_form(&mut mona, "/api/agents/register", &agent_form(&name, "paging")).await;
+        assert!(location(&res).starts_with("/agents/"), "{name}");
+    }
+    let rows = |page: &str| page.matches("<tr data-agent=").count();
+    let first = app.get(&mona, "/agents").await.text().await.unwrap();
+    assert_eq!(rows(&first), 50);
+    assert!(first.contains("1–50 of 55 · page 1 of 2") && first.contains(r#"href="/agents?page=2""#));
+    assert!(first.contains("bot-00") && !first.contains("bot-54"), "by name");
+    let second = app.get(&mona, "/agents?page=2").await.text().await.unwrap();
+    assert_eq!(rows(&second), 5);
+    assert!(second.contains("51–55 of 55") && second.contains("bot-54"));
+    // Past the end is the last page; a page that is not a number is the first.
+    assert_eq!(rows(&app.get(&mona, "/agents?page=9").await.text().await.unwrap()), 5);
+    assert_eq!(rows(&app.get(&mona, "/agents?page=x").await.text().await.unwrap()), 50);
+
+    let admin = app.admin().await;
+    let users = app.get(&admin, "/users").await.text().await.unwrap();
+    assert!(!users.contains("page 1 of"), "two people fit one page");
+}
