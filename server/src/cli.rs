@@ -33,8 +33,6 @@ pub struct Cli {
 pub enum Command {
     /// Serve the console and the API (the default).
     Serve,
-    /// Serve, seed a demo organisation (people, agents, grants) and run simulated agents.
-    Demo,
     /// Manage console users.
     #[command(subcommand)]
     User(UserCommand),
@@ -44,19 +42,6 @@ pub enum Command {
     /// Work with the evidence trail.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Measure decisions per second and latency against a bare axum echo and a bare durable append (prints a table).
-    Bench {
-        /// Also measure on PostgreSQL: a server URL where a scratch database may be created.
-        #[arg(long)]
-        postgres: Option<String>,
-        /// Seconds per measurement.
-        #[arg(long, default_value_t = 5)]
-        seconds: u64,
-        /// Measure the evidence trail instead: search latency and export throughput over this
-        /// many seeded records (e.g. 1000000).
-        #[arg(long)]
-        audit: Option<u64>,
-    },
 }
 
 /// `tenure user …`
@@ -120,35 +105,12 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         // Offline: needs neither the database nor the settings, only the file and the key.
         return verify_file(file, public_key.as_deref(), manifest.as_deref());
     }
-    if let Some(Command::Bench { postgres, seconds, audit }) = &cli.command {
-        // The benchmark makes its own scratch databases; it never touches the configured one.
-        let result = match audit {
-            Some(n) => crate::bench_audit::run(postgres.clone(), *n).await,
-            None => crate::bench::run(postgres.clone(), *seconds).await,
-        };
-        return match result {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    let (state, first_admin) = match startup::prepare(&settings).await {
+    let state = match open(&settings).await {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    if let Some(secret) = &first_admin {
-        println!(
-            "\n  Tenure created the first user.\n    user name: admin\n    password:  {secret}\n  It is shown only this once and must be changed at first sign-in.\n"
-        );
-    }
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(state, &settings, false).await,
-        Command::Demo => serve(state, &settings, true).await,
+        Command::Serve => serve(state, &settings, |_, _, _| async {}).await,
         Command::User(UserCommand::Add { name, roles }) => match state.accounts.add_user_cli(&name, &roles).await {
             Ok((user, secret)) => {
                 println!(
@@ -188,9 +150,22 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
             }
             Err(e) => fail(e),
         },
-        // Handled before the configured database is opened.
-        Command::Bench { .. } => ExitCode::SUCCESS,
     }
+}
+
+/// Opens the configured database (migrating it) and the services over it; on the first start
+/// prints the first admin's password once.
+pub async fn open(settings: &Settings) -> Result<app::server::state::AppState, ExitCode> {
+    let (state, first_admin) = startup::prepare(settings).await.map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })?;
+    if let Some(secret) = &first_admin {
+        println!(
+            "\n  Tenure created the first user.\n    user name: admin\n    password:  {secret}\n  It is shown only this once and must be changed at first sign-in.\n"
+        );
+    }
+    Ok(state)
 }
 
 /// `tenure audit verify FILE --public-key KEY [--manifest MANIFEST]`: offline verification of
@@ -273,7 +248,14 @@ fn fail(e: governance::GovError) -> ExitCode {
     ExitCode::FAILURE
 }
 
-async fn serve(state: app::server::state::AppState, settings: &Settings, demo: bool) -> ExitCode {
+/// Serves until a shutdown signal. Once listening, `beside` gets the state, the address
+/// (`http://…`) and a receiver that turns true when shutting down begins, for work that runs
+/// beside the server (the demo's simulated agents).
+pub async fn serve<F, Fut>(state: app::server::state::AppState, settings: &Settings, beside: F) -> ExitCode
+where
+    F: FnOnce(app::server::state::AppState, String, tokio::sync::watch::Receiver<bool>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let listener = match tokio::net::TcpListener::bind(&settings.bind).await {
         Ok(l) => l,
         Err(e) => {
@@ -284,16 +266,14 @@ async fn serve(state: app::server::state::AppState, settings: &Settings, demo: b
     let backend = format!("{:?}", state.store.backend()).to_lowercase();
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| settings.bind.clone());
     tracing::info!(address = %address, database = %backend, "Tenure is serving on http://{address}");
-    // The demo's simulated agents stop as soon as shutting down begins.
+    // Work beside the server stops as soon as shutting down begins.
     let (stopping, stop) = tokio::sync::watch::channel(false);
     let shutdown = async move {
         startup::shutdown_signal().await;
         let _ = stopping.send(true);
     };
     let serving = tokio::spawn(startup::launch_with_listener(state.clone(), settings.clone(), listener, shutdown));
-    if demo && let Err(e) = crate::demo::start(&state, format!("http://{address}"), stop).await {
-        eprintln!("error: the demo could not be set up: {e}");
-    }
+    beside(state, format!("http://{address}"), stop).await;
     match serving.await.unwrap_or_else(|e| Err(std::io::Error::other(e))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -4,14 +4,9 @@
 
 pub mod api;
 pub mod background;
-pub mod bench;
-pub mod bench_audit;
-pub mod bench_floor;
 pub mod cli;
-pub mod demo;
 pub mod routes;
 pub mod security;
-pub mod seed;
 pub mod serve;
 pub mod session_store;
 pub mod settings;

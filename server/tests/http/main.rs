@@ -8,7 +8,6 @@ mod auth;
 mod capabilities;
 mod common;
 mod csrf;
-mod demo;
 mod inbox;
 mod lifecycle;
 mod openapi;

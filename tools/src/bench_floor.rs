@@ -1,4 +1,4 @@
-//! The floor under a durable decision, measured beside it by `tenure bench`: an endpoint that
+//! The floor under a durable decision, measured beside it by `tenure-tools bench`: an endpoint that
 //! parses the same JSON body, appends it to a SQLite table with no index, committed (fsync)
 //! before it answers, concurrent bodies batched into one commit by a writer on its own thread
 //! — the way decisions are written, with the same SQLite settings, but none of Tenure's work.

@@ -1,15 +1,15 @@
-//! `tenure bench`: durable decisions per second and latency at 1, 16 and 64 concurrent
+//! `tenure-tools bench`: durable decisions per second and latency at 1, 16 and 64 concurrent
 //! clients, on SQLite (and PostgreSQL when given), beside a bare axum JSON echo endpoint and
 //! the floor under a durable decision (`bench_floor`: the same body appended to a SQLite table
 //! and committed, nothing else), measured in the same run. Prints a Markdown table. Not a
 //! test: nothing here asserts speed.
 
 use crate::seed;
-use crate::settings::Settings;
 use axum::Json;
 use axum::routing::post;
 use governance::service::agents::NewAgent;
 use serde_json::{Value, json};
+use server::Settings;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
@@ -100,7 +100,7 @@ async fn measure(target: &str, url: &str, key: Option<&str>, secs: u64, rows: &m
 /// A Tenure on `database_url`, seeded with one executor agent; returns its decision URL and key.
 async fn tenure(database_url: String, data_dir: std::path::PathBuf) -> Result<(String, String), String> {
     let settings = Settings { database_url, data_dir, bind: "127.0.0.1:0".into(), ..Settings::default() };
-    let (state, _) = crate::startup::prepare(&settings).await?;
+    let (state, _) = server::startup::prepare(&settings).await?;
     let manager = seed::person(&state, "bench-manager", &["manager"], "bench manager password")
         .await
         .map_err(|e| e.to_string())?;
@@ -119,7 +119,7 @@ async fn tenure(database_url: String, data_dir: std::path::PathBuf) -> Result<(S
         .map_err(|e| e.to_string())?;
     let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(crate::startup::launch_with_listener(state, settings, listener, std::future::pending()));
+    tokio::spawn(server::startup::launch_with_listener(state, settings, listener, std::future::pending()));
     Ok((format!("http://{addr}/v1/actions"), key))
 }
 

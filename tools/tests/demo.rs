@@ -1,13 +1,37 @@
-//! `tenure demo` seeds a working organisation and its simulated agents get decisions.
+//! `tenure-tools demo` seeds a working organisation and its simulated agents get decisions.
 
-use crate::common::spawn_app;
+use app::server::state::AppState;
+use server::Settings;
 use std::time::Duration;
+
+/// A real Tenure on port 0 over a new SQLite file, as `tenure-tools demo` serves it.
+struct Served {
+    base: String,
+    state: AppState,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn spawn_app() -> Served {
+    let dir = std::env::temp_dir().join(format!("tenure-demo-{}", uuid::Uuid::new_v4()));
+    let settings = Settings { data_dir: dir.clone(), bind: "127.0.0.1:0".into(), ..Settings::default() };
+    let (state, _) = server::prepare(&settings).await.expect("prepare");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(server::launch_with_listener(state.clone(), settings, listener, std::future::pending()));
+    Served { base, state, dir }
+}
 
 #[tokio::test]
 async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     let app = spawn_app().await;
     let (stopping, stop) = tokio::sync::watch::channel(false);
-    server::demo::start(&app.state, app.base.clone(), stop).await.unwrap();
+    tenure_tools::demo::start(&app.state, app.base.clone(), stop).await.unwrap();
     for name in ["mona", "rita", "aldo"] {
         assert!(app.state.store.user_by_name(name).await.unwrap().is_some(), "{name} seeded");
     }

@@ -1,4 +1,4 @@
-//! `tenure demo`: seeds a small organisation modelled on the built-in use cases — support,
+//! `tenure-tools demo`: seeds a small organisation modelled on the built-in use cases — support,
 //! finance, operations — and runs simulated agents against the API while the console serves,
 //! so a newcomer sees decisions arrive within a minute. The simulated agents also wait for
 //! approvals, report what they executed, and honour rollbacks.

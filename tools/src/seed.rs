@@ -1,4 +1,4 @@
-//! Seeding a database with people, agents and grants, for `tenure demo` and `tenure bench`.
+//! Seeding a database with people, agents and grants, for `tenure-tools demo` and `tenure-tools bench`.
 
 use app::server::state::AppState;
 use governance::service::agents::NewAgent;

@@ -1,4 +1,4 @@
-//! `tenure bench --audit`: the evidence trail at scale. Seeds N records (default one million)
+//! `tenure-tools bench --audit`: the evidence trail at scale. Seeds N records (default one million)
 //! into scratch databases, then measures search latency (p50/p95 over repeated queries: a
 //! common word, a rare word, filters, and both) and export throughput with the memory it takes.
 //! Prints a Markdown table. Not a test: nothing here asserts speed.

@@ -1,0 +1,84 @@
+//! `tenure-tools`: `demo` (serve with a seeded organisation and simulated agents) and `bench`.
+#![forbid(unsafe_code)]
+
+use clap::{Parser, Subcommand};
+use server::{Settings, telemetry};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The same allocator as `tenure`, so the benchmarks measure what the server runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Tenure's demo and benchmarks.
+#[derive(Debug, Parser)]
+#[command(name = "tenure-tools", version, about)]
+struct Cli {
+    /// Settings file for the demo (default: tenure.toml in the working directory, if present).
+    #[arg(long, global = true, env = "TENURE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve Tenure on the configured database, seed a demo organisation (people, agents,
+    /// grants) and run simulated agents against its API.
+    Demo,
+    /// Measure decisions per second and latency against a bare axum echo and a bare durable
+    /// append (prints a table); or, with --audit, the evidence trail at scale.
+    Bench {
+        /// Also measure on PostgreSQL: a server URL where a scratch database may be created.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Measure the evidence trail instead: search latency and export throughput over this
+        /// many seeded records (e.g. 1000000).
+        #[arg(long)]
+        audit: Option<u64>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(&settings);
+    match cli.command {
+        Command::Demo => {
+            let state = match server::cli::open(&settings).await {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            server::cli::serve(state, &settings, |state, base, stop| async move {
+                if let Err(e) = tenure_tools::demo::start(&state, base, stop).await {
+                    eprintln!("error: the demo could not be set up: {e}");
+                }
+            })
+            .await
+        }
+        // The benchmarks make their own scratch databases; they never touch the configured one.
+        Command::Bench { postgres, seconds, audit } => {
+            let result = match audit {
+                Some(n) => tenure_tools::bench_audit::run(postgres, n).await,
+                None => tenure_tools::bench::run(postgres, seconds).await,
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
