@@ -4,6 +4,7 @@
 pub mod action;
 pub mod disagreement;
 pub mod form;
+pub mod history;
 pub mod layout;
 pub mod pager;
 pub mod review;

@@ -2,14 +2,14 @@
 //! the evidence trail, and the forms the viewer may use on it now.
 
 use crate::api::actions::action_detail;
-pub use crate::components::action::StateBadge;
+use crate::components::action::StateBadge;
 use crate::components::action::{ActionFacts, ActionHead};
 use crate::components::disagreement::{DisagreementForm, SideBySide};
 use crate::components::form::FormError;
+use crate::components::history::History;
 use crate::components::layout::Unavailable;
 use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, RollbackForm, ShadowForm};
 use crate::model::ActionDetailView;
-use crate::pages::agent_detail::History;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

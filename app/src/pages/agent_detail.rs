@@ -2,8 +2,9 @@
 
 use crate::api::agents::{IssueKey, RevokeKey, SetAgentStatus, agent_detail};
 use crate::components::form::{FieldError, FormError, action_error};
+use crate::components::history::History;
 use crate::components::layout::Unavailable;
-use crate::model::{AgentDetailView, EvidenceRow, KeyRow};
+use crate::model::{AgentDetailView, KeyRow};
 use crate::pages::agent_grants::{DecisionsPanel, GrantActions, GrantsPanel};
 use crate::pages::agent_oversight::{AlertsPanel, PeerPanel, ShadowPanel};
 use leptos::prelude::*;
@@ -171,34 +172,6 @@ fn KeyTable(keys: Vec<KeyRow>, agent_id: String, revoke: ServerAction<RevokeKey>
                                 </td>
                             </tr>
                         }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
-    }
-    .into_any()
-}
-
-/// The evidence records about one subject, newest first.
-#[component]
-pub fn History(rows: Vec<EvidenceRow>) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <p class="muted">"Nothing recorded yet."</p> }.into_any();
-    }
-    view! {
-        <table class="table">
-            <thead><tr><th>"#"</th><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Summary"</th></tr></thead>
-            <tbody>
-                {rows
-                    .into_iter()
-                    .map(|r| view! {
-                        <tr>
-                            <td class="num">{r.seq}</td>
-                            <td class="nowrap">{r.recorded_at}</td>
-                            <td>{r.actor}</td>
-                            <td><code>{r.kind}</code></td>
-                            <td>{r.summary}</td>
-                        </tr>
                     })
                     .collect_view()}
             </tbody>

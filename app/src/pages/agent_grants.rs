@@ -247,7 +247,7 @@ pub fn DecisionsPanel(actions: Vec<ActionRow>) -> impl IntoView {
                                                 {a.sandbox.then(|| view! { " "<span class="badge warn">"sandbox"</span> })}
                                                 <div class="muted small">{format!("confidence {:.2}", a.confidence)}</div>
                                             </td>
-                                            <td><crate::pages::action_detail::StateBadge state=a.state /></td>
+                                            <td><crate::components::action::StateBadge state=a.state /></td>
                                             <td class="small">{a.rule}</td>
                                             <td class="small clip-wrap">{a.reasoning}</td>
                                         </tr>

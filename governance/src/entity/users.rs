@@ -18,17 +18,10 @@ pub struct Model {
     pub last_login_at: Option<DateTimeUtc>,
 }
 
-/// Links from a user.
+/// No links of its own: a role row points at its user (`user_roles::Relation::User`), and
+/// queries from users to their roles follow that link backwards, so the two entities do not
+/// import each other.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::user_roles::Entity")]
-    Roles,
-}
-
-impl Related<super::user_roles::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Roles.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

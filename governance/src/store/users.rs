@@ -7,8 +7,8 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, SqlErr,
 };
 use std::collections::HashMap;
 
@@ -127,7 +127,7 @@ pub struct UserChange {
 /// How many active users hold `role`, on any connection.
 pub async fn count_active_with_role(db: &impl ConnectionTrait, role: Role) -> Result<u64, GovError> {
     Ok(users::Entity::find()
-        .inner_join(user_roles::Entity)
+        .join(JoinType::InnerJoin, user_roles::Relation::User.def().rev())
         .filter(user_roles::Column::Role.eq(role.as_str()))
         .filter(users::Column::Active.eq(true))
         .count(db)
