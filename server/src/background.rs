@@ -3,24 +3,20 @@
 //! tidying of prepared exports.
 
 use governance::service::audit::Audit;
-use governance::{Lifecycle, Store};
+use governance::{Lifecycle, Services};
 use std::time::Duration;
 use tokio::sync::watch;
 
 /// Runs until `stop` changes; each pass is idempotent, so several instances may run it.
-pub async fn housekeeping(store: Store, failure_window: chrono::Duration, mut stop: watch::Receiver<bool>) {
+pub async fn housekeeping(services: Services, failure_window: chrono::Duration, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                let now = governance::clock::now();
-                match store.session_delete_expired(now).await {
+                match services.housekeeping(governance::clock::now(), failure_window).await {
                     Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
                     Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
-                }
-                if let Err(e) = store.prune_failures(now - failure_window).await {
-                    tracing::warn!(error = %e, "could not prune sign-in failures");
+                    Err(e) => tracing::warn!(error = %e, "housekeeping failed: expired sessions or old sign-in failures stay until the next pass"),
                 }
             }
             _ = stop.changed() => return,

@@ -263,7 +263,7 @@ where
             return ExitCode::FAILURE;
         }
     };
-    let backend = format!("{:?}", state.store.backend()).to_lowercase();
+    let backend = state.database_kind();
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| settings.bind.clone());
     tracing::info!(address = %address, database = %backend, "Tenure is serving on http://{address}");
     // Work beside the server stops as soon as shutting down begins.

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
-use governance::Store;
+use governance::Sessions;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
@@ -11,13 +11,13 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 /// Sessions in the `sessions` table.
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
-    store: Store,
+    sessions: Sessions,
 }
 
 impl DbSessionStore {
-    /// A session store over `store`.
-    pub fn new(store: Store) -> DbSessionStore {
-        DbSessionStore { store }
+    /// A session store over the engine's `sessions`.
+    pub fn new(sessions: Sessions) -> DbSessionStore {
+        DbSessionStore { sessions }
     }
 }
 
@@ -38,27 +38,18 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let data = encode(record)?;
         // A colliding id is astronomically unlikely; draw a new one rather than overwrite.
-        while !self
-            .store
-            .session_create(&record.id.to_string(), &data, expiry(record.expiry_date))
-            .await
-            .map_err(backend)?
-        {
+        while !self.sessions.create(&record.id.to_string(), &data, expiry(record.expiry_date)).await.map_err(backend)? {
             record.id = Id::default();
         }
         Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.store
-            .session_save(&record.id.to_string(), &encode(record)?, expiry(record.expiry_date))
-            .await
-            .map_err(backend)
+        self.sessions.save(&record.id.to_string(), &encode(record)?, expiry(record.expiry_date)).await.map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(data) = self.store.session_load(&id.to_string(), governance::clock::now()).await.map_err(backend)?
-        else {
+        let Some(data) = self.sessions.load(&id.to_string(), governance::clock::now()).await.map_err(backend)? else {
             return Ok(None);
         };
         let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
@@ -67,14 +58,14 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.store.session_delete(&id.to_string()).await.map_err(backend)
+        self.sessions.delete(&id.to_string()).await.map_err(backend)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        self.store.session_delete_expired(governance::clock::now()).await.map_err(backend)?;
+        self.sessions.delete_expired(governance::clock::now()).await.map_err(backend)?;
         Ok(())
     }
 }

@@ -15,7 +15,7 @@ use axum::http::{HeaderName, Request};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use governance::service::accounts::ThrottlePolicy;
-use governance::{Accounts, Agents, Capabilities, Decisions, Grants, Inbox, Lifecycle, Store, Templates};
+use governance::{Services, Setup, Store};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -46,42 +46,20 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
         max_failures: settings.login_max_failures,
         window: chrono::Duration::minutes(settings.login_window_minutes),
     };
-    let accounts = Accounts::new(store.clone(), throttle);
+    let setup =
+        Setup { throttle, signer: settings.checkpoint_signer()?, exports_dir: settings.data_dir.join("exports") };
+    let services = Services::new(store, setup);
     // Compute the dummy hash now, so the first unknown-user sign-in is not slower than others.
     let _ = tokio::task::spawn_blocking(governance::password::dummy_hash).await;
-    let first_admin = accounts.ensure_first_admin().await.map_err(|e| format!("cannot create the first admin: {e}"))?;
+    let first_admin =
+        services.accounts.ensure_first_admin().await.map_err(|e| format!("cannot create the first admin: {e}"))?;
     let leptos_options = LeptosOptions::builder()
         .output_name("tenure")
         .site_root(settings.site_root.display().to_string())
         .site_pkg_dir("pkg")
         .build();
-    let agents = Agents::new(store.clone());
-    let capabilities = Capabilities::new(store.clone());
-    let templates = Templates::new(store.clone());
-    templates.ensure_builtins().await.map_err(|e| format!("cannot install the built-in templates: {e}"))?;
-    let grants = Grants::new(store.clone());
-    let decisions = Decisions::new(store.clone());
-    let lifecycle = Lifecycle::new(store.clone());
-    let inbox = Inbox::new(store.clone());
-    let audit = governance::service::audit::Audit::new(
-        store.clone(),
-        settings.checkpoint_signer()?,
-        settings.data_dir.join("exports"),
-    );
-    let state = AppState {
-        leptos_options,
-        store,
-        accounts,
-        agents,
-        capabilities,
-        templates,
-        grants,
-        decisions,
-        lifecycle,
-        inbox,
-        audit,
-    };
-    Ok((state, first_admin))
+    services.templates.ensure_builtins().await.map_err(|e| format!("cannot install the built-in templates: {e}"))?;
+    Ok((AppState { leptos_options, services }, first_admin))
 }
 
 /// The console's routes, listed once per process. Listing them runs the app with resource
@@ -104,7 +82,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone(), hydrate)
     };
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.sessions.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -155,7 +133,7 @@ pub async fn launch_with_listener(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let window = chrono::Duration::minutes(settings.login_window_minutes);
-    let loops = tokio::spawn(background::housekeeping(state.store.clone(), window, stop_rx.clone()));
+    let loops = tokio::spawn(background::housekeeping(state.services.clone(), window, stop_rx.clone()));
     let deadlines = tokio::spawn(background::deadlines(state.lifecycle.clone(), stop_rx.clone()));
     let every = (settings.checkpoint_every_records, settings.checkpoint_every_minutes);
     let checkpoints = tokio::spawn(background::checkpoints(state.audit.clone(), every, stop_rx.clone()));

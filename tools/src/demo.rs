@@ -60,8 +60,7 @@ async fn support_history(state: &AppState, key: &str, rita: &Principal) -> Resul
         let req: ActionRequest = serde_json::from_value(reply(&ticket, language, reasoning, 0.95))
             .map_err(|e| GovError::Internal(format!("demo history: {e}")))?;
         let asked = state.decisions.request(&who, req).await?;
-        let action =
-            state.store.action_by_id(asked.id).await?.ok_or_else(|| GovError::NotFound("demo action".into()))?;
+        let action = state.lifecycle.action_page(&rita.as_member()?, asked.id).await?.action;
         let comment = format!("Checked the reply in '{language}'; fine to send.");
         state.lifecycle.review(&reviewer, asked.id, Verdict::Approve, &action.action_hash, &comment).await?;
         let sent = ResultReport {
@@ -144,12 +143,13 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
         people.push(seed::person(state, name, &[role], &password(name)).await?);
     }
     let mona = &people[0];
-    let builtin = |name: &'static str| async move {
-        state.store.template_by_name(name).await?.map(|t| t.id).ok_or_else(|| GovError::NotFound(name.into()))
+    let templates = state.templates.list(&mona.as_manager()?).await?;
+    let builtin = |name: &'static str| {
+        templates.iter().find(|t| t.name == name).map(|t| t.id).ok_or_else(|| GovError::NotFound(name.into()))
     };
-    let support_tpl = builtin("Support replies").await?;
-    let ops_tpl = builtin("Operations change proposals").await?;
-    let finance_tpl = builtin("Finance analysis and refunds").await?;
+    let support_tpl = builtin("Support replies")?;
+    let ops_tpl = builtin("Operations change proposals")?;
+    let finance_tpl = builtin("Finance analysis and refunds")?;
     let refunds = seed::template_copy(
         state,
         mona,

@@ -9,8 +9,8 @@ use governance::{GovError, Principal};
 /// A user with `roles` whose password is `password` (already changed, so ready to work);
 /// an existing user of that name is returned as is.
 pub async fn person(state: &AppState, name: &str, roles: &[&str], password: &str) -> Result<Principal, GovError> {
-    if let Some(u) = state.store.user_by_name(name).await? {
-        return state.accounts.principal(u.id).await?.ok_or_else(|| GovError::NotFound(format!("active user {name}")));
+    if let Some(p) = state.accounts.principal_cli(name).await? {
+        return Ok(p);
     }
     let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
     let (_, temp) = state.accounts.add_user_cli(name, &roles).await?;
@@ -27,11 +27,12 @@ pub async fn template_copy(
     name: &str,
     rule: RuleForm,
 ) -> Result<i64, GovError> {
-    if let Some(t) = state.store.template_by_name(name).await? {
+    let token = by.as_manager()?;
+    let templates = state.templates.list(&token).await?;
+    if let Some(t) = templates.iter().find(|t| t.name == name) {
         return Ok(t.id);
     }
-    let token = by.as_manager()?;
-    let source = state.store.template_by_name(builtin).await?.ok_or_else(|| GovError::NotFound(builtin.into()))?;
+    let source = templates.iter().find(|t| t.name == builtin).ok_or_else(|| GovError::NotFound(builtin.into()))?;
     let copy = state.templates.copy(&token, source.id, name).await?;
     state.templates.save_rule(&token, copy.id, 1, rule).await?;
     Ok(copy.id)

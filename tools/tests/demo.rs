@@ -8,6 +8,8 @@ use std::time::Duration;
 struct Served {
     base: String,
     state: AppState,
+    /// The same database opened beside the server, for the test to check what was stored.
+    db: governance::Store,
     dir: std::path::PathBuf,
 }
 
@@ -21,10 +23,11 @@ async fn spawn_app() -> Served {
     let dir = std::env::temp_dir().join(format!("tenure-demo-{}", uuid::Uuid::new_v4()));
     let settings = Settings { data_dir: dir.clone(), bind: "127.0.0.1:0".into(), ..Settings::default() };
     let (state, _) = server::prepare(&settings).await.expect("prepare");
+    let db = governance::Store::connect(&settings.database_url()).await.expect("the test's own connection");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(server::launch_with_listener(state.clone(), settings, listener, std::future::pending()));
-    Served { base, state, dir }
+    Served { base, state, db, dir }
 }
 
 #[tokio::test]
@@ -33,22 +36,22 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     let (stopping, stop) = tokio::sync::watch::channel(false);
     tenure_tools::demo::start(&app.state, app.base.clone(), stop).await.unwrap();
     for name in ["mona", "rita", "aldo"] {
-        assert!(app.state.store.user_by_name(name).await.unwrap().is_some(), "{name} seeded");
+        assert!(app.db.user_by_name(name).await.unwrap().is_some(), "{name} seeded");
     }
     assert!(app.state.accounts.login("rita", "rita demo password", "test").await.is_ok());
-    let agents = app.state.store.list_agents().await.unwrap();
+    let agents = app.db.list_agents().await.unwrap();
     assert_eq!(agents.len(), 4);
     // support-bot starts with a history: a reply in each of three languages approved by rita,
     // so those languages are known and only a new one escalates.
     let support = agents.iter().find(|a| a.name == "support-bot").unwrap();
-    let seen = app.state.store.seen_values(support.id, "support.reply.send", &["language".into()]).await.unwrap();
+    let seen = app.db.seen_values(support.id, "support.reply.send", &["language".into()]).await.unwrap();
     assert_eq!(seen["language"].iter().map(String::as_str).collect::<Vec<_>>(), ["de", "en", "fr"]);
-    let mut history = app.state.store.recent_actions(support.id, 1000).await.unwrap();
+    let mut history = app.db.recent_actions(support.id, 1000).await.unwrap();
     history.retain(|a| a.task_ref.starts_with("T-10") && a.task_ref.len() == 5);
     assert_eq!(history.len(), 3);
     for a in &history {
         assert_eq!(a.state, "final", "{}: approved and reported sent", a.task_ref);
-        let trail = app.state.store.evidence_about("action", &a.id.to_string(), 10).await.unwrap();
+        let trail = app.db.evidence_about("action", &a.id.to_string(), 10).await.unwrap();
         assert!(trail.iter().any(|r| r.kind == "action.approved" && r.actor_name == "rita"), "{}", a.task_ref);
     }
     // Within a few seconds every simulated agent has asked at least once and been answered.
@@ -56,7 +59,7 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     loop {
         let mut all = true;
         for a in &agents {
-            all &= !app.state.store.recent_actions(a.id, 1).await.unwrap().is_empty();
+            all &= !app.db.recent_actions(a.id, 1).await.unwrap().is_empty();
         }
         if all {
             break;
@@ -65,13 +68,13 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let sandbox = agents.iter().find(|a| a.name == "trial-bot").unwrap();
-    let first = &app.state.store.recent_actions(sandbox.id, 1).await.unwrap()[0];
+    let first = &app.db.recent_actions(sandbox.id, 1).await.unwrap()[0];
     assert!(first.sandbox, "sandbox answers are marked");
-    assert!(app.state.store.verify_evidence().await.unwrap().is_ok());
+    assert!(app.db.verify_evidence().await.unwrap().is_ok());
     // Once the server begins to shut down, the simulated agents ask nothing more.
     stopping.send(true).unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let before = app.state.store.evidence_count().await.unwrap();
+    let before = app.db.evidence_count().await.unwrap();
     tokio::time::sleep(Duration::from_secs(4)).await;
-    assert_eq!(app.state.store.evidence_count().await.unwrap(), before, "no request after the stop");
+    assert_eq!(app.db.evidence_count().await.unwrap(), before, "no request after the stop");
 }

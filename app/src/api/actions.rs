@@ -11,29 +11,26 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
     use crate::api::{cards::cards, evidence_row};
     use crate::server::context::{gov, principal, state};
     let who = principal()?;
-    who.as_member().map_err(gov)?;
+    let member = who.as_member().map_err(gov)?;
     let st = state()?;
-    let a = st
-        .store
-        .action_by_id(id)
-        .await
-        .map_err(gov)?
-        .ok_or_else(|| gov(governance::GovError::NotFound(format!("action {id}"))))?;
-    let rollback = governance::service::corrections::rollback_open(&a, governance::clock::now());
+    let page = st.lifecycle.action_page(&member, id).await.map_err(gov)?;
+    let rollback = governance::service::corrections::rollback_open(&page.action, governance::clock::now());
     let may_correct = who.as_corrector().is_ok();
-    let disagreement = a.peer_review && a.state == "needs_approval";
-    let primary_id = a.agent_id;
-    let mut card = cards(&st.store, vec![a]).await.map_err(gov)?.pop().ok_or(AppError::Unavailable)?;
-    let history = st.store.evidence_about("action", &id.to_string(), 100).await.map_err(gov)?;
-    let check = st.store.peer_check_of(id).await.map_err(gov)?;
+    let disagreement = page.action.peer_review && page.action.state == "needs_approval";
+    let mut card = cards(&page.context, vec![page.action]).pop().ok_or(AppError::Unavailable)?;
     let mut resolution = None;
-    if let Some(check) = check.filter(|c| disagreement || c.resolution.is_some()) {
-        let peer = peer_side(&st.store, &check, primary_id).await?;
+    if let Some(check) = page.check.filter(|c| disagreement || c.resolution.is_some()) {
+        let warnings = page
+            .primary
+            .as_ref()
+            .map_or_else(Vec::new, |p| governance::service::inbox::shared_traits(p, page.peer.as_ref()));
+        let name = page.peer.map(|p| p.name).unwrap_or_default();
+        let peer = crate::api::cards::peer_side(&check, name, warnings);
         if disagreement {
             // In peer disagreement the page offers the same side-by-side choice as the inbox.
             card.peer = Some(peer);
         } else {
-            resolution = resolved(&check, &history, &card, peer);
+            resolution = resolved(&check, &page.history, &card, peer);
         }
     }
     let executed = matches!(card.state.as_str(), "reversible" | "awaiting_confirmation");
@@ -45,29 +42,10 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
             _ => None,
         },
         // Oldest first: the action's story in order.
-        history: history.into_iter().rev().map(evidence_row).collect(),
+        history: page.history.into_iter().rev().map(evidence_row).collect(),
         card,
         resolution,
     })
-}
-
-/// The peer's side of an action's check, with what makes the two agents less independent.
-#[cfg(feature = "ssr")]
-async fn peer_side(
-    store: &governance::Store,
-    check: &governance::store::peer_checks::PeerCheckRecord,
-    primary_id: i64,
-) -> Result<crate::model::PeerSide, AppError> {
-    use crate::server::context::gov;
-    let primary = store.agent_by_id(primary_id).await.map_err(gov)?;
-    let peer = match check.peer_agent_id {
-        Some(p) => store.agent_by_id(p).await.map_err(gov)?,
-        None => None,
-    };
-    let warnings =
-        primary.as_ref().map_or_else(Vec::new, |p| governance::service::inbox::shared_traits(p, peer.as_ref()));
-    let name = peer.map(|p| p.name).unwrap_or_default();
-    Ok(crate::api::cards::peer_side(check, name, warnings))
 }
 
 /// A settled disagreement as it was: the primary's params from before the choice (kept in the
@@ -116,10 +94,11 @@ pub async fn correction_preview(
     use crate::api::cards::cards;
     use crate::model::{CORRECTION_PAGE, pages};
     use crate::server::context::{gov, principal, state};
-    let token = principal()?.as_corrector().map_err(gov)?;
+    let who = principal()?;
+    let token = who.as_corrector().map_err(gov)?;
     let st = state()?;
-    let agents: Vec<(i64, String)> =
-        st.store.list_agents().await.map_err(gov)?.into_iter().map(|a| (a.id, a.name)).collect();
+    let known = st.lifecycle.card_context(&who.as_member().map_err(gov)?).await.map_err(gov)?;
+    let agents = known.agent_choices();
     let Some(agent_id) = agent else {
         return Ok(Some(CorrectionView {
             agent_id: 0,
@@ -145,10 +124,10 @@ pub async fn correction_preview(
         agent_id,
         agent: agents.iter().find(|(id, _)| *id == agent_id).map(|(_, n)| n.clone()).unwrap_or_default(),
         hours,
-        reversible: cards(&st.store, slice(reversible, page)).await.map_err(gov)?,
+        reversible: cards(&known, slice(reversible, page)),
         reversible_total,
         page,
-        other: cards(&st.store, slice(other, other_page)).await.map_err(gov)?,
+        other: cards(&known, slice(other, other_page)),
         other_total,
         other_page,
         agents,

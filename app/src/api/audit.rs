@@ -12,7 +12,7 @@ pub async fn audit_overview() -> Result<AuditView, AppError> {
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_auditor().map_err(gov)?;
     let st = state()?;
-    let (head, _) = st.store.evidence_head().await.map_err(gov)?;
+    let head = st.evidence_head(&token).await.map_err(gov)?;
     let checkpoints = st
         .audit
         .checkpoints(&token, 20)
@@ -53,7 +53,8 @@ pub async fn audit_search(
     use crate::model::AuditRow;
     use crate::server::context::{fail, gov, principal, state};
     use governance::export::FilterForm;
-    let token = principal()?.as_auditor().map_err(gov)?;
+    let who = principal()?;
+    let token = who.as_auditor().map_err(gov)?;
     let form = FilterForm {
         text,
         agent: agent.map(|a| a.to_string()).unwrap_or_default(),
@@ -70,6 +71,7 @@ pub async fn audit_search(
     let older = if more { rows.last().map(|r| r.seq) } else { None };
     let found = st.audit.count(&token, &filter).await.map_err(gov)?;
     let (kinds, outcomes) = st.audit.choices(&token).await.map_err(gov)?;
+    let known = st.lifecycle.card_context(&who.as_member().map_err(gov)?).await.map_err(gov)?;
     let matches = match (found.count, found.more) {
         (n, true) => format!("more than {} records", thousands(n)),
         (1, false) => "1 record".to_owned(),
@@ -91,8 +93,8 @@ pub async fn audit_search(
             })
             .collect(),
         older,
-        agents: st.store.list_agents().await.map_err(gov)?.into_iter().map(|a| (a.id, a.name)).collect(),
-        capabilities: st.store.list_capabilities().await.map_err(gov)?.into_iter().map(|c| c.name).collect(),
+        agents: known.agent_choices(),
+        capabilities: known.capabilities.into_iter().map(|c| c.name).collect(),
     })
 }
 

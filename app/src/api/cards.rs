@@ -132,27 +132,23 @@ pub(crate) fn peer_side(
     }
 }
 
-/// Cards for many actions, looking up agents and capabilities once.
-pub(crate) async fn cards(
-    store: &governance::Store,
+/// Cards for many actions, with the agents' names and the catalogue read once.
+pub(crate) fn cards(
+    known: &governance::service::action_views::CardContext,
     rows: Vec<ActionRecord>,
-) -> Result<Vec<ActionCard>, governance::GovError> {
-    let agents: std::collections::HashMap<i64, String> =
-        store.list_agents().await?.into_iter().map(|a| (a.id, a.name)).collect();
-    let caps = store.list_capabilities().await?;
+) -> Vec<ActionCard> {
     let now = governance::clock::now();
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|a| {
-            let cap = caps.iter().find(|c| c.name == a.capability);
+            let cap = known.capabilities.iter().find(|c| c.name == a.capability);
             let ctx = Context {
-                agent: agents.get(&a.agent_id).map_or("", String::as_str),
+                agent: known.agents.get(&a.agent_id).map_or("", String::as_str),
                 risk: cap.map_or("high", |c| c.risk.as_str()),
                 reversible: cap.is_some_and(|c| c.reversibility.window_minutes().is_some()),
             };
             card(a, ctx, now)
         })
-        .collect())
+        .collect()
 }
 
 /// An alert as listed.

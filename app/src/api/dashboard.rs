@@ -11,7 +11,7 @@ pub async fn dashboard() -> Result<DashboardView, AppError> {
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_member().map_err(gov)?;
     let st = state()?;
-    let f = governance::service::dashboard::figures(&st.store, &token).await.map_err(gov)?;
+    let f = st.dashboard(&token).await.map_err(gov)?;
     Ok(DashboardView {
         users_total: f.users_total,
         users_active: f.users_active,

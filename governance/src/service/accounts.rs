@@ -233,6 +233,15 @@ impl Accounts {
         self.create(by.actor(), username.as_str(), secret.expose(), &roles).await
     }
 
+    /// The active user `username` as a principal, for the operator's own tools on the machine
+    /// (the command line, seeding a demo); `None` if there is no such active user.
+    pub async fn principal_cli(&self, username: &str) -> Result<Option<Principal>, GovError> {
+        match self.store.user_by_name(&username.trim().to_lowercase()).await? {
+            Some(u) => self.principal(u.id).await,
+            None => Ok(None),
+        }
+    }
+
     /// Creates a user from the command line with a generated password, which it returns.
     pub async fn add_user_cli(&self, username: &str, roles: &[String]) -> Result<(UserRecord, String), GovError> {
         let username = Username::parse(username).map_err(|m| GovError::invalid("NAME", m))?;

@@ -2,6 +2,7 @@
 //! CLI all call these methods, so the browser and the API can never disagree.
 
 pub mod accounts;
+pub mod action_views;
 pub mod agents;
 pub mod audit;
 pub mod capabilities;

@@ -5,17 +5,17 @@ use crate::api::agent_auth::{AgentAuth, BearerKey};
 use crate::api::error::ApiError;
 use crate::api::input::{ApiPath, ApiQuery, Body, json_body};
 use crate::api::wait::{LongPollMax, WaitQuery, long_poll};
-use app::server::state::AppState;
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
+use governance::Services;
 use governance::action::ActionRequest;
 use governance::service::decisions::ActionAnswer;
 use governance::service::execution::{ResultReport, RollbackReport};
 
 /// Decides one request. The key is checked before the body is read.
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     BearerKey(key): BearerKey,
     Body(body): Body,
 ) -> Result<Json<ActionAnswer>, ApiError> {
@@ -32,7 +32,7 @@ pub async fn create(
 
 /// The action's current state; with `wait`, answers as soon as the state changes or the time is up.
 pub async fn get(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AgentAuth(who): AgentAuth,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<WaitQuery>,
@@ -56,7 +56,7 @@ pub async fn get(
 
 /// Reports the outcome of executing an allowed or approved action.
 pub async fn result(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AgentAuth(who): AgentAuth,
     ApiPath(id): ApiPath<i64>,
     Body(body): Body,
@@ -68,7 +68,7 @@ pub async fn result(
 
 /// Reports the outcome of a rollback a human asked for.
 pub async fn rollback_result(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AgentAuth(who): AgentAuth,
     ApiPath(id): ApiPath<i64>,
     Body(body): Body,

@@ -1,12 +1,11 @@
 //! The calling agent, from `Authorization: Bearer tnr_…`.
 
 use crate::api::error::ApiError;
-use app::server::state::AppState;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use governance::GovError;
 use governance::service::agents::AgentPrincipal;
+use governance::{GovError, Services};
 
 /// An authenticated agent (suspended agents included: they are told they are suspended),
 /// read from the database.
@@ -32,11 +31,14 @@ impl<S: Sync> FromRequestParts<S> for BearerKey {
     }
 }
 
-impl FromRequestParts<AppState> for AgentAuth {
+impl<S: Send + Sync> FromRequestParts<S> for AgentAuth
+where
+    Services: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let BearerKey(key) = BearerKey::from_request_parts(parts, state).await?;
-        Ok(AgentAuth(state.agents.authenticate(&key).await?))
+        Ok(AgentAuth(Services::from_ref(state).agents.authenticate(&key).await?))
     }
 }

@@ -12,12 +12,12 @@ pub mod rollbacks;
 pub mod unique_keys;
 pub mod wait;
 
-use app::server::state::AppState;
-use axum::extract::MatchedPath;
+use axum::extract::{FromRef, MatchedPath};
 use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
+use governance::Services;
 use serde_json::{Value, json};
 
 /// Every `/v1` route as (method, path), kept beside [`router`]; a test checks the OpenAPI
@@ -36,7 +36,12 @@ pub const ROUTES: [(&str, &str); 9] = [
 
 /// Every `/v1` route. Under `/v1`, an unknown path (404) and a method a route does not take
 /// (405, with `Allow`) answer in the API's error shape too, not with the console's HTML page.
-pub fn router(long_poll_max: wait::LongPollMax) -> Router<AppState> {
+/// Its handlers need only the engine's services from whatever state the server has.
+pub fn router<S>(long_poll_max: wait::LongPollMax) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Services: FromRef<S>,
+{
     Router::new()
         .route("/v1/agents/me", get(agents::me).fallback(wrong_method))
         .route("/v1/actions", post(actions::create).fallback(wrong_method))

@@ -6,10 +6,10 @@ use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
 use crate::api::input::{ApiPath, ApiQuery, Body, json_body};
 use crate::api::wait::{LongPollMax, WaitQuery, long_poll};
-use app::server::state::AppState;
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
+use governance::Services;
 use governance::service::peer_checks::{PeerTask, PeerVerdict};
 use serde::Serialize;
 
@@ -28,7 +28,7 @@ pub struct Recorded {
 
 /// Claims the oldest check this agent may take.
 pub async fn next(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AgentAuth(who): AgentAuth,
     ApiQuery(q): ApiQuery<WaitQuery>,
     Extension(max): Extension<LongPollMax>,
@@ -47,7 +47,7 @@ pub async fn next(
 
 /// Records the peer's verdict.
 pub async fn verdict(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AgentAuth(who): AgentAuth,
     ApiPath(id): ApiPath<i64>,
     Body(body): Body,

@@ -5,11 +5,11 @@ use crate::api::agent_auth::AgentAuth;
 use crate::api::error::ApiError;
 use crate::api::input::ApiQuery;
 use crate::api::wait::{LongPollMax, WaitQuery, long_poll};
-use app::server::state::AppState;
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
+use governance::Services;
 use governance::store::actions::ActionRecord;
 use serde::Serialize;
 use serde_json::Value;
@@ -52,7 +52,7 @@ fn item(a: ActionRecord) -> RollbackItem {
 
 /// Pending rollbacks of the calling agent.
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AgentAuth(who): AgentAuth,
     ApiQuery(q): ApiQuery<WaitQuery>,
     Extension(max): Extension<LongPollMax>,

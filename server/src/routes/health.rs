@@ -19,7 +19,7 @@ pub async fn healthz() -> Json<Value> {
 /// 200 when the database answers within [`READY_WITHIN`] and the decision writer's last write
 /// committed; 503 otherwise, saying which.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let database = match tokio::time::timeout(READY_WITHIN, state.store.ping()).await {
+    let database = match tokio::time::timeout(READY_WITHIN, state.ping()).await {
         Ok(Ok(())) => "ok",
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check failed");

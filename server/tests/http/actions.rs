@@ -144,7 +144,7 @@ async fn concurrent_requests_keep_the_evidence_chain_intact() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), StatusCode::OK);
     }
-    let checked = app.state.store.verify_evidence().await.unwrap().unwrap();
+    let checked = app.db.verify_evidence().await.unwrap().unwrap();
     assert!(checked >= 24, "{checked}");
 }
 
@@ -155,8 +155,7 @@ async fn without_an_evidence_record_there_is_no_decision() {
     let (agent_id, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "executor").await;
     // Make the database refuse every evidence append for good (a disk that is full for a
     // moment is a 503 with Retry-After instead: see governance/tests/faults_store.rs).
-    app.state
-        .store
+    app.db
         .db()
         .execute_unprepared(
             "CREATE TRIGGER evidence_down BEFORE INSERT ON evidence BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
@@ -171,7 +170,7 @@ async fn without_an_evidence_record_there_is_no_decision() {
     assert_eq!(body["error"]["code"], "internal");
     assert!(!body.to_string().contains("disk full"), "internal details are not sent");
     assert!(
-        app.state.store.recent_actions(agent_id, 10).await.unwrap().is_empty(),
+        app.db.recent_actions(agent_id, 10).await.unwrap().is_empty(),
         "the action was not kept without its record"
     );
 }
@@ -192,7 +191,7 @@ async fn a_key_revoked_after_use_is_refused_by_the_next_decision() {
     );
 
     let mut mona = app.browser_as("mona", &["manager"]).await;
-    let key_id = app.state.store.keys_of(agent_id).await.unwrap()[0].id.to_string();
+    let key_id = app.db.keys_of(agent_id).await.unwrap()[0].id.to_string();
     let id = agent_id.to_string();
     let form = [("agent_id", id.as_str()), ("key_id", key_id.as_str())];
     app.post_form(&mut mona, "/api/agents/keys/revoke", &form).await;
@@ -205,6 +204,6 @@ async fn a_key_revoked_after_use_is_refused_by_the_next_decision() {
     let res = app.api_post("/v1/actions", Some(&key), &refund(20.0, None)).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "unauthenticated");
-    let recorded = app.state.store.recent_actions(agent_id, 10).await.unwrap();
+    let recorded = app.db.recent_actions(agent_id, 10).await.unwrap();
     assert_eq!(recorded.len(), 1, "nothing recorded for the revoked key");
 }

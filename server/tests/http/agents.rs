@@ -47,7 +47,7 @@ async fn the_api_refuses_missing_malformed_and_revoked_keys_and_reports_suspensi
     let mut mona = app.browser_as("mona", &["manager"]).await;
     let res = app.post_form(&mut mona, "/api/agents/register", &agent_form("refund-bot", "Issues refunds")).await;
     let id = location(&res).trim_start_matches("/agents/").to_owned();
-    let token = app.state.store.user_by_name("mona").await.unwrap().unwrap();
+    let token = app.db.user_by_name("mona").await.unwrap().unwrap();
     let p = app.state.accounts.principal(token.id).await.unwrap().unwrap();
     let (k, secret) = app.state.agents.issue_key(&p.as_manager().unwrap(), id.parse().unwrap()).await.unwrap();
 
@@ -175,8 +175,8 @@ async fn the_grant_form_offers_only_covered_capabilities_and_grants_move_to_a_ne
     let (agent_id, _) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
     let mut mona = app.browser_as("mona", &["manager"]).await;
     let page = app.get(&mona, &format!("/agents/{agent_id}")).await.text().await.unwrap();
-    let support = app.state.store.template_by_name("Support replies").await.unwrap().unwrap();
-    let tpl = app.state.store.template_by_name("Test refunds").await.unwrap().unwrap();
+    let support = app.db.template_by_name("Support replies").await.unwrap().unwrap();
+    let tpl = app.db.template_by_name("Test refunds").await.unwrap().unwrap();
     assert!(page.contains(&format!(r#"value="{}:support.reply.send""#, support.id)), "covered: offered");
     assert!(!page.contains(&format!(r#"value="{}:finance.refund.issue""#, support.id)), "not covered: not offered");
     assert!(!page.contains(&format!(r#"value="{}:finance.refund.issue""#, tpl.id)), "held: not offered again");
@@ -207,7 +207,7 @@ async fn the_grant_form_offers_only_covered_capabilities_and_grants_move_to_a_ne
     assert!(res.text().await.unwrap().contains("has no rule for finance.refund.issue"));
 
     // A newer version of the template is offered, and moving keeps the tier.
-    let mona_id = app.state.store.user_by_name("mona").await.unwrap().unwrap().id;
+    let mona_id = app.db.user_by_name("mona").await.unwrap().unwrap().id;
     let token = app.state.accounts.principal(mona_id).await.unwrap().unwrap();
     let rule = governance::template::RuleForm {
         capability: "finance.refund.issue".into(),
@@ -219,17 +219,17 @@ async fn the_grant_form_offers_only_covered_capabilities_and_grants_move_to_a_ne
     let page = app.get(&mona, &format!("/agents/{agent_id}")).await.text().await.unwrap();
     let next = tpl.current_version + 1;
     assert!(page.contains(&format!("Move to v{next}")), "the newer version is offered");
-    let grant = app.state.store.grants_of(agent_id).await.unwrap().pop().unwrap();
+    let grant = app.db.grants_of(agent_id).await.unwrap().pop().unwrap();
     let (gid, from) = (grant.id.to_string(), grant.template_version.to_string());
     let mut rita = app.browser_as("rita", &["reviewer"]).await;
     let form = [("agent_id", agent.as_str()), ("grant_id", gid.as_str()), ("from_version", from.as_str())];
     assert_eq!(app.post_api(&mut rita, "/api/agents/grants/move", &form).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(app.state.store.grants_of(agent_id).await.unwrap()[0].template_version, grant.template_version);
+    assert_eq!(app.db.grants_of(agent_id).await.unwrap()[0].template_version, grant.template_version);
     let res = app.post_form(&mut mona, "/api/agents/grants/move", &form).await;
     assert_eq!(location(&res), format!("/agents/{agent_id}"));
     let page = app.get(&mona, &format!("/agents/{agent_id}")).await.text().await.unwrap();
     assert!(page.contains(&format!("finance.refund.issue now follows Test refunds v{next}")), "the notice");
-    let moved = &app.state.store.grants_of(agent_id).await.unwrap()[0];
+    let moved = &app.db.grants_of(agent_id).await.unwrap()[0];
     assert_eq!((moved.template_version, moved.tier.as_str()), (next, "contributor"));
     // The same form again is stale: a conflict.
     assert_eq!(app.post_api(&mut mona, "/api/agents/grants/move", &form).await.status(), StatusCode::CONFLICT);

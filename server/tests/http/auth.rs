@@ -163,7 +163,7 @@ async fn a_deactivated_user_is_signed_out_at_the_next_request() {
     let mut admin = app.admin().await;
     let rita = app.browser_as("rita", &["reviewer"]).await;
     assert_eq!(app.get(&rita, "/").await.status(), StatusCode::OK);
-    let id = app.state.store.user_by_name("rita").await.unwrap().unwrap().id.to_string();
+    let id = app.db.user_by_name("rita").await.unwrap().unwrap().id.to_string();
     let res = app.post_form(&mut admin, "/api/users/active", &[("user_id", id.as_str()), ("active", "false")]).await;
     assert_eq!(location(&res), "/users");
     assert_eq!(location(&app.get(&rita, "/").await), "/login");

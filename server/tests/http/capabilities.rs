@@ -31,7 +31,7 @@ async fn managers_define_and_edit_capabilities_with_field_errors() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains(r#""field":"params_schema""#));
 
-    let id = app.state.store.capability_by_name("billing.credit.issue").await.unwrap().unwrap().id.to_string();
+    let id = app.db.capability_by_name("billing.credit.issue").await.unwrap().unwrap().id.to_string();
     let page = app.get(&mona, &format!("/capabilities?edit={id}")).await.text().await.unwrap();
     assert!(page.contains(r#"id="edit-capability""#) && page.contains("&quot;amount&quot;"), "edit form is prefilled");
     let edit = [
@@ -43,7 +43,7 @@ async fn managers_define_and_edit_capabilities_with_field_errors() {
     ];
     let res = app.post_form(&mut mona, "/api/capabilities/edit", &edit).await;
     assert_eq!(location(&res), "/capabilities");
-    let cap = app.state.store.capability_by_name("billing.credit.issue").await.unwrap().unwrap();
+    let cap = app.db.capability_by_name("billing.credit.issue").await.unwrap().unwrap();
     assert_eq!((cap.risk.as_str(), cap.reversibility.window_minutes(), cap.params_schema), ("medium", None, None));
 }
 
@@ -55,7 +55,7 @@ async fn reviewers_cannot_touch_the_catalogue() {
         [("name", "a.b"), ("description", "x"), ("risk", "low"), ("undo_window_minutes", ""), ("params_schema", "")];
     assert_eq!(app.post_api(&mut rita, "/api/capabilities/define", &form).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.post_api(&mut rita, "/api/capabilities/list", &[]).await.status(), StatusCode::FORBIDDEN);
-    assert!(app.state.store.capability_by_name("a.b").await.unwrap().is_none());
+    assert!(app.db.capability_by_name("a.b").await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -73,7 +73,7 @@ async fn a_refused_capability_comes_back_with_its_schema() {
     ];
     let res = app.post_form(&mut admin, "/api/capabilities/define", &form).await;
     assert_eq!(res.status(), StatusCode::FOUND);
-    assert!(app.state.store.capability_by_name("billing.credit.issue").await.unwrap().is_none(), "refused");
+    assert!(app.db.capability_by_name("billing.credit.issue").await.unwrap().is_none(), "refused");
     let page = app.get(&admin, "/capabilities").await.text().await.unwrap();
     assert!(page.contains(r#"value="billing.credit.issue""#) && page.contains(r#"value="Credit a customer""#));
     assert!(page.contains(r#"value="high" selected"#) && page.contains(r#"value="90""#));

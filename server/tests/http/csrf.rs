@@ -12,7 +12,7 @@ async fn a_forged_cross_site_post_is_refused_and_changes_nothing() {
         let res = app.post_with(&mut admin, "/api/users/create", &form, origin, "text/html").await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "origin {origin:?}");
     }
-    assert!(app.state.store.user_by_name("mallory").await.unwrap().is_none());
+    assert!(app.db.user_by_name("mallory").await.unwrap().is_none());
     // Sign-in is a state change too (login CSRF).
     let mut anon = crate::common::Browser { cookie: None };
     let pw = app.admin_password.clone();

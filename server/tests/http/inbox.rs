@@ -14,7 +14,7 @@ async fn ask(app: &crate::common::TestApp, key: &str, amount: f64, reasoning: &s
     });
     let a: Value = app.api_post("/v1/actions", Some(key), &body.to_string()).await.json().await.unwrap();
     let id = a["id"].as_i64().unwrap();
-    (id, app.state.store.action_by_id(id).await.unwrap().unwrap().action_hash)
+    (id, app.db.action_by_id(id).await.unwrap().unwrap().action_hash)
 }
 
 fn fields(pairs: &[(&str, String)]) -> Vec<(String, String)> {
@@ -42,7 +42,7 @@ async fn the_inbox_shows_waiting_items_escaped_with_a_count_and_filters() {
     assert!(page.contains("&lt;i&gt;store credit&lt;/i&gt;"), "alternatives are escaped too");
     assert!(page.contains("exceeds") || page.contains("contributor tier"), "the rule that sent it here is shown");
     assert_eq!(page.matches(r#"class="item panel""#).count(), 3);
-    let agent_id = app.state.store.list_agents().await.unwrap().into_iter().find(|a| a.name == "audit-bot").unwrap().id;
+    let agent_id = app.db.list_agents().await.unwrap().into_iter().find(|a| a.name == "audit-bot").unwrap().id;
     let filtered = app.get(&rita, &format!("/inbox?view=approval&agent={agent_id}")).await.text().await.unwrap();
     assert_eq!(filtered.matches(r#"class="item panel""#).count(), 1);
     assert!(filtered.contains("from the other agent"));
@@ -67,7 +67,7 @@ async fn several_actions_are_decided_with_one_comment_and_a_late_reviewer_gets_4
     let res = app.post_form(&mut rita, "/api/inbox/review_selected", &refs(&form)).await;
     assert_eq!(location(&res), "/inbox?view=approval");
     for (i, want) in [(0, "approved"), (1, "needs_approval"), (2, "approved")] {
-        assert_eq!(app.state.store.action_by_id(picks[i].0).await.unwrap().unwrap().state, want);
+        assert_eq!(app.db.action_by_id(picks[i].0).await.unwrap().unwrap().state, want);
     }
     // Rex was looking at the same item: he learns who decided, and how.
     let form = fields(&[

@@ -33,7 +33,7 @@ async fn ask_approve_long_poll_execute_roll_back() {
         (res.json::<Value>().await.unwrap(), started.elapsed())
     });
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let hash = app.state.store.action_by_id(id).await.unwrap().unwrap().action_hash;
+    let hash = app.db.action_by_id(id).await.unwrap().unwrap().action_hash;
     let form = [
         ("id", id.to_string()),
         ("action_hash", hash),

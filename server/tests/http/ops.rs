@@ -33,7 +33,7 @@ async fn console_input_with_a_nul_is_refused_before_anything_runs() {
 #[tokio::test]
 async fn readiness_fails_when_the_database_is_gone() {
     let app = spawn_app().await;
-    app.state.store.db().clone().close().await.unwrap();
+    app.state.close().await.unwrap();
     let res = app.get(&Browser { cookie: None }, "/readyz").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
 }

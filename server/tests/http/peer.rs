@@ -30,7 +30,7 @@ async fn setup(app: &TestApp) -> (String, String, String) {
         keys.push(st.agents.issue_key(&token, a.id).await.unwrap().1);
         ids.push(a.id);
     }
-    let finance = st.store.template_by_name("Finance analysis and refunds").await.unwrap().unwrap();
+    let finance = app.db.template_by_name("Finance analysis and refunds").await.unwrap().unwrap();
     let t = st.templates.copy(&token, finance.id, "Second opinion").await.unwrap();
     let rule = RuleForm {
         capability: "finance.refund.issue".into(),

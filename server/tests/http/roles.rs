@@ -71,7 +71,7 @@ async fn a_reviewer_cannot_create_users_even_by_posting_directly() {
     let form = [("username", "mallory"), ("initial_password", "long enough password"), ("role_admin", "on")];
     let res = app.post_api(&mut rita, "/api/users/create", &form).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(app.state.store.user_by_name("mallory").await.unwrap().is_none());
+    assert!(app.db.user_by_name("mallory").await.unwrap().is_none());
 }
 
 #[tokio::test]

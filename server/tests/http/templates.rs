@@ -11,7 +11,7 @@ async fn a_manager_copies_a_builtin_template_and_edits_it_into_new_versions() {
     for name in ["Support replies", "Finance analysis and refunds", "Operations change proposals"] {
         assert!(page.contains(name), "built-in {name} listed");
     }
-    let finance = app.state.store.template_by_name("Finance analysis and refunds").await.unwrap().unwrap();
+    let finance = app.db.template_by_name("Finance analysis and refunds").await.unwrap().unwrap();
     let from = finance.id.to_string();
     let res = app.post_form(&mut mona, "/api/templates/copy", &[("from", from.as_str()), ("name", "EU refunds")]).await;
     let to = location(&res);

@@ -10,6 +10,9 @@ use tokio::sync::oneshot;
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
+    /// The same database opened beside the server, for a test to check what was stored (the
+    /// server's own code reaches it only through the services).
+    pub db: governance::Store,
     pub admin_password: String,
     client: Client,
     stop: Option<oneshot::Sender<()>>,
@@ -43,6 +46,7 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings { data_dir: dir.clone(), bind: "127.0.0.1:0".into(), ..Settings::default() };
     tweak(&mut settings);
     let (state, admin_password) = server::prepare(&settings).await.expect("prepare");
+    let db = governance::Store::connect(&settings.database_url()).await.expect("the test's own connection");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let (tx, rx) = oneshot::channel::<()>();
@@ -59,6 +63,7 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         base,
         state,
+        db,
         admin_password: admin_password.expect("first start creates admin"),
         client,
         stop: Some(tx),
@@ -133,7 +138,7 @@ impl TestApp {
         use governance::service::agents::NewAgent;
         use governance::service::grants::GrantForm;
         use governance::template::RuleForm;
-        let mona = match self.state.store.user_by_name("grantor").await.expect("lookup") {
+        let mona = match self.db.user_by_name("grantor").await.expect("lookup") {
             Some(u) => self.state.accounts.principal(u.id).await.expect("principal").expect("active"),
             None => {
                 let (_, temp) = self.state.accounts.add_user_cli("grantor", &["manager".into()]).await.expect("add");
@@ -147,16 +152,11 @@ impl TestApp {
             }
         };
         let token = mona.as_manager().expect("manager");
-        let tpl = match self.state.store.template_by_name("Test refunds").await.expect("lookup") {
+        let tpl = match self.db.template_by_name("Test refunds").await.expect("lookup") {
             Some(t) => t,
             None => {
-                let finance = self
-                    .state
-                    .store
-                    .template_by_name("Finance analysis and refunds")
-                    .await
-                    .expect("q")
-                    .expect("builtin");
+                let finance =
+                    self.db.template_by_name("Finance analysis and refunds").await.expect("q").expect("builtin");
                 let t = self.state.templates.copy(&token, finance.id, "Test refunds").await.expect("copy");
                 let rule = RuleForm {
                     capability: "finance.refund.issue".into(),
@@ -166,7 +166,7 @@ impl TestApp {
                     ..RuleForm::default()
                 };
                 self.state.templates.save_rule(&token, t.id, 1, rule).await.expect("rule");
-                self.state.store.template_by_name("Test refunds").await.expect("q").expect("saved")
+                self.db.template_by_name("Test refunds").await.expect("q").expect("saved")
             }
         };
         let new = NewAgent {

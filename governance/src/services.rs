@@ -1,0 +1,122 @@
+//! The one door into the engine: every service over one store, built together. Pages, server
+//! functions, the agent API and the CLI hold a `Services` and call its services' methods with
+//! the caller's role token; none of them holds the store.
+
+use crate::error::GovError;
+use crate::principal::{AsAuditor, AsMember};
+use crate::service::accounts::ThrottlePolicy;
+use crate::service::audit::{Audit, Signer};
+use crate::service::dashboard::Figures;
+use crate::store::Store;
+use crate::{Accounts, Agents, Capabilities, Decisions, Grants, Inbox, Lifecycle, Templates};
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+
+/// Every service, sharing one store (cheap to clone: clones share everything).
+#[derive(Clone, Debug)]
+pub struct Services {
+    store: Store,
+    pub accounts: Accounts,
+    pub agents: Agents,
+    pub capabilities: Capabilities,
+    pub templates: Templates,
+    pub grants: Grants,
+    pub decisions: Decisions,
+    pub lifecycle: Lifecycle,
+    pub inbox: Inbox,
+    pub audit: Audit,
+    pub sessions: Sessions,
+}
+
+/// How the services are set up beyond the store.
+pub struct Setup {
+    pub throttle: ThrottlePolicy,
+    pub signer: Signer,
+    /// Where prepared export files are kept.
+    pub exports_dir: PathBuf,
+}
+
+impl Services {
+    /// Every service over `store`.
+    pub fn new(store: Store, setup: Setup) -> Services {
+        Services {
+            accounts: Accounts::new(store.clone(), setup.throttle),
+            agents: Agents::new(store.clone()),
+            capabilities: Capabilities::new(store.clone()),
+            templates: Templates::new(store.clone()),
+            grants: Grants::new(store.clone()),
+            decisions: Decisions::new(store.clone()),
+            lifecycle: Lifecycle::new(store.clone()),
+            inbox: Inbox::new(store.clone()),
+            audit: Audit::new(store.clone(), setup.signer, setup.exports_dir),
+            sessions: Sessions { store: store.clone() },
+            store,
+        }
+    }
+
+    /// `sqlite` or `postgresql`, for logs.
+    pub fn database_kind(&self) -> String {
+        format!("{:?}", self.store.backend()).to_lowercase()
+    }
+
+    /// Whether the database answers (the readiness probe).
+    pub async fn ping(&self) -> Result<(), GovError> {
+        self.store.ping().await.map_err(GovError::from)
+    }
+
+    /// Closes the database connections: every later call fails as unavailable.
+    pub async fn close(&self) -> Result<(), GovError> {
+        self.store.db().clone().close().await.map_err(GovError::from)
+    }
+
+    /// The dashboard's console-wide figures (any signed-in role).
+    pub async fn dashboard(&self, by: &AsMember) -> Result<Figures, GovError> {
+        crate::service::dashboard::figures(&self.store, by).await
+    }
+
+    /// The evidence trail's newest sequence number (auditors and admins).
+    pub async fn evidence_head(&self, _by: &AsAuditor) -> Result<i64, GovError> {
+        Ok(self.store.evidence_head().await?.0)
+    }
+
+    /// One housekeeping pass: expired sessions and sign-in failures older than `window` go;
+    /// returns how many sessions were removed. Idempotent, so several instances may run it.
+    pub async fn housekeeping(&self, now: DateTime<Utc>, window: chrono::Duration) -> Result<u64, GovError> {
+        let removed = self.store.session_delete_expired(now).await?;
+        self.store.prune_failures(now - window).await?;
+        Ok(removed)
+    }
+}
+
+/// Console sessions in the database (before anyone is signed in, so no role token).
+#[derive(Clone, Debug)]
+pub struct Sessions {
+    store: Store,
+}
+
+impl Sessions {
+    /// Stores a new session; false if the id is taken.
+    pub async fn create(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<bool, GovError> {
+        self.store.session_create(id, data, expires_at).await
+    }
+
+    /// Stores a session, replacing what was there.
+    pub async fn save(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<(), GovError> {
+        self.store.session_save(id, data, expires_at).await
+    }
+
+    /// A session's data, unless it has expired by `now`.
+    pub async fn load(&self, id: &str, now: DateTime<Utc>) -> Result<Option<String>, GovError> {
+        self.store.session_load(id, now).await
+    }
+
+    /// Ends a session.
+    pub async fn delete(&self, id: &str) -> Result<(), GovError> {
+        self.store.session_delete(id).await
+    }
+
+    /// Removes sessions expired by `now`; returns how many.
+    pub async fn delete_expired(&self, now: DateTime<Utc>) -> Result<u64, GovError> {
+        self.store.session_delete_expired(now).await
+    }
+}
