@@ -4,6 +4,7 @@
 use crate::action::{ActionRequest, action_hash, canonical_json};
 use crate::agent::{AgentStatus, Environment};
 use crate::condition::ConditionContext;
+use crate::entity::grants;
 use crate::error::GovError;
 use crate::evidence::{Draft, Prepared};
 use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, Tier, decide, value_key};
@@ -19,6 +20,148 @@ use crate::store::decision_inputs::DecisionInputs;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
+
+/// The rule a decision applies: the grant's template version and its rule for the capability.
+struct Applied {
+    capability: String,
+    version: std::sync::Arc<crate::service::template_cache::CachedVersion>,
+    rule: crate::template::Rule,
+    view: GrantView,
+}
+
+impl Applied {
+    /// The rule's Cedar condition checked against the request.
+    fn condition(&self, ctx: &ConditionContext<'_>) -> ConditionCheck {
+        match self.version.conditions.get(&self.capability) {
+            Some(Ok(c)) => c.check(ctx),
+            // Saved conditions were checked; one that no longer parses must not allow anything.
+            Some(Err(e)) => ConditionCheck::Fails(e.clone()),
+            None => ConditionCheck::None,
+        }
+    }
+}
+
+/// What a decision counted.
+struct Counts {
+    max_per_hour: Option<u32>,
+    since: DateTime<Utc>,
+    recent: u32,
+    watched: Vec<String>,
+    seen: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+}
+
+/// The params against the capability's JSON Schema: a 422 naming where they fail.
+fn check_params(schema: &crate::capability::ParamsSchema, req: &ActionRequest) -> Result<(), GovError> {
+    schema.check(&req.params).map_err(|v| GovError::Invalid {
+        field: "params",
+        message: format!(
+            "params{} {}",
+            if v.pointer.is_empty() { String::new() } else { v.pointer.clone() },
+            v.message
+        ),
+    })
+}
+
+/// What is recorded beside the decision itself: whether it is a sandbox answer and when an
+/// approval it waits for expires.
+struct Recorded {
+    sandbox: bool,
+    expires_at: Option<DateTime<Utc>>,
+    /// When it was decided.
+    at: DateTime<Utc>,
+}
+
+impl Recorded {
+    fn new(
+        who: &AgentPrincipal,
+        applied: Option<&Applied>,
+        outcome: &crate::policy::Outcome,
+        now: DateTime<Utc>,
+    ) -> Recorded {
+        let expiry =
+            applied.map_or(crate::template::DEFAULT_APPROVAL_EXPIRY_MINUTES, |a| a.rule.approval_expiry_minutes);
+        Recorded {
+            sandbox: who.agent.environment == Environment::Sandbox,
+            expires_at: (outcome.decision == Decision::NeedsApproval).then(|| now + Duration::minutes(expiry)),
+            at: now,
+        }
+    }
+
+    /// The action row to insert.
+    #[allow(clippy::too_many_arguments)] // the parts of a decision, each named
+    fn insert(
+        &self,
+        who: &AgentPrincipal,
+        req: &ActionRequest,
+        request_hash: &str,
+        capability_name: &str,
+        capability: Option<&crate::store::capabilities::CapabilityRecord>,
+        applied: Option<&Applied>,
+        outcome: &crate::policy::Outcome,
+    ) -> ActionInsert {
+        ActionInsert {
+            agent_id: who.agent.id,
+            capability: capability_name.to_owned(),
+            params: canonical_json(&req.params),
+            reasoning: req.reasoning.clone(),
+            confidence: req.confidence,
+            inputs: canonical_json(&req.inputs),
+            alternatives: canonical_json(&req.alternatives),
+            task_ref: req.task_ref.clone(),
+            idempotency_key: req.idempotency_key.clone(),
+            request_hash: request_hash.to_owned(),
+            action_hash: action_hash(capability_name, &req.params),
+            decision: outcome.decision.as_str().to_owned(),
+            rule: outcome.rule.clone(),
+            tier: applied.map(|a| a.view.tier.as_str().to_owned()),
+            grant_id: applied.map(|a| a.view.grant_id),
+            sandbox: self.sandbox,
+            supervised: outcome.supervised,
+            separation_of_duties: applied.is_some_and(|a| a.rule.separation_of_duties)
+                && capability.is_some_and(|c| c.risk == crate::capability::Risk::High),
+            expires_at: self.expires_at,
+            created_at: self.at,
+        }
+    }
+}
+
+/// The `action.decided` evidence record (its subject id is filled in when the row is inserted).
+fn decided_record(
+    who: &AgentPrincipal,
+    req: &ActionRequest,
+    capability_name: &str,
+    outcome: &crate::policy::Outcome,
+    applied: Option<&Applied>,
+    sandbox: bool,
+) -> Draft {
+    Draft {
+        actor: who.actor(),
+        kind: "action.decided",
+        subject_kind: "action",
+        subject_id: String::new(),
+        summary: format!(
+            "{} asked to {}: {} ({})",
+            who.agent.name,
+            capability_name,
+            outcome.decision.as_str(),
+            outcome.rule
+        ),
+        details: json!({
+            "capability": capability_name,
+            "params": req.params,
+            "reasoning": req.reasoning,
+            "confidence": req.confidence,
+            "inputs": req.inputs,
+            "alternatives": req.alternatives,
+            "task_ref": req.task_ref,
+            "decision": outcome.decision,
+            "rule": outcome.rule,
+            "tier": applied.map(|a| a.view.tier),
+            "sandbox": sandbox,
+            "key": who.key_prefix,
+        }),
+    }
+}
 
 /// What the agent is told.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -195,37 +338,11 @@ impl Decisions {
         request_hash: &str,
     ) -> Result<Attempt, GovError> {
         let capability_name = req.capability.trim().to_owned();
-        let open_alert = inputs.is_some_and(|i| i.open_alert);
         let capability = inputs.map(|i| &i.capability);
-        let grant = inputs.and_then(|i| i.grant.as_ref());
-        if let Some(schema) = capability.as_ref().and_then(|c| c.params_schema.as_ref()) {
-            schema.check(&req.params).map_err(|v| GovError::Invalid {
-                field: "params",
-                message: format!(
-                    "params{} {}",
-                    if v.pointer.is_empty() { String::new() } else { v.pointer.clone() },
-                    v.message
-                ),
-            })?;
+        if let Some(schema) = capability.and_then(|c| c.params_schema.as_ref()) {
+            check_params(schema, req)?;
         }
-        // The rule of the grant's template version for this capability.
-        let template = match &grant {
-            Some(g) => self.templates.version(&self.store, g.template_id, g.template_version).await?,
-            None => None,
-        };
-        let rule = template.as_ref().and_then(|v| v.body.rule(&capability_name).cloned());
-        let view = match (&grant, &template, &rule) {
-            (Some(g), Some(v), Some(r)) => Some(GrantView {
-                grant_id: g.id,
-                // An unreadable stored tier is read as the least trusted one.
-                tier: Tier::parse(&g.tier).unwrap_or(Tier::Observer),
-                template: v.template.clone(),
-                template_version: g.template_version,
-                conditions: r.conditions.clone(),
-            }),
-            _ => None,
-        };
-        let parsed = template.as_ref().filter(|_| view.is_some()).and_then(|v| v.conditions.get(&capability_name));
+        let applied = self.applied_rule(inputs.and_then(|i| i.grant.as_ref()), &capability_name).await?;
         let ctx = ConditionContext {
             agent: &who.agent.name,
             environment: who.agent.environment.as_str(),
@@ -233,108 +350,41 @@ impl Decisions {
             params: &req.params,
             confidence: req.confidence,
         };
-        let condition = match parsed {
-            Some(Ok(c)) => c.check(&ctx),
-            // Saved conditions were checked; one that no longer parses must not allow anything.
-            Some(Err(e)) => ConditionCheck::Fails(e.clone()),
-            None => ConditionCheck::None,
-        };
         let now = crate::clock::now();
-        // Counted only against a rate limit, and only as far as the limit.
-        let max_per_hour = view.as_ref().and_then(|g| g.conditions.max_per_hour);
-        let since = now - Duration::hours(1);
-        let recent = match max_per_hour {
-            Some(max) => self.store.actions_since(who.agent.id, &capability_name, since, max).await?,
-            None => 0,
-        };
-        let watched = view.as_ref().map(|g| g.conditions.new_value_params.clone()).unwrap_or_default();
-        let seen = self.store.seen_values(who.agent.id, &capability_name, &watched).await?;
+        let counts = self.counts(who, &capability_name, applied.as_ref(), now).await?;
         let mut outcome = decide(&DecisionInput {
             capability_known: capability.is_some(),
             agent_suspended: who.agent.status == AgentStatus::Suspended,
-            grant: view.as_ref(),
+            grant: applied.as_ref().map(|a| &a.view),
             params: &req.params,
             confidence: req.confidence,
-            recent_in_hour: recent,
-            seen_values: &seen,
+            recent_in_hour: counts.recent,
+            seen_values: &counts.seen,
             // An open alert (a failed rollback, say) sends everything to a person until resolved.
-            open_alert,
-            condition: &condition,
+            open_alert: inputs.is_some_and(|i| i.open_alert),
+            condition: &applied.as_ref().map_or(ConditionCheck::None, |a| a.condition(&ctx)),
         });
-        let peer = match (&rule, &template) {
-            (Some(r), Some(v)) if view.is_some() => {
-                let applies = peer_routing::applies(r, v.peer_conditions.get(&capability_name), &ctx);
+        let peer = match &applied {
+            Some(a) => {
+                let applies = peer_routing::applies(&a.rule, a.version.peer_conditions.get(&capability_name), &ctx);
                 let task = (capability_name.as_str(), req.task_ref.as_str(), &req.inputs);
-                peer_routing::route(&self.store, who, r, applies, &mut outcome, task, now).await?
+                peer_routing::route(&self.store, who, &a.rule, applies, &mut outcome, task, now).await?
             }
-            _ => None,
+            None => None,
         };
         // A limit not yet reached is confirmed again when the decision is written.
-        let rate_limit = max_per_hour
-            .filter(|max| recent < *max && outcome.decision != Decision::Denied)
-            .map(|max| RateLimit { max, since });
-        let sandbox = who.agent.environment == Environment::Sandbox;
-        let expires_at = (outcome.decision == Decision::NeedsApproval).then(|| {
-            now + Duration::minutes(
-                rule.as_ref().map_or(crate::template::DEFAULT_APPROVAL_EXPIRY_MINUTES, |r| r.approval_expiry_minutes),
-            )
-        });
-        let insert = ActionInsert {
-            agent_id: who.agent.id,
-            capability: capability_name.clone(),
-            params: canonical_json(&req.params),
-            reasoning: req.reasoning.clone(),
-            confidence: req.confidence,
-            inputs: canonical_json(&req.inputs),
-            alternatives: canonical_json(&req.alternatives),
-            task_ref: req.task_ref.clone(),
-            idempotency_key: req.idempotency_key.clone(),
-            request_hash: request_hash.to_owned(),
-            action_hash: action_hash(&capability_name, &req.params),
-            decision: outcome.decision.as_str().to_owned(),
-            rule: outcome.rule.clone(),
-            tier: view.as_ref().map(|g| g.tier.as_str().to_owned()),
-            grant_id: view.as_ref().map(|g| g.grant_id),
-            sandbox,
-            supervised: outcome.supervised,
-            separation_of_duties: rule.as_ref().is_some_and(|r| r.separation_of_duties)
-                && capability.as_ref().is_some_and(|c| c.risk == crate::capability::Risk::High),
-            expires_at,
-            created_at: now,
-        };
+        let rate_limit = counts
+            .max_per_hour
+            .filter(|max| counts.recent < *max && outcome.decision != Decision::Denied)
+            .map(|max| RateLimit { max, since: counts.since });
+        let recorded = Recorded::new(who, applied.as_ref(), &outcome, now);
+        let insert = recorded.insert(who, req, request_hash, &capability_name, capability, applied.as_ref(), &outcome);
         let remember: Vec<(String, String)> = if outcome.decision == Decision::Allowed {
-            watched.iter().filter_map(|p| req.params.get(p).map(|v| (p.clone(), value_key(v)))).collect()
+            counts.watched.iter().filter_map(|p| req.params.get(p).map(|v| (p.clone(), value_key(v)))).collect()
         } else {
             Vec::new()
         };
-        let draft = Draft {
-            actor: who.actor(),
-            kind: "action.decided",
-            subject_kind: "action",
-            // Filled in with the action's id when it is inserted.
-            subject_id: String::new(),
-            summary: format!(
-                "{} asked to {}: {} ({})",
-                who.agent.name,
-                capability_name,
-                outcome.decision.as_str(),
-                outcome.rule
-            ),
-            details: json!({
-                "capability": capability_name,
-                "params": req.params,
-                "reasoning": req.reasoning,
-                "confidence": req.confidence,
-                "inputs": req.inputs,
-                "alternatives": req.alternatives,
-                "task_ref": req.task_ref,
-                "decision": outcome.decision,
-                "rule": outcome.rule,
-                "tier": view.as_ref().map(|g| g.tier),
-                "sandbox": sandbox,
-                "key": who.key_prefix,
-            }),
-        };
+        let draft = decided_record(who, req, &capability_name, &outcome, applied.as_ref(), recorded.sandbox);
         let job = Job { insert, draft: Prepared::new(draft), remember, peer, inputs_version: version, rate_limit };
         let (id, evidence_hash) = match self.writer.submit(job).await? {
             Committed::New { id, evidence_hash } => (id, evidence_hash),
@@ -346,14 +396,53 @@ impl Decisions {
             decision: outcome.decision.as_str().to_owned(),
             state: outcome.decision.as_str().to_owned(),
             rule: outcome.rule,
-            tier: view.map(|g| g.tier.as_str().to_owned()),
+            tier: applied.map(|a| a.view.tier.as_str().to_owned()),
             supervised: outcome.supervised,
-            sandbox,
-            expires_at,
+            sandbox: recorded.sandbox,
+            expires_at: recorded.expires_at,
             evidence_hash,
             params: req.params.clone(),
             reversible_until: None,
         })))
+    }
+
+    /// The rule of the grant's template version for this capability, when there is a live
+    /// grant and its version has one.
+    async fn applied_rule(&self, grant: Option<&grants::Model>, capability: &str) -> Result<Option<Applied>, GovError> {
+        let Some(g) = grant else { return Ok(None) };
+        let Some(version) = self.templates.version(&self.store, g.template_id, g.template_version).await? else {
+            return Ok(None);
+        };
+        let Some(rule) = version.body.rule(capability).cloned() else { return Ok(None) };
+        let view = GrantView {
+            grant_id: g.id,
+            // An unreadable stored tier is read as the least trusted one.
+            tier: Tier::parse(&g.tier).unwrap_or(Tier::Observer),
+            template: version.template.clone(),
+            template_version: g.template_version,
+            conditions: rule.conditions.clone(),
+        };
+        Ok(Some(Applied { capability: capability.to_owned(), version, rule, view }))
+    }
+
+    /// What the decision counts: recent requests (only against a rate limit, and only as far
+    /// as the limit) and the values already seen of the watched params.
+    async fn counts(
+        &self,
+        who: &AgentPrincipal,
+        capability: &str,
+        applied: Option<&Applied>,
+        now: DateTime<Utc>,
+    ) -> Result<Counts, GovError> {
+        let max_per_hour = applied.and_then(|a| a.view.conditions.max_per_hour);
+        let since = now - Duration::hours(1);
+        let recent = match max_per_hour {
+            Some(max) => self.store.actions_since(who.agent.id, capability, since, max).await?,
+            None => 0,
+        };
+        let watched = applied.map(|a| a.view.conditions.new_value_params.clone()).unwrap_or_default();
+        let seen = self.store.seen_values(who.agent.id, capability, &watched).await?;
+        Ok(Counts { max_per_hour, since, recent, watched, seen })
     }
 
     /// One of the agent's own actions (another agent's is "not found").
