@@ -76,8 +76,8 @@ pub async fn register_agent(
 /// One agent's page; takes (and forgets) a key issued just before.
 #[server(endpoint = "agents/detail")]
 pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
-    use crate::api::{evidence_row, show_time};
-    use crate::model::{ActionRow, GrantRow, KeyRow};
+    use crate::api::agent_page::{action_row, grant_form, grant_row, key_row, peer_pair_row, shadow_stat};
+    use crate::api::evidence_row;
     use crate::server::context::{Flash, flash, gov, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
     let new_key = match flash() {
@@ -88,137 +88,28 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
     let d = st.agents.detail(&token, id).await.map_err(gov)?;
     let now = chrono::Utc::now();
     let choices = st.grants.choices(&token).await.map_err(gov)?;
-    let current = |template_id: i64| choices.iter().find(|c| c.template_id == template_id);
-    let grants: Vec<GrantRow> = st
-        .grants
-        .of_agent(&token, id)
-        .await
-        .map_err(gov)?
-        .into_iter()
-        .map(|g| {
-            let days = (g.review_due_at - now).num_days();
-            GrantRow {
-                id: g.id,
-                tier: g.tier.as_str().to_owned(),
-                template: g.template,
-                template_id: g.template_id,
-                template_version: g.template_version,
-                granted_by: g.granted_by,
-                granted_at: show_time(&g.granted_at),
-                review_due: if g.review_due_at < now {
-                    format!("overdue since {}", g.review_due_at.format("%Y-%m-%d"))
-                } else {
-                    format!("due {} (in {days} days)", g.review_due_at.format("%Y-%m-%d"))
-                },
-                overdue: g.review_due_at < now,
-                newer: current(g.template_id)
-                    .filter(|c| c.version > g.template_version && g.revoked_at.is_none())
-                    .map(|c| (c.version, c.capabilities.contains(&g.capability))),
-                revoked: g.revoked_at.is_some(),
-                capability: g.capability,
-            }
-        })
-        .collect();
-    let actions = st
-        .decisions
-        .recent(id, 25)
-        .await
-        .map_err(gov)?
-        .into_iter()
-        .map(|a| ActionRow {
-            id: a.id,
-            created_at: show_time(&a.created_at),
-            capability: a.capability,
-            decision: a.decision,
-            state: a.state,
-            rule: a.rule,
-            confidence: a.confidence,
-            reasoning: a.reasoning,
-            sandbox: a.sandbox,
-            supervised: a.supervised,
-        })
-        .collect();
-    // Only what a grant can be made of: a template's rule for a capability the agent lacks.
-    let held: Vec<&str> = grants.iter().filter(|g| !g.revoked).map(|g| g.capability.as_str()).collect();
-    let uncovered = st
-        .capabilities
-        .list()
-        .await
-        .map_err(gov)?
-        .into_iter()
-        .map(|c| c.name)
-        .filter(|n| !choices.iter().any(|c| c.capabilities.contains(n)))
-        .collect();
-    let grant_choices = choices
-        .iter()
-        .map(|c| crate::model::GrantChoiceRow {
-            template_id: c.template_id,
-            label: format!("{} (v{})", c.template, c.version),
-            capabilities: c.capabilities.iter().filter(|n| !held.contains(&n.as_str())).cloned().collect(),
-        })
-        .filter(|c| !c.capabilities.is_empty())
-        .collect();
-    let shadow = st
-        .inbox
-        .shadow_tallies(id)
-        .await
-        .map_err(gov)?
-        .into_iter()
-        .map(|(capability, t)| crate::model::ShadowStat {
-            capability,
-            same: t.same,
-            different_params: t.different_params,
-            opposite: t.opposite,
-            agreement_percent: t.agreement_percent(),
-        })
-        .collect();
-    let alerts = st
-        .inbox
-        .alerts_of(id)
-        .await
-        .map_err(gov)?
-        .into_iter()
-        .map(|a| crate::api::cards::alert_row(a, d.agent.name.clone()))
-        .collect();
-    let peer_pairs = st
-        .inbox
-        .peer_stats(id)
-        .await
-        .map_err(gov)?
-        .into_iter()
-        .map(|p| crate::model::PeerPairRow {
-            agreement_percent: p.agreement_percent(),
-            primary: p.primary,
-            peer: p.peer,
-            answered: p.answered,
-            timed_out: p.timed_out,
-            chose_primary: p.chose_primary,
-            chose_peer: p.chose_peer,
-            chose_neither: p.chose_neither,
-            correlated_failures: p.correlated_failures,
-        })
-        .collect();
+    let grants: Vec<_> =
+        st.grants.of_agent(&token, id).await.map_err(gov)?.into_iter().map(|g| grant_row(g, &choices, now)).collect();
+    let catalogue = st.capabilities.list().await.map_err(gov)?.into_iter().map(|c| c.name).collect();
+    let (grant_choices, uncovered) = grant_form(&choices, &grants, catalogue);
+    let agent_name = d.agent.name.clone();
     Ok(AgentDetailView {
-        shadow,
-        alerts,
-        peer_pairs,
-        agent: agent_row(d.agent),
-        keys: d
-            .keys
+        shadow: st.inbox.shadow_tallies(id).await.map_err(gov)?.into_iter().map(shadow_stat).collect(),
+        alerts: st
+            .inbox
+            .alerts_of(id)
+            .await
+            .map_err(gov)?
             .into_iter()
-            .map(|k| KeyRow {
-                id: k.id,
-                prefix: k.prefix,
-                created_at: show_time(&k.created_at),
-                created_by: k.created_by,
-                last_used_at: k.last_used_at.as_ref().map(show_time),
-                revoked_at: k.revoked_at.as_ref().map(show_time),
-            })
+            .map(|a| crate::api::cards::alert_row(a, agent_name.clone()))
             .collect(),
+        peer_pairs: st.inbox.peer_stats(id).await.map_err(gov)?.into_iter().map(peer_pair_row).collect(),
+        agent: agent_row(d.agent),
+        keys: d.keys.into_iter().map(key_row).collect(),
         history: d.history.into_iter().map(evidence_row).collect(),
         new_key,
         grants,
-        actions,
+        actions: st.decisions.recent(id, 25).await.map_err(gov)?.into_iter().map(action_row).collect(),
         grant_choices,
         uncovered,
     })

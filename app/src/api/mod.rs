@@ -2,6 +2,8 @@
 //! converts the answer to a UI type. They run on the server; the browser posts plain forms.
 
 pub mod actions;
+#[cfg(feature = "ssr")]
+pub(crate) mod agent_page;
 pub mod agents;
 pub mod audit;
 pub mod auth;
