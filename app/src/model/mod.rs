@@ -1,9 +1,9 @@
 //! UI types: what pages show, kept apart from the engine's types.
 
+mod actions;
 mod exports;
-mod lifecycle;
+pub use actions::*;
 pub use exports::*;
-pub use lifecycle::*;
 
 use serde::{Deserialize, Serialize};
 

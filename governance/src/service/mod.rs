@@ -2,22 +2,19 @@
 //! CLI all call these methods, so the browser and the API can never disagree.
 
 pub mod accounts;
-pub mod action_views;
 pub mod agents;
 pub mod audit;
 pub mod capabilities;
-pub mod corrections;
 pub mod dashboard;
-pub mod deadlines;
 pub mod decisions;
-pub mod execution;
 pub mod exports;
 pub mod grants;
 pub mod group_commit;
 pub mod inbox;
 pub mod inputs_cache;
 pub mod lifecycle;
-pub mod peer_checks;
+// The lifecycle's parts keep their short paths (`service::execution::ResultReport`, …).
+pub use lifecycle::{action_views, corrections, deadlines, execution, peer_checks};
 pub(crate) mod peer_routing;
 pub(crate) mod template_cache;
 pub mod templates;

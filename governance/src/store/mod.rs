@@ -11,11 +11,11 @@ pub mod evidence_facets;
 pub mod exports;
 pub mod grants;
 pub mod inbox;
-pub mod lifecycle;
 pub mod peer_checks;
 pub mod sessions;
 pub mod templates;
 pub mod throttle;
+pub mod transitions;
 pub mod users;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};

@@ -1,4 +1,4 @@
-//! Moving actions through their lifecycle: one compare-and-set per transition (the state
+//! Storing the lifecycle's transitions: one compare-and-set per transition (the state
 //! must still be what the caller saw), plus the lookups the deadline loops and agents need.
 
 use crate::entity::actions;

@@ -8,7 +8,7 @@ use crate::lifecycle::{Event, State};
 use crate::service::agents::AgentPrincipal;
 use crate::service::lifecycle::{Lifecycle, NewAlert, Step};
 use crate::store::actions::ActionRecord;
-use crate::store::lifecycle::Changes;
+use crate::store::transitions::Changes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

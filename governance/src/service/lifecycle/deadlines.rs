@@ -8,7 +8,7 @@ use crate::evidence::Actor;
 use crate::lifecycle::Event;
 use crate::service::lifecycle::{Lifecycle, Step};
 use crate::store::actions::ActionRecord;
-use crate::store::lifecycle::Changes;
+use crate::store::transitions::Changes;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

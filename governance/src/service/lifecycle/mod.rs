@@ -1,18 +1,26 @@
 //! Every transition of an action after its decision goes through [`Lifecycle::apply`]: the
 //! pure state machine says whether it is allowed, one write transaction moves the state by
 //! compare-and-set and appends the evidence record (and any alert), and a racing second actor
-//! is told who got there first. The people's side lives here; the agents' side (execution
-//! reports and rollbacks) in `execution.rs`; rollback requests in `corrections.rs`; deadlines in
-//! `deadlines.rs`.
+//! is told who got there first. This file holds that one door; each concept that uses it has
+//! its own file: `reviews` (approve, reject, confirm, shadow verdicts), `execution` (the
+//! agents' reports and rollback results), `corrections` (rollback requests), `peer_checks` (the
+//! second opinion and its resolution), `deadlines` (expiries and ended undo windows), `alert_resolution`
+//! (resolving alerts) and `action_views` (what pages read about actions).
 
-use crate::canonical::canonical_json;
+pub mod action_views;
+mod alert_resolution;
+pub mod corrections;
+pub mod deadlines;
+pub mod execution;
+pub mod peer_checks;
+mod reviews;
+
 use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
 use crate::lifecycle::{Event, State, next};
 use crate::principal::AsReviewer;
-use crate::shadow::{self, Verdict};
 use crate::store::actions::ActionRecord;
-use crate::store::lifecycle::{self as lc_store, Changes};
+use crate::store::transitions::{self, Changes};
 use crate::store::{Store, alerts, evidence};
 use serde_json::{Value, json};
 
@@ -161,7 +169,7 @@ impl Lifecycle {
         let txn = self.store.begin_write().await?;
         // The chain lock first: every transition appends, so they serialise on it anyway.
         evidence::lock(&txn).await?;
-        if !lc_store::transition(&txn, action.id, from, to, step.changes, now).await? {
+        if !transitions::transition(&txn, action.id, from, to, step.changes, now).await? {
             txn.rollback().await?;
             return Err(self.conflict(action.id, step.event).await);
         }
@@ -195,182 +203,12 @@ impl Lifecycle {
             details,
         };
         evidence::append(&txn, &draft).await?;
-        let after = lc_store::by_id(&txn, action.id)
+        let after = transitions::by_id(&txn, action.id)
             .await?
             .ok_or_else(|| GovError::NotFound(format!("action {}", action.id)))?;
         txn.commit().await?;
         self.changes.notify_waiters();
         Ok(after)
-    }
-
-    /// Approves or rejects a pending action. An approval binds to the action as shown: if its
-    /// hash is not `shown_hash` any more, nothing is approved. A template may forbid the
-    /// agent's owner from approving its high-risk actions.
-    pub async fn review(
-        &self,
-        who: &AsReviewer,
-        id: i64,
-        verdict: Verdict,
-        shown_hash: &str,
-        text: &str,
-    ) -> Result<ActionRecord, GovError> {
-        let note = comment("comment", text, verdict == Verdict::Reject)?;
-        let a = self.load(id).await?;
-        if a.peer_review {
-            return Err(GovError::Conflict {
-                field: "action",
-                message: format!("action {id} is a peer disagreement: choose between the two analyses side by side"),
-            });
-        }
-        if verdict == Verdict::Approve {
-            if shown_hash.trim() != a.action_hash {
-                return Err(GovError::Conflict {
-                    field: "action_hash",
-                    message: format!("action {id} is not the action you were shown; open it again before approving"),
-                });
-            }
-            self.check_separation(who, &a).await?;
-        }
-        let (event, kind, verb) = match verdict {
-            Verdict::Approve => (Event::Approve, "action.approved", "approved"),
-            Verdict::Reject => (Event::Reject, "action.rejected", "rejected"),
-        };
-        let step = Step {
-            event,
-            actor: who.actor().clone(),
-            kind,
-            summary: with_comment(format!("{} {verb} action {id} ({})", who.actor().name, a.capability), &note),
-            details: json!({"comment": note, "action_hash": a.action_hash}),
-            changes: Changes {
-                approved_hash: (verdict == Verdict::Approve).then(|| a.action_hash.clone()),
-                ..Changes::default()
-            },
-            alert: None,
-            remember: if verdict == Verdict::Approve { self.watched_values(&a).await? } else { Vec::new() },
-            peer: None,
-        };
-        self.apply(&a, step).await
-    }
-
-    /// Approves or rejects several actions with one comment. Each selection is `(id, hash
-    /// shown)`; each action is its own transition, so one lost race skips only that action.
-    pub async fn review_many(
-        &self,
-        who: &AsReviewer,
-        selected: &[(i64, String)],
-        verdict: Verdict,
-        text: &str,
-    ) -> Result<Bulk, GovError> {
-        if selected.is_empty() {
-            return Err(GovError::invalid("ids", "select at least one action"));
-        }
-        comment("comment", text, verdict == Verdict::Reject)?;
-        let mut out = Bulk::default();
-        for (id, hash) in selected {
-            match self.review(who, *id, verdict, hash, text).await {
-                Ok(_) => out.done.push(*id),
-                Err(e @ (GovError::Db(_) | GovError::Unavailable(_) | GovError::Internal(_))) => return Err(e),
-                Err(e) => out.skipped.push((*id, e.to_string())),
-            }
-        }
-        Ok(out)
-    }
-
-    /// Confirms a supervised action: it becomes final.
-    pub async fn confirm(&self, who: &AsReviewer, id: i64, text: &str) -> Result<ActionRecord, GovError> {
-        let note = comment("comment", text, false)?;
-        let a = self.load(id).await?;
-        let step = Step {
-            event: Event::Confirm,
-            actor: who.actor().clone(),
-            kind: "action.confirmed",
-            summary: with_comment(format!("{} confirmed action {id} ({})", who.actor().name, a.capability), &note),
-            details: json!({"comment": note}),
-            changes: Changes::default(),
-            alert: None,
-            remember: Vec::new(),
-            peer: None,
-        };
-        self.apply(&a, step).await
-    }
-
-    /// Records what the reviewer decides on an observer's recommendation, optionally with the
-    /// params they would have used (a JSON object; empty means the agent's own).
-    pub async fn record_shadow(
-        &self,
-        who: &AsReviewer,
-        id: i64,
-        verdict: Verdict,
-        params_text: &str,
-        text: &str,
-    ) -> Result<ActionRecord, GovError> {
-        let note = comment("comment", text, false)?;
-        let a = self.load(id).await?;
-        let recommended: Value = serde_json::from_str(&a.params).unwrap_or(Value::Null);
-        let human: Option<Value> = match params_text.trim() {
-            "" => None,
-            t => {
-                let v: Value =
-                    serde_json::from_str(t).map_err(|e| GovError::invalid("params", format!("not valid JSON: {e}")))?;
-                if !v.is_object() {
-                    return Err(GovError::invalid("params", "must be a JSON object, like the agent's params"));
-                }
-                Some(v)
-            }
-        };
-        if let (Verdict::Approve, Some(p)) = (verdict, &human)
-            && let Some(schema) = self.store.capability_by_name(&a.capability).await?.and_then(|c| c.params_schema)
-        {
-            schema.check(p).map_err(|v| GovError::invalid("params", format!("params{} {}", v.pointer, v.message)))?;
-        }
-        let agreement = shadow::compare(&recommended, verdict, human.as_ref());
-        let step = Step {
-            event: Event::RecordShadow,
-            actor: who.actor().clone(),
-            kind: "action.shadow_recorded",
-            summary: format!(
-                "{} would {} action {id} ({}): {}",
-                who.actor().name,
-                verdict.as_str(),
-                a.capability,
-                agreement.as_str().replace('_', " ")
-            ),
-            details: json!({"verdict": verdict, "params": human, "agreement": agreement, "comment": note}),
-            changes: Changes {
-                shadow_verdict: Some(verdict.as_str().to_owned()),
-                shadow_params: human.as_ref().map(canonical_json),
-                shadow_agreement: Some(agreement.as_str().to_owned()),
-                ..Changes::default()
-            },
-            alert: None,
-            remember: Vec::new(),
-            peer: None,
-        };
-        self.apply(&a, step).await
-    }
-
-    /// Resolves an open alert with a note.
-    pub async fn resolve_alert(&self, who: &AsReviewer, id: i64, text: &str) -> Result<(), GovError> {
-        let note = comment("note", text, true)?;
-        let alert = self.store.alert_by_id(id).await?.ok_or_else(|| GovError::NotFound(format!("alert {id}")))?;
-        let now = crate::clock::now();
-        let txn = self.store.begin_write().await?;
-        evidence::lock(&txn).await?;
-        if !alerts::resolve(&txn, id, &who.actor().name, &note, now).await? {
-            txn.rollback().await?;
-            return Err(GovError::Conflict { field: "alert", message: format!("alert {id} is already resolved") });
-        }
-        let draft = Draft {
-            actor: who.actor().clone(),
-            kind: "alert.resolved",
-            subject_kind: "agent",
-            subject_id: alert.agent_id.to_string(),
-            summary: with_comment(format!("{} resolved alert {id} ({})", who.actor().name, alert.kind), &note),
-            details: json!({"alert_id": id, "action_id": alert.action_id, "note": note}),
-        };
-        evidence::append(&txn, &draft).await?;
-        txn.commit().await?;
-        Ok(())
     }
 }
 

@@ -6,7 +6,7 @@ use crate::lifecycle::{Event, State};
 use crate::principal::AsCorrector;
 use crate::service::lifecycle::{Bulk, Lifecycle, Step, comment, with_comment};
 use crate::store::actions::ActionRecord;
-use crate::store::lifecycle::Changes;
+use crate::store::transitions::Changes;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 

@@ -1,0 +1,160 @@
+//! People's decisions on actions: approve or reject what waits, confirm what a supervised
+//! executor did, and record a shadow verdict beside an observer's recommendation.
+
+use super::{Bulk, Lifecycle, Step, comment, with_comment};
+use crate::canonical::canonical_json;
+use crate::error::GovError;
+use crate::lifecycle::Event;
+use crate::principal::AsReviewer;
+use crate::shadow::{self, Verdict};
+use crate::store::actions::ActionRecord;
+use crate::store::transitions::Changes;
+use serde_json::{Value, json};
+
+impl Lifecycle {
+    /// Approves or rejects a pending action. An approval binds to the action as shown: if its
+    /// hash is not `shown_hash` any more, nothing is approved. A template may forbid the
+    /// agent's owner from approving its high-risk actions.
+    pub async fn review(
+        &self,
+        who: &AsReviewer,
+        id: i64,
+        verdict: Verdict,
+        shown_hash: &str,
+        text: &str,
+    ) -> Result<ActionRecord, GovError> {
+        let note = comment("comment", text, verdict == Verdict::Reject)?;
+        let a = self.load(id).await?;
+        if a.peer_review {
+            return Err(GovError::Conflict {
+                field: "action",
+                message: format!("action {id} is a peer disagreement: choose between the two analyses side by side"),
+            });
+        }
+        if verdict == Verdict::Approve {
+            if shown_hash.trim() != a.action_hash {
+                return Err(GovError::Conflict {
+                    field: "action_hash",
+                    message: format!("action {id} is not the action you were shown; open it again before approving"),
+                });
+            }
+            self.check_separation(who, &a).await?;
+        }
+        let (event, kind, verb) = match verdict {
+            Verdict::Approve => (Event::Approve, "action.approved", "approved"),
+            Verdict::Reject => (Event::Reject, "action.rejected", "rejected"),
+        };
+        let step = Step {
+            event,
+            actor: who.actor().clone(),
+            kind,
+            summary: with_comment(format!("{} {verb} action {id} ({})", who.actor().name, a.capability), &note),
+            details: json!({"comment": note, "action_hash": a.action_hash}),
+            changes: Changes {
+                approved_hash: (verdict == Verdict::Approve).then(|| a.action_hash.clone()),
+                ..Changes::default()
+            },
+            alert: None,
+            remember: if verdict == Verdict::Approve { self.watched_values(&a).await? } else { Vec::new() },
+            peer: None,
+        };
+        self.apply(&a, step).await
+    }
+
+    /// Approves or rejects several actions with one comment. Each selection is `(id, hash
+    /// shown)`; each action is its own transition, so one lost race skips only that action.
+    pub async fn review_many(
+        &self,
+        who: &AsReviewer,
+        selected: &[(i64, String)],
+        verdict: Verdict,
+        text: &str,
+    ) -> Result<Bulk, GovError> {
+        if selected.is_empty() {
+            return Err(GovError::invalid("ids", "select at least one action"));
+        }
+        comment("comment", text, verdict == Verdict::Reject)?;
+        let mut out = Bulk::default();
+        for (id, hash) in selected {
+            match self.review(who, *id, verdict, hash, text).await {
+                Ok(_) => out.done.push(*id),
+                Err(e @ (GovError::Db(_) | GovError::Unavailable(_) | GovError::Internal(_))) => return Err(e),
+                Err(e) => out.skipped.push((*id, e.to_string())),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Confirms a supervised action: it becomes final.
+    pub async fn confirm(&self, who: &AsReviewer, id: i64, text: &str) -> Result<ActionRecord, GovError> {
+        let note = comment("comment", text, false)?;
+        let a = self.load(id).await?;
+        let step = Step {
+            event: Event::Confirm,
+            actor: who.actor().clone(),
+            kind: "action.confirmed",
+            summary: with_comment(format!("{} confirmed action {id} ({})", who.actor().name, a.capability), &note),
+            details: json!({"comment": note}),
+            changes: Changes::default(),
+            alert: None,
+            remember: Vec::new(),
+            peer: None,
+        };
+        self.apply(&a, step).await
+    }
+
+    /// Records what the reviewer decides on an observer's recommendation, optionally with the
+    /// params they would have used (a JSON object; empty means the agent's own).
+    pub async fn record_shadow(
+        &self,
+        who: &AsReviewer,
+        id: i64,
+        verdict: Verdict,
+        params_text: &str,
+        text: &str,
+    ) -> Result<ActionRecord, GovError> {
+        let note = comment("comment", text, false)?;
+        let a = self.load(id).await?;
+        let recommended: Value = serde_json::from_str(&a.params).unwrap_or(Value::Null);
+        let human: Option<Value> = match params_text.trim() {
+            "" => None,
+            t => {
+                let v: Value =
+                    serde_json::from_str(t).map_err(|e| GovError::invalid("params", format!("not valid JSON: {e}")))?;
+                if !v.is_object() {
+                    return Err(GovError::invalid("params", "must be a JSON object, like the agent's params"));
+                }
+                Some(v)
+            }
+        };
+        if let (Verdict::Approve, Some(p)) = (verdict, &human)
+            && let Some(schema) = self.store.capability_by_name(&a.capability).await?.and_then(|c| c.params_schema)
+        {
+            schema.check(p).map_err(|v| GovError::invalid("params", format!("params{} {}", v.pointer, v.message)))?;
+        }
+        let agreement = shadow::compare(&recommended, verdict, human.as_ref());
+        let step = Step {
+            event: Event::RecordShadow,
+            actor: who.actor().clone(),
+            kind: "action.shadow_recorded",
+            summary: format!(
+                "{} would {} action {id} ({}): {}",
+                who.actor().name,
+                verdict.as_str(),
+                a.capability,
+                agreement.as_str().replace('_', " ")
+            ),
+            details: json!({"verdict": verdict, "params": human, "agreement": agreement, "comment": note}),
+            changes: Changes {
+                shadow_verdict: Some(verdict.as_str().to_owned()),
+                shadow_params: human.as_ref().map(canonical_json),
+                shadow_agreement: Some(agreement.as_str().to_owned()),
+                ..Changes::default()
+            },
+            alert: None,
+            remember: Vec::new(),
+            peer: None,
+        };
+        self.apply(&a, step).await
+    }
+}
