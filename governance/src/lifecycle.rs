@@ -3,11 +3,14 @@
 //! store then applies it with a compare-and-set on the state, so a racing second actor gets a
 //! conflict instead of a double effect.
 
+use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 
-/// Where an action is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Where an action is; stored as its snake_case name (`needs_approval`), so the column stays
+/// text and rows written before it was typed read as they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, DeriveActiveEnum)]
 #[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
 pub enum State {
     /// Refused at once (terminal).
     Denied,
@@ -91,6 +94,11 @@ impl State {
         State::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
+    /// Whether the action is in any of `states`.
+    pub fn is_any(self, states: &[State]) -> bool {
+        states.contains(&self)
+    }
+
     /// Whether nothing can happen to the action any more.
     pub fn is_terminal(self) -> bool {
         Event::ALL.iter().all(|e| next(self, *e).is_err())
@@ -99,6 +107,25 @@ impl State {
     /// Whether the agent may execute the action now.
     pub fn may_execute(self) -> bool {
         matches!(self, State::Allowed | State::Approved)
+    }
+}
+
+/// A state equals its stored name, so callers holding wire text (tests, JSON) compare directly.
+impl PartialEq<&str> for State {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for State {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -43,7 +43,8 @@ impl PairStats {
 }
 
 fn rolled_back(state: &str) -> bool {
-    matches!(state, "rollback_requested" | "rolled_back" | "rollback_failed")
+    use crate::lifecycle::State;
+    State::parse(state).is_some_and(|s| s.is_any(&[State::RollbackRequested, State::RolledBack, State::RollbackFailed]))
 }
 
 /// Figures per pair, ordered by primary then peer; checks nobody took count under peer "—".

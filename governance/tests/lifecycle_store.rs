@@ -105,7 +105,7 @@ impl World {
         self.decisions.request(&self.me().await, req).await.unwrap().id
     }
 
-    async fn state(&self, id: i64) -> String {
+    async fn state(&self, id: i64) -> governance::lifecycle::State {
         self.store.action_by_id(id).await.unwrap().unwrap().state
     }
 

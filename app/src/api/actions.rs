@@ -16,7 +16,9 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
     let page = st.lifecycle.action_page(&member, id).await.map_err(gov)?;
     let rollback = governance::service::corrections::rollback_open(&page.action, governance::clock::now());
     let may_correct = who.as_corrector().is_ok();
-    let disagreement = page.action.peer_review && page.action.state == "needs_approval";
+    use governance::lifecycle::State;
+    let disagreement = page.action.peer_review && page.action.state == State::NeedsApproval;
+    let executed = page.action.state.is_any(&[State::Reversible, State::AwaitingConfirmation]);
     let mut card = cards(&page.context, vec![page.action]).pop().ok_or(AppError::Unavailable)?;
     let mut resolution = None;
     if let Some(check) = page.check.filter(|c| disagreement || c.resolution.is_some()) {
@@ -33,7 +35,6 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
             resolution = resolved(&check, &page.history, &card, peer);
         }
     }
-    let executed = matches!(card.state.as_str(), "reversible" | "awaiting_confirmation");
     Ok(ActionDetailView {
         can_review: who.as_reviewer().is_ok(),
         can_roll_back: may_correct && rollback.is_ok(),

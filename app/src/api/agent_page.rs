@@ -61,7 +61,7 @@ pub(crate) fn action_row(a: governance::store::actions::ActionRecord) -> ActionR
         created_at: show_time(&a.created_at),
         capability: a.capability,
         decision: a.decision,
-        state: a.state,
+        state: a.state.as_str().to_owned(),
         rule: a.rule,
         confidence: a.confidence,
         reasoning: a.reasoning,

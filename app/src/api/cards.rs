@@ -55,9 +55,9 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         Ok(Value::Array(items)) => items.iter().map(readable).collect(),
         _ => Vec::new(),
     };
-    let deadline = match State::parse(&a.state) {
-        Some(State::NeedsApproval) => a.expires_at,
-        Some(State::Reversible | State::AwaitingConfirmation) => a.reversible_until,
+    let deadline = match a.state {
+        State::NeedsApproval => a.expires_at,
+        State::Reversible | State::AwaitingConfirmation => a.reversible_until,
         _ => None,
     };
     ActionCard {
@@ -67,7 +67,7 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         capability: a.capability,
         risk: ctx.risk.to_owned(),
         reversible: ctx.reversible,
-        state: a.state,
+        state: a.state.as_str().to_owned(),
         decision: a.decision,
         rule: a.rule,
         tier: a.tier,

@@ -20,7 +20,7 @@ pub struct Model {
     pub request_hash: String,
     pub action_hash: String,
     pub decision: String,
-    pub state: String,
+    pub state: crate::lifecycle::State,
     pub rule: String,
     pub tier: Option<String>,
     pub grant_id: Option<i64>,

@@ -186,7 +186,7 @@ impl From<&ActionRecord> for ActionAnswer {
         ActionAnswer {
             id: a.id,
             decision: a.decision.clone(),
-            state: a.state.clone(),
+            state: a.state.as_str().to_owned(),
             rule: a.rule.clone(),
             tier: a.tier.clone(),
             supervised: a.supervised,

@@ -266,7 +266,7 @@ impl Inbox {
         let checks = self.store.peer_checks_involving(agent_id).await?;
         let names: HashMap<i64, String> = self.store.list_agents().await?.into_iter().map(|a| (a.id, a.name)).collect();
         let ids: Vec<i64> = checks.iter().map(|c| c.action_id).collect();
-        let mut states: HashMap<i64, String> = HashMap::new();
+        let mut states: HashMap<i64, crate::lifecycle::State> = HashMap::new();
         for chunk in ids.chunks(500) {
             for a in self.store.actions_by_ids(chunk).await? {
                 states.insert(a.id, a.state);
@@ -278,7 +278,7 @@ impl Inbox {
             .map(|c| CheckRow {
                 primary: name(c.primary_agent_id),
                 peer: c.peer_agent_id.map(name),
-                action_state: states.get(&c.action_id).cloned().unwrap_or_default(),
+                action_state: states.get(&c.action_id).map(|s| s.as_str().to_owned()).unwrap_or_default(),
                 status: c.status,
                 resolution: c.resolution,
             })

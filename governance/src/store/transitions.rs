@@ -53,7 +53,7 @@ pub async fn transition(
     now: DateTime<Utc>,
 ) -> Result<bool, GovError> {
     let row = actions::ActiveModel {
-        state: Set(to.as_str().to_owned()),
+        state: Set(to),
         updated_at: Set(now),
         approved_hash: set(changes.approved_hash),
         result_status: set(changes.result_status),

@@ -75,8 +75,7 @@ impl Lifecycle {
 
 /// Whether a rollback may be requested now, or why not.
 pub fn rollback_open(a: &ActionRecord, now: DateTime<Utc>) -> Result<(), GovError> {
-    let state = State::parse(&a.state);
-    if !matches!(state, Some(State::Reversible | State::AwaitingConfirmation)) {
+    if !matches!(a.state, State::Reversible | State::AwaitingConfirmation) {
         return Err(GovError::Conflict {
             field: "action",
             message: format!("action {} is {}: only executed, reversible actions can be rolled back", a.id, a.state),

@@ -82,7 +82,7 @@ pub(crate) fn comment(field: &'static str, text: &str, required: bool) -> Result
 }
 
 fn state_of(a: &ActionRecord) -> Result<State, GovError> {
-    State::parse(&a.state).ok_or_else(|| GovError::Internal(format!("action {} has unknown state {}", a.id, a.state)))
+    Ok(a.state)
 }
 
 impl Lifecycle {
@@ -144,8 +144,8 @@ impl Lifecycle {
     /// The conflict a late actor gets: the state now, and who moved it there and how.
     pub(crate) async fn conflict(&self, id: i64, tried: Event) -> GovError {
         let now = match self.store.action_by_id(id).await {
-            Ok(Some(a)) => a.state,
-            _ => "gone".to_owned(),
+            Ok(Some(a)) => a.state.as_str(),
+            _ => "gone",
         };
         let last =
             self.store.evidence_about("action", &id.to_string(), 1).await.ok().and_then(|v| v.into_iter().next());
