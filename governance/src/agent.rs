@@ -54,9 +54,10 @@ impl Environment {
     }
 }
 
-/// Whether an agent may act at all (the kill switch).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Whether an agent may act at all (the kill switch; stored by its name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
 #[serde(rename_all = "lowercase")]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase")]
 pub enum AgentStatus {
     Active,
     Suspended,
@@ -69,11 +70,6 @@ impl AgentStatus {
             AgentStatus::Active => "active",
             AgentStatus::Suspended => "suspended",
         }
-    }
-
-    /// Reads a stored status; anything unknown counts as suspended (fail closed).
-    pub fn from_stored(s: &str) -> AgentStatus {
-        if s == "active" { AgentStatus::Active } else { AgentStatus::Suspended }
     }
 }
 
@@ -116,12 +112,6 @@ mod tests {
     fn environments_parse_and_name_the_bad_value() {
         assert_eq!(Environment::parse("Sandbox"), Ok(Environment::Sandbox));
         assert!(Environment::parse("staging").unwrap_err().contains("staging"));
-    }
-
-    #[test]
-    fn unknown_stored_status_fails_closed() {
-        assert_eq!(AgentStatus::from_stored("active"), AgentStatus::Active);
-        assert_eq!(AgentStatus::from_stored("???"), AgentStatus::Suspended);
     }
 
     #[test]

@@ -94,6 +94,18 @@ impl State {
         State::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
+    /// Where an action starts: the state named like its decision.
+    pub fn first(decision: crate::policy::Decision) -> State {
+        use crate::policy::Decision;
+        match decision {
+            Decision::Allowed => State::Allowed,
+            Decision::NeedsApproval => State::NeedsApproval,
+            Decision::Shadow => State::Shadow,
+            Decision::Denied => State::Denied,
+            Decision::AwaitingPeer => State::AwaitingPeer,
+        }
+    }
+
     /// Whether the action is in any of `states`.
     pub fn is_any(self, states: &[State]) -> bool {
         states.contains(&self)

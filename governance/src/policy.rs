@@ -5,13 +5,17 @@
 //! Conditions can only ever escalate (turn `allowed` into `needs_approval`); nothing here can
 //! turn a refusal or an escalation into `allowed` — a property the tests check.
 
+use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// How much an agent is trusted with one capability.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// How much an agent is trusted with one capability (stored by its name).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, EnumIter, DeriveActiveEnum,
+)]
 #[serde(rename_all = "lowercase")]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase")]
 pub enum Tier {
     /// Recommendations only: recorded, never executed.
     Observer,
@@ -61,9 +65,10 @@ impl Tier {
     }
 }
 
-/// What the agent is told.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What the agent is told (stored by its snake_case name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, EnumIter, DeriveActiveEnum)]
 #[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
 pub enum Decision {
     Allowed,
     NeedsApproval,

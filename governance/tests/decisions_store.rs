@@ -366,7 +366,7 @@ async fn a_batch_member_the_database_refuses_fails_alone() {
                 idempotency_key: Some(format!("batch-{n}")),
                 request_hash: format!("r{n}"),
                 action_hash: format!("a{n}"),
-                decision: "denied".into(),
+                decision: governance::policy::Decision::Denied,
                 rule: "test".into(),
                 tier: None,
                 grant_id: None,

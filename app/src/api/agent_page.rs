@@ -60,7 +60,7 @@ pub(crate) fn action_row(a: governance::store::actions::ActionRecord) -> ActionR
         id: a.id,
         created_at: show_time(&a.created_at),
         capability: a.capability,
-        decision: a.decision,
+        decision: a.decision.as_str().to_owned(),
         state: a.state.as_str().to_owned(),
         rule: a.rule,
         confidence: a.confidence,

@@ -68,9 +68,9 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         risk: ctx.risk.to_owned(),
         reversible: ctx.reversible,
         state: a.state.as_str().to_owned(),
-        decision: a.decision,
+        decision: a.decision.as_str().to_owned(),
         rule: a.rule,
-        tier: a.tier,
+        tier: a.tier.map(|t| t.as_str().to_owned()),
         confidence: a.confidence,
         params: params
             .as_object()

@@ -14,7 +14,7 @@ pub struct Model {
     pub owner_id: i64,
     pub environment: String,
     pub model_note: String,
-    pub status: String,
+    pub status: crate::agent::AgentStatus,
     pub status_reason: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

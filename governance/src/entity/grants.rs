@@ -12,7 +12,7 @@ pub struct Model {
     pub capability_id: i64,
     pub template_id: i64,
     pub template_version: i64,
-    pub tier: String,
+    pub tier: crate::policy::Tier,
     pub granted_by: String,
     pub granted_at: DateTimeUtc,
     pub review_due_at: DateTimeUtc,

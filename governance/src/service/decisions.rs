@@ -7,7 +7,7 @@ use crate::condition::ConditionContext;
 use crate::entity::grants;
 use crate::error::GovError;
 use crate::evidence::{Draft, Prepared};
-use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, Tier, decide, value_key};
+use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, decide, value_key};
 use crate::service::agents::{AgentPrincipal, check_key, refuse_key};
 use crate::service::group_commit::{Committed, GroupCommit, Job, RateLimit};
 use crate::service::inputs_cache::InputsCache;
@@ -111,9 +111,9 @@ impl Recorded {
             idempotency_key: req.idempotency_key.clone(),
             request_hash: request_hash.to_owned(),
             action_hash: action_hash(capability_name, &req.params),
-            decision: outcome.decision.as_str().to_owned(),
+            decision: outcome.decision,
             rule: outcome.rule.clone(),
-            tier: applied.map(|a| a.view.tier.as_str().to_owned()),
+            tier: applied.map(|a| a.view.tier),
             grant_id: applied.map(|a| a.view.grant_id),
             sandbox: self.sandbox,
             supervised: outcome.supervised,
@@ -185,10 +185,10 @@ impl From<&ActionRecord> for ActionAnswer {
     fn from(a: &ActionRecord) -> Self {
         ActionAnswer {
             id: a.id,
-            decision: a.decision.clone(),
+            decision: a.decision.as_str().to_owned(),
             state: a.state.as_str().to_owned(),
             rule: a.rule.clone(),
-            tier: a.tier.clone(),
+            tier: a.tier.map(|t| t.as_str().to_owned()),
             supervised: a.supervised,
             sandbox: a.sandbox,
             expires_at: a.expires_at,
@@ -417,7 +417,7 @@ impl Decisions {
         let view = GrantView {
             grant_id: g.id,
             // An unreadable stored tier is read as the least trusted one.
-            tier: Tier::parse(&g.tier).unwrap_or(Tier::Observer),
+            tier: g.tier,
             template: version.template.clone(),
             template_version: g.template_version,
             conditions: rule.conditions.clone(),

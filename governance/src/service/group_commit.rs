@@ -298,7 +298,7 @@ async fn admit<'a>(
                 continue;
             }
         }
-        if job.insert.decision != crate::policy::Decision::Denied.as_str() {
+        if job.insert.decision != crate::policy::Decision::Denied {
             *in_batch.entry(counted).or_insert(0) += 1;
         }
         out.push(None);

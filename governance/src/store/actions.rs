@@ -28,9 +28,9 @@ pub struct ActionInsert {
     pub idempotency_key: Option<String>,
     pub request_hash: String,
     pub action_hash: String,
-    pub decision: String,
+    pub decision: crate::policy::Decision,
     pub rule: String,
-    pub tier: Option<String>,
+    pub tier: Option<crate::policy::Tier>,
     pub grant_id: Option<i64>,
     pub sandbox: bool,
     pub supervised: bool,
@@ -83,9 +83,7 @@ fn to_row(a: ActionInsert, evidence_hash: String) -> actions::ActiveModel {
         idempotency_key: Set(a.idempotency_key),
         request_hash: Set(a.request_hash),
         action_hash: Set(a.action_hash),
-        // An action starts in the state named like its decision; a name the policy does not
-        // give is stored as refused, never as allowed.
-        state: Set(crate::lifecycle::State::parse(&a.decision).unwrap_or(crate::lifecycle::State::Denied)),
+        state: Set(crate::lifecycle::State::first(a.decision)),
         decision: Set(a.decision),
         rule: Set(a.rule),
         tier: Set(a.tier),
@@ -168,7 +166,7 @@ pub async fn count_since(
         .and_where(actions::Column::AgentId.eq(agent_id))
         .and_where(actions::Column::Capability.eq(capability))
         .and_where(actions::Column::CreatedAt.gte(since))
-        .and_where(actions::Column::Decision.ne(crate::policy::Decision::Denied.as_str()))
+        .and_where(actions::Column::Decision.ne(crate::policy::Decision::Denied))
         .limit(u64::from(at_most))
         .to_owned();
     let count = Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(recent, Alias::new("recent")).to_owned();

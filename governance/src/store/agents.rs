@@ -57,7 +57,7 @@ fn to_record(a: agents::Model, owner_name: String) -> AgentRecord {
         owner_name,
         environment: Environment::parse(&a.environment).unwrap_or(Environment::Sandbox),
         model_note: a.model_note,
-        status: AgentStatus::from_stored(&a.status),
+        status: a.status,
         status_reason: a.status_reason,
         created_at: a.created_at,
     }
@@ -85,7 +85,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: AgentInsert<'_>) -> Result<i
         owner_id: Set(new.owner_id),
         environment: Set(new.environment.as_str().to_owned()),
         model_note: Set(new.model_note.to_owned()),
-        status: Set(AgentStatus::Active.as_str().to_owned()),
+        status: Set(AgentStatus::Active),
         status_reason: Set(String::new()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -117,7 +117,7 @@ pub async fn set_status(
 ) -> Result<bool, GovError> {
     let res = agents::Entity::update_many()
         .set(agents::ActiveModel {
-            status: Set(status.as_str().to_owned()),
+            status: Set(status),
             status_reason: Set(reason.to_owned()),
             updated_at: Set(crate::clock::now()),
             ..Default::default()

@@ -51,8 +51,7 @@ async fn named(db: &impl ConnectionTrait, rows: Vec<grants::Model>) -> Result<Ve
             template_id: g.template_id,
             template: tpls.get(&g.template_id).cloned().unwrap_or_default(),
             template_version: g.template_version,
-            // An unreadable stored tier is read as the least trusted one.
-            tier: Tier::parse(&g.tier).unwrap_or(Tier::Observer),
+            tier: g.tier,
             granted_by: g.granted_by,
             granted_at: g.granted_at,
             review_due_at: g.review_due_at,
@@ -89,7 +88,7 @@ pub async fn upsert(db: &impl ConnectionTrait, g: GrantInsert<'_>, existing: Opt
         capability_id: Set(g.capability_id),
         template_id: Set(g.template_id),
         template_version: Set(g.template_version),
-        tier: Set(g.tier.as_str().to_owned()),
+        tier: Set(g.tier),
         granted_by: Set(g.granted_by.to_owned()),
         granted_at: Set(now),
         review_due_at: Set(g.review_due_at),
@@ -108,9 +107,9 @@ pub async fn upsert(db: &impl ConnectionTrait, g: GrantInsert<'_>, existing: Opt
 /// Moves a live grant from `from` to `to`; false if it was not at `from` any more (a race).
 pub async fn set_tier(db: &impl ConnectionTrait, id: i64, from: Tier, to: Tier) -> Result<bool, GovError> {
     let res = grants::Entity::update_many()
-        .set(grants::ActiveModel { tier: Set(to.as_str().to_owned()), ..Default::default() })
+        .set(grants::ActiveModel { tier: Set(to), ..Default::default() })
         .filter(grants::Column::Id.eq(id))
-        .filter(grants::Column::Tier.eq(from.as_str()))
+        .filter(grants::Column::Tier.eq(from))
         .filter(grants::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
