@@ -2,6 +2,7 @@
 //! side people chose when they did not, and how often both agreed on an action that was later
 //! rolled back (a correlated failure: two checks that failed together).
 
+use crate::peer::CheckStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -11,8 +12,7 @@ pub struct CheckRow {
     pub primary: String,
     /// None while nobody took it.
     pub peer: Option<String>,
-    /// `open`, `taken`, `agreed`, `disagreed` or `timed_out`.
-    pub status: String,
+    pub status: crate::peer::CheckStatus,
     /// `primary`, `peer` or `neither` once a person chose.
     pub resolution: Option<String>,
     /// The action's lifecycle state now.
@@ -57,17 +57,17 @@ pub fn by_pair(rows: &[CheckRow]) -> Vec<PairStats> {
             peer,
             ..PairStats::default()
         });
-        match r.status.as_str() {
-            "agreed" => {
+        match r.status {
+            CheckStatus::Agreed => {
                 s.answered += 1;
                 s.agreed += 1;
                 if rolled_back(&r.action_state) {
                     s.correlated_failures += 1;
                 }
             }
-            "disagreed" => s.answered += 1,
-            "timed_out" => s.timed_out += 1,
-            _ => {}
+            CheckStatus::Disagreed => s.answered += 1,
+            CheckStatus::TimedOut => s.timed_out += 1,
+            CheckStatus::Open | CheckStatus::Taken => {}
         }
         match r.resolution.as_deref() {
             Some("primary") => s.chose_primary += 1,
@@ -87,7 +87,7 @@ mod tests {
         CheckRow {
             primary: primary.into(),
             peer: peer.map(Into::into),
-            status: status.into(),
+            status: serde_json::from_value(serde_json::Value::String(status.into())).unwrap(),
             resolution: resolution.map(Into::into),
             action_state: state.into(),
         }

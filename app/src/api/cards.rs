@@ -127,7 +127,7 @@ pub(crate) fn peer_side(
                     .collect()
             })
             .unwrap_or_default(),
-        timed_out: c.status == "timed_out",
+        timed_out: c.status == governance::peer::CheckStatus::TimedOut,
         warnings,
     }
 }

@@ -16,7 +16,7 @@ pub struct Model {
     pub written: i64,
     pub bytes: i64,
     pub sha256: Option<String>,
-    pub status: String,
+    pub status: crate::export::ExportStatus,
     pub error: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

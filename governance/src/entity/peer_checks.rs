@@ -22,7 +22,7 @@ pub struct Model {
     pub path: String,
     pub approval_expiry_minutes: i64,
     /// `open`, `taken`, `agreed`, `disagreed` or `timed_out`.
-    pub status: String,
+    pub status: crate::peer::CheckStatus,
     pub peer_agent_id: Option<i64>,
     pub taken_at: Option<DateTimeUtc>,
     pub deadline: DateTimeUtc,

@@ -28,32 +28,7 @@ pub struct ExportChunk {
     pub last_seq: i64,
 }
 
-/// Where an export stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportStatus {
-    Preparing,
-    Ready,
-    Failed,
-}
-
-impl ExportStatus {
-    fn parse(s: &str) -> ExportStatus {
-        match s {
-            "ready" => ExportStatus::Ready,
-            "failed" => ExportStatus::Failed,
-            _ => ExportStatus::Preparing,
-        }
-    }
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportStatus::Preparing => "preparing",
-            ExportStatus::Ready => "ready",
-            ExportStatus::Failed => "failed",
-        }
-    }
-}
+pub use crate::export::ExportStatus;
 
 /// An export and how far it has got.
 #[derive(Clone, Debug)]
@@ -83,7 +58,7 @@ impl ExportJob {
             id: r.id,
             requested_by: r.requested_by,
             format: ExportFormat::parse(&r.format).map_err(|(_, m)| GovError::Internal(m))?,
-            status: ExportStatus::parse(&r.status),
+            status: r.status,
             manifest,
             manifest_text: r.manifest,
             last_seq: r.last_seq,

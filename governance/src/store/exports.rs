@@ -3,6 +3,7 @@
 
 use crate::entity::audit_exports;
 use crate::error::GovError;
+use crate::export::ExportStatus;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -22,7 +23,7 @@ pub struct NewExport<'a> {
 /// The change that fails an export, with the reason for the person who asked.
 fn failed(reason: &str, now: DateTime<Utc>) -> audit_exports::ActiveModel {
     audit_exports::ActiveModel {
-        status: Set("failed".into()),
+        status: Set(ExportStatus::Failed),
         error: Set(Some(reason.to_owned())),
         updated_at: Set(now),
         ..Default::default()
@@ -41,7 +42,7 @@ impl Store {
             written: Set(0),
             bytes: Set(0),
             sha256: Set(None),
-            status: Set("preparing".into()),
+            status: Set(ExportStatus::Preparing),
             error: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
@@ -62,7 +63,7 @@ impl Store {
 
     /// How far a preparing export has got.
     pub async fn export_progress(&self, id: i64, written: i64, bytes: i64, now: DateTime<Utc>) -> Result<(), GovError> {
-        self.move_export(id, (written, bytes), None, "preparing", now).await
+        self.move_export(id, (written, bytes), None, ExportStatus::Preparing, now).await
     }
 
     /// A preparing export is complete: its size and the file's SHA-256.
@@ -74,7 +75,7 @@ impl Store {
         sha256: &str,
         now: DateTime<Utc>,
     ) -> Result<(), GovError> {
-        self.move_export(id, (written, bytes), Some(sha256.to_owned()), "ready", now).await
+        self.move_export(id, (written, bytes), Some(sha256.to_owned()), ExportStatus::Ready, now).await
     }
 
     /// A preparing export failed; the reason is for the person who asked.
@@ -82,7 +83,7 @@ impl Store {
         audit_exports::Entity::update_many()
             .set(failed(reason, now))
             .filter(audit_exports::Column::Id.eq(id))
-            .filter(audit_exports::Column::Status.eq("preparing"))
+            .filter(audit_exports::Column::Status.eq(ExportStatus::Preparing))
             .exec(self.db())
             .await?;
         Ok(())
@@ -93,7 +94,7 @@ impl Store {
     pub async fn fail_stalled_exports(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, GovError> {
         let res = audit_exports::Entity::update_many()
             .set(failed("the server preparing this export stopped; start it again", now))
-            .filter(audit_exports::Column::Status.eq("preparing"))
+            .filter(audit_exports::Column::Status.eq(ExportStatus::Preparing))
             .filter(audit_exports::Column::UpdatedAt.lt(before))
             .exec(self.db())
             .await?;
@@ -106,7 +107,7 @@ impl Store {
         id: i64,
         (written, bytes): (i64, i64),
         sha256: Option<String>,
-        status: &str,
+        status: ExportStatus,
         now: DateTime<Utc>,
     ) -> Result<(), GovError> {
         audit_exports::Entity::update_many()
@@ -114,12 +115,12 @@ impl Store {
                 written: Set(written),
                 bytes: Set(bytes),
                 sha256: Set(sha256),
-                status: Set(status.to_owned()),
+                status: Set(status),
                 updated_at: Set(now),
                 ..Default::default()
             })
             .filter(audit_exports::Column::Id.eq(id))
-            .filter(audit_exports::Column::Status.eq("preparing"))
+            .filter(audit_exports::Column::Status.eq(ExportStatus::Preparing))
             .exec(self.db())
             .await?;
         Ok(())

@@ -3,6 +3,7 @@
 
 use crate::entity::peer_checks;
 use crate::error::GovError;
+use crate::peer::CheckStatus;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -63,7 +64,7 @@ pub async fn insert(db: &impl ConnectionTrait, action_id: i64, p: PeerInsert) ->
         tolerances: Set(p.tolerances),
         path: Set(p.path),
         approval_expiry_minutes: Set(p.approval_expiry_minutes),
-        status: Set("open".into()),
+        status: Set(CheckStatus::Open),
         deadline: Set(p.deadline),
         created_at: Set(p.created_at),
         ..Default::default()
@@ -77,17 +78,17 @@ pub async fn apply(db: &impl ConnectionTrait, change: PeerChange) -> Result<bool
         PeerChange::Claim { id, agent_id, at } => (
             id,
             peer_checks::ActiveModel {
-                status: Set("taken".into()),
+                status: Set(CheckStatus::Taken),
                 peer_agent_id: Set(Some(agent_id)),
                 taken_at: Set(Some(at)),
                 ..Default::default()
             },
-            Condition::all().add(peer_checks::Column::Status.eq("open")),
+            Condition::all().add(peer_checks::Column::Status.eq(CheckStatus::Open)),
         ),
         PeerChange::Verdict { id, agent_id, agreed, decision, params, reasoning, confidence, comparison, at } => (
             id,
             peer_checks::ActiveModel {
-                status: Set(if agreed { "agreed" } else { "disagreed" }.into()),
+                status: Set(if agreed { CheckStatus::Agreed } else { CheckStatus::Disagreed }),
                 verdict_decision: Set(Some(decision)),
                 verdict_params: Set(Some(params)),
                 verdict_reasoning: Set(Some(reasoning)),
@@ -97,17 +98,17 @@ pub async fn apply(db: &impl ConnectionTrait, change: PeerChange) -> Result<bool
                 ..Default::default()
             },
             Condition::all()
-                .add(peer_checks::Column::Status.eq("taken"))
+                .add(peer_checks::Column::Status.eq(CheckStatus::Taken))
                 .add(peer_checks::Column::PeerAgentId.eq(agent_id)),
         ),
         PeerChange::TimedOut { id, comparison } => (
             id,
             peer_checks::ActiveModel {
-                status: Set("timed_out".into()),
+                status: Set(CheckStatus::TimedOut),
                 comparison: Set(Some(comparison)),
                 ..Default::default()
             },
-            Condition::all().add(peer_checks::Column::Status.is_in(["open", "taken"])),
+            Condition::all().add(peer_checks::Column::Status.is_in([CheckStatus::Open, CheckStatus::Taken])),
         ),
         PeerChange::Resolve { id, resolution, by, at } => (
             id,
@@ -154,7 +155,7 @@ impl Store {
     /// Open checks not yet past their deadline, oldest first.
     pub async fn open_peer_checks(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<PeerCheckRecord>, GovError> {
         Ok(peer_checks::Entity::find()
-            .filter(peer_checks::Column::Status.eq("open"))
+            .filter(peer_checks::Column::Status.eq(CheckStatus::Open))
             .filter(peer_checks::Column::Deadline.gt(now))
             .order_by_asc(peer_checks::Column::Id)
             .limit(limit)
@@ -169,7 +170,7 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<PeerCheckRecord>, GovError> {
         Ok(peer_checks::Entity::find()
-            .filter(peer_checks::Column::Status.is_in(["open", "taken"]))
+            .filter(peer_checks::Column::Status.is_in([CheckStatus::Open, CheckStatus::Taken]))
             .filter(peer_checks::Column::Deadline.lte(now))
             .order_by_asc(peer_checks::Column::Deadline)
             .limit(limit)

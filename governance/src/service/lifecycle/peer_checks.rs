@@ -142,10 +142,10 @@ impl Lifecycle {
             Some(c) if c.peer_agent_id == Some(who.agent.id) => c,
             _ => return Err(GovError::NotFound(format!("peer check {check_id}"))),
         };
-        if check.status != "taken" {
+        if check.status != crate::peer::CheckStatus::Taken {
             return Err(GovError::Conflict {
                 field: "peer_check",
-                message: format!("peer check {check_id} is already {}", check.status.replace('_', " ")),
+                message: format!("peer check {check_id} is already {}", check.status.words()),
             });
         }
         let a = self.load(check.action_id).await?;
