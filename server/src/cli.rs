@@ -99,6 +99,17 @@ pub enum AuditCommand {
     },
 }
 
+/// Loads the settings (naming a misspelt key) and starts logging; on an error says so.
+pub fn settings(config: Option<&std::path::Path>) -> Result<Settings, ExitCode> {
+    let settings = Settings::load(config).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })?;
+    crate::telemetry::init(&settings);
+    tracing::debug!(?settings, "settings loaded");
+    Ok(settings)
+}
+
 /// Runs the parsed command.
 pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
     if let Some(Command::Audit(AuditCommand::Verify { file: Some(file), public_key, manifest })) = &cli.command {

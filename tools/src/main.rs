@@ -2,7 +2,6 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
-use server::{Settings, telemetry};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,14 +44,10 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match Settings::load(cli.config.as_deref()) {
+    let settings = match server::cli::settings(cli.config.as_deref()) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    telemetry::init(&settings);
     match cli.command {
         Command::Demo => {
             let state = match server::cli::open(&settings).await {

@@ -1,6 +1,7 @@
 //! The dashboard: real figures from the database and the latest evidence.
 
 use crate::api::dashboard::dashboard;
+use crate::components::history::History;
 use crate::model::DashboardView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -59,30 +60,7 @@ fn Figures(d: DashboardView) -> impl IntoView {
             {if empty {
                 view! { <p class="muted">"Nothing has happened yet."</p> }.into_any()
             } else {
-                view! {
-                    <table class="table">
-                        <thead>
-                            <tr><th>"#"</th><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Summary"</th><th>"Hash"</th></tr>
-                        </thead>
-                        <tbody>
-                            {d
-                                .recent
-                                .into_iter()
-                                .map(|r| view! {
-                                    <tr>
-                                        <td class="num">{r.seq}</td>
-                                        <td class="nowrap">{r.recorded_at}</td>
-                                        <td>{r.actor}</td>
-                                        <td><code>{r.kind}</code></td>
-                                        <td>{r.summary}</td>
-                                        <td><code class="hash">{r.hash_prefix}</code></td>
-                                    </tr>
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                }
-                    .into_any()
+                view! { <History rows=d.recent hashes=true /> }.into_any()
             }}
         </section>
     }
