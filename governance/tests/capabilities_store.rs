@@ -65,7 +65,7 @@ async fn capabilities_are_defined_once_validated_per_field_and_edited_with_evide
             (edited.risk, edited.reversibility, edited.params_schema.is_none()),
             (Risk::Medium, Reversibility::Irreversible, true)
         );
-        assert_eq!(caps.list().await.unwrap().len(), 1);
+        assert_eq!(caps.list(&token).await.unwrap().len(), 1);
         assert!(matches!(caps.edit(&token, 999, refund()).await, Err(GovError::NotFound(_))));
         let trail = db.store.evidence_about("capability", &c.id.to_string(), 10).await.unwrap();
         assert_eq!(

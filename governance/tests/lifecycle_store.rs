@@ -374,7 +374,7 @@ async fn shadow_comparisons_are_recorded_and_tallied() {
         );
         w.lifecycle.record_shadow(&rita, ids[2], Verdict::Reject, "", "").await.unwrap();
         assert_eq!(w.inbox.counts(&rita).await.unwrap().shadow, 0, "recorded cases leave the inbox");
-        let tallies = w.inbox.shadow_tallies(w.agent_id).await.unwrap();
+        let tallies = w.inbox.shadow_tallies(&w.olga.as_manager().unwrap(), w.agent_id).await.unwrap();
         assert_eq!(tallies.len(), 1, "{}", db.name);
         let t = &tallies[0].1;
         assert_eq!((t.same, t.different_params, t.opposite, t.agreement_percent()), (1, 1, 1, Some(33)));

@@ -202,7 +202,11 @@ async fn a_disagreement_waits_for_a_reviewer_who_may_choose_the_peer() {
             w.lifecycle.resolve_disagreement(&rita, id, Choice::Primary, "").await,
             Err(GovError::Conflict { .. })
         ));
-        let stats = w.inbox.peer_stats(db.store.action_by_id(id).await.unwrap().unwrap().agent_id).await.unwrap();
+        let stats = w
+            .inbox
+            .peer_stats(&w.olga.as_manager().unwrap(), db.store.action_by_id(id).await.unwrap().unwrap().agent_id)
+            .await
+            .unwrap();
         assert_eq!((stats[0].peer.as_str(), stats[0].answered, stats[0].chose_peer), ("check-bot", 1, 1));
         assert!(db.store.verify_evidence().await.unwrap().is_ok());
         db.cleanup().await;

@@ -90,26 +90,26 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
     let choices = st.grants.choices(&token).await.map_err(gov)?;
     let grants: Vec<_> =
         st.grants.of_agent(&token, id).await.map_err(gov)?.into_iter().map(|g| grant_row(g, &choices, now)).collect();
-    let catalogue = st.capabilities.list().await.map_err(gov)?.into_iter().map(|c| c.name).collect();
+    let catalogue = st.capabilities.list(&token).await.map_err(gov)?.into_iter().map(|c| c.name).collect();
     let (grant_choices, uncovered) = grant_form(&choices, &grants, catalogue);
     let agent_name = d.agent.name.clone();
     Ok(AgentDetailView {
-        shadow: st.inbox.shadow_tallies(id).await.map_err(gov)?.into_iter().map(shadow_stat).collect(),
+        shadow: st.inbox.shadow_tallies(&token, id).await.map_err(gov)?.into_iter().map(shadow_stat).collect(),
         alerts: st
             .inbox
-            .alerts_of(id)
+            .alerts_of(&token, id)
             .await
             .map_err(gov)?
             .into_iter()
             .map(|a| crate::api::cards::alert_row(a, agent_name.clone()))
             .collect(),
-        peer_pairs: st.inbox.peer_stats(id).await.map_err(gov)?.into_iter().map(peer_pair_row).collect(),
+        peer_pairs: st.inbox.peer_stats(&token, id).await.map_err(gov)?.into_iter().map(peer_pair_row).collect(),
         agent: agent_row(d.agent),
         keys: d.keys.into_iter().map(key_row).collect(),
         history: d.history.into_iter().map(evidence_row).collect(),
         new_key,
         grants,
-        actions: st.decisions.recent(id, 25).await.map_err(gov)?.into_iter().map(action_row).collect(),
+        actions: st.decisions.recent(&token, id, 25).await.map_err(gov)?.into_iter().map(action_row).collect(),
         grant_choices,
         uncovered,
     })

@@ -20,8 +20,8 @@ fn row(c: governance::store::capabilities::CapabilityRecord) -> CapabilityRow {
 #[server(endpoint = "capabilities/list")]
 pub async fn list_capabilities() -> Result<Vec<CapabilityRow>, AppError> {
     use crate::server::context::{gov, principal, state};
-    principal()?.as_manager().map_err(gov)?;
-    Ok(state()?.capabilities.list().await.map_err(gov)?.into_iter().map(row).collect())
+    let token = principal()?.as_manager().map_err(gov)?;
+    Ok(state()?.capabilities.list(&token).await.map_err(gov)?.into_iter().map(row).collect())
 }
 
 /// Adds a capability.

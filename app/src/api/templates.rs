@@ -38,7 +38,7 @@ pub async fn template_detail(
     let token = principal()?.as_manager().map_err(gov)?;
     let st = state()?;
     let view = st.templates.view(&token, id, version).await.map_err(gov)?;
-    let catalogue = st.capabilities.list().await.map_err(gov)?;
+    let catalogue = st.capabilities.list(&token).await.map_err(gov)?;
     let comparison = match (a, b) {
         (Some(a), Some(b)) => {
             let (_, _, changes) = st.templates.compare(&token, id, a, b).await.map_err(gov)?;

@@ -60,7 +60,7 @@ impl Capabilities {
     }
 
     /// Every capability.
-    pub async fn list(&self) -> Result<Vec<CapabilityRecord>, GovError> {
+    pub async fn list(&self, _by: &AsManager) -> Result<Vec<CapabilityRecord>, GovError> {
         self.store.list_capabilities().await
     }
 

@@ -454,7 +454,12 @@ impl Decisions {
     }
 
     /// An agent's newest actions, for its page.
-    pub async fn recent(&self, agent_id: i64, limit: u64) -> Result<Vec<ActionRecord>, GovError> {
+    pub async fn recent(
+        &self,
+        _by: &crate::principal::AsManager,
+        agent_id: i64,
+        limit: u64,
+    ) -> Result<Vec<ActionRecord>, GovError> {
         self.store.recent_actions(agent_id, limit).await
     }
 }

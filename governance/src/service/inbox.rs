@@ -4,7 +4,7 @@
 use crate::capability::Risk;
 use crate::error::GovError;
 use crate::lifecycle::State;
-use crate::principal::AsReviewer;
+use crate::principal::{AsManager, AsReviewer};
 use crate::store::Store;
 use crate::store::actions::ActionRecord;
 use crate::store::alerts::AlertRecord;
@@ -243,7 +243,11 @@ impl Inbox {
 
 impl Inbox {
     /// An agent's shadow agreement per capability, by capability name.
-    pub async fn shadow_tallies(&self, agent_id: i64) -> Result<Vec<(String, crate::shadow::Tally)>, GovError> {
+    pub async fn shadow_tallies(
+        &self,
+        _by: &AsManager,
+        agent_id: i64,
+    ) -> Result<Vec<(String, crate::shadow::Tally)>, GovError> {
         let mut out: std::collections::BTreeMap<String, crate::shadow::Tally> = Default::default();
         for (capability, agreement) in self.store.shadow_agreements(agent_id).await? {
             if let Some(a) = agreement.as_deref().and_then(crate::shadow::Agreement::parse) {
@@ -254,14 +258,18 @@ impl Inbox {
     }
 
     /// Open alerts about one agent.
-    pub async fn alerts_of(&self, agent_id: i64) -> Result<Vec<AlertRecord>, GovError> {
+    pub async fn alerts_of(&self, _by: &AsManager, agent_id: i64) -> Result<Vec<AlertRecord>, GovError> {
         self.store.open_alerts(Some(agent_id)).await
     }
 }
 
 impl Inbox {
     /// Peer-check figures for every pair the agent took part in, as primary or as peer.
-    pub async fn peer_stats(&self, agent_id: i64) -> Result<Vec<crate::peer_stats::PairStats>, GovError> {
+    pub async fn peer_stats(
+        &self,
+        _by: &AsManager,
+        agent_id: i64,
+    ) -> Result<Vec<crate::peer_stats::PairStats>, GovError> {
         use crate::peer_stats::{CheckRow, by_pair};
         let checks = self.store.peer_checks_involving(agent_id).await?;
         let names: HashMap<i64, String> = self.store.list_agents().await?.into_iter().map(|a| (a.id, a.name)).collect();
