@@ -17,7 +17,7 @@ mod reviews;
 
 use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
-use crate::lifecycle::{Event, State, next};
+use crate::lifecycle::{Event, next};
 use crate::principal::AsReviewer;
 use crate::store::actions::ActionRecord;
 use crate::store::transitions::{self, Changes};
@@ -79,10 +79,6 @@ pub(crate) fn comment(field: &'static str, text: &str, required: bool) -> Result
         return Err(GovError::invalid(field, format!("must be at most {MAX_COMMENT} characters")));
     }
     Ok(t.to_owned())
-}
-
-fn state_of(a: &ActionRecord) -> Result<State, GovError> {
-    Ok(a.state)
 }
 
 impl Lifecycle {
@@ -161,7 +157,7 @@ impl Lifecycle {
     /// Applies one transition to `action` (as loaded by the caller): allowed by the state
     /// machine, compare-and-set on the state, evidence appended, all in one transaction.
     pub(crate) async fn apply(&self, action: &ActionRecord, step: Step) -> Result<ActionRecord, GovError> {
-        let from = state_of(action)?;
+        let from = action.state;
         let Ok(to) = next(from, step.event) else {
             return Err(self.conflict(action.id, step.event).await);
         };
