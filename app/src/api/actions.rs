@@ -93,7 +93,7 @@ pub async fn correction_preview(
     other_page: Option<usize>,
 ) -> Result<Option<CorrectionView>, AppError> {
     use crate::api::cards::cards;
-    use crate::model::{CORRECTION_PAGE, pages};
+    use crate::model::{CORRECTION_PAGE, Paged};
     use crate::server::context::{gov, principal, state};
     let who = principal()?;
     let token = who.as_corrector().map_err(gov)?;
@@ -115,22 +115,19 @@ pub async fn correction_preview(
         }));
     };
     let (reversible, other) = st.lifecycle.correction_preview(&token, agent_id, hours).await.map_err(gov)?;
-    let (reversible_total, other_total) = (reversible.len(), other.len());
     // Only the rows shown become cards (a span can hold thousands of actions).
-    let page = page.unwrap_or(1).clamp(1, pages(reversible_total, CORRECTION_PAGE));
-    let other_page = other_page.unwrap_or(1).clamp(1, pages(other_total, CORRECTION_PAGE));
-    let slice =
-        |rows: Vec<_>, page: usize| rows.into_iter().skip((page - 1) * CORRECTION_PAGE).take(CORRECTION_PAGE).collect();
+    let reversible = Paged::of(reversible, page, CORRECTION_PAGE);
+    let other = Paged::of(other, other_page, CORRECTION_PAGE);
     Ok(Some(CorrectionView {
         agent_id,
         agent: agents.iter().find(|(id, _)| *id == agent_id).map(|(_, n)| n.clone()).unwrap_or_default(),
         hours,
-        reversible: cards(&known, slice(reversible, page)),
-        reversible_total,
-        page,
-        other: cards(&known, slice(other, other_page)),
-        other_total,
-        other_page,
+        reversible: cards(&known, reversible.rows),
+        reversible_total: reversible.total,
+        page: reversible.page,
+        other: cards(&known, other.rows),
+        other_total: other.total,
+        other_page: other.page,
         agents,
     }))
 }
