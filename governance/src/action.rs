@@ -11,21 +11,32 @@ use crate::text::{storable, storable_json};
 
 /// What an agent sends to `POST /v1/actions`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::capability_name))]
     pub capability: String,
+    /// Checked against the capability's JSON Schema.
     #[serde(default = "empty_object")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::JsonObject))]
     pub params: Value,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::long_text, required = false))]
     pub reasoning: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
     pub confidence: f64,
+    /// What the agent based its proposal on.
     #[serde(default = "empty_object")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Json))]
     pub inputs: Value,
     #[serde(default = "empty_array")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::openapi::Json>))]
     pub alternatives: Value,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::short_text, required = false))]
     pub task_ref: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::idempotency_key, required = false))]
     pub idempotency_key: Option<String>,
 }
 

@@ -29,6 +29,7 @@ impl fmt::Display for AgentName {
 
 /// Where an agent acts: real operations, or a sandbox whose every answer is marked as such.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
     Production,
@@ -56,6 +57,7 @@ impl Environment {
 
 /// Whether an agent may act at all (the kill switch; stored by its name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 #[sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase")]
 pub enum AgentStatus {

@@ -16,6 +16,8 @@ pub mod error;
 pub mod evidence;
 pub mod export;
 pub mod lifecycle;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod password;
 pub mod peer;
 pub mod peer_stats;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Where an action is; stored as its snake_case name (`needs_approval`), so the column stays
 /// text and rows written before it was typed read as they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, DeriveActiveEnum)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
 pub enum State {

@@ -112,7 +112,7 @@ impl World {
         }))
         .unwrap();
         let a = self.decisions.request(&self.agent(0).await, req).await.unwrap();
-        (a.id, a.decision)
+        (a.id, a.decision.as_str().to_owned())
     }
 
     async fn verdict(&self, check: i64, decision: &str, amount: f64) -> Result<(), GovError> {

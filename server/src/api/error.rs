@@ -4,7 +4,8 @@ use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use governance::GovError;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Seconds an agent is asked to wait before retrying after a transient fault.
 const RETRY_AFTER_SECS: &str = "1";
@@ -12,6 +13,46 @@ const RETRY_AFTER_SECS: &str = "1";
 /// What an agent is told of a fault that retrying will not fix (the details are in the log,
 /// under the request id the response carries).
 const INTERNAL: &str = "Tenure failed on this request and logged it; retrying will not help; quote the x-request-id header when reporting it";
+
+/// Every refusal and fault: `{"error": {"code", "message", "field"}}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, and which field when one did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The field at fault (a JSON pointer for params), or null.
+    #[schema(required = true)]
+    pub field: Option<String>,
+}
+
+/// The kind of error; each has its status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadJson,
+    BadBody,
+    TooLarge,
+    Invalid,
+    Conflict,
+    NotFound,
+    MethodNotAllowed,
+    Forbidden,
+    Unauthenticated,
+    Throttled,
+    Unavailable,
+    Internal,
+}
+
+/// The body of an error answer.
+pub fn error_body(code: ErrorCode, message: impl Into<String>, field: Option<String>) -> Json<ErrorBody> {
+    Json(ErrorBody { error: ErrorDetail { code, message: message.into(), field } })
+}
 
 /// An error answered to an agent.
 #[derive(Debug)]
@@ -56,49 +97,55 @@ impl IntoResponse for ApiError {
         let gov = match self {
             ApiError::Gov(e) => e,
             ApiError::BadJson(message) => {
-                let body = Json(json!({"error": {"code": "bad_json", "message": message, "field": null}}));
-                return (StatusCode::BAD_REQUEST, body).into_response();
+                return (StatusCode::BAD_REQUEST, error_body(ErrorCode::BadJson, message, None)).into_response();
             }
             ApiError::BadShape { field, message } => {
-                let body = Json(json!({"error": {"code": "invalid", "message": message, "field": field}}));
-                return (StatusCode::UNPROCESSABLE_ENTITY, body).into_response();
+                return (StatusCode::UNPROCESSABLE_ENTITY, error_body(ErrorCode::Invalid, message, field))
+                    .into_response();
             }
             ApiError::Body { status, message } => {
-                let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_body" };
-                let body = Json(json!({"error": {"code": code, "message": message, "field": null}}));
-                return (status, body).into_response();
+                let code =
+                    if status == StatusCode::PAYLOAD_TOO_LARGE { ErrorCode::TooLarge } else { ErrorCode::BadBody };
+                return (status, error_body(code, message, None)).into_response();
             }
         };
         let (status, code, message, field) = match gov {
-            GovError::Invalid { field, message } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", message, Some(field)),
-            GovError::Conflict { field, message } => (StatusCode::CONFLICT, "conflict", message, Some(field)),
-            GovError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("{what} not found"), None),
-            GovError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why, None),
-            GovError::Unauthenticated(why) => (StatusCode::UNAUTHORIZED, "unauthenticated", why, None),
-            GovError::BadCredentials => (StatusCode::UNAUTHORIZED, "unauthenticated", "bad credentials".into(), None),
-            GovError::Throttled { retry_after_secs } => {
-                (StatusCode::TOO_MANY_REQUESTS, "throttled", format!("try again in {retry_after_secs} seconds"), None)
+            GovError::Invalid { field, message } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid, message, Some(field))
             }
+            GovError::Conflict { field, message } => (StatusCode::CONFLICT, ErrorCode::Conflict, message, Some(field)),
+            GovError::NotFound(what) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("{what} not found"), None),
+            GovError::Forbidden(why) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, why, None),
+            GovError::Unauthenticated(why) => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, why, None),
+            GovError::BadCredentials => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "bad credentials".into(), None)
+            }
+            GovError::Throttled { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::Throttled,
+                format!("try again in {retry_after_secs} seconds"),
+                None,
+            ),
             GovError::Unavailable(e) => {
                 tracing::warn!(error = %e, "database unavailable in the API");
-                let body = Json(json!({"error": {
-                    "code": "unavailable",
-                    "message": "Tenure cannot record this right now; nothing was recorded; retry shortly",
-                    "field": null,
-                }}));
+                let body = error_body(
+                    ErrorCode::Unavailable,
+                    "Tenure cannot record this right now; nothing was recorded; retry shortly",
+                    None,
+                );
                 return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, RETRY_AFTER_SECS)], body)
                     .into_response();
             }
             GovError::Db(e) => {
                 tracing::error!(error = %e, "database error in the API");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", INTERNAL.into(), None)
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, INTERNAL.into(), None)
             }
             GovError::Internal(e) => {
                 tracing::error!(error = %e, "internal error in the API");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", INTERNAL.into(), None)
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, INTERNAL.into(), None)
             }
         };
-        let body = Json(json!({"error": {"code": code, "message": message, "field": field}}));
+        let body = error_body(code, message, field.map(str::to_owned));
         if status == StatusCode::UNAUTHORIZED {
             return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
         }

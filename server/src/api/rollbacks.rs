@@ -2,7 +2,7 @@
 //! reported; `?wait=SECONDS` long-polls until there is at least one.
 
 use crate::api::agent_auth::AgentAuth;
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
 use crate::api::input::ApiQuery;
 use crate::api::wait::{LongPollMax, WaitQuery, long_poll};
 use axum::Extension;
@@ -13,22 +13,29 @@ use governance::Services;
 use governance::store::actions::ActionRecord;
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 /// One rollback to carry out.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RollbackItem {
     pub action_id: i64,
     pub capability: String,
+    #[schema(value_type = Object)]
     pub params: Value,
+    /// What the agent reported when it executed the action.
+    #[schema(value_type = governance::openapi::Json)]
     pub output: Value,
+    /// What the agent said it needs to undo it.
+    #[schema(value_type = governance::openapi::Json)]
     pub undo: Value,
     pub reason: String,
     pub requested_by: String,
+    #[schema(required = true)]
     pub requested_at: Option<DateTime<Utc>>,
 }
 
 /// The answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Rollbacks {
     pub rollbacks: Vec<RollbackItem>,
 }
@@ -50,7 +57,17 @@ fn item(a: ActionRecord) -> RollbackItem {
     }
 }
 
-/// Pending rollbacks of the calling agent.
+/// Actions a person asked this agent to undo, with the undo data it reported
+///
+/// Pending rollbacks of the calling agent; with `wait`, answers as soon as there is one.
+#[utoipa::path(get, path = "/v1/rollbacks", operation_id = "listRollbacks",
+    params(("wait" = Option<u64>, Query, minimum = 0, description = "Seconds to wait for one to arrive")),
+    responses(
+        (status = 200, description = "Pending rollbacks, oldest first (empty when none arrived in time)", body = Rollbacks),
+        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
+        (status = 422, description = "`wait` is not a whole number", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    ))]
 pub async fn list(
     State(state): State<Services>,
     AgentAuth(who): AgentAuth,

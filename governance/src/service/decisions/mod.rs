@@ -7,7 +7,8 @@ use crate::condition::ConditionContext;
 use crate::entity::grants;
 use crate::error::GovError;
 use crate::evidence::Prepared;
-use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, decide, value_key};
+use crate::lifecycle::State;
+use crate::policy::{ConditionCheck, Decision, DecisionInput, GrantView, Tier, decide, value_key};
 use crate::service::agents::{AgentPrincipal, check_key, refuse_key};
 use crate::service::group_commit::{Committed, GroupCommit, Job, RateLimit};
 use crate::service::inputs_cache::InputsCache;
@@ -25,19 +26,27 @@ mod steps;
 
 /// What the agent is told.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionAnswer {
     pub id: i64,
-    pub decision: String,
-    pub state: String,
+    pub decision: Decision,
+    pub state: State,
+    /// Which grant and condition decided.
     pub rule: String,
-    pub tier: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub tier: Option<Tier>,
     pub supervised: bool,
     pub sandbox: bool,
+    /// Until when a reviewer may decide (for needs_approval).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub expires_at: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::sha256_hex))]
     pub evidence_hash: String,
     /// The params this answer covers (an approval binds to exactly these).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub params: serde_json::Value,
     /// Until when a human may still ask for it to be undone (after a successful report).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub reversible_until: Option<DateTime<Utc>>,
 }
 
@@ -45,10 +54,10 @@ impl From<&ActionRecord> for ActionAnswer {
     fn from(a: &ActionRecord) -> Self {
         ActionAnswer {
             id: a.id,
-            decision: a.decision.as_str().to_owned(),
-            state: a.state.as_str().to_owned(),
+            decision: a.decision,
+            state: a.state,
             rule: a.rule.clone(),
-            tier: a.tier.map(|t| t.as_str().to_owned()),
+            tier: a.tier,
             supervised: a.supervised,
             sandbox: a.sandbox,
             expires_at: a.expires_at,
@@ -253,10 +262,10 @@ impl Decisions {
         };
         Ok(Attempt::Recorded(Box::new(ActionAnswer {
             id,
-            decision: outcome.decision.as_str().to_owned(),
-            state: outcome.decision.as_str().to_owned(),
+            decision: outcome.decision,
+            state: State::first(outcome.decision),
             rule: outcome.rule,
-            tier: applied.map(|a| a.view.tier.as_str().to_owned()),
+            tier: applied.map(|a| a.view.tier),
             supervised: outcome.supervised,
             sandbox: recorded.sandbox,
             expires_at: recorded.expires_at,

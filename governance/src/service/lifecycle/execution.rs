@@ -17,27 +17,37 @@ pub const MAX_REPORT_BYTES: usize = 64 * 1024;
 
 /// `POST /v1/actions/{id}/result`.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResultReport {
     /// `succeeded` or `failed`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::execution_status))]
     pub status: String,
+    /// What happened (any JSON, at most 64 KiB).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Json))]
     pub output: Value,
-    /// What the agent needs to undo it; kept for a rollback.
+    /// What the agent needs to undo it (any JSON, at most 64 KiB); returned with a rollback.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Json))]
     pub undo: Value,
     /// The params the agent executed with; when given, they must be the approved ones.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::JsonObject>))]
     pub params: Option<Value>,
 }
 
 /// `POST /v1/actions/{id}/rollback-result`.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RollbackReport {
     /// `rolled_back` or `failed`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::rollback_status))]
     pub status: String,
+    /// What happened (any JSON, at most 64 KiB).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Json))]
     pub output: Value,
 }
 

@@ -22,24 +22,33 @@ use serde_json::{Value, json};
 
 /// What a peer is given: the task, never the primary's proposal.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeerTask {
     pub id: i64,
     pub capability: String,
     pub task_ref: String,
+    /// What the primary agent based its analysis on.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Json))]
     pub inputs: Value,
     pub deadline: DateTime<Utc>,
 }
 
 /// `POST /v1/peer-checks/{id}/verdict`: the peer's own analysis.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PeerVerdict {
     /// `proceed` or `decline`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::peer_decision))]
     pub decision: String,
+    /// The params this agent would use.
     #[serde(default = "empty_object")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::JsonObject))]
     pub params: Value,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::long_text, required = false))]
     pub reasoning: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
     pub confidence: f64,
 }
 
