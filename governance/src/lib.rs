@@ -23,12 +23,16 @@ pub mod peer;
 pub mod peer_stats;
 pub mod policy;
 pub mod principal;
+pub mod records;
 pub mod roles;
 pub mod search;
 pub mod service;
 pub mod services;
 pub mod shadow;
+#[cfg(feature = "store-access")]
 pub mod store;
+#[cfg(not(feature = "store-access"))]
+pub(crate) mod store;
 pub mod template;
 pub mod text;
 pub mod throttle;
@@ -45,6 +49,7 @@ pub use service::grants::Grants;
 pub use service::inbox::Inbox;
 pub use service::lifecycle::Lifecycle;
 pub use service::templates::Templates;
-pub use services::{Services, Sessions, Setup};
+pub use services::{OpenError, Schema, Services, Sessions, Setup};
+#[cfg(feature = "store-access")]
 pub use store::Store;
 pub use username::Username;

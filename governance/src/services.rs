@@ -36,7 +36,36 @@ pub struct Setup {
     pub exports_dir: PathBuf,
 }
 
+/// The schema when the services opened the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Schema {
+    /// Migrations applied in all.
+    pub applied: usize,
+    /// Of those, applied just now.
+    pub new: usize,
+}
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot open the database: {0}")]
+    Connect(String),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(String),
+}
+
 impl Services {
+    /// Opens the database at `url` (SQLite or PostgreSQL), brings its schema up to date and
+    /// builds every service over it.
+    pub async fn open(url: &str, setup: Setup) -> Result<(Services, Schema), OpenError> {
+        use migrations::{Migrator, MigratorTrait};
+        let store = Store::connect(url).await.map_err(|e| OpenError::Connect(e.to_string()))?;
+        let new = Migrator::get_pending_migrations(store.db()).await.map(|p| p.len()).unwrap_or(0);
+        Migrator::up(store.db(), None).await.map_err(|e| OpenError::Migrate(e.to_string()))?;
+        let applied = Migrator::get_applied_migrations(store.db()).await.map(|a| a.len()).unwrap_or(0);
+        Ok((Services::new(store, setup), Schema { applied, new }))
+    }
+
     /// Every service over `store`.
     pub fn new(store: Store, setup: Setup) -> Services {
         Services {

@@ -15,11 +15,10 @@ use axum::http::{HeaderName, Request};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use governance::service::accounts::ThrottlePolicy;
-use governance::{Services, Setup, Store};
+use governance::{OpenError, Services, Setup};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
-use migrations::{Migrator, MigratorTrait};
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
@@ -35,20 +34,18 @@ pub const SESSION_COOKIE: &str = "tenure_session";
 /// users. Returns the state and, on first start only, the admin's one-time password.
 pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), String> {
     let url = settings.database_url();
-    let store = Store::connect(&url)
-        .await
-        .map_err(|e| format!("cannot open the database {}: {e}", crate::settings::redact_url(&url)))?;
-    let pending = Migrator::get_pending_migrations(store.db()).await.map(|p| p.len()).unwrap_or(0);
-    Migrator::up(store.db(), None).await.map_err(|e| format!("cannot apply migrations: {e}"))?;
-    let applied = Migrator::get_applied_migrations(store.db()).await.map(|a| a.len()).unwrap_or(0);
-    tracing::info!(applied, new = pending, "database schema up to date ({applied} migrations, {pending} applied now)");
     let throttle = ThrottlePolicy {
         max_failures: settings.login_max_failures,
         window: chrono::Duration::minutes(settings.login_window_minutes),
     };
     let setup =
         Setup { throttle, signer: settings.checkpoint_signer()?, exports_dir: settings.data_dir.join("exports") };
-    let services = Services::new(store, setup);
+    let (services, schema) = Services::open(&url, setup).await.map_err(|e| match e {
+        OpenError::Connect(e) => format!("cannot open the database {}: {e}", crate::settings::redact_url(&url)),
+        e @ OpenError::Migrate(_) => e.to_string(),
+    })?;
+    let (applied, new) = (schema.applied, schema.new);
+    tracing::info!(applied, new, "database schema up to date ({applied} migrations, {new} applied now)");
     // Compute the dummy hash now, so the first unknown-user sign-in is not slower than others.
     let _ = tokio::task::spawn_blocking(governance::password::dummy_hash).await;
     let first_admin =

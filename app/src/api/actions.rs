@@ -53,7 +53,7 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
 /// `action.peer_resolved` record), the peer's analysis, the choice and the reviewer's comment.
 #[cfg(feature = "ssr")]
 fn resolved(
-    check: &governance::store::peer_checks::PeerCheckRecord,
+    check: &governance::records::PeerCheckRecord,
     history: &[governance::evidence::Record],
     card: &crate::model::ActionCard,
     peer: crate::model::PeerSide,

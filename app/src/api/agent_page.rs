@@ -3,8 +3,8 @@
 use crate::api::show_time;
 use crate::model::{ActionRow, GrantChoiceRow, GrantRow, KeyRow, PeerPairRow, ShadowStat};
 use chrono::{DateTime, Utc};
+use governance::records::GrantRecord;
 use governance::service::grants::GrantChoice;
-use governance::store::grants::GrantRecord;
 
 /// A grant as its row shows it: review date in words, and whether a newer template version
 /// can take it.
@@ -55,7 +55,7 @@ pub(crate) fn grant_form(
 }
 
 /// One of the agent's recent decisions.
-pub(crate) fn action_row(a: governance::store::actions::ActionRecord) -> ActionRow {
+pub(crate) fn action_row(a: governance::records::ActionRecord) -> ActionRow {
     ActionRow {
         id: a.id,
         created_at: show_time(&a.created_at),
@@ -71,7 +71,7 @@ pub(crate) fn action_row(a: governance::store::actions::ActionRecord) -> ActionR
 }
 
 /// One API key (its prefix only).
-pub(crate) fn key_row(k: governance::store::agents::KeyRecord) -> KeyRow {
+pub(crate) fn key_row(k: governance::records::KeyRecord) -> KeyRow {
     KeyRow {
         id: k.id,
         prefix: k.prefix,

@@ -5,7 +5,7 @@ use crate::model::{AgentDetailView, AgentRow};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn agent_row(a: governance::store::agents::AgentRecord) -> AgentRow {
+fn agent_row(a: governance::records::AgentRecord) -> AgentRow {
     AgentRow {
         id: a.id,
         name: a.name,

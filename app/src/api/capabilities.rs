@@ -5,7 +5,7 @@ use crate::model::CapabilityRow;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn row(c: governance::store::capabilities::CapabilityRecord) -> CapabilityRow {
+fn row(c: governance::records::CapabilityRecord) -> CapabilityRow {
     CapabilityRow {
         id: c.id,
         name: c.name,

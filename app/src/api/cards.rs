@@ -4,8 +4,8 @@ use crate::api::show_time;
 use crate::model::{ActionCard, AlertRow};
 use chrono::{DateTime, Utc};
 use governance::lifecycle::State;
-use governance::store::actions::ActionRecord;
-use governance::store::alerts::AlertRecord;
+use governance::records::ActionRecord;
+use governance::records::AlertRecord;
 use serde_json::Value;
 
 /// What is known about an action's agent and capability beside the row itself.
@@ -102,7 +102,7 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
 
 /// The peer's side of a disagreement, from its check.
 pub(crate) fn peer_side(
-    c: &governance::store::peer_checks::PeerCheckRecord,
+    c: &governance::records::PeerCheckRecord,
     agent: String,
     warnings: Vec<String>,
 ) -> crate::model::PeerSide {

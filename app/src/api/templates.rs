@@ -5,7 +5,7 @@ use crate::model::{TemplateDetailView, TemplateRow};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn row(t: &governance::store::templates::TemplateRecord) -> TemplateRow {
+fn row(t: &governance::records::TemplateRecord) -> TemplateRow {
     TemplateRow {
         id: t.id,
         name: t.name.clone(),

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use governance::Services;
-use governance::store::actions::ActionRecord;
+use governance::records::ActionRecord;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
