@@ -55,25 +55,7 @@ impl Environment {
     }
 }
 
-/// Whether an agent may act at all (the kill switch; stored by its name).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase")]
-pub enum AgentStatus {
-    Active,
-    Suspended,
-}
-
-impl AgentStatus {
-    /// The stored and displayed name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgentStatus::Active => "active",
-            AgentStatus::Suspended => "suspended",
-        }
-    }
-}
+pub use vocab::AgentStatus;
 
 /// A reason for a suspension or reinstatement: required, and bounded.
 pub fn parse_reason(raw: &str) -> Result<String, String> {

@@ -328,22 +328,4 @@ where
 #[cfg(test)]
 mod tests;
 
-/// Where an export stands; stored by its name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase")]
-pub enum ExportStatus {
-    Preparing,
-    Ready,
-    Failed,
-}
-
-impl ExportStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportStatus::Preparing => "preparing",
-            ExportStatus::Ready => "ready",
-            ExportStatus::Failed => "failed",
-        }
-    }
-}
+pub use vocab::ExportStatus;

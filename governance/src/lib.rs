@@ -15,7 +15,6 @@ pub(crate) mod entity;
 pub mod error;
 pub mod evidence;
 pub mod export;
-pub mod lifecycle;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod password;
@@ -53,3 +52,6 @@ pub use services::{OpenError, Schema, Services, Sessions, Setup};
 #[cfg(feature = "store-access")]
 pub use store::Store;
 pub use username::Username;
+/// The action lifecycle: states, events, who sends each, and the pure `next` (in `vocab`, so
+/// the console can match on states without the engine).
+pub use vocab::lifecycle;

@@ -66,31 +66,7 @@ pub struct Tolerance {
 /// Default time a peer has to answer.
 pub const DEFAULT_PEER_DEADLINE_MINUTES: i64 = 30;
 
-/// Where a peer check is: waiting to be taken, taken by a peer, answered (agreeing or not),
-/// or past its deadline unanswered. Stored by its snake_case name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum CheckStatus {
-    Open,
-    Taken,
-    Agreed,
-    Disagreed,
-    TimedOut,
-}
-
-impl CheckStatus {
-    /// The stored name, in words ("timed out").
-    pub fn words(self) -> &'static str {
-        match self {
-            CheckStatus::Open => "open",
-            CheckStatus::Taken => "taken",
-            CheckStatus::Agreed => "agreed",
-            CheckStatus::Disagreed => "disagreed",
-            CheckStatus::TimedOut => "timed out",
-        }
-    }
-}
+pub use vocab::CheckStatus;
 
 /// What the peer decided on the task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

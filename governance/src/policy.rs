@@ -5,100 +5,10 @@
 //! Conditions can only ever escalate (turn `allowed` into `needs_approval`); nothing here can
 //! turn a refusal or an escalation into `allowed` — a property the tests check.
 
-use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// How much an agent is trusted with one capability (stored by its name).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, EnumIter, DeriveActiveEnum,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase")]
-pub enum Tier {
-    /// Recommendations only: recorded, never executed.
-    Observer,
-    /// Every action needs a human approval first.
-    Contributor,
-    /// Routine actions within the conditions run at once; anything else escalates.
-    Executor,
-}
-
-impl Tier {
-    /// Every tier, from least to most trusted.
-    pub const ALL: [Tier; 3] = [Tier::Observer, Tier::Contributor, Tier::Executor];
-
-    /// The stored and displayed name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Observer => "observer",
-            Tier::Contributor => "contributor",
-            Tier::Executor => "executor",
-        }
-    }
-
-    /// Parses a tier name.
-    pub fn parse(s: &str) -> Result<Tier, String> {
-        Tier::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s.trim().to_ascii_lowercase())
-            .ok_or_else(|| format!("'{}' is not a tier: choose observer, contributor or executor", s.trim()))
-    }
-
-    /// One step up, if there is one.
-    pub fn promoted(self) -> Option<Tier> {
-        match self {
-            Tier::Observer => Some(Tier::Contributor),
-            Tier::Contributor => Some(Tier::Executor),
-            Tier::Executor => None,
-        }
-    }
-
-    /// One step down, if there is one.
-    pub fn demoted(self) -> Option<Tier> {
-        match self {
-            Tier::Observer => None,
-            Tier::Contributor => Some(Tier::Observer),
-            Tier::Executor => Some(Tier::Contributor),
-        }
-    }
-}
-
-/// What the agent is told (stored by its snake_case name).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, EnumIter, DeriveActiveEnum)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum Decision {
-    Allowed,
-    NeedsApproval,
-    Shadow,
-    Denied,
-    /// Waiting for a second agent's independent analysis (a template's peer check).
-    AwaitingPeer,
-}
-
-impl Decision {
-    /// The wire and stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Allowed => "allowed",
-            Decision::NeedsApproval => "needs_approval",
-            Decision::Shadow => "shadow",
-            Decision::Denied => "denied",
-            Decision::AwaitingPeer => "awaiting_peer",
-        }
-    }
-}
-
-/// A decision equals its wire name, so callers holding wire text (tests, JSON) compare directly.
-impl PartialEq<&str> for Decision {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
+pub use vocab::{Decision, Tier};
 
 /// A numeric ceiling on one param (`amount <= 500`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -13,7 +13,7 @@ pub(crate) fn grant_row(g: GrantRecord, choices: &[GrantChoice], now: DateTime<U
     let current = choices.iter().find(|c| c.template_id == g.template_id);
     GrantRow {
         id: g.id,
-        tier: g.tier.as_str().to_owned(),
+        tier: g.tier,
         template: g.template,
         template_id: g.template_id,
         template_version: g.template_version,
@@ -60,8 +60,8 @@ pub(crate) fn action_row(a: governance::records::ActionRecord) -> ActionRow {
         id: a.id,
         created_at: show_time(&a.created_at),
         capability: a.capability,
-        decision: a.decision.as_str().to_owned(),
-        state: a.state.as_str().to_owned(),
+        decision: a.decision,
+        state: a.state,
         rule: a.rule,
         confidence: a.confidence,
         reasoning: a.reasoning,

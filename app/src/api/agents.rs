@@ -13,7 +13,7 @@ fn agent_row(a: governance::records::AgentRecord) -> AgentRow {
         owner: a.owner_name,
         environment: a.environment.as_str().to_owned(),
         model_note: a.model_note,
-        status: a.status.as_str().to_owned(),
+        status: a.status,
         status_reason: a.status_reason,
         created_at: crate::api::show_time(&a.created_at),
     }

@@ -67,10 +67,10 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         capability: a.capability,
         risk: ctx.risk.to_owned(),
         reversible: ctx.reversible,
-        state: a.state.as_str().to_owned(),
-        decision: a.decision.as_str().to_owned(),
+        state: a.state,
+        decision: a.decision,
         rule: a.rule,
-        tier: a.tier.map(|t| t.as_str().to_owned()),
+        tier: a.tier,
         confidence: a.confidence,
         params: params
             .as_object()

@@ -51,7 +51,7 @@ fn export_view(j: governance::service::exports::ExportJob) -> ExportView {
     ExportView {
         id: j.id,
         format: j.format.as_str().to_uppercase(),
-        status: j.status.as_str().to_owned(),
+        status: j.status,
         requested_by: j.requested_by.clone(),
         created_at: show_time(&j.created_at),
         filter: describe(&j.manifest.filter),

@@ -3,22 +3,45 @@
 
 use crate::model::ActionCard;
 use leptos::prelude::*;
+use vocab::{Decision, State, Tier};
 
-/// The state as a coloured badge.
+/// The state as a coloured badge: settled well, waiting for someone, or refused or failed.
 #[component]
-pub fn StateBadge(#[prop(into)] state: String) -> impl IntoView {
-    let class = match state.as_str() {
-        "allowed" | "approved" | "final" | "shadow_compared" | "rolled_back" => "badge ok",
-        "needs_approval"
-        | "awaiting_confirmation"
-        | "reversible"
-        | "rollback_requested"
-        | "shadow"
-        | "awaiting_peer" => "badge warn",
-        "denied" | "rejected" | "expired" | "failed" | "rollback_failed" => "badge off",
-        _ => "badge",
+pub fn StateBadge(state: State) -> impl IntoView {
+    let class = match state {
+        State::Allowed | State::Approved | State::Final | State::ShadowCompared | State::RolledBack => "badge ok",
+        State::NeedsApproval
+        | State::AwaitingConfirmation
+        | State::Reversible
+        | State::RollbackRequested
+        | State::Shadow
+        | State::AwaitingPeer => "badge warn",
+        State::Denied | State::Rejected | State::Expired | State::Failed | State::RollbackFailed => "badge off",
     };
-    view! { <span class=class data-state=state.clone()>{state.replace('_', " ")}</span> }
+    view! { <span class=class data-state=state.as_str()>{state.as_str().replace('_', " ")}</span> }
+}
+
+/// What the agent was told, as a coloured badge.
+#[component]
+pub fn DecisionBadge(decision: Decision) -> impl IntoView {
+    let class = match decision {
+        Decision::Allowed => "badge ok",
+        Decision::NeedsApproval => "badge warn",
+        Decision::Denied => "badge off",
+        Decision::AwaitingPeer | Decision::Shadow => "badge",
+    };
+    view! { <span class=class>{decision.as_str()}</span> }
+}
+
+/// A grant's tier, as a coloured badge.
+#[component]
+pub fn TierBadge(tier: Tier) -> impl IntoView {
+    let class = match tier {
+        Tier::Executor => "badge ok",
+        Tier::Contributor => "badge warn",
+        Tier::Observer => "badge",
+    };
+    view! { <span class=class data-testid="tier">{tier.as_str()}</span> }
 }
 
 /// The capability's risk as a badge.

@@ -2,6 +2,7 @@
 //! shadow statistics and alerts.
 
 use serde::{Deserialize, Serialize};
+use vocab::{Decision, State, Tier};
 
 /// One action as a reviewer sees it. Agent-supplied text is carried as plain strings and
 /// only ever rendered as escaped text.
@@ -13,10 +14,10 @@ pub struct ActionCard {
     pub capability: String,
     pub risk: String,
     pub reversible: bool,
-    pub state: String,
-    pub decision: String,
+    pub state: State,
+    pub decision: Decision,
     pub rule: String,
-    pub tier: Option<String>,
+    pub tier: Option<Tier>,
     pub confidence: f64,
     /// Top-level params as (name, readable value).
     pub params: Vec<(String, String)>,

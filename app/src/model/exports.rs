@@ -8,8 +8,7 @@ pub struct ExportView {
     pub id: i64,
     /// `JSONL` or `CSV`.
     pub format: String,
-    /// `preparing`, `ready` or `failed`.
-    pub status: String,
+    pub status: vocab::ExportStatus,
     pub requested_by: String,
     pub created_at: String,
     /// The filter in words ("every record" when unfiltered).

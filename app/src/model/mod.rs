@@ -110,7 +110,7 @@ pub struct AgentRow {
     pub owner: String,
     pub environment: String,
     pub model_note: String,
-    pub status: String,
+    pub status: vocab::AgentStatus,
     pub status_reason: String,
     pub created_at: String,
 }
@@ -163,7 +163,7 @@ pub struct GrantChoiceRow {
 pub struct GrantRow {
     pub id: i64,
     pub capability: String,
-    pub tier: String,
+    pub tier: vocab::Tier,
     pub template: String,
     pub template_id: i64,
     pub template_version: i64,
@@ -183,8 +183,8 @@ pub struct ActionRow {
     pub id: i64,
     pub created_at: String,
     pub capability: String,
-    pub decision: String,
-    pub state: String,
+    pub decision: vocab::Decision,
+    pub state: vocab::State,
     pub rule: String,
     pub confidence: f64,
     pub reasoning: String,

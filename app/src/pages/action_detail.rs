@@ -12,6 +12,7 @@ use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, Rollbac
 use crate::model::ActionDetailView;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use vocab::State;
 
 /// The action page (any signed-in role may read it; forms follow the viewer's roles).
 #[component]
@@ -38,20 +39,20 @@ pub fn ActionDetailPage() -> impl IntoView {
 #[component]
 fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl IntoView {
     let c = d.card;
-    let state = c.state.clone();
-    let disagreement = c.peer.is_some() && state == "needs_approval";
+    let state = c.state;
+    let disagreement = c.peer.is_some() && state == State::NeedsApproval;
     let forms = if d.can_review {
-        match state.as_str() {
+        match state {
             // Two analyses disagree: the reviewer chooses one, the other or neither (the plain
             // approve form would be refused for it).
-            "needs_approval" if disagreement => {
+            State::NeedsApproval if disagreement => {
                 Some(view! { <DisagreementForm card=c.clone() actions back=back.clone() /> }.into_any())
             }
-            "needs_approval" => Some(view! { <ApproveForm card=c.clone() actions back=back.clone() /> }.into_any()),
-            "awaiting_confirmation" => {
+            State::NeedsApproval => Some(view! { <ApproveForm card=c.clone() actions back=back.clone() /> }.into_any()),
+            State::AwaitingConfirmation => {
                 Some(view! { <ConfirmForm card=c.clone() actions back=back.clone() /> }.into_any())
             }
-            "shadow" => Some(view! { <ShadowForm card=c.clone() actions back=back.clone() /> }.into_any()),
+            State::Shadow => Some(view! { <ShadowForm card=c.clone() actions back=back.clone() /> }.into_any()),
             _ => None,
         }
     } else {
@@ -90,7 +91,7 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
             {if d.can_review { view! { <a href="/inbox">"Inbox"</a> } } else { view! { <a href="/">"Dashboard"</a> } }}
             " / "{format!("action #{}", c.id)}
         </p>
-        <h1>{format!("{} ", c.capability)}<StateBadge state=state.clone() /></h1>
+        <h1>{format!("{} ", c.capability)}<StateBadge state=state /></h1>
         <article class="item panel" data-action=c.id.to_string()>
             <header class="item-head"><ActionHead card=c.clone() /></header>
             {d.resolution.as_ref().filter(|r| r.choice == "peer").map(|r| view! {

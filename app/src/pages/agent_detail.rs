@@ -9,6 +9,7 @@ use crate::pages::agent_grants::{DecisionsPanel, GrantActions, GrantsPanel};
 use crate::pages::agent_oversight::{AlertsPanel, PeerPanel, ShadowPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use vocab::AgentStatus;
 
 /// `/agents/:id` (managers and admins).
 #[component]
@@ -58,7 +59,7 @@ fn Detail(
     let a = d.agent;
     let id = a.id.to_string();
     let (id_for_status, id_for_issue) = (id.clone(), id.clone());
-    let suspended = a.status != "active";
+    let suspended = a.status == AgentStatus::Suspended;
     let (action, button, button_class) = if suspended {
         ("reinstate", "Reinstate agent", "btn btn-primary")
     } else {
@@ -69,7 +70,7 @@ fn Detail(
         <p class="crumbs"><a href="/agents">"Agents"</a>" / "{a.name.clone()}</p>
         <h1>
             {a.name.clone()}" "
-            <span class=if suspended { "badge off" } else { "badge ok" } data-testid="agent-status">{a.status.clone()}</span>" "
+            <span class=if suspended { "badge off" } else { "badge ok" } data-testid="agent-status">{a.status.as_str()}</span>" "
             <span class=if a.environment == "sandbox" { "badge warn" } else { "badge" }>{a.environment.clone()}</span>
         </h1>
         {d.new_key.map(|k| view! {

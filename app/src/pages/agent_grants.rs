@@ -2,6 +2,7 @@
 //! steps with reasons, review dates) and the decisions its requests received.
 
 use crate::api::agents::{GrantCapability, MoveGrant, RevokeGrant, StepGrant};
+use crate::components::action::{DecisionBadge, StateBadge, TierBadge};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::model::{ActionRow, GrantChoiceRow, GrantRow};
 use leptos::prelude::*;
@@ -161,18 +162,13 @@ fn GrantRowView(agent_id: i64, g: GrantRow, actions: GrantActions, errors: RowEr
             view! { <div class="muted small">{format!("v{v} has no rule for it")}</div> }.into_any()
         }
     });
-    let tier_class = match g.tier.as_str() {
-        "executor" => "badge ok",
-        "contributor" => "badge warn",
-        _ => "badge",
-    };
     let review_class = if g.overdue { "badge off" } else { "muted small" };
     let ids = (agent_id.to_string(), g.id.to_string());
     let (a2, g2) = ids.clone();
     let step_label = format!("Reason for {}", g.capability);
     // Nothing above executor to promote to, nothing below observer to demote to.
-    let can_promote = g.tier != "executor";
-    let can_demote = g.tier != "observer";
+    let can_promote = g.tier.promoted().is_some();
+    let can_demote = g.tier.demoted().is_some();
     let revoke_label = format!("Reason to revoke {}", g.capability);
     view! {
         <tr data-grant=g.capability.clone()>
@@ -181,7 +177,7 @@ fn GrantRowView(agent_id: i64, g: GrantRow, actions: GrantActions, errors: RowEr
                 {if g.revoked {
                     view! { <span class="badge off">"revoked"</span> }.into_any()
                 } else {
-                    view! { <span class=tier_class data-testid="tier">{g.tier.clone()}</span> }.into_any()
+                    view! { <TierBadge tier=g.tier /> }.into_any()
                 }}
             </td>
             <td>
@@ -230,24 +226,18 @@ pub fn DecisionsPanel(actions: Vec<ActionRow>) -> impl IntoView {
                             {actions
                                 .into_iter()
                                 .map(|a| {
-                                    let class = match a.decision.as_str() {
-                                        "allowed" => "badge ok",
-                                        "needs_approval" => "badge warn",
-                                        "denied" => "badge off",
-                                        _ => "badge",
-                                    };
                                     view! {
                                         <tr data-action=a.id.to_string()>
                                             <td class="num"><a href=format!("/actions/{}", a.id)>{a.id}</a></td>
                                             <td class="nowrap">{a.created_at}</td>
                                             <td><code>{a.capability}</code></td>
                                             <td>
-                                                <span class=class>{a.decision}</span>
+                                                <DecisionBadge decision=a.decision />
                                                 {a.supervised.then(|| view! { " "<span class="badge">"supervised"</span> })}
                                                 {a.sandbox.then(|| view! { " "<span class="badge warn">"sandbox"</span> })}
                                                 <div class="muted small">{format!("confidence {:.2}", a.confidence)}</div>
                                             </td>
-                                            <td><crate::components::action::StateBadge state=a.state /></td>
+                                            <td><StateBadge state=a.state /></td>
                                             <td class="small">{a.rule}</td>
                                             <td class="small clip-wrap">{a.reasoning}</td>
                                         </tr>

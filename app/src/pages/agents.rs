@@ -8,6 +8,7 @@ use crate::model::{AgentRow, LIST_PAGE};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use vocab::AgentStatus;
 
 /// `/agents` (managers and admins).
 #[component]
@@ -109,13 +110,13 @@ fn AgentTable(rows: Vec<AgentRow>) -> impl IntoView {
                 {rows
                     .into_iter()
                     .map(|a| {
-                        let status_class = if a.status == "active" { "badge ok" } else { "badge off" };
+                        let status_class = if a.status == AgentStatus::Active { "badge ok" } else { "badge off" };
                         let env_class = if a.environment == "sandbox" { "badge warn" } else { "badge" };
                         view! {
                             <tr data-agent=a.name.clone()>
                                 <td><a href=format!("/agents/{}", a.id)><strong>{a.name.clone()}</strong></a></td>
                                 <td><span class=env_class>{a.environment.clone()}</span></td>
-                                <td><span class=status_class>{a.status.clone()}</span></td>
+                                <td><span class=status_class>{a.status.as_str()}</span></td>
                                 <td>{a.owner.clone()}</td>
                                 <td class="clip">{a.purpose.clone()}</td>
                             </tr>

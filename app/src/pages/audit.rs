@@ -11,6 +11,7 @@ use crate::model::{AuditSearchView, AuditView, ExportView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use vocab::ExportStatus;
 
 /// The filter fields, as named in the URL.
 const FIELDS: [&str; 8] = ["text", "agent", "capability", "actor", "kind", "outcome", "since", "until"];
@@ -248,7 +249,7 @@ fn Exports(rows: Vec<ExportView>) -> impl IntoView {
                             <td>{e.requested_by}</td>
                             <td class="nowrap">{e.created_at}</td>
                             <td class="num">{crate::pages::audit_export::grouped(e.total)}</td>
-                            <td><span class=format!("badge badge-{}", e.status)>{if e.status == "preparing" { format!("preparing {}%", e.percent) } else { e.status.clone() }}</span></td>
+                            <td><span class=format!("badge badge-{}", e.status)>{if e.status == ExportStatus::Preparing { format!("preparing {}%", e.percent) } else { e.status.to_string() }}</span></td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -7,6 +7,7 @@ use crate::components::layout::Unavailable;
 use crate::model::ExportView;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
+use vocab::ExportStatus;
 
 /// The export page.
 #[component]
@@ -31,7 +32,7 @@ pub fn AuditExportPage() -> impl IntoView {
 
 #[component]
 fn Export(e: ExportView) -> impl IntoView {
-    let preparing = e.status == "preparing";
+    let preparing = e.status == ExportStatus::Preparing;
     let file = format!("/audit/exports/{}/file", e.id);
     let manifest = format!("/audit/exports/{}/manifest.json", e.id);
     let verify = if e.format == "CSV" {
@@ -44,14 +45,14 @@ fn Export(e: ExportView) -> impl IntoView {
         {preparing.then(|| view! { <Meta http_equiv="refresh" content="2" /> })}
         <p class="crumbs"><a href="/audit">"Audit trail"</a>" / "{format!("export {}", e.id)}</p>
         <h1>{format!("{} export {}", e.format, e.id)}</h1>
-        <section class="panel" data-status=e.status.clone()>
-            {match e.status.as_str() {
-                "preparing" => view! {
+        <section class="panel" data-status=e.status.as_str()>
+            {match e.status {
+                ExportStatus::Preparing => view! {
                     <h2>"Preparing the file…"</h2>
                     <progress max="100" value=e.percent.to_string() aria-label="export progress"></progress>
                     <p data-testid="progress">{format!("{} of {} records written ({}%), {} so far. This page refreshes itself until the file is ready.", grouped(e.written), grouped(e.total), e.percent, e.size)}</p>
                 }.into_any(),
-                "ready" => view! {
+                ExportStatus::Ready => view! {
                     <h2>"Ready"</h2>
                     <p data-testid="progress">{format!("{} records, {}.", grouped(e.total), e.size)}</p>
                     <p>
@@ -60,7 +61,7 @@ fn Export(e: ExportView) -> impl IntoView {
                         <a class="btn btn-quiet" href="/audit/public-key">"Public key"</a>
                     </p>
                 }.into_any(),
-                _ => view! {
+                ExportStatus::Failed => view! {
                     <h2>"Failed"</h2>
                     <div class="alert alert-error" role="alert">{e.error.clone().unwrap_or_default()}</div>
                     <p><a class="btn" href="/audit">"Back to the audit trail"</a></p>

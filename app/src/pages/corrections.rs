@@ -116,7 +116,7 @@ fn Rows(rows: Vec<ActionCard>) -> impl IntoView {
                     view! {
                         <tr data-action=c.id.to_string()>
                             <td class="item-head"><ActionHead card=c.clone() link=true /></td>
-                            <td><StateBadge state=c.state.clone() /></td>
+                            <td><StateBadge state=c.state /></td>
                             <td class="small clip-wrap">{params}</td>
                         </tr>
                     }

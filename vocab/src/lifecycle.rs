@@ -3,15 +3,15 @@
 //! store then applies it with a compare-and-set on the state, so a racing second actor gets a
 //! conflict instead of a double effect.
 
-use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 
 /// Where an action is; stored as its snake_case name (`needs_approval`), so the column stays
 /// text and rows written before it was typed read as they are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, DeriveActiveEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
 pub enum State {
     /// Refused at once (terminal).
     Denied,
@@ -96,8 +96,8 @@ impl State {
     }
 
     /// Where an action starts: the state named like its decision.
-    pub fn first(decision: crate::policy::Decision) -> State {
-        use crate::policy::Decision;
+    pub fn first(decision: crate::Decision) -> State {
+        use crate::Decision;
         match decision {
             Decision::Allowed => State::Allowed,
             Decision::NeedsApproval => State::NeedsApproval,
