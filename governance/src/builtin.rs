@@ -83,6 +83,7 @@ fn rule(capability: &str, expiry: i64, conditions: Conditions) -> Rule {
         condition: None,
         separation_of_duties: false,
         peer: crate::peer::PeerCheck::default(),
+        promotion: crate::reliability::Promotion::default(),
     }
 }
 

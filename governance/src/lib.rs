@@ -23,6 +23,7 @@ pub mod peer_stats;
 pub mod policy;
 pub mod principal;
 pub mod records;
+pub mod reliability;
 pub mod roles;
 pub mod search;
 pub mod service;
@@ -47,6 +48,7 @@ pub use service::decisions::Decisions;
 pub use service::grants::Grants;
 pub use service::inbox::Inbox;
 pub use service::lifecycle::Lifecycle;
+pub use service::scorecards::Scorecards;
 pub use service::templates::Templates;
 pub use services::{OpenError, Schema, Services, Sessions, Setup};
 #[cfg(feature = "store-access")]

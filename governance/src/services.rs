@@ -8,7 +8,7 @@ use crate::service::accounts::ThrottlePolicy;
 use crate::service::audit::{Audit, Signer};
 use crate::service::dashboard::Figures;
 use crate::store::Store;
-use crate::{Accounts, Agents, Capabilities, Decisions, Grants, Inbox, Lifecycle, Templates};
+use crate::{Accounts, Agents, Capabilities, Decisions, Grants, Inbox, Lifecycle, Scorecards, Templates};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 
@@ -24,6 +24,7 @@ pub struct Services {
     pub decisions: Decisions,
     pub lifecycle: Lifecycle,
     pub inbox: Inbox,
+    pub scorecards: Scorecards,
     pub audit: Audit,
     pub sessions: Sessions,
 }
@@ -77,6 +78,7 @@ impl Services {
             decisions: Decisions::new(store.clone()),
             lifecycle: Lifecycle::new(store.clone()),
             inbox: Inbox::new(store.clone()),
+            scorecards: Scorecards::new(store.clone()),
             audit: Audit::new(store.clone(), setup.signer, setup.exports_dir),
             sessions: Sessions { store: store.clone() },
             store,

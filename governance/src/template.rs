@@ -4,6 +4,7 @@
 
 use crate::peer::{DEFAULT_PEER_DEADLINE_MINUTES, PeerCheck, PeerMode, parse_pool, parse_tolerances, show_tolerances};
 use crate::policy::{Conditions, Limit};
+use crate::reliability::Promotion;
 use serde::{Deserialize, Serialize};
 
 /// Default time an approval request waits before it expires (counts as denied).
@@ -26,6 +27,10 @@ pub struct Rule {
     /// Whether a second agent must analyse the task independently first.
     #[serde(default)]
     pub peer: PeerCheck,
+    /// What an agent must show at its tier before the next (the shipped defaults unless set;
+    /// then not stored, so rules written before criteria existed read and hash as they were).
+    #[serde(default, skip_serializing_if = "Promotion::is_default")]
+    pub promotion: Promotion,
 }
 
 /// A version's content: one rule per capability, kept sorted by capability name.
@@ -161,6 +166,7 @@ pub fn parse_rule(form: &RuleForm) -> Result<Rule, (&'static str, String)> {
         condition,
         separation_of_duties: form.separation_of_duties,
         peer: parse_peer(form)?,
+        promotion: Promotion::default(),
     })
 }
 

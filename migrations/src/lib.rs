@@ -17,6 +17,7 @@ mod m20261126_000012_evidence_search;
 mod m20261126_000013_audit_exports;
 mod m20261127_000014_decision_inputs_version;
 mod m20261127_000015_evidence_hash_not_unique;
+mod m20261203_000016_grant_tier_since;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000013_audit_exports::Migration),
             Box::new(m20261127_000014_decision_inputs_version::Migration),
             Box::new(m20261127_000015_evidence_hash_not_unique::Migration),
+            Box::new(m20261203_000016_grant_tier_since::Migration),
         ]
     }
 }

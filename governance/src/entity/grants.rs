@@ -17,6 +17,8 @@ pub struct Model {
     pub granted_at: DateTimeUtc,
     pub review_due_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// When the current tier began (null only before it was recorded; then `granted_at`).
+    pub tier_since: Option<DateTimeUtc>,
 }
 
 /// No links used by the store.

@@ -155,7 +155,7 @@ impl Grants {
             json!({"grant": g.id, "capability": g.capability, "before": g.tier, "after": to, "reason": reason});
         evidence::append(&txn, &draft(by, kind, g.agent_id, summary, details)).await?;
         txn.commit().await?;
-        Ok(GrantRecord { tier: to, ..g })
+        Ok(GrantRecord { tier: to, tier_since: crate::clock::now(), ..g })
     }
 
     /// Every template's current version with the capabilities it covers, by template name.

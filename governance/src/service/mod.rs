@@ -13,6 +13,7 @@ pub mod group_commit;
 pub mod inbox;
 pub mod inputs_cache;
 pub mod lifecycle;
+pub mod scorecards;
 // The lifecycle's parts keep their short paths (`service::execution::ResultReport`, …).
 pub use lifecycle::{action_views, corrections, deadlines, execution, peer_checks};
 pub(crate) mod peer_routing;

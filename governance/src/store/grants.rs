@@ -23,6 +23,8 @@ pub struct GrantRecord {
     pub granted_at: DateTime<Utc>,
     pub review_due_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When the current tier began.
+    pub tier_since: DateTime<Utc>,
 }
 
 /// A new grant's columns.
@@ -56,6 +58,7 @@ async fn named(db: &impl ConnectionTrait, rows: Vec<grants::Model>) -> Result<Ve
             granted_at: g.granted_at,
             review_due_at: g.review_due_at,
             revoked_at: g.revoked_at,
+            tier_since: g.tier_since.unwrap_or(g.granted_at),
         })
         .collect())
 }
@@ -93,6 +96,7 @@ pub async fn upsert(db: &impl ConnectionTrait, g: GrantInsert<'_>, existing: Opt
         granted_at: Set(now),
         review_due_at: Set(g.review_due_at),
         revoked_at: Set(None),
+        tier_since: Set(Some(now)),
         ..Default::default()
     };
     match existing {
@@ -107,7 +111,7 @@ pub async fn upsert(db: &impl ConnectionTrait, g: GrantInsert<'_>, existing: Opt
 /// Moves a live grant from `from` to `to`; false if it was not at `from` any more (a race).
 pub async fn set_tier(db: &impl ConnectionTrait, id: i64, from: Tier, to: Tier) -> Result<bool, GovError> {
     let res = grants::Entity::update_many()
-        .set(grants::ActiveModel { tier: Set(to), ..Default::default() })
+        .set(grants::ActiveModel { tier: Set(to), tier_since: Set(Some(crate::clock::now())), ..Default::default() })
         .filter(grants::Column::Id.eq(id))
         .filter(grants::Column::Tier.eq(from))
         .filter(grants::Column::RevokedAt.is_null())

@@ -9,6 +9,7 @@ pub mod input;
 pub mod openapi;
 pub mod peer_checks;
 pub mod rollbacks;
+pub mod scorecards;
 pub mod unique_keys;
 pub mod wait;
 
@@ -34,6 +35,7 @@ where
 {
     OpenApiRouter::with_openapi(openapi::base())
         .routes(refusing_other_methods(routes!(agents::me)))
+        .routes(refusing_other_methods(routes!(scorecards::get)))
         .routes(refusing_other_methods(routes!(actions::create)))
         .routes(refusing_other_methods(routes!(actions::get)))
         .routes(refusing_other_methods(routes!(actions::result)))

@@ -14,4 +14,5 @@ mod openapi;
 mod ops;
 mod peer;
 mod roles;
+mod scorecards;
 mod templates;

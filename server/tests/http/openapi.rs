@@ -38,6 +38,7 @@ async fn live_responses_match_the_document() {
 
     spec.check("/v1/agents/me", "get", app.api_get("/v1/agents/me", None).await).await;
     spec.check("/v1/agents/me", "get", app.api_get("/v1/agents/me", k).await).await;
+    let me = app.api_get("/v1/agents/me", k).await.json::<Value>().await.unwrap()["id"].clone();
 
     let ok = json!({"capability": "finance.refund.issue", "params": {"order_id": "A", "amount": 5, "currency": "EUR"}, "confidence": 0.9, "idempotency_key": "d-1"});
     let answer = spec.check("/v1/actions", "post", app.api_post("/v1/actions", k, &ok.to_string()).await).await;
@@ -81,6 +82,11 @@ async fn live_responses_match_the_document() {
     spec.check(rb, "post", app.api_post(&format!("/v1/actions/{id}/rollback-result"), k, undone).await).await;
     spec.check(rb, "post", app.api_post(&format!("/v1/actions/{id}/rollback-result"), k, r#"{"status": 1}"#).await)
         .await;
+    let card = "/v1/agents/{id}/scorecard";
+    let cards = spec.check(card, "get", app.api_get(&format!("/v1/agents/{me}/scorecard"), k).await).await;
+    assert_eq!(cards["scorecards"][0]["all_time"]["counts"]["proposals"], 2, "{cards}");
+    spec.check(card, "get", app.api_get("/v1/agents/99999/scorecard", k).await).await;
+    spec.check(card, "get", app.api_get("/v1/agents/x/scorecard", k).await).await;
     let next = spec.check("/v1/peer-checks/next", "get", app.api_get("/v1/peer-checks/next", k).await).await;
     assert_eq!(next["task"], Value::Null);
     let verdict = "/v1/peer-checks/{id}/verdict";

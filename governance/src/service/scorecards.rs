@@ -1,0 +1,165 @@
+//! Scorecards: for every grant, what its agent did (since its tier began, in the last 30 days,
+//! all time, and week by week), how its confidence compares with the verdicts it got, and
+//! whether it has shown enough for the next tier. Any signed-in person may read them (a
+//! reviewer judges a proposal better knowing its agent's track record); an agent reads its own.
+
+use crate::error::GovError;
+use crate::policy::Tier;
+use crate::principal::AsMember;
+use crate::reliability::{Calibration, Rate, Readiness, Tally, readiness};
+use crate::service::agents::AgentPrincipal;
+use crate::store::Store;
+use crate::store::grants::{self as grant_store, GrantRecord};
+use crate::store::scorecards::Window;
+use crate::store::templates as template_store;
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+/// Weeks in a scorecard's series.
+pub const WEEKS: i64 = 12;
+
+/// One week of the series: its rates with their sample sizes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Week {
+    pub start: DateTime<Utc>,
+    pub proposals: u64,
+    pub approval: Rate,
+    pub agreement: Rate,
+    pub rollback: Rate,
+    /// Whether the grant's current tier began during this week (marked on the time axis).
+    pub tier_changed: bool,
+}
+
+/// One grant's record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scorecard {
+    pub grant_id: i64,
+    pub agent_id: i64,
+    pub capability: String,
+    pub tier: Tier,
+    pub tier_since: DateTime<Utc>,
+    pub days_at_tier: u64,
+    pub revoked: bool,
+    pub at_tier: Tally,
+    pub last_30_days: Tally,
+    pub all_time: Tally,
+    /// Approval per confidence band, all time.
+    pub calibration: Calibration,
+    /// Its confident proposals are turned down as often as its unsure ones.
+    pub overconfident: bool,
+    /// Oldest first, [`WEEKS`] of them, the last one holding today.
+    pub weekly: Vec<Week>,
+    pub open_alerts: u64,
+    /// The next step and what it still lacks; none at executor or for a revoked grant.
+    pub readiness: Option<Readiness>,
+}
+
+/// The scorecards use cases.
+#[derive(Clone, Debug)]
+pub struct Scorecards {
+    store: Store,
+}
+
+impl Scorecards {
+    pub fn new(store: Store) -> Scorecards {
+        Scorecards { store }
+    }
+
+    /// Every grant of an agent, live ones first.
+    pub async fn of_agent(&self, _by: &AsMember, agent_id: i64) -> Result<Vec<Scorecard>, GovError> {
+        self.all_of(agent_id).await
+    }
+
+    /// One grant's scorecard.
+    pub async fn of_grant(&self, _by: &AsMember, grant_id: i64) -> Result<Scorecard, GovError> {
+        let g = grant_store::by_id(self.store.db(), grant_id)
+            .await?
+            .ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
+        let alerts = self.store.open_alert_count(Some(g.agent_id)).await?;
+        self.card(g, alerts, crate::clock::now()).await
+    }
+
+    /// The calling agent's own scorecards (so it can see why it is escalated).
+    pub async fn own(&self, who: &AgentPrincipal) -> Result<Vec<Scorecard>, GovError> {
+        self.all_of(who.agent.id).await
+    }
+
+    async fn all_of(&self, agent_id: i64) -> Result<Vec<Scorecard>, GovError> {
+        let now = crate::clock::now();
+        let alerts = self.store.open_alert_count(Some(agent_id)).await?;
+        let mut grants = self.store.grants_of(agent_id).await?;
+        grants.sort_by_key(|g| (g.revoked_at.is_some(), g.capability.clone()));
+        let mut cards = Vec::with_capacity(grants.len());
+        for g in grants {
+            cards.push(self.card(g, alerts, now).await?);
+        }
+        Ok(cards)
+    }
+
+    async fn card(&self, g: GrantRecord, open_alerts: u64, now: DateTime<Utc>) -> Result<Scorecard, GovError> {
+        let window = |since: Option<DateTime<Utc>>| Window {
+            agent_id: g.agent_id,
+            capability: &g.capability,
+            since,
+            until: None,
+        };
+        let (at_tier, _) = self.store.tally(window(Some(g.tier_since))).await?;
+        let (last_30_days, _) = self.store.tally(window(Some(now - Duration::days(30)))).await?;
+        let (all_time, calibration) = self.store.tally(window(None)).await?;
+        let weekly = self.weekly(&g, now).await?;
+        let days_at_tier = (now - g.tier_since).num_days().max(0).unsigned_abs();
+        let criteria = self.criteria(&g).await?;
+        let revoked = g.revoked_at.is_some();
+        let readiness = match (revoked, g.tier.promoted().and_then(|to| criteria.step_to(to).cloned())) {
+            (false, Some(step)) => readiness(
+                &step,
+                crate::reliability::criteria::Standing { tier: g.tier, at_tier: &at_tier, days_at_tier, open_alerts },
+            ),
+            _ => None,
+        };
+        Ok(Scorecard {
+            grant_id: g.id,
+            agent_id: g.agent_id,
+            capability: g.capability,
+            tier: g.tier,
+            tier_since: g.tier_since,
+            days_at_tier,
+            revoked,
+            at_tier,
+            last_30_days,
+            all_time,
+            overconfident: calibration.overconfident(),
+            calibration,
+            weekly,
+            open_alerts,
+            readiness,
+        })
+    }
+
+    /// The promotion criteria of the grant's template version (the shipped defaults when its
+    /// rule is gone).
+    async fn criteria(&self, g: &GrantRecord) -> Result<crate::reliability::Promotion, GovError> {
+        let version = template_store::version_of(self.store.db(), g.template_id, g.template_version).await?;
+        Ok(version.and_then(|v| v.body.rule(&g.capability).map(|r| r.promotion.clone())).unwrap_or_default())
+    }
+
+    /// The last [`WEEKS`] weeks, the last one ending now.
+    async fn weekly(&self, g: &GrantRecord, now: DateTime<Utc>) -> Result<Vec<Week>, GovError> {
+        let mut weeks = Vec::with_capacity(WEEKS as usize);
+        for i in (0..WEEKS).rev() {
+            let until = now - Duration::weeks(i);
+            let start = until - Duration::weeks(1);
+            let w = Window { agent_id: g.agent_id, capability: &g.capability, since: Some(start), until: Some(until) };
+            let t = self.store.tally_actions(w).await?;
+            weeks.push(Week {
+                start,
+                proposals: t.proposals,
+                approval: t.approval(),
+                agreement: t.agreement(),
+                rollback: t.rollback(),
+                tier_changed: g.tier_since >= start && g.tier_since < until,
+            });
+        }
+        Ok(weeks)
+    }
+}

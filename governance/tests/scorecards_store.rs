@@ -1,0 +1,206 @@
+//! Scorecards counted from what is recorded, on SQLite and PostgreSQL: every outcome lands in
+//! its counter, windows start where the tier began, and the next step says what is missing.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use common::person;
+use governance::action::ActionRequest;
+use governance::policy::Tier;
+use governance::service::accounts::ThrottlePolicy;
+use governance::service::agents::{AgentPrincipal, NewAgent};
+use governance::service::execution::{ResultReport, RollbackReport};
+use governance::service::grants::{GrantForm, Step};
+use governance::shadow::Verdict;
+use governance::template::RuleForm;
+use governance::{Accounts, Agents, Decisions, Grants, Lifecycle, Principal, Scorecards, Store, Templates};
+use serde_json::json;
+
+struct World {
+    store: Store,
+    olga: Principal,
+    rita: Principal,
+    rex: Principal,
+    agents: Agents,
+    grants: Grants,
+    decisions: Decisions,
+    lifecycle: Lifecycle,
+    scorecards: Scorecards,
+    key: String,
+    grant_id: i64,
+}
+
+async fn world(store: &Store, tier: &str) -> World {
+    let acc = Accounts::new(store.clone(), ThrottlePolicy::default());
+    let olga = person(&acc, "olga", &["manager"]).await;
+    let rita = person(&acc, "rita", &["reviewer"]).await;
+    let rex = person(&acc, "rex", &["reviewer"]).await;
+    let token = olga.as_manager().unwrap();
+    let templates = Templates::new(store.clone());
+    templates.ensure_builtins().await.unwrap();
+    let finance = store.template_by_name("Finance analysis and refunds").await.unwrap().unwrap();
+    let mine = templates.copy(&token, finance.id, "Scored refunds").await.unwrap();
+    let rule = RuleForm {
+        capability: "finance.refund.issue".into(),
+        limits: "amount <= 200".into(),
+        approval_expiry_minutes: "60".into(),
+        ..RuleForm::default()
+    };
+    templates.save_rule(&token, mine.id, 1, rule).await.unwrap();
+    let agents = Agents::new(store.clone());
+    let new = NewAgent {
+        name: "score-bot".into(),
+        purpose: "refunds".into(),
+        environment: "production".into(),
+        ..NewAgent::default()
+    };
+    let agent = agents.register(&token, new).await.unwrap();
+    let (_, key) = agents.issue_key(&token, agent.id).await.unwrap();
+    let grants = Grants::new(store.clone());
+    let form = GrantForm {
+        agent_id: agent.id,
+        capability: "finance.refund.issue".into(),
+        template_id: mine.id,
+        tier: tier.into(),
+    };
+    let grant_id = grants.grant(&token, form).await.unwrap().id;
+    World {
+        store: store.clone(),
+        olga,
+        rita,
+        rex,
+        agents,
+        grants,
+        decisions: Decisions::new(store.clone()),
+        lifecycle: Lifecycle::new(store.clone()),
+        scorecards: Scorecards::new(store.clone()),
+        key,
+        grant_id,
+    }
+}
+
+impl World {
+    async fn me(&self) -> AgentPrincipal {
+        self.agents.authenticate(&self.key).await.unwrap()
+    }
+
+    async fn ask(&self, order: u32, amount: f64, confidence: f64) -> i64 {
+        let req: ActionRequest = serde_json::from_value(json!({
+            "capability": "finance.refund.issue",
+            "params": {"order_id": format!("A-{order}"), "amount": amount, "currency": "EUR"},
+            "confidence": confidence,
+        }))
+        .unwrap();
+        self.decisions.request(&self.me().await, req).await.unwrap().id
+    }
+
+    async fn decide(&self, who: &Principal, id: i64, verdict: Verdict) {
+        let hash = self.store.action_by_id(id).await.unwrap().unwrap().action_hash;
+        self.lifecycle.review(&who.as_reviewer().unwrap(), id, verdict, &hash, "checked").await.unwrap();
+    }
+
+    async fn executed(&self, id: i64, ok: bool) {
+        let status = if ok { "succeeded" } else { "failed" };
+        let report = ResultReport { status: status.into(), output: json!({}), undo: json!({"r": id}), params: None };
+        self.lifecycle.report_result(&self.me().await, id, report).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn every_outcome_is_counted_once_in_its_window() {
+    for db in common::backends().await {
+        let w = world(&db.store, "contributor").await;
+        // Six proposals: four approved (by two people), one rejected, one still waiting.
+        let ids: Vec<i64> = futures_ids(&w).await;
+        w.decide(&w.rita, ids[0], Verdict::Approve).await;
+        w.decide(&w.rita, ids[1], Verdict::Approve).await;
+        w.decide(&w.rex, ids[2], Verdict::Approve).await;
+        w.decide(&w.rex, ids[3], Verdict::Approve).await;
+        w.decide(&w.rita, ids[4], Verdict::Reject).await;
+        // Three run well, one fails; one of the good ones is rolled back.
+        w.executed(ids[0], true).await;
+        w.executed(ids[1], true).await;
+        w.executed(ids[2], true).await;
+        w.executed(ids[3], false).await;
+        w.lifecycle.request_rollback(&w.rex.as_corrector().unwrap(), ids[0], "wrong order").await.unwrap();
+        let undone = RollbackReport { status: "rolled_back".into(), output: json!({}) };
+        w.lifecycle.report_rollback(&w.me().await, ids[0], undone).await.unwrap();
+
+        let member = w.olga.as_member().unwrap();
+        let card = w.scorecards.of_grant(&member, w.grant_id).await.unwrap();
+        let t = card.at_tier;
+        assert_eq!((t.proposals, t.escalated, t.approved, t.rejected), (6, 6, 4, 1), "{}: {t:?}", db.name);
+        assert_eq!((t.executed_ok, t.failed, t.rolled_back, t.rollback_failed), (3, 1, 1, 0), "{}", db.name);
+        assert_eq!((t.reviewers, t.patterns), (2, 6), "{}", db.name);
+        assert_eq!(card.all_time, t, "{}: the tier began with the grant", db.name);
+        assert_eq!(card.last_30_days, t);
+        assert_eq!(t.approval().n, 5);
+        assert_eq!(card.calibration.rate(3).n, 3, "{}: three decided at 0.95", db.name);
+        assert_eq!(card.calibration.rate(1).n, 2, "{}: two decided at 0.6", db.name);
+        assert_eq!(card.weekly.len(), 12);
+        assert_eq!(card.weekly[11].proposals, 6);
+        assert!(card.weekly[..11].iter().all(|wk| wk.proposals == 0));
+        assert!(card.weekly[11].tier_changed);
+        let next = card.readiness.unwrap();
+        assert_eq!(next.to, Tier::Executor);
+        assert!(!next.ready());
+        assert!(next.missing().contains(&"needs 195 more decided proposals (5 of 200)"), "{:?}", next.missing());
+
+        // A promotion starts a new window at the new tier; all time keeps everything.
+        let manager = w.olga.as_manager().unwrap();
+        w.grants.step(&manager, w.grant_id, Step::Promote, "trial").await.unwrap();
+        let card = w.scorecards.of_grant(&member, w.grant_id).await.unwrap();
+        assert_eq!((card.tier, card.at_tier.proposals, card.all_time.proposals), (Tier::Executor, 0, 6), "{}", db.name);
+        assert!(card.readiness.is_none(), "nothing above executor");
+        // The agent reads its own cards.
+        let own = w.scorecards.own(&w.me().await).await.unwrap();
+        assert_eq!(own.len(), 1);
+        assert_eq!((own[0].grant_id, own[0].agent_id), (w.grant_id, w.me().await.agent.id));
+        db.cleanup().await;
+    }
+}
+
+async fn futures_ids(w: &World) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for (i, confidence) in [0.95, 0.95, 0.6, 0.6, 0.95, 0.8].into_iter().enumerate() {
+        ids.push(w.ask(i as u32, 40.0, confidence).await);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn an_observer_is_judged_on_shadow_agreement() {
+    for db in common::backends().await {
+        let w = world(&db.store, "observer").await;
+        let rita = w.rita.as_reviewer().unwrap();
+        let a = w.ask(1, 40.0, 0.9).await;
+        let b = w.ask(2, 40.0, 0.9).await;
+        let c = w.ask(3, 40.0, 0.9).await;
+        w.lifecycle.record_shadow(&rita, a, Verdict::Approve, "", "same").await.unwrap();
+        let edited = r#"{"order_id": "A-2", "amount": 15, "currency": "EUR"}"#;
+        w.lifecycle.record_shadow(&rita, b, Verdict::Approve, edited, "").await.unwrap();
+        w.lifecycle.record_shadow(&rita, c, Verdict::Reject, "", "").await.unwrap();
+        let card = w.scorecards.of_grant(&w.olga.as_member().unwrap(), w.grant_id).await.unwrap();
+        let t = card.at_tier;
+        assert_eq!((t.shadow_same, t.shadow_different, t.shadow_opposite, t.reviewers), (1, 1, 1, 1), "{}", db.name);
+        assert_eq!((t.escalated, t.approved), (0, 0), "a recommendation is not an approval");
+        let next = card.readiness.unwrap();
+        assert_eq!(next.to, Tier::Contributor);
+        assert!(next.missing().contains(&"needs 47 more shadow comparisons (3 of 50)"), "{:?}", next.missing());
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_grant_without_actions_has_empty_rates_not_zero_rates() {
+    for db in common::backends().await {
+        let w = world(&db.store, "contributor").await;
+        let card = w.scorecards.of_grant(&w.olga.as_member().unwrap(), w.grant_id).await.unwrap();
+        assert_eq!(card.all_time.proposals, 0);
+        assert_eq!(card.all_time.approval().value(), None, "{}", db.name);
+        assert!(!card.overconfident);
+        let missing = w.scorecards.of_grant(&w.olga.as_member().unwrap(), 999_999).await;
+        assert!(matches!(missing, Err(governance::GovError::NotFound(_))));
+        db.cleanup().await;
+    }
+}
