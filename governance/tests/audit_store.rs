@@ -93,7 +93,10 @@ async fn the_database_refuses_updates_and_deletes_of_evidence() {
 /// records, their chain, the append-only guard and the full-text feed all come through.
 #[tokio::test]
 async fn the_trail_survives_the_hash_index_migration() {
-    let before_15 = migrations::Migrator::migrations().len() as u32 - 1;
+    use migrations::MigrationName;
+    let all = migrations::Migrator::migrations();
+    let before_15 = all.iter().position(|m| m.name() == "m20261127_000015_evidence_hash_not_unique").unwrap() as u32;
+    let from_15 = all.len() as u32 - before_15;
     for db in common::backends_migrated(Some(before_15)).await {
         records(&db.store, 5).await;
         let before = db.store.recent_evidence(10).await.unwrap();
@@ -109,7 +112,7 @@ async fn the_trail_survives_the_hash_index_migration() {
         let found: Vec<i64> = db.store.search_evidence(&f, None, 10).await.unwrap().iter().map(|r| r.seq).collect();
         assert_eq!(found, vec![6, 1], "{}", db.name);
         // And back down: the constraint returns with the records.
-        migrations::Migrator::down(db.store.db(), Some(1)).await.unwrap();
+        migrations::Migrator::down(db.store.db(), Some(from_15)).await.unwrap();
         assert_eq!(db.store.verify_evidence().await.unwrap(), Ok(6), "{}", db.name);
         let dup = "INSERT INTO evidence (seq, recorded_at, actor_kind, actor_name, kind, subject_kind, subject_id, \
                    summary, details, prev_hash, hash) SELECT 7, recorded_at, actor_kind, actor_name, kind, \
