@@ -93,7 +93,6 @@ async fn the_database_refuses_updates_and_deletes_of_evidence() {
 /// records, their chain, the append-only guard and the full-text feed all come through.
 #[tokio::test]
 async fn the_trail_survives_the_hash_index_migration() {
-    use migrations::MigrationName;
     let all = migrations::Migrator::migrations();
     let before_15 = all.iter().position(|m| m.name() == "m20261127_000015_evidence_hash_not_unique").unwrap() as u32;
     let from_15 = all.len() as u32 - before_15;

@@ -146,9 +146,27 @@ async fn every_outcome_is_counted_once_in_its_window() {
         assert!(!next.ready());
         assert!(next.missing().contains(&"needs 195 more decided proposals (5 of 200)"), "{:?}", next.missing());
 
-        // A promotion starts a new window at the new tier; all time keeps everything.
+        // Promoting without meeting the criteria is an override: it needs a justification,
+        // and its record says so, with the criteria and the scorecard it was based on.
         let manager = w.olga.as_manager().unwrap();
-        w.grants.step(&manager, w.grant_id, Step::Promote, "trial").await.unwrap();
+        let short = w.grants.step(&manager, w.grant_id, Step::Promote, "trial").await;
+        match short {
+            Err(governance::GovError::Invalid { field: "reason", message }) => {
+                assert!(message.contains("needs 195 more decided proposals"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let why = "quarter-end backlog; every refund is audited daily";
+        w.grants.step(&manager, w.grant_id, Step::Promote, why).await.unwrap();
+        let agent_id = w.me().await.agent.id.to_string();
+        let records = w.store.evidence_about("agent", &agent_id, 10).await.unwrap();
+        let promoted = records.iter().find(|r| r.kind == "grant.promoted").unwrap();
+        assert!(promoted.summary.contains("without meeting its criteria (override)"), "{}", promoted.summary);
+        let details: serde_json::Value = serde_json::from_str(&promoted.details).unwrap();
+        assert_eq!(details["override"], true);
+        assert_eq!(details["scorecard"]["at_tier"]["approved"], 4);
+        assert_eq!(details["criteria"]["step"]["min_samples"], 200);
+        assert!(details["missing"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().starts_with("needs 195")));
         let card = w.scorecards.of_grant(&member, w.grant_id).await.unwrap();
         assert_eq!((card.tier, card.at_tier.proposals, card.all_time.proposals), (Tier::Executor, 0, 6), "{}", db.name);
         assert!(card.readiness.is_none(), "nothing above executor");

@@ -5,5 +5,6 @@
 pub mod bench;
 pub mod bench_audit;
 pub mod bench_floor;
+pub mod bench_scorecard;
 pub mod demo;
 pub mod seed;

@@ -38,6 +38,10 @@ enum Command {
         /// many seeded records (e.g. 1000000).
         #[arg(long)]
         audit: Option<u64>,
+        /// Measure one grant's scorecard instead, with this many actions in the grant
+        /// (e.g. 100000).
+        #[arg(long)]
+        scorecard: Option<usize>,
     },
 }
 
@@ -62,10 +66,11 @@ async fn main() -> ExitCode {
             .await
         }
         // The benchmarks make their own scratch databases; they never touch the configured one.
-        Command::Bench { postgres, seconds, audit } => {
-            let result = match audit {
-                Some(n) => tenure_tools::bench_audit::run(postgres, n).await,
-                None => tenure_tools::bench::run(postgres, seconds).await,
+        Command::Bench { postgres, seconds, audit, scorecard } => {
+            let result = match (audit, scorecard) {
+                (Some(n), _) => tenure_tools::bench_audit::run(postgres, n).await,
+                (None, Some(n)) => tenure_tools::bench_scorecard::run(postgres, n).await,
+                (None, None) => tenure_tools::bench::run(postgres, seconds).await,
             };
             match result {
                 Ok(()) => ExitCode::SUCCESS,

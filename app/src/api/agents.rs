@@ -79,7 +79,9 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
     use crate::api::agent_page::{action_row, grant_form, grant_row, key_row, peer_pair_row, shadow_stat};
     use crate::api::evidence_row;
     use crate::server::context::{Flash, flash, gov, principal, state};
-    let token = principal()?.as_manager().map_err(gov)?;
+    let who = principal()?;
+    let token = who.as_manager().map_err(gov)?;
+    let member = who.as_member().map_err(gov)?;
     let new_key = match flash() {
         Some(Flash::NewKey { agent_id, secret }) if agent_id == id => Some(secret),
         _ => None,
@@ -104,6 +106,14 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
             .map(|a| crate::api::cards::alert_row(a, agent_name.clone()))
             .collect(),
         peer_pairs: st.inbox.peer_stats(&token, id).await.map_err(gov)?.into_iter().map(peer_pair_row).collect(),
+        scorecards: st
+            .scorecards
+            .of_agent(&member, id)
+            .await
+            .map_err(gov)?
+            .into_iter()
+            .map(crate::api::scorecard_rows::scorecard_view)
+            .collect(),
         agent: agent_row(d.agent),
         keys: d.keys.into_iter().map(key_row).collect(),
         history: d.history.into_iter().map(evidence_row).collect(),

@@ -13,6 +13,8 @@ pub(crate) mod cards;
 pub mod dashboard;
 pub mod exports;
 pub mod inbox;
+#[cfg(feature = "ssr")]
+pub(crate) mod scorecard_rows;
 pub mod templates;
 pub mod users;
 

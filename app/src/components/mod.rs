@@ -2,6 +2,7 @@
 //! acted on.
 
 pub mod action;
+pub mod chart;
 pub mod disagreement;
 pub mod form;
 pub mod history;

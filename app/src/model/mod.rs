@@ -2,8 +2,10 @@
 
 mod actions;
 mod exports;
+mod scorecards;
 pub use actions::*;
 pub use exports::*;
+pub use scorecards::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -142,6 +144,8 @@ pub struct AgentDetailView {
     pub alerts: Vec<AlertRow>,
     /// Peer-check figures per pair the agent took part in.
     pub peer_pairs: Vec<PeerPairRow>,
+    /// Its track record per grant.
+    pub scorecards: Vec<ScorecardView>,
     /// What the grant form offers: per template, the capabilities its current version covers
     /// and the agent does not hold yet.
     pub grant_choices: Vec<GrantChoiceRow>,

@@ -7,6 +7,7 @@ use crate::components::layout::Unavailable;
 use crate::model::{AgentDetailView, KeyRow};
 use crate::pages::agent_grants::{DecisionsPanel, GrantActions, GrantsPanel};
 use crate::pages::agent_oversight::{AlertsPanel, PeerPanel, ShadowPanel};
+use crate::pages::agent_track_record::TrackRecordPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use vocab::AgentStatus;
@@ -111,6 +112,7 @@ fn Detail(
             uncovered=d.uncovered
             actions=grant_actions
         />
+        <TrackRecordPanel cards=d.scorecards />
         <DecisionsPanel actions=d.actions />
         <div class="columns">
             <ShadowPanel stats=d.shadow />

@@ -5,6 +5,7 @@ pub mod action_detail;
 pub mod agent_detail;
 pub mod agent_grants;
 pub mod agent_oversight;
+pub mod agent_track_record;
 pub mod agents;
 pub mod audit;
 pub mod audit_export;

@@ -147,7 +147,9 @@ fn floor(name: &str, rate: Rate, min: f64) -> Check {
 
 fn ceiling(criterion: Criterion, name: &str, rate: Rate, max: f64) -> Check {
     // No executions yet: nothing went wrong, and the sample-size criterion speaks for the rest.
-    let hi = rate.upper().unwrap_or(0.0);
+    let Some(hi) = rate.upper() else {
+        return Check { criterion, met: true, text: format!("no {name} measured yet (at most {max:.2})") };
+    };
     let relation = if hi <= max { "≤" } else { ">" };
     let text = format!("{name} upper bound {} {relation} {max:.2} ({} of {})", up2(hi), rate.hits, rate.n);
     Check { criterion, met: hi <= max, text }

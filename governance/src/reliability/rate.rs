@@ -64,12 +64,17 @@ impl Rate {
 /// `x` rounded down to two decimals, as text: a lower bound is never shown higher than it is
 /// (0.947 is "0.94", so it never reads "0.95 < 0.95").
 pub fn down2(x: f64) -> String {
-    format!("{:.2}", (x * 100.0 + 1e-9).floor() / 100.0)
+    two_places((x * 100.0 + 1e-9).floor() / 100.0)
 }
 
 /// `x` rounded up to two decimals, as text: an upper bound is never shown lower than it is.
 pub fn up2(x: f64) -> String {
-    format!("{:.2}", (x * 100.0 - 1e-9).ceil() / 100.0)
+    two_places((x * 100.0 - 1e-9).ceil() / 100.0)
+}
+
+/// Two decimals, and never "-0.00".
+fn two_places(x: f64) -> String {
+    format!("{:.2}", if x == 0.0 { 0.0 } else { x })
 }
 
 #[cfg(test)]
@@ -113,6 +118,7 @@ mod tests {
     fn bounds_are_rounded_away_from_the_threshold() {
         assert_eq!((down2(0.9473), up2(0.0126)), ("0.94".to_owned(), "0.02".to_owned()));
         assert_eq!((down2(0.9), up2(0.05)), ("0.90".to_owned(), "0.05".to_owned()));
+        assert_eq!((up2(0.0), down2(0.0)), ("0.00".to_owned(), "0.00".to_owned()), "never -0.00");
         assert_eq!(Rate::new(8, 10).describe(), "0.80 (n = 10, lower bound 0.49)");
     }
 

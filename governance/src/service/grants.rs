@@ -10,6 +10,9 @@ use crate::store::{Store, agents as agent_store, evidence};
 use chrono::Duration;
 use serde_json::json;
 
+/// Fewest characters of the justification for promoting a grant that does not meet its criteria.
+pub const MIN_OVERRIDE_JUSTIFICATION: usize = 20;
+
 /// Days until a new grant is due for review.
 pub const REVIEW_AFTER_DAYS: i64 = 30;
 
@@ -124,9 +127,26 @@ impl Grants {
         Ok(g)
     }
 
-    /// Moves a grant one tier up or down, with a reason.
+    /// Moves a grant one tier up or down, with a reason. A promotion records the criteria and
+    /// the scorecard it was based on; one that does not meet its criteria is an override and
+    /// needs a written justification of at least [`MIN_OVERRIDE_JUSTIFICATION`] characters.
     pub async fn step(&self, by: &AsManager, grant_id: i64, step: Step, reason: &str) -> Result<GrantRecord, GovError> {
         let reason = crate::agent::parse_reason(reason).map_err(|m| GovError::invalid("reason", m))?;
+        let basis = match step {
+            Step::Promote => Some(self.promotion_basis(grant_id).await?),
+            Step::Demote => None,
+        };
+        if let Some(b) = basis.as_ref().filter(|b| !b.ready)
+            && reason.chars().count() < MIN_OVERRIDE_JUSTIFICATION
+        {
+            return Err(GovError::invalid(
+                "reason",
+                format!(
+                    "it does not meet its criteria ({}): promoting anyway needs a justification of at least {MIN_OVERRIDE_JUSTIFICATION} characters",
+                    b.missing.join("; ")
+                ),
+            ));
+        }
         let txn = self.store.begin_write().await?;
         let g =
             grant_store::by_id(&txn, grant_id).await?.ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
@@ -144,15 +164,23 @@ impl Grants {
         if !grant_store::set_tier(&txn, g.id, g.tier, to).await? {
             return Err(GovError::Conflict { field: "tier", message: "the grant changed meanwhile; reload".into() });
         }
+        let overriding = basis.as_ref().is_some_and(|b| !b.ready);
         let summary = format!(
-            "{} {verb} {} from {} to {}: {reason}",
+            "{} {verb} {} from {} to {}{}: {reason}",
             by.actor().name,
             g.capability,
             g.tier.as_str(),
-            to.as_str()
+            to.as_str(),
+            if overriding { " without meeting its criteria (override)" } else { "" }
         );
-        let details =
+        let mut details =
             json!({"grant": g.id, "capability": g.capability, "before": g.tier, "after": to, "reason": reason});
+        if let Some(b) = basis {
+            details["override"] = json!(!b.ready);
+            details["criteria"] = b.criteria;
+            details["scorecard"] = b.scorecard;
+            details["missing"] = json!(b.missing);
+        }
         evidence::append(&txn, &draft(by, kind, g.agent_id, summary, details)).await?;
         txn.commit().await?;
         Ok(GrantRecord { tier: to, tier_since: crate::clock::now(), ..g })
@@ -256,5 +284,43 @@ impl Grants {
         evidence::append(&txn, &draft(by, "grant.revoked", g.agent_id, summary, details)).await?;
         txn.commit().await?;
         Ok(())
+    }
+}
+
+/// What a promotion was based on, for its evidence record.
+struct Basis {
+    ready: bool,
+    missing: Vec<String>,
+    /// The template version and the step's criteria.
+    criteria: serde_json::Value,
+    /// The counts at the tier, the measured rate and the days.
+    scorecard: serde_json::Value,
+}
+
+impl Grants {
+    /// Judges the grant's next step from its scorecard.
+    async fn promotion_basis(&self, grant_id: i64) -> Result<Basis, GovError> {
+        let card = crate::service::scorecards::Scorecards::new(self.store.clone()).card_of(grant_id).await?;
+        let g = grant_store::by_id(self.store.db(), grant_id)
+            .await?
+            .ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
+        let Some(r) = card.readiness.as_ref() else {
+            return Ok(Basis { ready: true, missing: Vec::new(), criteria: json!(null), scorecard: json!(null) });
+        };
+        let criteria = card.criteria.clone().and_then(|p| p.step_to(r.to).cloned());
+        Ok(Basis {
+            ready: r.ready(),
+            missing: r.missing().into_iter().map(str::to_owned).collect(),
+            criteria: json!({"template_id": g.template_id, "template_version": g.template_version, "to": r.to, "step": criteria}),
+            scorecard: json!({
+                "tier_since": card.tier_since,
+                "days_at_tier": card.days_at_tier,
+                "at_tier": card.at_tier,
+                "approval": card.at_tier.approval(),
+                "agreement": card.at_tier.agreement(),
+                "open_alerts": card.open_alerts,
+                "checks": r.checks,
+            }),
+        })
     }
 }

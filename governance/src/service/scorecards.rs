@@ -52,6 +52,9 @@ pub struct Scorecard {
     pub open_alerts: u64,
     /// The next step and what it still lacks; none at executor or for a revoked grant.
     pub readiness: Option<Readiness>,
+    /// The criteria of the grant's template version (the shipped defaults without a rule).
+    #[serde(skip)]
+    pub criteria: Option<crate::reliability::Promotion>,
 }
 
 /// The scorecards use cases.
@@ -72,6 +75,11 @@ impl Scorecards {
 
     /// One grant's scorecard.
     pub async fn of_grant(&self, _by: &AsMember, grant_id: i64) -> Result<Scorecard, GovError> {
+        self.card_of(grant_id).await
+    }
+
+    /// One grant's scorecard, for the engine's own use (a promotion's evidence).
+    pub(crate) async fn card_of(&self, grant_id: i64) -> Result<Scorecard, GovError> {
         let g = grant_store::by_id(self.store.db(), grant_id)
             .await?
             .ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
@@ -133,6 +141,7 @@ impl Scorecards {
             weekly,
             open_alerts,
             readiness,
+            criteria: Some(criteria),
         })
     }
 

@@ -1,0 +1,66 @@
+//! Turning a scorecard from the engine into what the agent page shows (server only).
+
+use crate::model::{NextStepView, RateCell, ScorecardView, WeekPoint, WindowRow};
+use governance::reliability::calibration::BANDS;
+use governance::reliability::{Rate, Tally};
+use governance::service::scorecards::Scorecard;
+use vocab::Tier;
+
+fn cell(r: Rate) -> RateCell {
+    RateCell { hits: r.hits, n: r.n, rate: r.value(), lower: r.lower(), upper: r.upper() }
+}
+
+fn window(label: &str, t: &Tally) -> WindowRow {
+    WindowRow {
+        label: label.to_owned(),
+        proposals: t.proposals,
+        approval: cell(t.approval()),
+        agreement: cell(t.agreement()),
+        rollback: cell(t.rollback()),
+        failure: cell(t.failure()),
+        reviewers: t.reviewers,
+        patterns: t.patterns,
+    }
+}
+
+/// A grant's record as its card shows it; an observer's chart shows shadow agreement, any
+/// other tier's shows approval.
+pub(crate) fn scorecard_view(s: Scorecard) -> ScorecardView {
+    let agreement = s.tier == Tier::Observer;
+    ScorecardView {
+        grant_id: s.grant_id,
+        tier: s.tier,
+        since: s.tier_since.format("%Y-%m-%d").to_string(),
+        days_at_tier: s.days_at_tier,
+        revoked: s.revoked,
+        windows: vec![
+            window("At this tier", &s.at_tier),
+            window("Last 30 days", &s.last_30_days),
+            window("All time", &s.all_time),
+        ],
+        metric: if agreement { "agreement" } else { "approval" }.to_owned(),
+        weeks: s
+            .weekly
+            .iter()
+            .map(|w| WeekPoint {
+                label: w.start.format("%m-%d").to_string(),
+                proposals: w.proposals,
+                rate: cell(if agreement { w.agreement } else { w.approval }),
+                tier_changed: w.tier_changed,
+            })
+            .collect(),
+        bands: BANDS
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, label))| ((*label).to_owned(), cell(s.calibration.rate(i))))
+            .collect(),
+        overconfident: s.overconfident,
+        next: s.readiness.map(|r| NextStepView {
+            to: r.to,
+            ready: r.ready(),
+            met: r.checks.iter().filter(|c| c.met).map(|c| c.text.clone()).collect(),
+            missing: r.checks.iter().filter(|c| !c.met).map(|c| c.text.clone()).collect(),
+        }),
+        capability: s.capability,
+    }
+}
