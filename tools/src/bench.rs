@@ -141,17 +141,10 @@ pub async fn run(postgres: Option<String>, secs: u64) -> Result<(), String> {
     measure("decisions, SQLite", &url, Some(&key), secs, &mut rows).await;
 
     if let Some(base) = postgres {
-        let db = format!("tenure_bench_{}", uuid::Uuid::new_v4().simple());
-        let admin = sea_orm::Database::connect(base.as_str()).await.map_err(|e| e.to_string())?;
-        use sea_orm::ConnectionTrait;
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{db}\"")).await.map_err(|e| e.to_string())?;
-        let url_db = match base.rsplit_once('/') {
-            Some((head, _)) => format!("{head}/{db}"),
-            None => return Err("the PostgreSQL URL needs a database part".into()),
-        };
-        let (url, key) = tenure(url_db, dir.clone()).await?;
+        let scratch = crate::scratch::Scratch::create(&base, "tenure_bench").await?;
+        let (url, key) = tenure(scratch.url.clone(), dir.clone()).await?;
         measure("decisions, PostgreSQL", &url, Some(&key), secs, &mut rows).await;
-        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
+        scratch.drop_now().await;
     }
     let _ = std::fs::remove_dir_all(&dir);
 

@@ -152,15 +152,9 @@ pub async fn run(postgres: Option<String>, actions: usize) -> Result<(), String>
     let mut rows = measure("SQLite", &format!("sqlite://{}?mode=rwc", dir.join("cards.db").display()), actions).await?;
     let _ = std::fs::remove_dir_all(&dir);
     if let Some(base) = postgres {
-        let db = format!("tenure_bench_cards_{}", uuid::Uuid::new_v4().simple());
-        let admin = sea_orm::Database::connect(base.as_str()).await.map_err(|e| e.to_string())?;
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{db}\"")).await.map_err(|e| e.to_string())?;
-        let url = match base.rsplit_once('/') {
-            Some((head, _)) => format!("{head}/{db}"),
-            None => return Err("the PostgreSQL URL needs a database part".into()),
-        };
-        let result = measure("PostgreSQL", &url, actions).await;
-        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
+        let scratch = crate::scratch::Scratch::create(&base, "tenure_bench_cards").await?;
+        let result = measure("PostgreSQL", &scratch.url, actions).await;
+        scratch.drop_now().await;
         rows.extend(result?);
     }
     println!("| database | measurement | result | |");

@@ -7,4 +7,5 @@ pub mod bench_audit;
 pub mod bench_floor;
 pub mod bench_scorecard;
 pub mod demo;
+pub mod scratch;
 pub mod seed;

@@ -117,6 +117,19 @@ impl State {
         Event::ALL.iter().all(|e| next(self, *e).is_err())
     }
 
+    /// Whether the agent reported a successful execution (whatever happened after it).
+    pub fn executed_ok(self) -> bool {
+        matches!(
+            self,
+            State::AwaitingConfirmation
+                | State::Reversible
+                | State::Final
+                | State::RollbackRequested
+                | State::RolledBack
+                | State::RollbackFailed
+        )
+    }
+
     /// Whether the agent may execute the action now.
     pub fn may_execute(self) -> bool {
         matches!(self, State::Allowed | State::Approved)

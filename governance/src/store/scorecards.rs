@@ -65,14 +65,6 @@ fn count(t: &mut Tally, cal: &mut Calibration, row: Group) {
         }
         _ => {}
     }
-    let executed = [
-        State::AwaitingConfirmation,
-        State::Reversible,
-        State::Final,
-        State::RollbackRequested,
-        State::RolledBack,
-        State::RollbackFailed,
-    ];
     let confidence = crate::reliability::calibration::BANDS[band.clamp(0, 3) as usize].0;
     match state {
         State::Rejected => {
@@ -87,7 +79,7 @@ fn count(t: &mut Tally, cal: &mut Calibration, row: Group) {
         t.approved += n;
         cal.add(confidence, true, n);
     }
-    if executed.contains(&state) {
+    if state.executed_ok() {
         t.executed_ok += n;
     }
     match state {
