@@ -123,6 +123,8 @@ pub struct ActionDetailView {
     pub rollback_closed: Option<String>,
     /// How a reviewer settled the action's peer disagreement, when one was settled.
     pub resolution: Option<PeerResolution>,
+    /// The agent's track record with the grant that decided it (read-only, for any member).
+    pub track: Option<super::ScorecardView>,
 }
 
 /// A settled peer disagreement: both analyses as they were, which one went ahead and why.

@@ -10,6 +10,7 @@ use crate::components::history::History;
 use crate::components::layout::Unavailable;
 use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, RollbackForm, ShadowForm};
 use crate::model::ActionDetailView;
+use crate::pages::agent_track_record::Scorecard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use vocab::State;
@@ -112,6 +113,12 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
             {forms.map(|f| view! { <div class="item-forms">{f}</div> })}
         </article>
         {settled}
+        {d.track.map(|t| view! {
+            <section class="panel" id="track-record">
+                <h2>{format!("Track record of {} with this capability", c.agent)}</h2>
+                <Scorecard card=t />
+            </section>
+        })}
         {shadow}
         {rollback_facts}
         {(rollback.is_some() || d.rollback_closed.is_some()).then(|| view! {

@@ -25,8 +25,9 @@ pub fn TrackRecordPanel(cards: Vec<ScorecardView>) -> impl IntoView {
     }
 }
 
+/// One grant's record (also on an action's page, for the reviewer judging it).
 #[component]
-fn Scorecard(card: ScorecardView) -> impl IntoView {
+pub fn Scorecard(card: ScorecardView) -> impl IntoView {
     let c = card;
     let head = if c.revoked {
         format!("revoked · at this tier since {}", c.since)

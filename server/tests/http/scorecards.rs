@@ -74,6 +74,12 @@ async fn an_agent_sees_its_own_record_and_what_it_lacks() {
     assert!(missing.contains(&"needs 195 more decided proposals (5 of 200)"), "{missing:?}");
     assert!(missing.contains(&"needs 1 more distinct reviewers (1 of 2)"), "{missing:?}");
 
+    // A reviewer judging its work sees the same record, read-only, on the action's page.
+    let page = app.get(&rita, &format!("/actions/{}", ids[4])).await.text().await.unwrap();
+    assert!(page.contains("Track record of card-bot with this capability"), "{page}");
+    assert!(page.contains("80% of 5 (≥ 37%)") && page.contains("needs 195 more decided proposals (5 of 200)"));
+    assert!(!page.contains(r#"value="promote""#), "read-only: no promotion from here");
+
     // Another agent's record is not this key's to read; nor is any without a key.
     let res = app.api_get(&format!("/v1/agents/{other}/scorecard"), Some(&key)).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
