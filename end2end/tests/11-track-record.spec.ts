@@ -67,6 +67,18 @@ test('a manager reads what an agent has shown and what it still lacks', async ({
   await expect(card.locator('table.calibration tr', { hasText: '0.9–1' })).toContainText('67% of 3');
   await page.screenshot({ path: 'screenshots/45-track-record.png', fullPage: true });
 
+  // The managers' promotion queue lists it with the first thing it lacks.
+  await page.goto('/agents');
+  const queue = page.locator('#promotion-queue');
+  await expect(queue.locator('h2')).toHaveText('Ready to promote');
+  await queue.locator('summary').click();
+  const row = queue.locator('tr[data-queue="scored-bot:finance.refund.issue"]');
+  await expect(row).toContainText('contributor → executor');
+  await expect(row).toContainText('67% of 3 (≥ 20%)');
+  await expect(row).toContainText('needs 197 more decided proposals (3 of 200)');
+  await page.screenshot({ path: 'screenshots/46-promotion-queue.png', fullPage: true });
+  await page.goto(agentPage);
+
   // At a phone's width the page itself never scrolls sideways.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.reload();

@@ -222,3 +222,41 @@ async fn a_grant_without_actions_has_empty_rates_not_zero_rates() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn an_observer_that_earned_it_heads_the_promotion_queue() {
+    for db in common::backends().await {
+        let w = world(&db.store, "observer").await;
+        let manager = w.olga.as_manager().unwrap();
+        let queue = w.scorecards.promotion_queue(&manager).await.unwrap();
+        assert_eq!(queue.len(), 1);
+        assert!(!queue[0].readiness.as_ref().unwrap().ready(), "{}: nothing shown yet", db.name);
+        // Sixty recommendations a reviewer would have made the same, decided by two people,
+        // on twelve different cases, over more than a week at the tier.
+        for i in 0..60u32 {
+            let id = w.ask(i % 12, 40.0, 0.9).await;
+            let who = if i % 2 == 0 { &w.rita } else { &w.rex };
+            w.lifecycle.record_shadow(&who.as_reviewer().unwrap(), id, Verdict::Approve, "", "same").await.unwrap();
+        }
+        let queue = w.scorecards.promotion_queue(&manager).await.unwrap();
+        let missing = queue[0].readiness.as_ref().unwrap().missing().join("; ");
+        assert_eq!(missing, "needs 7 more days at this tier (0 of 7)", "{}: time is the only thing left", db.name);
+        let week_ago = (chrono::Utc::now() - chrono::Duration::days(8)).to_rfc3339();
+        let backdate = format!("UPDATE grants SET tier_since = '{week_ago}' WHERE id = {}", w.grant_id);
+        sea_orm::ConnectionTrait::execute_unprepared(db.store.db(), &backdate).await.unwrap();
+        // Its actions must fall inside the window that now starts a week earlier: they do.
+        let queue = w.scorecards.promotion_queue(&manager).await.unwrap();
+        let next = queue[0].readiness.as_ref().unwrap();
+        assert!(next.ready(), "{}: {:?}", db.name, next.missing());
+        assert_eq!(next.to, Tier::Contributor);
+        assert!(queue[0].weekly.is_empty(), "the queue skips the series");
+        // Promoted with its criteria met: no override, and it leaves the observer queue.
+        w.grants.step(&manager, w.grant_id, Step::Promote, "earned it").await.unwrap();
+        let records = w.store.evidence_about("agent", &w.me().await.agent.id.to_string(), 5).await.unwrap();
+        let details: serde_json::Value = serde_json::from_str(&records[0].details).unwrap();
+        assert_eq!((records[0].kind.as_str(), &details["override"]), ("grant.promoted", &json!(false)));
+        let queue = w.scorecards.promotion_queue(&manager).await.unwrap();
+        assert_eq!(queue[0].tier, Tier::Contributor);
+        db.cleanup().await;
+    }
+}

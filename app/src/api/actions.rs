@@ -20,9 +20,9 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
     let disagreement = page.action.peer_review && page.action.state == State::NeedsApproval;
     let executed = page.action.state.is_any(&[State::Reversible, State::AwaitingConfirmation]);
     let track = match page.action.grant_id {
-        Some(grant) => Some(crate::api::scorecard_rows::scorecard_view(
-            st.scorecards.of_grant(&member, grant).await.map_err(gov)?,
-        )),
+        Some(grant) => {
+            Some(crate::api::scorecard_rows::scorecard_view(st.scorecards.of_grant(&member, grant).await.map_err(gov)?))
+        }
         None => None,
     };
     let mut card = cards(&page.context, vec![page.action]).pop().ok_or(AppError::Unavailable)?;

@@ -35,6 +35,25 @@ pub async fn list_agents(page: Option<usize>) -> Result<crate::model::Paged<Agen
     Ok(Paged::of(all, page, LIST_PAGE))
 }
 
+/// Every live grant below executor and what its next step needs, those that meet their
+/// criteria first (managers).
+#[server(endpoint = "agents/promotion-queue")]
+pub async fn promotion_queue() -> Result<Vec<crate::model::QueueRow>, AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    let st = state()?;
+    let names: std::collections::HashMap<i64, String> =
+        st.agents.list(&token).await.map_err(gov)?.into_iter().map(|a| (a.id, a.name)).collect();
+    let cards = st.scorecards.promotion_queue(&token).await.map_err(gov)?;
+    Ok(cards
+        .iter()
+        .filter_map(|c| {
+            let name = names.get(&c.agent_id).cloned().unwrap_or_default();
+            crate::api::scorecard_rows::queue_row(c, name)
+        })
+        .collect())
+}
+
 /// Registers an agent and opens its page.
 #[server(endpoint = "agents/register")]
 pub async fn register_agent(

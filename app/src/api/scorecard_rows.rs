@@ -1,6 +1,6 @@
 //! Turning a scorecard from the engine into what the agent page shows (server only).
 
-use crate::model::{NextStepView, RateCell, ScorecardView, WeekPoint, WindowRow};
+use crate::model::{NextStepView, QueueRow, RateCell, ScorecardView, WeekPoint, WindowRow};
 use governance::reliability::calibration::BANDS;
 use governance::reliability::{Rate, Tally};
 use governance::service::scorecards::Scorecard;
@@ -21,6 +21,22 @@ fn window(label: &str, t: &Tally) -> WindowRow {
         reviewers: t.reviewers,
         patterns: t.patterns,
     }
+}
+
+/// A grant in the promotion queue (none when it has no next step).
+pub(crate) fn queue_row(s: &Scorecard, agent: String) -> Option<QueueRow> {
+    let r = s.readiness.as_ref()?;
+    let measured = if r.to == Tier::Contributor { s.at_tier.agreement() } else { s.at_tier.approval() };
+    Some(QueueRow {
+        agent_id: s.agent_id,
+        agent,
+        capability: s.capability.clone(),
+        tier: s.tier,
+        to: r.to,
+        ready: r.ready(),
+        measured: cell(measured),
+        missing: r.missing().into_iter().map(str::to_owned).collect(),
+    })
 }
 
 /// A grant's record as its card shows it; an observer's chart shows shadow agreement, any

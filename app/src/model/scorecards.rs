@@ -76,3 +76,17 @@ pub struct ScorecardView {
     pub overconfident: bool,
     pub next: Option<NextStepView>,
 }
+
+/// One grant in the managers' promotion queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub agent_id: i64,
+    pub agent: String,
+    pub capability: String,
+    pub tier: Tier,
+    pub to: Tier,
+    pub ready: bool,
+    /// The rate the step is judged on (agreement to contributor, approval to executor).
+    pub measured: RateCell,
+    pub missing: Vec<String>,
+}

@@ -119,3 +119,40 @@ fn Calibration(bands: Vec<(String, RateCell)>, overconfident: bool) -> impl Into
         </table>
     }
 }
+
+/// The managers' promotion queue: grants that meet their criteria, and the nearest of the rest
+/// with what they lack.
+#[component]
+pub fn PromotionQueue(rows: Vec<crate::model::QueueRow>) -> impl IntoView {
+    let (ready, waiting): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.ready);
+    let waiting_count = waiting.len();
+    let row = |r: crate::model::QueueRow| {
+        let first = r.missing.first().cloned().unwrap_or_default();
+        view! {
+            <tr data-queue=format!("{}:{}", r.agent, r.capability)>
+                <td><a href=format!("/agents/{}#track-record", r.agent_id)><strong>{r.agent.clone()}</strong></a></td>
+                <td><code>{r.capability.clone()}</code></td>
+                <td class="nowrap">{format!("{} → {}", r.tier.as_str(), r.to.as_str())}</td>
+                <td><Cell rate=r.measured /></td>
+                <td class="small">{if r.ready { "meets every criterion".to_owned() } else { first }}</td>
+            </tr>
+        }
+    };
+    let head = || view! { <thead><tr><th>"Agent"</th><th>"Capability"</th><th>"Step"</th><th>"Measured at tier"</th><th>"Criteria"</th></tr></thead> };
+    view! {
+        <section class="panel" id="promotion-queue">
+            <h2>"Ready to promote"</h2>
+            {if ready.is_empty() {
+                view! { <p class="muted" data-testid="none-ready">"No grant meets its promotion criteria yet."</p> }.into_any()
+            } else {
+                view! { <table class="table">{head()}<tbody>{ready.into_iter().map(row).collect_view()}</tbody></table> }.into_any()
+            }}
+            {(waiting_count > 0).then(|| view! {
+                <details class="small">
+                    <summary>{format!("{waiting_count} grants not ready yet, nearest first")}</summary>
+                    <table class="table">{head()}<tbody>{waiting.into_iter().take(20).map(row).collect_view()}</tbody></table>
+                </details>
+            })}
+        </section>
+    }
+}

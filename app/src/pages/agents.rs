@@ -1,10 +1,11 @@
 //! The agents list: register an agent, see every agent's status, and (admins) stop them all.
 
-use crate::api::agents::{RegisterAgent, SuspendAllAgents, list_agents};
+use crate::api::agents::{RegisterAgent, SuspendAllAgents, list_agents, promotion_queue};
 use crate::api::auth::{kept_form, whoami};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::pager::{BY_NAME, pager};
 use crate::model::{AgentRow, LIST_PAGE};
+use crate::pages::agent_track_record::PromotionQueue;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -19,6 +20,7 @@ pub fn AgentsPage() -> impl IntoView {
     let page = move || query.read().get("page").and_then(|v| v.parse::<usize>().ok());
     let agents = Resource::new(move || (stop_all.version().get(), page()), |(_, page)| list_agents(page));
     let me = Resource::new(|| (), |_| whoami());
+    let queue = Resource::new(|| (), |_| promotion_queue());
     let register_error = action_error(register);
     let kept = Resource::new(|| (), |_| kept_form("agents/register".into()));
     let stop_error = action_error(stop_all);
@@ -42,6 +44,15 @@ pub fn AgentsPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(rows) if rows.is_empty() => ().into_any(),
+                    Ok(rows) => view! { <PromotionQueue rows /> }.into_any(),
+                    Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
+                }
+            })}
+        </Suspense>
         <div class="columns">
             <section class="panel">
                 <h2>"Register an agent"</h2>

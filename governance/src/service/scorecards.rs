@@ -5,7 +5,7 @@
 
 use crate::error::GovError;
 use crate::policy::Tier;
-use crate::principal::AsMember;
+use crate::principal::{AsManager, AsMember};
 use crate::reliability::{Calibration, Rate, Readiness, Tally, readiness};
 use crate::service::agents::AgentPrincipal;
 use crate::store::Store;
@@ -87,6 +87,22 @@ impl Scorecards {
         self.card(g, alerts, crate::clock::now()).await
     }
 
+    /// Every live grant below executor with what its next step needs: those that meet their
+    /// criteria first, then the ones with the least missing. Without the weekly series.
+    pub async fn promotion_queue(&self, _by: &AsManager) -> Result<Vec<Scorecard>, GovError> {
+        let now = crate::clock::now();
+        let mut cards = Vec::new();
+        for g in self.store.grants_below_executor().await? {
+            let alerts = self.store.open_alert_count(Some(g.agent_id)).await?;
+            cards.push(self.build(g, alerts, now, false).await?);
+        }
+        cards.sort_by_key(|c| {
+            let missing = c.readiness.as_ref().map_or(usize::MAX, |r| r.missing().len());
+            (missing, c.agent_id, c.capability.clone())
+        });
+        Ok(cards)
+    }
+
     /// The calling agent's own scorecards (so it can see why it is escalated).
     pub async fn own(&self, who: &AgentPrincipal) -> Result<Vec<Scorecard>, GovError> {
         self.all_of(who.agent.id).await
@@ -105,6 +121,16 @@ impl Scorecards {
     }
 
     async fn card(&self, g: GrantRecord, open_alerts: u64, now: DateTime<Utc>) -> Result<Scorecard, GovError> {
+        self.build(g, open_alerts, now, true).await
+    }
+
+    async fn build(
+        &self,
+        g: GrantRecord,
+        open_alerts: u64,
+        now: DateTime<Utc>,
+        series: bool,
+    ) -> Result<Scorecard, GovError> {
         let window = |since: Option<DateTime<Utc>>| Window {
             agent_id: g.agent_id,
             capability: &g.capability,
@@ -114,7 +140,7 @@ impl Scorecards {
         let (at_tier, _) = self.store.tally(window(Some(g.tier_since))).await?;
         let (last_30_days, _) = self.store.tally(window(Some(now - Duration::days(30)))).await?;
         let (all_time, calibration) = self.store.tally(window(None)).await?;
-        let weekly = self.weekly(&g, now).await?;
+        let weekly = if series { self.weekly(&g, now).await? } else { Vec::new() };
         let days_at_tier = (now - g.tier_since).num_days().max(0).unsigned_abs();
         let criteria = self.criteria(&g).await?;
         let revoked = g.revoked_at.is_some();

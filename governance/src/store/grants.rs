@@ -145,6 +145,17 @@ pub async fn revoke(db: &impl ConnectionTrait, id: i64) -> Result<bool, GovError
 }
 
 impl Store {
+    /// Every live grant below executor (those that have a next step), by id.
+    pub async fn grants_below_executor(&self) -> Result<Vec<GrantRecord>, GovError> {
+        let rows = grants::Entity::find()
+            .filter(grants::Column::RevokedAt.is_null())
+            .filter(grants::Column::Tier.ne(Tier::Executor))
+            .order_by_asc(grants::Column::Id)
+            .all(self.db())
+            .await?;
+        named(self.db(), rows).await
+    }
+
     /// An agent's grants, live and revoked, by capability.
     pub async fn grants_of(&self, agent_id: i64) -> Result<Vec<GrantRecord>, GovError> {
         let rows = grants::Entity::find()
