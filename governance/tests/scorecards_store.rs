@@ -14,6 +14,7 @@ use governance::service::grants::{GrantForm, Step};
 use governance::shadow::Verdict;
 use governance::template::RuleForm;
 use governance::{Accounts, Agents, Decisions, Grants, Lifecycle, Principal, Scorecards, Store, Templates};
+use migrations::MigratorTrait;
 use serde_json::json;
 
 struct World {
@@ -257,6 +258,39 @@ async fn an_observer_that_earned_it_heads_the_promotion_queue() {
         assert_eq!((records[0].kind.as_str(), &details["override"]), ("grant.promoted", &json!(false)));
         let queue = w.scorecards.promotion_queue(&manager).await.unwrap();
         assert_eq!(queue[0].tier, Tier::Contributor);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn grants_from_before_tier_since_count_from_when_they_were_granted() {
+    let before_16 = migrations::Migrator::migrations().len() as u32 - 1;
+    for db in common::backends_migrated(Some(before_16)).await {
+        // A grant as the previous release wrote it, without tier_since.
+        let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());
+        let olga = person(&acc, "olga", &["manager"]).await;
+        let token = olga.as_manager().unwrap();
+        Templates::new(db.store.clone()).ensure_builtins().await.unwrap();
+        let finance = db.store.template_by_name("Finance analysis and refunds").await.unwrap().unwrap();
+        let new = NewAgent {
+            name: "old-bot".into(),
+            purpose: "refunds".into(),
+            environment: "production".into(),
+            ..NewAgent::default()
+        };
+        let agent = Agents::new(db.store.clone()).register(&token, new).await.unwrap();
+        let insert = format!(
+            "INSERT INTO grants (agent_id, capability_id, template_id, template_version, tier, granted_by, granted_at, review_due_at) \
+             SELECT {}, id, {}, 1, 'contributor', 'olga', '2026-11-01T10:00:00+00:00', '2026-12-01T10:00:00+00:00' \
+             FROM capabilities WHERE name = 'finance.refund.issue'",
+            agent.id, finance.id
+        );
+        sea_orm::ConnectionTrait::execute_unprepared(db.store.db(), &insert).await.unwrap();
+        migrations::Migrator::up(db.store.db(), None).await.unwrap();
+        let cards = Scorecards::new(db.store.clone()).of_agent(&olga.as_member().unwrap(), agent.id).await.unwrap();
+        assert_eq!(cards.len(), 1, "{}", db.name);
+        assert_eq!(cards[0].tier_since.to_rfc3339(), "2026-11-01T10:00:00+00:00", "{}", db.name);
+        assert!(cards[0].days_at_tier >= 30, "{}", db.name);
         db.cleanup().await;
     }
 }
