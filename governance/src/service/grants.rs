@@ -300,10 +300,7 @@ struct Basis {
 impl Grants {
     /// Judges the grant's next step from its scorecard.
     async fn promotion_basis(&self, grant_id: i64) -> Result<Basis, GovError> {
-        let card = crate::service::scorecards::Scorecards::new(self.store.clone()).card_of(grant_id).await?;
-        let g = grant_store::by_id(self.store.db(), grant_id)
-            .await?
-            .ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
+        let (g, card) = crate::service::scorecards::Scorecards::new(self.store.clone()).for_promotion(grant_id).await?;
         let Some(r) = card.readiness.as_ref() else {
             return Ok(Basis { ready: true, missing: Vec::new(), criteria: json!(null), scorecard: json!(null) });
         };

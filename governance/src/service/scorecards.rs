@@ -75,16 +75,24 @@ impl Scorecards {
 
     /// One grant's scorecard.
     pub async fn of_grant(&self, _by: &AsMember, grant_id: i64) -> Result<Scorecard, GovError> {
-        self.card_of(grant_id).await
+        let g = self.grant(grant_id).await?;
+        let alerts = self.store.open_alert_count(Some(g.agent_id)).await?;
+        self.build(g, alerts, crate::clock::now(), true).await
     }
 
-    /// One grant's scorecard, for the engine's own use (a promotion's evidence).
-    pub(crate) async fn card_of(&self, grant_id: i64) -> Result<Scorecard, GovError> {
-        let g = grant_store::by_id(self.store.db(), grant_id)
-            .await?
-            .ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
+    /// A promotion's basis: the grant and its scorecard without the weekly series (the
+    /// engine's own use, inside an already authorised promotion).
+    pub(crate) async fn for_promotion(&self, grant_id: i64) -> Result<(GrantRecord, Scorecard), GovError> {
+        let g = self.grant(grant_id).await?;
         let alerts = self.store.open_alert_count(Some(g.agent_id)).await?;
-        self.card(g, alerts, crate::clock::now()).await
+        let card = self.build(g.clone(), alerts, crate::clock::now(), false).await?;
+        Ok((g, card))
+    }
+
+    async fn grant(&self, grant_id: i64) -> Result<GrantRecord, GovError> {
+        grant_store::by_id(self.store.db(), grant_id)
+            .await?
+            .ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))
     }
 
     /// Every live grant below executor with what its next step needs: those that meet their
@@ -115,13 +123,9 @@ impl Scorecards {
         grants.sort_by_key(|g| (g.revoked_at.is_some(), g.capability.clone()));
         let mut cards = Vec::with_capacity(grants.len());
         for g in grants {
-            cards.push(self.card(g, alerts, now).await?);
+            cards.push(self.build(g, alerts, now, true).await?);
         }
         Ok(cards)
-    }
-
-    async fn card(&self, g: GrantRecord, open_alerts: u64, now: DateTime<Utc>) -> Result<Scorecard, GovError> {
-        self.build(g, open_alerts, now, true).await
     }
 
     async fn build(
