@@ -100,8 +100,17 @@ impl Scorecards {
     pub async fn promotion_queue(&self, _by: &AsManager) -> Result<Vec<Scorecard>, GovError> {
         let now = crate::clock::now();
         let mut cards = Vec::new();
+        // Open alerts are the agent's, so they are read once per agent, not per grant.
+        let mut alerts_of = std::collections::HashMap::new();
         for g in self.store.grants_below_executor().await? {
-            let alerts = self.store.open_alert_count(Some(g.agent_id)).await?;
+            let alerts = match alerts_of.get(&g.agent_id) {
+                Some(n) => *n,
+                None => {
+                    let n = self.store.open_alert_count(Some(g.agent_id)).await?;
+                    alerts_of.insert(g.agent_id, n);
+                    n
+                }
+            };
             cards.push(self.build(g, alerts, now, false).await?);
         }
         cards.sort_by_key(|c| {
