@@ -15,6 +15,7 @@ use governance::shadow::Verdict;
 use governance::template::RuleForm;
 use governance::{Accounts, Agents, Decisions, Grants, Lifecycle, Principal, Scorecards, Store, Templates};
 use migrations::MigratorTrait;
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 struct World {
@@ -175,6 +176,65 @@ async fn every_outcome_is_counted_once_in_its_window() {
         let own = w.scorecards.own(&w.me().await).await.unwrap();
         assert_eq!(own.len(), 1);
         assert_eq!((own[0].grant_id, own[0].agent_id), (w.grant_id, w.me().await.agent.id));
+        // What was counted as it happened is what counting everything again finds.
+        let kept = counted(&w).await;
+        migrations::recount_scorecards(w.store.db()).await.unwrap();
+        assert_eq!(counted(&w).await, kept, "{}: kept counts differ from a recount", db.name);
+        db.cleanup().await;
+    }
+}
+
+/// The grant's counts per day and group, with its distinct parameter sets and reviewers.
+async fn counted(w: &World) -> (Vec<(chrono::NaiveDate, governance::store::scorecards::Group)>, u64, u64) {
+    let agent = w.me().await.agent.id;
+    let mut days = w.store.daily_groups(agent, "finance.refund.issue").await.unwrap();
+    days.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    let patterns = w.store.patterns_since(agent, "finance.refund.issue", None).await.unwrap();
+    let reviewers = w.store.reviewers_since(agent, "finance.refund.issue", None).await.unwrap();
+    (days, patterns, reviewers)
+}
+
+/// Moves action `id` (or the grant's tier start) to `at`, as if it had happened then.
+async fn backdate(w: &World, table: &str, column: &str, id: i64, at: chrono::DateTime<chrono::Utc>) {
+    let backend = w.store.db().get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => format!("UPDATE {table} SET {column} = $1 WHERE id = $2"),
+        _ => format!("UPDATE {table} SET {column} = ? WHERE id = ?"),
+    };
+    let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, [at.into(), id.into()]);
+    w.store.db().execute_raw(stmt).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_tier_that_began_at_noon_counts_from_noon_and_old_days_fall_out_of_the_month() {
+    for db in common::backends().await {
+        let w = world(&db.store, "contributor").await;
+        let mut ids = Vec::new();
+        for i in 0..4 {
+            let id = w.ask(i, 40.0, 0.95).await;
+            w.decide(&w.rita, id, Verdict::Approve).await;
+            ids.push(id);
+        }
+        let today = governance::clock::now().date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+        let at = |days: i64, hour: i64| today - chrono::Duration::days(days) + chrono::Duration::hours(hour);
+        backdate(&w, "actions", "created_at", ids[0], at(3, 9)).await;
+        backdate(&w, "actions", "created_at", ids[1], at(3, 15)).await;
+        backdate(&w, "actions", "created_at", ids[2], at(1, 10)).await;
+        backdate(&w, "actions", "created_at", ids[3], at(40, 10)).await;
+        backdate(&w, "grants", "tier_since", w.grant_id, at(3, 12)).await;
+        // Rows changed behind the engine's back are counted again, as the migration does.
+        migrations::recount_scorecards(w.store.db()).await.unwrap();
+        // A transition after that moves a past day's action between groups.
+        w.executed(ids[2], true).await;
+
+        let card = w.scorecards.of_grant(&w.rita.as_member().unwrap(), w.grant_id).await.unwrap();
+        let (t, m, all) = (card.at_tier, card.last_30_days, card.all_time);
+        assert_eq!((t.proposals, t.approved, t.executed_ok, t.patterns), (2, 2, 1, 2), "{}: {t:?}", db.name);
+        assert_eq!((m.proposals, m.approved), (3, 3), "{}: the 40-day-old one is out of the month", db.name);
+        assert_eq!((all.proposals, all.approved, all.executed_ok), (4, 4, 1), "{}", db.name);
+        let weeks: Vec<u64> = card.weekly.iter().map(|wk| wk.proposals).collect();
+        assert_eq!(weeks, [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 3], "{}", db.name);
+        assert!(card.weekly[11].tier_changed && !card.weekly[10].tier_changed, "{}", db.name);
         db.cleanup().await;
     }
 }
@@ -264,7 +324,10 @@ async fn an_observer_that_earned_it_heads_the_promotion_queue() {
 
 #[tokio::test]
 async fn grants_from_before_tier_since_count_from_when_they_were_granted() {
-    let before_16 = migrations::Migrator::migrations().len() as u32 - 1;
+    let before_16 = migrations::Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261203_000016_grant_tier_since")
+        .unwrap() as u32;
     for db in common::backends_migrated(Some(before_16)).await {
         // A grant as the previous release wrote it, without tier_since.
         let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());

@@ -18,6 +18,10 @@ mod m20261126_000013_audit_exports;
 mod m20261127_000014_decision_inputs_version;
 mod m20261127_000015_evidence_hash_not_unique;
 mod m20261203_000016_grant_tier_since;
+mod m20261204_000017_scorecard_counts;
+
+/// Counts scorecards again from the actions and evidence (after rows were written directly).
+pub use m20261204_000017_scorecard_counts::backfill as recount_scorecards;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -42,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000014_decision_inputs_version::Migration),
             Box::new(m20261127_000015_evidence_hash_not_unique::Migration),
             Box::new(m20261203_000016_grant_tier_since::Migration),
+            Box::new(m20261204_000017_scorecard_counts::Migration),
         ]
     }
 }

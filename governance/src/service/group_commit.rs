@@ -362,6 +362,7 @@ async fn write_batch(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<Comm
         }
         rows.push((*id, job.insert.clone(), record.hash.clone()));
     }
+    crate::store::scorecard_counts::count_new(txn, rows.iter().map(|(_, a, _)| a)).await?;
     action_store::insert_all(txn, rows).await?;
     action_store::remember_all(txn, remember).await?;
     for (id, p) in peers {

@@ -10,9 +10,9 @@ use crate::reliability::{Calibration, Rate, Readiness, Tally, readiness};
 use crate::service::agents::AgentPrincipal;
 use crate::store::Store;
 use crate::store::grants::{self as grant_store, GrantRecord};
-use crate::store::scorecards::Window;
+use crate::store::scorecards::{Group, count};
 use crate::store::templates as template_store;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 /// Weeks in a scorecard's series.
@@ -144,16 +144,15 @@ impl Scorecards {
         now: DateTime<Utc>,
         series: bool,
     ) -> Result<Scorecard, GovError> {
-        let window = |since: Option<DateTime<Utc>>| Window {
-            agent_id: g.agent_id,
-            capability: &g.capability,
-            since,
-            until: None,
-        };
-        let (at_tier, _) = self.store.tally(window(Some(g.tier_since))).await?;
-        let (last_30_days, _) = self.store.tally(window(Some(now - Duration::days(30)))).await?;
-        let (all_time, calibration) = self.store.tally(window(None)).await?;
-        let weekly = if series { self.weekly(&g, now).await? } else { Vec::new() };
+        let days = self.store.daily_groups(g.agent_id, &g.capability).await?;
+        let today = now.date_naive();
+        let at_tier = self.at_tier(&g, &days).await?;
+        let month = today - Duration::days(29);
+        let mut last_30_days = sum(&days, Some(month), None).0;
+        self.distinct(&g, Some(midnight(month)), &mut last_30_days).await?;
+        let (mut all_time, calibration) = sum(&days, None, None);
+        self.distinct(&g, None, &mut all_time).await?;
+        let weekly = if series { weekly(&g, &days, today) } else { Vec::new() };
         let days_at_tier = (now - g.tier_since).num_days().max(0).unsigned_abs();
         let criteria = self.criteria(&g).await?;
         let revoked = g.revoked_at.is_some();
@@ -191,23 +190,61 @@ impl Scorecards {
         Ok(version.and_then(|v| v.body.rule(&g.capability).map(|r| r.promotion.clone())).unwrap_or_default())
     }
 
-    /// The last [`WEEKS`] weeks, the last one ending now.
-    async fn weekly(&self, g: &GrantRecord, now: DateTime<Utc>) -> Result<Vec<Week>, GovError> {
-        let mut weeks = Vec::with_capacity(WEEKS as usize);
-        for i in (0..WEEKS).rev() {
-            let until = now - Duration::weeks(i);
-            let start = until - Duration::weeks(1);
-            let w = Window { agent_id: g.agent_id, capability: &g.capability, since: Some(start), until: Some(until) };
-            let t = self.store.tally_actions(w).await?;
-            weeks.push(Week {
+    /// What the agent did since its tier began: the whole days after from the counts, the
+    /// day it began from the actions themselves (from that moment on).
+    async fn at_tier(&self, g: &GrantRecord, days: &[(NaiveDate, Group)]) -> Result<Tally, GovError> {
+        let first = g.tier_since.date_naive();
+        let next = first + Duration::days(1);
+        let (mut t, mut unused) = sum(days, Some(next), None);
+        for group in self.store.groups_between(g.agent_id, &g.capability, g.tier_since, midnight(next)).await? {
+            count(&mut t, &mut unused, &group);
+        }
+        self.distinct(g, Some(g.tier_since), &mut t).await?;
+        Ok(t)
+    }
+
+    /// Fills in what is not a sum of groups: distinct parameter sets and reviewers since
+    /// `since`, and the peer checks.
+    async fn distinct(&self, g: &GrantRecord, since: Option<DateTime<Utc>>, t: &mut Tally) -> Result<(), GovError> {
+        t.patterns = self.store.patterns_since(g.agent_id, &g.capability, since).await?;
+        t.reviewers = self.store.reviewers_since(g.agent_id, &g.capability, since).await?;
+        (t.peer_agreed, t.peer_disagreed) = self.store.peer_outcomes(g.agent_id, &g.capability, since).await?;
+        Ok(())
+    }
+}
+
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// The groups of the days in `[from, to]` (either end open), added up.
+fn sum(days: &[(NaiveDate, Group)], from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Tally, Calibration) {
+    let (mut t, mut cal) = (Tally::default(), Calibration::default());
+    for (day, group) in days {
+        if from.is_none_or(|f| *day >= f) && to.is_none_or(|l| *day <= l) {
+            count(&mut t, &mut cal, group);
+        }
+    }
+    (t, cal)
+}
+
+/// The last [`WEEKS`] weeks of whole days, the last one ending today.
+fn weekly(g: &GrantRecord, days: &[(NaiveDate, Group)], today: NaiveDate) -> Vec<Week> {
+    (0..WEEKS)
+        .rev()
+        .map(|i| {
+            let last = today - Duration::weeks(i);
+            let first = last - Duration::days(6);
+            let (t, _) = sum(days, Some(first), Some(last));
+            let start = midnight(first);
+            Week {
                 start,
                 proposals: t.proposals,
                 approval: t.approval(),
                 agreement: t.agreement(),
                 rollback: t.rollback(),
-                tier_changed: g.tier_since >= start && g.tier_since < until,
-            });
-        }
-        Ok(weeks)
-    }
+                tier_changed: g.tier_since >= start && g.tier_since < midnight(last + Duration::days(1)),
+            }
+        })
+        .collect()
 }

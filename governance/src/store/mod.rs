@@ -12,6 +12,7 @@ pub mod exports;
 pub mod grants;
 pub mod inbox;
 pub mod peer_checks;
+pub mod scorecard_counts;
 pub mod scorecards;
 pub mod sessions;
 pub mod templates;

@@ -1,58 +1,34 @@
-//! The counts behind a scorecard, read with grouped queries from what is already recorded:
-//! the actions of one agent and capability (index on agent, capability and time), the
-//! reviewers' evidence records and the peer checks. Nothing is written.
+//! The counts behind a scorecard: per day and group from `scorecard_counts` (kept by the
+//! decision and the lifecycle, see [`crate::store::scorecard_counts`]), the actions of a part
+//! of one day read directly (a tier that began at noon counts from noon), the distinct
+//! parameter sets and reviewers from their own tables, and the peer checks. Nothing is written.
 
-use crate::entity::{actions, evidence, peer_checks};
+use crate::entity::{actions, peer_checks, scorecard_counts, scorecard_patterns, scorecard_reviewers};
 use crate::error::GovError;
 use crate::lifecycle::State;
 use crate::peer::CheckStatus;
 use crate::policy::Decision;
 use crate::reliability::{Calibration, Tally};
 use crate::store::Store;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
-/// Which actions to count: one agent and capability, from a moment on (all time without one).
-#[derive(Clone, Copy, Debug)]
-pub struct Window<'a> {
-    pub agent_id: i64,
-    pub capability: &'a str,
-    pub since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-}
-
-/// The band of a proposal's confidence, computed in the database (portable SQL).
+/// The band of a proposal's confidence, computed in the database (portable SQL; the same
+/// bands as [`crate::reliability::calibration::band_of`]).
 const BAND: &str =
     "CASE WHEN confidence < 0.5 THEN 0 WHEN confidence < 0.7 THEN 1 WHEN confidence < 0.9 THEN 2 ELSE 3 END";
 
 /// Whether a person approved the action (an approval binds it to its hash).
 const HUMAN_APPROVED: &str = "CASE WHEN approved_hash IS NULL THEN 0 ELSE 1 END";
 
-/// One group of actions: decision, state, shadow agreement, confidence band, approved by a
-/// person, how many.
-type Group = (Decision, State, Option<String>, i32, i32, i64);
-
-/// Kinds of evidence record in which a person decided on one of the agent's actions.
-const DECIDING_KINDS: [&str; 4] =
-    ["action.approved", "action.rejected", "action.shadow_recorded", "action.peer_resolved"];
-
-fn in_window(w: &Window<'_>) -> Select<actions::Entity> {
-    let mut q = actions::Entity::find()
-        .filter(actions::Column::AgentId.eq(w.agent_id))
-        .filter(actions::Column::Capability.eq(w.capability));
-    if let Some(since) = w.since {
-        q = q.filter(actions::Column::CreatedAt.gte(since));
-    }
-    if let Some(until) = w.until {
-        q = q.filter(actions::Column::CreatedAt.lt(until));
-    }
-    q
-}
+/// One group of actions: decision, state, shadow agreement (empty for none), confidence band,
+/// approved by a person, how many.
+pub type Group = (Decision, State, String, i32, i32, i64);
 
 /// Adds a group of actions to the tally and the calibration.
-fn count(t: &mut Tally, cal: &mut Calibration, row: Group) {
-    let (decision, state, agreement, band, human_approved, n) = row;
+pub fn count(t: &mut Tally, cal: &mut Calibration, row: &Group) {
+    let (decision, state, ref agreement, band, human_approved, n) = *row;
     let n = n.max(0) as u64;
     t.proposals += n;
     match decision {
@@ -87,35 +63,53 @@ fn count(t: &mut Tally, cal: &mut Calibration, row: Group) {
         State::RollbackFailed => t.rollback_failed += n,
         _ => {}
     }
-    match agreement.as_deref() {
-        Some("same") => t.shadow_same += n,
-        Some("different_params") => t.shadow_different += n,
-        Some("opposite") => t.shadow_opposite += n,
+    match agreement.as_str() {
+        "same" => t.shadow_same += n,
+        "different_params" => t.shadow_different += n,
+        "opposite" => t.shadow_opposite += n,
         _ => {}
     }
 }
 
 impl Store {
-    /// What the agent did with the capability in the window, and how its stated confidence
-    /// compared with the verdicts it got.
-    pub async fn tally(&self, w: Window<'_>) -> Result<(Tally, Calibration), GovError> {
-        let (mut tally, calibration) = self.grouped(w).await?;
-        tally.patterns = self.patterns(w).await?;
-        tally.reviewers = self.reviewers(w).await?;
-        let (agreed, disagreed) = self.peer_outcomes(w).await?;
-        tally.peer_agreed = agreed;
-        tally.peer_disagreed = disagreed;
-        Ok((tally, calibration))
+    /// Every group of the agent's actions for `capability`, per day proposed, oldest first:
+    /// a few rows a day however many actions the day had.
+    pub async fn daily_groups(&self, agent_id: i64, capability: &str) -> Result<Vec<(NaiveDate, Group)>, GovError> {
+        use scorecard_counts::Column as C;
+        let rows: Vec<(String, Decision, State, String, i32, i32, i64)> = scorecard_counts::Entity::find()
+            .select_only()
+            .columns([C::Day, C::Decision, C::State, C::Agreement, C::Band, C::HumanApproved, C::N])
+            .filter(C::AgentId.eq(agent_id))
+            .filter(C::Capability.eq(capability))
+            .filter(C::N.gt(0))
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut days: Vec<(NaiveDate, Group)> = rows
+            .into_iter()
+            .filter_map(|(day, d, s, a, b, h, n)| {
+                let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()?;
+                Some((day, (d, s, a, b, h, n)))
+            })
+            .collect();
+        days.sort_by_key(|(day, _)| *day);
+        Ok(days)
     }
 
-    /// The counts of the actions alone (no reviewers, parameter sets or peer checks): one
-    /// grouped query, for the weekly series.
-    pub async fn tally_actions(&self, w: Window<'_>) -> Result<Tally, GovError> {
-        Ok(self.grouped(w).await?.0)
-    }
-
-    async fn grouped(&self, w: Window<'_>) -> Result<(Tally, Calibration), GovError> {
-        let rows: Vec<Group> = in_window(&w)
+    /// The groups of the agent's actions for `capability` proposed in `[since, until)`, read
+    /// from the actions themselves (for part of a day).
+    pub async fn groups_between(
+        &self,
+        agent_id: i64,
+        capability: &str,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Group>, GovError> {
+        let rows: Vec<(Decision, State, Option<String>, i32, i32, i64)> = actions::Entity::find()
+            .filter(actions::Column::AgentId.eq(agent_id))
+            .filter(actions::Column::Capability.eq(capability))
+            .filter(actions::Column::CreatedAt.gte(since))
+            .filter(actions::Column::CreatedAt.lt(until))
             .select_only()
             .column(actions::Column::Decision)
             .column(actions::Column::State)
@@ -131,57 +125,58 @@ impl Store {
             .into_tuple()
             .all(self.db())
             .await?;
-        let (mut tally, mut calibration) = (Tally::default(), Calibration::default());
-        for row in rows {
-            count(&mut tally, &mut calibration, row);
-        }
-        Ok((tally, calibration))
+        Ok(rows.into_iter().map(|(d, s, a, b, h, n)| (d, s, a.unwrap_or_default(), b, h, n)).collect())
     }
 
-    /// Distinct parameter sets (action hashes) proposed in the window.
-    async fn patterns(&self, w: Window<'_>) -> Result<u64, GovError> {
-        let n: Option<i64> = in_window(&w)
-            .select_only()
-            .column_as(Expr::cust("COUNT(DISTINCT action_hash)"), "n")
-            .into_tuple()
-            .one(self.db())
-            .await?;
-        Ok(n.unwrap_or(0).max(0) as u64)
+    /// Distinct parameter sets the agent proposed for `capability` since `since` (all time
+    /// without it).
+    pub async fn patterns_since(
+        &self,
+        agent_id: i64,
+        capability: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<u64, GovError> {
+        use scorecard_patterns::Column as C;
+        let mut q = scorecard_patterns::Entity::find().filter(C::AgentId.eq(agent_id)).filter(C::Capability.eq(capability));
+        if let Some(since) = since {
+            q = q.filter(C::LastSeen.gte(since));
+        }
+        Ok(q.count(self.db()).await?)
     }
 
-    /// Distinct people who decided on the agent's actions with this capability in the window.
-    async fn reviewers(&self, w: Window<'_>) -> Result<u64, GovError> {
-        let mut q = evidence::Entity::find()
-            .select_only()
-            .column_as(Expr::cust("COUNT(DISTINCT actor_name)"), "n")
-            .filter(evidence::Column::AgentId.eq(w.agent_id))
-            .filter(evidence::Column::Capability.eq(w.capability))
-            .filter(evidence::Column::ActorKind.eq("user"))
-            .filter(evidence::Column::Kind.is_in(DECIDING_KINDS));
-        if let Some(since) = w.since {
-            q = q.filter(evidence::Column::RecordedAt.gte(since));
+    /// Distinct people who decided on the agent's actions for `capability` since `since`.
+    pub async fn reviewers_since(
+        &self,
+        agent_id: i64,
+        capability: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<u64, GovError> {
+        use scorecard_reviewers::Column as C;
+        let mut q =
+            scorecard_reviewers::Entity::find().filter(C::AgentId.eq(agent_id)).filter(C::Capability.eq(capability));
+        if let Some(since) = since {
+            q = q.filter(C::LastSeen.gte(since));
         }
-        if let Some(until) = w.until {
-            q = q.filter(evidence::Column::RecordedAt.lt(until));
-        }
-        let n: Option<i64> = q.into_tuple().one(self.db()).await?;
-        Ok(n.unwrap_or(0).max(0) as u64)
+        Ok(q.count(self.db()).await?)
     }
 
-    /// Peer checks of the agent's actions that agreed, and that disagreed or timed out.
-    async fn peer_outcomes(&self, w: Window<'_>) -> Result<(u64, u64), GovError> {
+    /// Peer checks of the agent's actions since `since` that agreed, and that disagreed or
+    /// timed out.
+    pub async fn peer_outcomes(
+        &self,
+        agent_id: i64,
+        capability: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<(u64, u64), GovError> {
         let mut q = peer_checks::Entity::find()
             .select_only()
             .column(peer_checks::Column::Status)
             .column_as(peer_checks::Column::Id.count(), "n")
-            .filter(peer_checks::Column::PrimaryAgentId.eq(w.agent_id))
-            .filter(peer_checks::Column::Capability.eq(w.capability))
+            .filter(peer_checks::Column::PrimaryAgentId.eq(agent_id))
+            .filter(peer_checks::Column::Capability.eq(capability))
             .group_by(peer_checks::Column::Status);
-        if let Some(since) = w.since {
+        if let Some(since) = since {
             q = q.filter(peer_checks::Column::CreatedAt.gte(since));
-        }
-        if let Some(until) = w.until {
-            q = q.filter(peer_checks::Column::CreatedAt.lt(until));
         }
         let rows: Vec<(CheckStatus, i64)> = q.into_tuple().all(self.db()).await?;
         let of = |wanted: &[CheckStatus]| {

@@ -21,7 +21,7 @@ use crate::lifecycle::{Event, next};
 use crate::principal::AsReviewer;
 use crate::store::actions::ActionRecord;
 use crate::store::transitions::{self, Changes};
-use crate::store::{Store, alerts, evidence};
+use crate::store::{Store, alerts, evidence, scorecard_counts as counted};
 use serde_json::{Value, json};
 
 /// Longest comment or reason a person may attach.
@@ -165,6 +165,8 @@ impl Lifecycle {
         let txn = self.store.begin_write().await?;
         // The chain lock first: every transition appends, so they serialise on it anyway.
         evidence::lock(&txn).await?;
+        // The row as it is under the lock: the scorecard group it leaves.
+        let before = transitions::by_id(&txn, action.id).await?;
         if !transitions::transition(&txn, action.id, from, to, step.changes, now).await? {
             txn.rollback().await?;
             return Err(self.conflict(action.id, step.event).await);
@@ -202,6 +204,10 @@ impl Lifecycle {
         let after = transitions::by_id(&txn, action.id)
             .await?
             .ok_or_else(|| GovError::NotFound(format!("action {}", action.id)))?;
+        counted::count_move(&txn, before.as_ref().unwrap_or(action), &after).await?;
+        if draft.actor.kind == "user" && counted::DECIDING_KINDS.contains(&draft.kind) {
+            counted::count_reviewer(&txn, action.agent_id, &action.capability, &draft.actor.name, now).await?;
+        }
         txn.commit().await?;
         self.changes.notify_waiters();
         Ok(after)

@@ -1,0 +1,22 @@
+//! A parameter set (action hash) an agent proposed for a capability, and when it last did.
+
+use sea_orm::entity::prelude::*;
+
+/// One row of `scorecard_patterns`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "scorecard_patterns")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub agent_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub capability: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub action_hash: String,
+    pub last_seen: DateTimeUtc,
+}
+
+/// No links used by the store.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,195 @@
+//! Keeping the scorecard counts (migration 17) true as actions are written: the decision adds
+//! each new action to its group, a transition moves it from one group to another, and a
+//! person's decision notes the reviewer — each in the transaction of the change it counts.
+
+use crate::entity::{scorecard_counts as counts, scorecard_patterns as patterns, scorecard_reviewers as reviewers};
+use crate::error::GovError;
+use crate::lifecycle::State;
+use crate::policy::Decision;
+use crate::reliability::calibration::band_of;
+use crate::store::actions::{ActionInsert, ActionRecord};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::BTreeMap;
+
+/// Kinds of evidence record in which a person decided on one of the agent's actions (its
+/// distinct reviewers).
+pub const DECIDING_KINDS: [&str; 4] =
+    ["action.approved", "action.rejected", "action.shadow_recorded", "action.peer_resolved"];
+
+/// Which group of `scorecard_counts` an action is in.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Key {
+    pub agent_id: i64,
+    pub capability: String,
+    pub day: String,
+    pub decision: Decision,
+    pub state: State,
+    pub agreement: String,
+    pub band: i32,
+    pub human_approved: i32,
+}
+
+/// The day an action counts on: the UTC date it was proposed.
+pub fn day_of(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d").to_string()
+}
+
+fn band(confidence: f64) -> i32 {
+    i32::try_from(band_of(confidence)).unwrap_or(0)
+}
+
+impl Key {
+    /// The group of an action as stored.
+    pub fn of(a: &ActionRecord) -> Key {
+        Key {
+            agent_id: a.agent_id,
+            capability: a.capability.clone(),
+            day: day_of(a.created_at),
+            decision: a.decision,
+            state: a.state,
+            agreement: a.shadow_agreement.clone().unwrap_or_default(),
+            band: band(a.confidence),
+            human_approved: i32::from(a.approved_hash.is_some()),
+        }
+    }
+
+    /// The group of a new action, in its first state.
+    pub fn of_new(a: &ActionInsert) -> Key {
+        Key {
+            agent_id: a.agent_id,
+            capability: a.capability.clone(),
+            day: day_of(a.created_at),
+            decision: a.decision,
+            state: State::first(a.decision),
+            agreement: String::new(),
+            band: band(a.confidence),
+            human_approved: 0,
+        }
+    }
+}
+
+/// Adds `n` to each group, one statement however many there are.
+async fn add(db: &impl ConnectionTrait, groups: BTreeMap<Key, i64>) -> Result<(), GovError> {
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let rows = groups.into_iter().map(|(k, n)| counts::ActiveModel {
+        agent_id: Set(k.agent_id),
+        capability: Set(k.capability),
+        day: Set(k.day),
+        decision: Set(k.decision),
+        state: Set(k.state),
+        agreement: Set(k.agreement),
+        band: Set(k.band),
+        human_approved: Set(k.human_approved),
+        n: Set(n),
+    });
+    let conflict = OnConflict::columns([
+        counts::Column::AgentId,
+        counts::Column::Capability,
+        counts::Column::Day,
+        counts::Column::Decision,
+        counts::Column::State,
+        counts::Column::Agreement,
+        counts::Column::Band,
+        counts::Column::HumanApproved,
+    ])
+    .value(counts::Column::N, Expr::cust("scorecard_counts.n + excluded.n"))
+    .to_owned();
+    counts::Entity::insert_many(rows).on_conflict(conflict).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// Notes parameter sets proposed, keeping the latest time each was seen.
+async fn seen(db: &impl ConnectionTrait, sets: BTreeMap<(i64, String, String), DateTime<Utc>>) -> Result<(), GovError> {
+    if sets.is_empty() {
+        return Ok(());
+    }
+    let rows = sets.into_iter().map(|((agent_id, capability, action_hash), at)| patterns::ActiveModel {
+        agent_id: Set(agent_id),
+        capability: Set(capability),
+        action_hash: Set(action_hash),
+        last_seen: Set(at),
+    });
+    let conflict = OnConflict::columns([
+        patterns::Column::AgentId,
+        patterns::Column::Capability,
+        patterns::Column::ActionHash,
+    ])
+    .value(
+        patterns::Column::LastSeen,
+        Expr::cust(
+            "CASE WHEN excluded.last_seen > scorecard_patterns.last_seen \
+             THEN excluded.last_seen ELSE scorecard_patterns.last_seen END",
+        ),
+    )
+    .to_owned();
+    patterns::Entity::insert_many(rows).on_conflict(conflict).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// Counts a batch of new actions (one statement for the groups, one for the parameter sets).
+pub async fn count_new<'a>(
+    db: &impl ConnectionTrait,
+    actions: impl IntoIterator<Item = &'a ActionInsert>,
+) -> Result<(), GovError> {
+    let mut groups = BTreeMap::new();
+    let mut sets: BTreeMap<(i64, String, String), DateTime<Utc>> = BTreeMap::new();
+    for a in actions {
+        *groups.entry(Key::of_new(a)).or_insert(0) += 1;
+        let last = sets.entry((a.agent_id, a.capability.clone(), a.action_hash.clone())).or_insert(a.created_at);
+        *last = Ord::max(*last, a.created_at);
+    }
+    add(db, groups).await?;
+    seen(db, sets).await
+}
+
+/// Moves an action from the group it was in to the one it is in now (and notes a parameter
+/// set a reviewer chose instead of the agent's).
+pub async fn count_move(db: &impl ConnectionTrait, before: &ActionRecord, after: &ActionRecord) -> Result<(), GovError> {
+    let (from, to) = (Key::of(before), Key::of(after));
+    if from != to {
+        counts::Entity::update_many()
+            .col_expr(counts::Column::N, Expr::col(counts::Column::N).sub(1))
+            .filter(counts::Column::AgentId.eq(from.agent_id))
+            .filter(counts::Column::Capability.eq(from.capability))
+            .filter(counts::Column::Day.eq(from.day))
+            .filter(counts::Column::Decision.eq(from.decision.as_str()))
+            .filter(counts::Column::State.eq(from.state.as_str()))
+            .filter(counts::Column::Agreement.eq(from.agreement))
+            .filter(counts::Column::Band.eq(from.band))
+            .filter(counts::Column::HumanApproved.eq(from.human_approved))
+            .exec(db)
+            .await?;
+        add(db, BTreeMap::from([(to, 1)])).await?;
+    }
+    if before.action_hash != after.action_hash {
+        let key = (after.agent_id, after.capability.clone(), after.action_hash.clone());
+        seen(db, BTreeMap::from([(key, after.created_at)])).await?;
+    }
+    Ok(())
+}
+
+/// Notes that `reviewer` decided on one of the agent's actions for `capability` at `at`.
+pub async fn count_reviewer(
+    db: &impl ConnectionTrait,
+    agent_id: i64,
+    capability: &str,
+    reviewer: &str,
+    at: DateTime<Utc>,
+) -> Result<(), GovError> {
+    let row = reviewers::ActiveModel {
+        agent_id: Set(agent_id),
+        capability: Set(capability.to_owned()),
+        reviewer: Set(reviewer.to_owned()),
+        last_seen: Set(at),
+    };
+    let conflict =
+        OnConflict::columns([reviewers::Column::AgentId, reviewers::Column::Capability, reviewers::Column::Reviewer])
+            .update_column(reviewers::Column::LastSeen)
+            .to_owned();
+    reviewers::Entity::insert(row).on_conflict(conflict).exec_without_returning(db).await?;
+    Ok(())
+}
