@@ -66,6 +66,16 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/reviews")
+                    view=|| view! { <Layout section=Section::Reviews><pages::reviews::ReviewsPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/reviews/:grant")
+                    view=|| view! { <Layout section=Section::Reviews><pages::reviews::ReviewPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/capabilities")
                     view=|| view! { <Layout section=Section::Capabilities><pages::capabilities::CapabilitiesPage /></Layout> }
                     ssr=SsrMode::Async

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 pub enum Section {
     Dashboard,
     Agents,
+    Reviews,
     Capabilities,
     Templates,
     Inbox,
@@ -17,9 +18,10 @@ pub enum Section {
 
 impl Section {
     /// Every section that exists, in navigation order.
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Dashboard,
         Section::Agents,
+        Section::Reviews,
         Section::Capabilities,
         Section::Templates,
         Section::Inbox,
@@ -33,6 +35,7 @@ impl Section {
         match self {
             Section::Dashboard => "Dashboard",
             Section::Agents => "Agents",
+            Section::Reviews => "Reviews",
             Section::Capabilities => "Capabilities",
             Section::Templates => "Templates",
             Section::Inbox => "Inbox",
@@ -47,6 +50,7 @@ impl Section {
         match self {
             Section::Dashboard => "/",
             Section::Agents => "/agents",
+            Section::Reviews => "/reviews",
             Section::Capabilities => "/capabilities",
             Section::Templates => "/templates",
             Section::Inbox => "/inbox",
@@ -60,7 +64,7 @@ impl Section {
     pub fn roles(self) -> &'static [&'static str] {
         match self {
             Section::Dashboard => &[],
-            Section::Agents | Section::Capabilities | Section::Templates => &["manager", "admin"],
+            Section::Agents | Section::Reviews | Section::Capabilities | Section::Templates => &["manager", "admin"],
             Section::Inbox => &["reviewer"],
             Section::Corrections => &["reviewer", "manager", "admin"],
             Section::Audit => &["auditor", "admin"],
@@ -86,6 +90,7 @@ mod tests {
         assert!(Section::Dashboard.allows(&["auditor".into()]));
         assert!(Section::Agents.allows(&["manager".into()]) && !Section::Agents.allows(&["reviewer".into()]));
         assert!(Section::Inbox.allows(&["reviewer".into()]) && !Section::Inbox.allows(&["admin".into()]));
+        assert!(Section::Reviews.allows(&["admin".into()]) && !Section::Reviews.allows(&["reviewer".into()]));
         assert!(Section::Corrections.allows(&["manager".into()]) && !Section::Corrections.allows(&["auditor".into()]));
     }
 }

@@ -50,6 +50,7 @@ pub use service::inbox::Inbox;
 pub use service::lifecycle::Lifecycle;
 pub use service::scorecards::Scorecards;
 pub use service::templates::Templates;
+pub use service::trust_reviews::TrustReviews;
 pub use services::{OpenError, Schema, Services, Sessions, Setup};
 #[cfg(feature = "store-access")]
 pub use store::Store;

@@ -8,7 +8,7 @@ use crate::service::accounts::ThrottlePolicy;
 use crate::service::audit::{Audit, Signer};
 use crate::service::dashboard::Figures;
 use crate::store::Store;
-use crate::{Accounts, Agents, Capabilities, Decisions, Grants, Inbox, Lifecycle, Scorecards, Templates};
+use crate::{Accounts, Agents, Capabilities, Decisions, Grants, Inbox, Lifecycle, Scorecards, Templates, TrustReviews};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 
@@ -25,6 +25,7 @@ pub struct Services {
     pub lifecycle: Lifecycle,
     pub inbox: Inbox,
     pub scorecards: Scorecards,
+    pub trust_reviews: TrustReviews,
     pub audit: Audit,
     pub sessions: Sessions,
 }
@@ -79,6 +80,7 @@ impl Services {
             lifecycle: Lifecycle::new(store.clone()),
             inbox: Inbox::new(store.clone()),
             scorecards: Scorecards::new(store.clone()),
+            trust_reviews: TrustReviews::new(store.clone()),
             audit: Audit::new(store.clone(), setup.signer, setup.exports_dir),
             sessions: Sessions { store: store.clone() },
             store,

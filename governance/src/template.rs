@@ -93,6 +93,18 @@ pub struct RuleForm {
     /// `amount: 0.5; fee: 0.01`
     pub peer_tolerances: String,
     pub peer_deadline_minutes: String,
+    /// Criteria to reach contributor, as [`crate::reliability::criteria_text`] reads them;
+    /// empty for the shipped default.
+    pub to_contributor: String,
+    /// Criteria to reach executor, likewise.
+    pub to_executor: String,
+    /// Days between trust reviews per tier, and the grace period; empty for the defaults.
+    pub review_observer_days: String,
+    pub review_contributor_days: String,
+    pub review_executor_days: String,
+    pub review_grace_days: String,
+    /// `flag` or `demote`.
+    pub review_when_overdue: String,
 }
 
 fn param_name(raw: &str) -> Result<String, String> {
@@ -166,8 +178,53 @@ pub fn parse_rule(form: &RuleForm) -> Result<Rule, (&'static str, String)> {
         condition,
         separation_of_duties: form.separation_of_duties,
         peer: parse_peer(form)?,
-        promotion: Promotion::default(),
+        promotion: parse_promotion(form)?,
     })
+}
+
+/// The criteria and review cadence part of a rule form; an error names the field.
+fn parse_promotion(form: &RuleForm) -> Result<Promotion, (&'static str, String)> {
+    use crate::reliability::criteria_text::parse_step;
+    use crate::reliability::{ReviewCadence, WhenOverdue};
+    let to_contributor =
+        parse_step(&form.to_contributor, crate::policy::Tier::Contributor).map_err(|m| ("to_contributor", m))?;
+    let to_executor = parse_step(&form.to_executor, crate::policy::Tier::Executor).map_err(|m| ("to_executor", m))?;
+    let d = ReviewCadence::default();
+    let days = |field: &'static str, text: &str, default: u32| -> Result<u32, (&'static str, String)> {
+        match text.trim() {
+            "" => Ok(default),
+            t => t.parse::<u32>().map_err(|_| (field, format!("'{t}' is not a whole number of days"))),
+        }
+    };
+    let reviews = ReviewCadence {
+        observer_days: days("review_observer_days", &form.review_observer_days, d.observer_days)?,
+        contributor_days: days("review_contributor_days", &form.review_contributor_days, d.contributor_days)?,
+        executor_days: days("review_executor_days", &form.review_executor_days, d.executor_days)?,
+        grace_days: days("review_grace_days", &form.review_grace_days, d.grace_days)?,
+        when_overdue: WhenOverdue::parse(&form.review_when_overdue).map_err(|m| ("review_when_overdue", m))?,
+    };
+    reviews.validate().map_err(|(field, m)| {
+        let field = match field {
+            "observer_days" => "review_observer_days",
+            "contributor_days" => "review_contributor_days",
+            "executor_days" => "review_executor_days",
+            _ => "review_grace_days",
+        };
+        (field, m)
+    })?;
+    Ok(Promotion { to_contributor, to_executor, reviews })
+}
+
+/// A rule's review cadence in one line, for comparisons and summaries.
+pub fn show_reviews(r: &crate::reliability::ReviewCadence) -> String {
+    format!(
+        "every {} days at executor, {} at contributor, {} at observer; {} days' grace, then {}",
+        r.executor_days,
+        r.contributor_days,
+        r.observer_days,
+        r.grace_days,
+        r.when_overdue.as_str()
+    )
 }
 
 /// The peer-check part of a rule form; an error names the field.

@@ -140,17 +140,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_scorecard_patterns_last_seen")
-                    .table(P::Table)
-                    .col(P::AgentId)
-                    .col(P::Capability)
-                    .col(P::LastSeen)
-                    .to_owned(),
-            )
-            .await?;
         use ScorecardReviewers as R;
         manager
             .create_table(
@@ -181,7 +170,9 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(Index::drop().name("idx_peer_checks_primary_capability").table(Alias::new("peer_checks")).to_owned())
+            .drop_index(
+                Index::drop().name("idx_peer_checks_primary_capability").table(Alias::new("peer_checks")).to_owned(),
+            )
             .await?;
         for table in ["scorecard_reviewers", "scorecard_patterns", "scorecard_counts"] {
             manager.drop_table(Table::drop().table(Alias::new(table)).to_owned()).await?;

@@ -1,4 +1,5 @@
-//! Background loops: housekeeping (expired sessions, old sign-in failures) and deadlines
+//! Background loops: housekeeping (expired sessions, old sign-in failures, trust reviews left
+//! overdue past their grace period) and deadlines
 //! (approvals that expire, undo windows that end), signed checkpoints of the evidence chain, and
 //! tidying of prepared exports.
 
@@ -17,6 +18,11 @@ pub async fn housekeeping(services: Services, failure_window: chrono::Duration, 
                     Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "housekeeping failed: expired sessions or old sign-in failures stay until the next pass"),
+                }
+                match services.trust_reviews.enforce_overdue(governance::clock::now()).await {
+                    Ok(n) if n > 0 => tracing::info!(demoted = n, "grants demoted: their trust review stayed overdue past its grace period"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not apply overdue trust reviews; trying again next pass"),
                 }
             }
             _ = stop.changed() => return,

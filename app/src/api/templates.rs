@@ -77,6 +77,14 @@ pub async fn template_detail(
                     r.peer.deadline_minutes.to_string()
                 },
                 peer_summary: governance::template::show_peer(&r.peer),
+                to_contributor: governance::reliability::criteria_text::show_step(&r.promotion.to_contributor),
+                to_executor: governance::reliability::criteria_text::show_step(&r.promotion.to_executor),
+                review_observer_days: r.promotion.reviews.observer_days.to_string(),
+                review_contributor_days: r.promotion.reviews.contributor_days.to_string(),
+                review_executor_days: r.promotion.reviews.executor_days.to_string(),
+                review_grace_days: r.promotion.reviews.grace_days.to_string(),
+                review_when_overdue: r.promotion.reviews.when_overdue.as_str().to_owned(),
+                reviews_summary: governance::template::show_reviews(&r.promotion.reviews),
             })
             .collect(),
         versions: view
@@ -89,6 +97,13 @@ pub async fn template_detail(
                 created_at: show_time(&v.created_at),
             })
             .collect(),
+        default_criteria: {
+            let d = governance::reliability::Promotion::default();
+            (
+                governance::reliability::criteria_text::show_step(&d.to_contributor),
+                governance::reliability::criteria_text::show_step(&d.to_executor),
+            )
+        },
         addable: catalogue.into_iter().map(|c| c.name).filter(|n| body.rule(n).is_none()).collect(),
         comparison,
     })
@@ -126,6 +141,13 @@ pub async fn save_rule(
     peer_pool: Option<String>,
     peer_tolerances: Option<String>,
     peer_deadline_minutes: Option<String>,
+    to_contributor: Option<String>,
+    to_executor: Option<String>,
+    review_observer_days: Option<String>,
+    review_contributor_days: Option<String>,
+    review_executor_days: Option<String>,
+    review_grace_days: Option<String>,
+    review_when_overdue: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     use governance::template::RuleForm;
@@ -145,6 +167,13 @@ pub async fn save_rule(
         peer_pool: peer_pool.unwrap_or_default(),
         peer_tolerances: peer_tolerances.unwrap_or_default(),
         peer_deadline_minutes: peer_deadline_minutes.unwrap_or_default(),
+        to_contributor: to_contributor.unwrap_or_default(),
+        to_executor: to_executor.unwrap_or_default(),
+        review_observer_days: review_observer_days.unwrap_or_default(),
+        review_contributor_days: review_contributor_days.unwrap_or_default(),
+        review_executor_days: review_executor_days.unwrap_or_default(),
+        review_grace_days: review_grace_days.unwrap_or_default(),
+        review_when_overdue: review_when_overdue.unwrap_or_default(),
     };
     // Errors name the form they came from: `add/…` or `<capability>/…`.
     let scope = if origin == "add" { "add".to_owned() } else { form.capability.clone() };
@@ -187,6 +216,13 @@ fn kept_rule(template_id: i64, scope: &str, f: &governance::template::RuleForm) 
         ("peer_pool", f.peer_pool.clone()),
         ("peer_tolerances", f.peer_tolerances.clone()),
         ("peer_deadline_minutes", f.peer_deadline_minutes.clone()),
+        ("to_contributor", f.to_contributor.clone()),
+        ("to_executor", f.to_executor.clone()),
+        ("review_observer_days", f.review_observer_days.clone()),
+        ("review_contributor_days", f.review_contributor_days.clone()),
+        ("review_executor_days", f.review_executor_days.clone()),
+        ("review_grace_days", f.review_grace_days.clone()),
+        ("review_when_overdue", f.review_when_overdue.clone()),
     ]
 }
 

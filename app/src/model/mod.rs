@@ -2,9 +2,11 @@
 
 mod actions;
 mod exports;
+mod reviews;
 mod scorecards;
 pub use actions::*;
 pub use exports::*;
+pub use reviews::*;
 pub use scorecards::*;
 
 use serde::{Deserialize, Serialize};
@@ -238,6 +240,17 @@ pub struct RuleView {
     pub peer_deadline_minutes: String,
     /// The peer check in one line (empty when off).
     pub peer_summary: String,
+    /// Promotion criteria per step, as the editor reads them (empty: the shipped default).
+    pub to_contributor: String,
+    pub to_executor: String,
+    /// Days between trust reviews per tier, the grace period and `flag` or `demote`.
+    pub review_observer_days: String,
+    pub review_contributor_days: String,
+    pub review_executor_days: String,
+    pub review_grace_days: String,
+    pub review_when_overdue: String,
+    /// The review cadence in one line.
+    pub reviews_summary: String,
 }
 
 impl RuleView {
@@ -259,6 +272,14 @@ impl RuleView {
             peer_tolerances: k.get("peer_tolerances"),
             peer_deadline_minutes: k.get("peer_deadline_minutes"),
             peer_summary: String::new(),
+            to_contributor: k.get("to_contributor"),
+            to_executor: k.get("to_executor"),
+            review_observer_days: k.get("review_observer_days"),
+            review_contributor_days: k.get("review_contributor_days"),
+            review_executor_days: k.get("review_executor_days"),
+            review_grace_days: k.get("review_grace_days"),
+            review_when_overdue: k.get("review_when_overdue"),
+            reviews_summary: String::new(),
         }
     }
 }
@@ -290,6 +311,8 @@ pub struct TemplateDetailView {
     pub versions: Vec<VersionRow>,
     /// Catalogue capabilities this version has no rule for yet.
     pub addable: Vec<String>,
+    /// The shipped criteria (to contributor, to executor), as the editor shows them.
+    pub default_criteria: (String, String),
     /// A comparison of two versions, when asked for: (a, b, changes).
     pub comparison: Option<(i64, i64, Vec<ChangeRow>)>,
 }

@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod inbox;
 pub mod login;
 pub mod not_found;
+pub mod reviews;
 pub mod template_detail;
 pub mod templates;
 pub mod throttles;

@@ -3,6 +3,7 @@
 //! never enough on its own; every rate is judged by its Wilson bound, not its face value.
 
 use crate::reliability::rate::{Rate, down2, up2};
+use crate::reliability::review_cadence::ReviewCadence;
 use crate::reliability::tally::Tally;
 use serde::{Deserialize, Serialize};
 use vocab::Tier;
@@ -37,6 +38,10 @@ pub struct StepCriteria {
 pub struct Promotion {
     pub to_contributor: StepCriteria,
     pub to_executor: StepCriteria,
+    /// How often a person reviews the grant again (stored only when not the default, so
+    /// criteria saved before reviews were scheduled read and hash as they were).
+    #[serde(default, skip_serializing_if = "ReviewCadence::is_default")]
+    pub reviews: ReviewCadence,
 }
 
 impl Default for Promotion {
@@ -45,6 +50,7 @@ impl Default for Promotion {
         Promotion {
             to_contributor: StepCriteria::default_for(Tier::Contributor).unwrap_or_else(StepCriteria::strictest),
             to_executor: StepCriteria::default_for(Tier::Executor).unwrap_or_else(StepCriteria::strictest),
+            reviews: ReviewCadence::default(),
         }
     }
 }
@@ -69,7 +75,7 @@ impl Promotion {
         for (name, step) in [("to_contributor", &self.to_contributor), ("to_executor", &self.to_executor)] {
             step.validate().map_err(|(field, message)| (format!("{name}.{field}"), message))?;
         }
-        Ok(())
+        self.reviews.validate().map_err(|(field, message)| (format!("reviews.{field}"), message))
     }
 }
 

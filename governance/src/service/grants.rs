@@ -1,20 +1,18 @@
 //! Grants: one capability at a time, promoted or demoted one step at a time, with a reason.
 
 use crate::error::GovError;
-use crate::evidence::Draft;
+use crate::evidence::{Actor, Draft};
 use crate::policy::Tier;
 use crate::principal::AsManager;
+use crate::reliability::ReviewCadence;
 use crate::store::grants::{self as grant_store, GrantInsert, GrantRecord};
 use crate::store::templates as tpl_store;
 use crate::store::{Store, agents as agent_store, evidence};
-use chrono::Duration;
+use sea_orm::DatabaseTransaction;
 use serde_json::json;
 
 /// Fewest characters of the justification for promoting a grant that does not meet its criteria.
 pub const MIN_OVERRIDE_JUSTIFICATION: usize = 20;
-
-/// Days until a new grant is due for review.
-pub const REVIEW_AFTER_DAYS: i64 = 30;
 
 /// A grant as entered in the form (raw values).
 #[derive(Clone, Debug, Default)]
@@ -48,9 +46,15 @@ pub struct Grants {
     store: Store,
 }
 
-fn draft(by: &AsManager, kind: &'static str, agent_id: i64, summary: String, details: serde_json::Value) -> Draft {
+pub(crate) fn draft(
+    actor: &Actor,
+    kind: &'static str,
+    agent_id: i64,
+    summary: String,
+    details: serde_json::Value,
+) -> Draft {
     // Grant changes are filed under the agent, so its page shows its tier history.
-    Draft { actor: by.actor().clone(), kind, subject_kind: "agent", subject_id: agent_id.to_string(), summary, details }
+    Draft { actor: actor.clone(), kind, subject_kind: "agent", subject_id: agent_id.to_string(), summary, details }
 }
 
 impl Grants {
@@ -108,7 +112,12 @@ impl Grants {
             template_version: version.version,
             tier,
             granted_by: &by.actor().name,
-            review_due_at: crate::clock::now() + Duration::days(REVIEW_AFTER_DAYS),
+            review_due_at: version
+                .body
+                .rule(&cap.name)
+                .map(|r| r.promotion.reviews)
+                .unwrap_or_default()
+                .next_due(tier, crate::clock::now()),
         };
         let id = grant_store::upsert(&txn, insert, existing.map(|g| g.id)).await?;
         let g = grant_store::by_id(&txn, id).await?.ok_or_else(|| GovError::NotFound(format!("grant {id}")))?;
@@ -122,7 +131,7 @@ impl Grants {
             version.version
         );
         let details = json!({"grant": id, "capability": cap.name, "tier": tier, "template": template.name, "template_version": version.version});
-        evidence::append(&txn, &draft(by, "grant.created", agent.id, summary, details)).await?;
+        evidence::append(&txn, &draft(by.actor(), "grant.created", agent.id, summary, details)).await?;
         txn.commit().await?;
         Ok(g)
     }
@@ -132,6 +141,23 @@ impl Grants {
     /// needs a written justification of at least [`MIN_OVERRIDE_JUSTIFICATION`] characters.
     pub async fn step(&self, by: &AsManager, grant_id: i64, step: Step, reason: &str) -> Result<GrantRecord, GovError> {
         let reason = crate::agent::parse_reason(reason).map_err(|m| GovError::invalid("reason", m))?;
+        let basis = self.basis_for(grant_id, step, &reason, "reason").await?;
+        let txn = self.store.begin_write().await?;
+        let g = self.change_tier(&txn, by.actor(), grant_id, step, &reason, basis).await?;
+        txn.commit().await?;
+        Ok(g)
+    }
+
+    /// What a step is based on: for a promotion, the criteria and the scorecard. One that does
+    /// not meet its criteria needs a justification (`reason`, the form's `field`) of at least
+    /// [`MIN_OVERRIDE_JUSTIFICATION`] characters.
+    pub(crate) async fn basis_for(
+        &self,
+        grant_id: i64,
+        step: Step,
+        reason: &str,
+        field: &'static str,
+    ) -> Result<Option<Basis>, GovError> {
         let basis = match step {
             Step::Promote => Some(self.promotion_basis(grant_id).await?),
             Step::Demote => None,
@@ -140,16 +166,29 @@ impl Grants {
             && reason.chars().count() < MIN_OVERRIDE_JUSTIFICATION
         {
             return Err(GovError::invalid(
-                "reason",
+                field,
                 format!(
                     "it does not meet its criteria ({}): promoting anyway needs a justification of at least {MIN_OVERRIDE_JUSTIFICATION} characters",
                     b.missing.join("; ")
                 ),
             ));
         }
-        let txn = self.store.begin_write().await?;
+        Ok(basis)
+    }
+
+    /// Moves the grant one tier inside `txn`, resets its review date for the new tier and
+    /// appends the record (by `actor`: a manager, or the review schedule).
+    pub(crate) async fn change_tier(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &Actor,
+        grant_id: i64,
+        step: Step,
+        reason: &str,
+        basis: Option<Basis>,
+    ) -> Result<GrantRecord, GovError> {
         let g =
-            grant_store::by_id(&txn, grant_id).await?.ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
+            grant_store::by_id(txn, grant_id).await?.ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
         if g.revoked_at.is_some() {
             return Err(GovError::Conflict { field: "grant", message: "this grant is revoked".into() });
         }
@@ -161,29 +200,29 @@ impl Grants {
             field: "tier",
             message: format!("{} is already at {}: there is no further step", g.capability, g.tier.as_str()),
         })?;
-        if !grant_store::set_tier(&txn, g.id, g.tier, to).await? {
+        let now = crate::clock::now();
+        let due = cadence(txn, &g).await?.next_due(to, now);
+        if !grant_store::set_tier(txn, g.id, (g.tier, to), due).await? {
             return Err(GovError::Conflict { field: "tier", message: "the grant changed meanwhile; reload".into() });
         }
         let overriding = basis.as_ref().is_some_and(|b| !b.ready);
         let summary = format!(
             "{} {verb} {} from {} to {}{}: {reason}",
-            by.actor().name,
+            actor.name,
             g.capability,
             g.tier.as_str(),
             to.as_str(),
             if overriding { " without meeting its criteria (override)" } else { "" }
         );
-        let mut details =
-            json!({"grant": g.id, "capability": g.capability, "before": g.tier, "after": to, "reason": reason});
+        let mut details = json!({"grant": g.id, "capability": g.capability, "before": g.tier, "after": to, "reason": reason, "review_due_at": due});
         if let Some(b) = basis {
             details["override"] = json!(!b.ready);
             details["criteria"] = b.criteria;
             details["scorecard"] = b.scorecard;
             details["missing"] = json!(b.missing);
         }
-        evidence::append(&txn, &draft(by, kind, g.agent_id, summary, details)).await?;
-        txn.commit().await?;
-        Ok(GrantRecord { tier: to, tier_since: crate::clock::now(), ..g })
+        evidence::append(txn, &draft(actor, kind, g.agent_id, summary, details)).await?;
+        Ok(GrantRecord { tier: to, tier_since: now, review_due_at: due, ..g })
     }
 
     /// Every template's current version with the capabilities it covers, by template name.
@@ -265,7 +304,7 @@ impl Grants {
             "grant": g.id, "capability": g.capability, "template": template.name,
             "before": old.version, "after": new.version, "changes": changes,
         });
-        evidence::append(&txn, &draft(by, "grant.template_moved", g.agent_id, summary, details)).await?;
+        evidence::append(&txn, &draft(by.actor(), "grant.template_moved", g.agent_id, summary, details)).await?;
         txn.commit().await?;
         Ok(GrantRecord { template_version: new.version, ..g })
     }
@@ -274,21 +313,37 @@ impl Grants {
     pub async fn revoke(&self, by: &AsManager, grant_id: i64, reason: &str) -> Result<(), GovError> {
         let reason = crate::agent::parse_reason(reason).map_err(|m| GovError::invalid("reason", m))?;
         let txn = self.store.begin_write().await?;
-        let g =
-            grant_store::by_id(&txn, grant_id).await?.ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
-        if !grant_store::revoke(&txn, g.id).await? {
-            return Err(GovError::Conflict { field: "grant", message: "this grant is already revoked".into() });
-        }
-        let summary = format!("{} revoked {} ({}): {reason}", by.actor().name, g.capability, g.tier.as_str());
-        let details = json!({"grant": g.id, "capability": g.capability, "tier": g.tier, "reason": reason});
-        evidence::append(&txn, &draft(by, "grant.revoked", g.agent_id, summary, details)).await?;
+        revoke_in(&txn, by.actor(), grant_id, &reason).await?;
         txn.commit().await?;
         Ok(())
     }
 }
 
+/// The review cadence of the grant's template rule (the shipped default without one).
+pub(crate) async fn cadence(db: &impl sea_orm::ConnectionTrait, g: &GrantRecord) -> Result<ReviewCadence, GovError> {
+    let version = tpl_store::version_of(db, g.template_id, g.template_version).await?;
+    Ok(version.and_then(|v| v.body.rule(&g.capability).map(|r| r.promotion.reviews)).unwrap_or_default())
+}
+
+/// Revokes a grant inside `txn`, with a reason.
+pub(crate) async fn revoke_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    grant_id: i64,
+    reason: &str,
+) -> Result<(), GovError> {
+    let g = grant_store::by_id(txn, grant_id).await?.ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
+    if !grant_store::revoke(txn, g.id).await? {
+        return Err(GovError::Conflict { field: "grant", message: "this grant is already revoked".into() });
+    }
+    let summary = format!("{} revoked {} ({}): {reason}", actor.name, g.capability, g.tier.as_str());
+    let details = json!({"grant": g.id, "capability": g.capability, "tier": g.tier, "reason": reason});
+    evidence::append(txn, &draft(actor, "grant.revoked", g.agent_id, summary, details)).await?;
+    Ok(())
+}
+
 /// What a promotion was based on, for its evidence record.
-struct Basis {
+pub(crate) struct Basis {
     ready: bool,
     missing: Vec<String>,
     /// The template version and the step's criteria.

@@ -19,3 +19,4 @@ pub use lifecycle::{action_views, corrections, deadlines, execution, peer_checks
 pub(crate) mod peer_routing;
 pub(crate) mod template_cache;
 pub mod templates;
+pub mod trust_reviews;

@@ -108,10 +108,22 @@ pub async fn upsert(db: &impl ConnectionTrait, g: GrantInsert<'_>, existing: Opt
     }
 }
 
-/// Moves a live grant from `from` to `to`; false if it was not at `from` any more (a race).
-pub async fn set_tier(db: &impl ConnectionTrait, id: i64, from: Tier, to: Tier) -> Result<bool, GovError> {
+/// Moves a live grant from `from` to `to`, due for review at `review_due_at`; false if it was
+/// not at `from` any more (a race).
+pub async fn set_tier(
+    db: &impl ConnectionTrait,
+    id: i64,
+    (from, to): (Tier, Tier),
+    review_due_at: DateTime<Utc>,
+) -> Result<bool, GovError> {
+    let row = grants::ActiveModel {
+        tier: Set(to),
+        tier_since: Set(Some(crate::clock::now())),
+        review_due_at: Set(review_due_at),
+        ..Default::default()
+    };
     let res = grants::Entity::update_many()
-        .set(grants::ActiveModel { tier: Set(to), tier_since: Set(Some(crate::clock::now())), ..Default::default() })
+        .set(row)
         .filter(grants::Column::Id.eq(id))
         .filter(grants::Column::Tier.eq(from))
         .filter(grants::Column::RevokedAt.is_null())
@@ -127,6 +139,24 @@ pub async fn set_template_version(db: &impl ConnectionTrait, id: i64, from: i64,
         .set(grants::ActiveModel { template_version: Set(to), ..Default::default() })
         .filter(grants::Column::Id.eq(id))
         .filter(grants::Column::TemplateVersion.eq(from))
+        .filter(grants::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Sets when a live grant is next due for review, if it was still due at `was` (a second
+/// review of the same due date is a race); false otherwise.
+pub async fn set_review_due(
+    db: &impl ConnectionTrait,
+    id: i64,
+    was: DateTime<Utc>,
+    due: DateTime<Utc>,
+) -> Result<bool, GovError> {
+    let res = grants::Entity::update_many()
+        .set(grants::ActiveModel { review_due_at: Set(due), ..Default::default() })
+        .filter(grants::Column::Id.eq(id))
+        .filter(grants::Column::ReviewDueAt.eq(was))
         .filter(grants::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
@@ -150,6 +180,18 @@ impl Store {
         let rows = grants::Entity::find()
             .filter(grants::Column::RevokedAt.is_null())
             .filter(grants::Column::Tier.ne(Tier::Executor))
+            .order_by_asc(grants::Column::Id)
+            .all(self.db())
+            .await?;
+        named(self.db(), rows).await
+    }
+
+    /// Every live grant due for review by `until`, soonest (most overdue) first.
+    pub async fn grants_due_by(&self, until: DateTime<Utc>) -> Result<Vec<GrantRecord>, GovError> {
+        let rows = grants::Entity::find()
+            .filter(grants::Column::RevokedAt.is_null())
+            .filter(grants::Column::ReviewDueAt.lte(until))
+            .order_by_asc(grants::Column::ReviewDueAt)
             .order_by_asc(grants::Column::Id)
             .all(self.db())
             .await?;

@@ -113,19 +113,16 @@ async fn seen(db: &impl ConnectionTrait, sets: BTreeMap<(i64, String, String), D
         action_hash: Set(action_hash),
         last_seen: Set(at),
     });
-    let conflict = OnConflict::columns([
-        patterns::Column::AgentId,
-        patterns::Column::Capability,
-        patterns::Column::ActionHash,
-    ])
-    .value(
-        patterns::Column::LastSeen,
-        Expr::cust(
-            "CASE WHEN excluded.last_seen > scorecard_patterns.last_seen \
+    let conflict =
+        OnConflict::columns([patterns::Column::AgentId, patterns::Column::Capability, patterns::Column::ActionHash])
+            .value(
+                patterns::Column::LastSeen,
+                Expr::cust(
+                    "CASE WHEN excluded.last_seen > scorecard_patterns.last_seen \
              THEN excluded.last_seen ELSE scorecard_patterns.last_seen END",
-        ),
-    )
-    .to_owned();
+                ),
+            )
+            .to_owned();
     patterns::Entity::insert_many(rows).on_conflict(conflict).exec_without_returning(db).await?;
     Ok(())
 }
@@ -148,7 +145,11 @@ pub async fn count_new<'a>(
 
 /// Moves an action from the group it was in to the one it is in now (and notes a parameter
 /// set a reviewer chose instead of the agent's).
-pub async fn count_move(db: &impl ConnectionTrait, before: &ActionRecord, after: &ActionRecord) -> Result<(), GovError> {
+pub async fn count_move(
+    db: &impl ConnectionTrait,
+    before: &ActionRecord,
+    after: &ActionRecord,
+) -> Result<(), GovError> {
     let (from, to) = (Key::of(before), Key::of(after));
     if from != to {
         counts::Entity::update_many()

@@ -137,7 +137,8 @@ impl Store {
         since: Option<DateTime<Utc>>,
     ) -> Result<u64, GovError> {
         use scorecard_patterns::Column as C;
-        let mut q = scorecard_patterns::Entity::find().filter(C::AgentId.eq(agent_id)).filter(C::Capability.eq(capability));
+        let mut q =
+            scorecard_patterns::Entity::find().filter(C::AgentId.eq(agent_id)).filter(C::Capability.eq(capability));
         if let Some(since) = since {
             q = q.filter(C::LastSeen.gte(since));
         }

@@ -1,6 +1,7 @@
 //! Comparing two versions of a template, capability by capability and field by field.
 
-use super::{Body, Rule, show_limits, show_peer};
+use super::{Body, Rule, show_limits, show_peer, show_reviews};
+use crate::reliability::criteria_text::show_step;
 use serde::{Deserialize, Serialize};
 
 /// One difference between two versions.
@@ -24,6 +25,9 @@ fn fields(r: &Rule) -> Vec<(&'static str, String)> {
         ("condition", r.condition.clone().unwrap_or_default()),
         ("separation_of_duties", r.separation_of_duties.to_string()),
         ("peer_check", show_peer(&r.peer)),
+        ("to_contributor", show_step(&r.promotion.to_contributor)),
+        ("to_executor", show_step(&r.promotion.to_executor)),
+        ("reviews", show_reviews(&r.promotion.reviews)),
     ]
 }
 

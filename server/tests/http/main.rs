@@ -13,6 +13,7 @@ mod lifecycle;
 mod openapi;
 mod ops;
 mod peer;
+mod reviews;
 mod roles;
 mod scorecards;
 mod templates;
