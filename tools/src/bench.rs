@@ -137,15 +137,23 @@ pub async fn run(postgres: Option<String>, secs: u64) -> Result<(), String> {
     let floor_url = crate::bench_floor::start(&dir).await?;
     measure("durable append, SQLite", &floor_url, None, secs, &mut rows).await;
 
-    let (url, key) = tenure(String::new(), dir.clone()).await?;
-    measure("decisions, SQLite", &url, Some(&key), secs, &mut rows).await;
-
-    if let Some(base) = postgres {
-        let scratch = crate::scratch::Scratch::create(&base, "tenure_bench").await?;
-        let (url, key) = tenure(scratch.url.clone(), dir.clone()).await?;
-        measure("decisions, PostgreSQL", &url, Some(&key), secs, &mut rows).await;
-        scratch.drop_now().await;
+    // Each database twice, in one process: with the scorecard counts kept in the decision's
+    // transaction (as Tenure runs), and without (what keeping them costs), each on a fresh
+    // database.
+    for (counted, suffix) in [(true, ""), (false, ", no scorecard counts")] {
+        governance::store::scorecard_counts::count_new_decisions(counted);
+        let sqlite_dir = dir.join(if counted { "counted" } else { "uncounted" });
+        std::fs::create_dir_all(&sqlite_dir).map_err(|e| e.to_string())?;
+        let (url, key) = tenure(String::new(), sqlite_dir).await?;
+        measure(&format!("decisions, SQLite{suffix}"), &url, Some(&key), secs, &mut rows).await;
+        if let Some(base) = &postgres {
+            let scratch = crate::scratch::Scratch::create(base, "tenure_bench").await?;
+            let (url, key) = tenure(scratch.url.clone(), dir.clone()).await?;
+            measure(&format!("decisions, PostgreSQL{suffix}"), &url, Some(&key), secs, &mut rows).await;
+            scratch.drop_now().await;
+        }
     }
+    governance::store::scorecard_counts::count_new_decisions(true);
     let _ = std::fs::remove_dir_all(&dir);
 
     println!("| target | clients | requests | per second | p50 ms | p99 ms |");

@@ -104,9 +104,9 @@ fn Review(
         on.then(|| {
             let checked = kept_decision == value || (kept_decision.is_empty() && value == "keep");
             view! {
-                <label class="choice">
+                <label>
                     <input type="radio" name="decision" value=value checked=checked />
-                    " "{label}
+                    {label}
                 </label>
             }
         })
@@ -118,14 +118,17 @@ fn Review(
         <p class="small"><a href="/reviews">"← Trust reviews"</a></p>
         <h1>{title}</h1>
         <section class="panel">
-            <p>
+            <p class="review-due">
                 <TierBadge tier=r.tier />" "
                 {format!("Review due {} — ", r.due)}
                 <span class=r.state.class() data-testid="due-state">{r.state.words()}</span>
             </p>
             <p class="muted small">{format!("Cadence: {}.", r.cadence)}</p>
         </section>
-        <Scorecard card=p.card />
+        <section class="panel" id="track-record">
+            <h2>"Track record"</h2>
+            <Scorecard card=p.card />
+        </section>
         <section class="panel narrow" id="review-form">
             <h2>"Your review"</h2>
             {if r.revoked {
@@ -138,7 +141,7 @@ fn Review(
                     <ActionForm action=record>
                         <input type="hidden" name="grant_id" value=r.grant_id.to_string() />
                         <input type="hidden" name="due_at" value=r.due_at.clone() />
-                        <fieldset class="choices">
+                        <fieldset class="decisions">
                             <legend>"Decision"</legend>
                             {choice("keep", format!("Keep at {}", r.tier.as_str()), true)}
                             {choice("promote", format!("Promote to {}", promote.map(|t| t.as_str()).unwrap_or("")), promote.is_some())}

@@ -431,7 +431,7 @@ fn PromotionFields(
             <textarea id=id("to-contributor") name="to_contributor" rows="2" class="mono" placeholder="the shipped default">{crate::components::form::area_text(r.to_contributor)}</textarea>
             <FieldError error field=at("to_contributor") />
             <label for=id("to-executor")>"Contributor → executor"</label>
-            <textarea id=id("to-executor") name="to_executor" rows="2" class="mono" placeholder="the shipped default">{crate::components::form::area_text(r.to_executor)}</textarea>
+            <textarea id=id("to-executor") name="to_executor" rows="3" class="mono" placeholder="the shipped default">{crate::components::form::area_text(r.to_executor)}</textarea>
             <FieldError error field=at("to_executor") />
             <p class="hint">"Items: samples >= n (shadow comparisons to contributor, decided proposals to executor), lower_bound >= x (Wilson 95 % lower bound of agreement or approval), reviewers >= n, patterns >= n (distinct parameter sets), days >= n (never enough alone), rollback_rate <= x and failure_rate <= x (upper bounds), failed_rollbacks <= n, no_open_alert. Left empty: the shipped default."</p>
             <div class="grid2">

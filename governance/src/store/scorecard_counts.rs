@@ -127,11 +127,25 @@ async fn seen(db: &impl ConnectionTrait, sets: BTreeMap<(i64, String, String), D
     Ok(())
 }
 
+/// Whether new decisions are counted as they are written: always, except in the benchmark that
+/// measures what counting costs (it turns it off for its "without" run; the switch exists only
+/// with the `store-access` feature, which the server is built without).
+static COUNT_NEW: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Turns counting new decisions on or off, for the whole process (benchmarks only).
+#[cfg(feature = "store-access")]
+pub fn count_new_decisions(on: bool) {
+    COUNT_NEW.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Counts a batch of new actions (one statement for the groups, one for the parameter sets).
 pub async fn count_new<'a>(
     db: &impl ConnectionTrait,
     actions: impl IntoIterator<Item = &'a ActionInsert>,
 ) -> Result<(), GovError> {
+    if !COUNT_NEW.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
     let mut groups = BTreeMap::new();
     let mut sets: BTreeMap<(i64, String, String), DateTime<Utc>> = BTreeMap::new();
     for a in actions {
