@@ -357,3 +357,33 @@ async fn grants_from_before_tier_since_count_from_when_they_were_granted() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_agents_list_reads_every_live_grants_twelve_weeks_at_once() {
+    for db in common::backends().await {
+        let w = world(&db.store, "contributor").await;
+        let ids = futures_ids(&w).await;
+        w.decide(&w.rita, ids[0], Verdict::Approve).await;
+        w.decide(&w.rex, ids[1], Verdict::Approve).await;
+        w.decide(&w.rita, ids[2], Verdict::Reject).await;
+        let agent = w.me().await.agent.id;
+        let manager = w.olga.as_manager().unwrap();
+
+        let trends = w.scorecards.trends(&manager, &[agent, 999_999]).await.unwrap();
+        assert_eq!(trends.len(), 1, "{}: one live grant, an unknown agent has none", db.name);
+        let t = &trends[0];
+        assert_eq!((t.capability.as_str(), t.tier, t.weekly.len()), ("finance.refund.issue", Tier::Contributor, 12));
+        assert_eq!((t.approval.hits, t.approval.n), (2, 3), "{}", db.name);
+        let this_week = t.weekly.last().unwrap();
+        assert_eq!((this_week.proposals, this_week.approval.n), (6, 3), "{}", db.name);
+        assert!(t.weekly[..11].iter().all(|w| w.proposals == 0 && w.approval.n == 0), "no cases, no rate");
+        // The same weeks as the grant's own card.
+        let card = w.scorecards.of_grant(&w.olga.as_member().unwrap(), w.grant_id).await.unwrap();
+        assert_eq!(card.weekly.last().unwrap().approval, this_week.approval);
+
+        w.grants.revoke(&manager, w.grant_id, "desk closed").await.unwrap();
+        assert!(w.scorecards.trends(&manager, &[agent]).await.unwrap().is_empty(), "{}: revoked, not drawn", db.name);
+        assert!(w.scorecards.trends(&manager, &[]).await.unwrap().is_empty());
+        db.cleanup().await;
+    }
+}

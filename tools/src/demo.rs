@@ -17,11 +17,15 @@ use std::future::Future;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// A simulated agent: its key and what it asks for.
+mod trust;
+
+/// A simulated agent: its key, what it asks for, and — for the observers on trial — how often
+/// the simulated reviewers decide as it recommended.
 struct Sim {
     name: &'static str,
     key: String,
     asks: fn(&mut rand::rngs::ThreadRng) -> Value,
+    judged: Option<f64>,
 }
 
 const PEOPLE: [(&str, &str); 3] = [("mona", "manager"), ("rita", "reviewer"), ("aldo", "auditor")];
@@ -136,8 +140,9 @@ fn stray(rng: &mut rand::rngs::ThreadRng) -> Value {
     support(rng)
 }
 
-/// Seeds people, templates, agents and grants; returns the simulated agents.
-async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
+/// Seeds people, templates, agents and grants; returns the simulated agents and the simulated
+/// reviewers who judge the observers on trial.
+async fn seed_org(state: &AppState) -> Result<(Vec<Sim>, std::sync::Arc<trust::Judges>), GovError> {
     let mut people = Vec::new();
     for (name, role) in PEOPLE {
         people.push(seed::person(state, name, &[role], &password(name)).await?);
@@ -167,6 +172,7 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
     };
     let support_demo =
         seed::template_copy(state, mona, "Support replies", "Support replies (demo)", support_rule).await?;
+    let (trial_tpl, judges) = trust::seed(state, mona).await?;
     let new = |name: &str, purpose: &str, env: &str| NewAgent {
         name: name.into(),
         purpose: purpose.into(),
@@ -185,7 +191,7 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
     if registered {
         support_history(state, &key, &people[1]).await?;
     }
-    sims.push(Sim { name: "support-bot", key, asks: support });
+    sims.push(Sim { name: "support-bot", key, asks: support, judged: None });
     let (key, _) = agent_key(
         state,
         mona,
@@ -193,7 +199,7 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
         &[("finance.refund.issue", refunds, "executor"), ("finance.report.generate", finance_tpl, "executor")],
     )
     .await?;
-    sims.push(Sim { name: "refund-bot", key, asks: finance });
+    sims.push(Sim { name: "refund-bot", key, asks: finance, judged: None });
     let (key, _) = agent_key(
         state,
         mona,
@@ -201,7 +207,7 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
         &[("ops.change.propose", ops_tpl, "executor"), ("ops.change.apply", ops_tpl, "observer")],
     )
     .await?;
-    sims.push(Sim { name: "ops-bot", key, asks: operations });
+    sims.push(Sim { name: "ops-bot", key, asks: operations, judged: None });
     let (key, _) = agent_key(
         state,
         mona,
@@ -209,8 +215,20 @@ async fn seed_org(state: &AppState) -> Result<Vec<Sim>, GovError> {
         &[("support.reply.send", support_tpl, "observer")],
     )
     .await?;
-    sims.push(Sim { name: "trial-bot", key, asks: stray });
-    Ok(sims)
+    sims.push(Sim { name: "trial-bot", key, asks: stray, judged: None });
+    for (name, purpose, agree) in trust::OBSERVERS {
+        let grants = [("support.reply.send", trial_tpl, "observer")];
+        let (key, _) = agent_key(state, mona, new(name, purpose, "production"), &grants).await?;
+        sims.push(Sim { name, key, asks: support_reply, judged: Some(agree) });
+    }
+    Ok((sims, judges))
+}
+
+/// A support reply (the observers on trial only draft replies).
+fn support_reply(rng: &mut rand::rngs::ThreadRng) -> Value {
+    let ticket = format!("T-{}", rng.random_range(1000..9999));
+    let language = pick(rng, &["en", "en", "de", "fr"]);
+    reply(&ticket, language, "Password-reset question; the help-centre answer applies.", rng.random_range(0.8..0.99))
 }
 
 /// Runs `work` until `stop` turns true (or its sender is gone), then drops it: a simulated
@@ -226,12 +244,14 @@ async fn until_stopped(mut stop: watch::Receiver<bool>, work: impl Future<Output
 /// Seeds and starts the simulated agents against `base` (the running server); returns at once.
 /// The agents stop asking when `stop` turns true (the server begins to shut down).
 pub async fn start(state: &AppState, base: String, stop: watch::Receiver<bool>) -> Result<(), GovError> {
-    let sims = seed_org(state).await?;
+    let (sims, judges) = seed_org(state).await?;
     println!("\n  Demo organisation ready. Sign in at {base} as:");
     for (name, role) in PEOPLE {
         println!("    {name:<5} ({role:<8}) password: {}", password(name));
     }
-    println!("  Simulated agents: {}. Stop with ctrl-c.\n", sims.iter().map(|s| s.name).collect::<Vec<_>>().join(", "));
+    println!("  Simulated agents: {}.", sims.iter().map(|s| s.name).collect::<Vec<_>>().join(", "));
+    println!("  Simulated reviewers rosa and raj judge apprentice-bot and shaky-bot, observers on trial:");
+    println!("  within a few minutes apprentice-bot is ready to promote (Agents), shaky-bot is not. Stop with ctrl-c.\n");
     let client = reqwest::Client::new();
     for sim in &sims {
         tokio::spawn(until_stopped(stop.clone(), honour_rollbacks(client.clone(), base.clone(), sim.key.clone())));
@@ -239,7 +259,7 @@ pub async fn start(state: &AppState, base: String, stop: watch::Receiver<bool>) 
     for sim in sims {
         let (client, url, base) = (client.clone(), format!("{base}/v1/actions"), base.clone());
         let waiters = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
-        let stop = stop.clone();
+        let (stop, judges) = (stop.clone(), judges.clone());
         tokio::spawn(until_stopped(stop.clone(), async move {
             loop {
                 let (body, pause) = {
@@ -251,6 +271,9 @@ pub async fn start(state: &AppState, base: String, stop: watch::Receiver<bool>) 
                         let status = res.status();
                         let answer: Value = res.json().await.unwrap_or_default();
                         let decision = answer["decision"].as_str().unwrap_or("error");
+                        if let (Some(agree), Some(id), "shadow") = (sim.judged, answer["id"].as_i64(), decision) {
+                            trust::judge(judges.clone(), id, agree);
+                        }
                         tracing::info!(agent = sim.name, capability = %body["capability"], %status, decision, "demo request");
                         // A few waiting actions per agent at most: the rest wait in the inbox
                         // until they expire, as a real agent that gave up would leave them.

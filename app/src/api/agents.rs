@@ -1,7 +1,7 @@
 //! Agents: registration, API keys and the kill switch (managers and admins).
 
 use crate::error::AppError;
-use crate::model::{AgentDetailView, AgentRow};
+use crate::model::{AgentDetailView, AgentListRow, AgentRow};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -25,14 +25,28 @@ fn session_failed(e: impl std::fmt::Display) -> AppError {
     crate::server::context::fail(AppError::Unavailable)
 }
 
-/// One page of the agents, by name.
+/// One page of the agents, by name, each with a sparkline per live grant.
 #[server(endpoint = "agents/list")]
-pub async fn list_agents(page: Option<usize>) -> Result<crate::model::Paged<AgentRow>, AppError> {
+pub async fn list_agents(page: Option<usize>) -> Result<crate::model::Paged<AgentListRow>, AppError> {
     use crate::model::{LIST_PAGE, Paged};
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
-    let all = state()?.agents.list(&token).await.map_err(gov)?.into_iter().map(agent_row).collect();
-    Ok(Paged::of(all, page, LIST_PAGE))
+    let st = state()?;
+    let all: Vec<AgentRow> = st.agents.list(&token).await.map_err(gov)?.into_iter().map(agent_row).collect();
+    let shown = Paged::of(all, page, LIST_PAGE);
+    let ids: Vec<i64> = shown.rows.iter().map(|a| a.id).collect();
+    let mut trends = st.scorecards.trends(&token, &ids).await.map_err(gov)?;
+    let rows = shown
+        .rows
+        .into_iter()
+        .map(|agent| {
+            let (mine, rest) = trends.drain(..).partition(|t| t.agent_id == agent.id);
+            trends = rest;
+            let mine: Vec<_> = mine;
+            AgentListRow { agent, trends: mine.into_iter().map(crate::api::scorecard_rows::spark_view).collect() }
+        })
+        .collect();
+    Ok(Paged { rows, total: shown.total, page: shown.page })
 }
 
 /// Every live grant below executor and what its next step needs, those that meet their

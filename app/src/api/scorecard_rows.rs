@@ -1,6 +1,6 @@
 //! Turning a scorecard from the engine into what the agent page shows (server only).
 
-use crate::model::{NextStepView, QueueRow, RateCell, ScorecardView, WeekPoint, WindowRow};
+use crate::model::{NextStepView, QueueRow, RateCell, ScorecardView, SparkView, WeekPoint, WindowRow};
 use governance::reliability::calibration::BANDS;
 use governance::reliability::{Rate, Tally};
 use governance::service::scorecards::Scorecard;
@@ -78,5 +78,18 @@ pub(crate) fn scorecard_view(s: Scorecard) -> ScorecardView {
             missing: r.checks.iter().filter(|c| !c.met).map(|c| c.text.clone()).collect(),
         }),
         capability: s.capability,
+    }
+}
+
+/// A grant's twelve weeks as its sparkline shows them (agreement for an observer, approval
+/// otherwise, as on its card).
+pub(crate) fn spark_view(t: governance::service::scorecards::Trend) -> SparkView {
+    let agreement = t.tier == Tier::Observer;
+    SparkView {
+        capability: t.capability,
+        tier: t.tier,
+        metric: if agreement { "agreement" } else { "approval" }.to_owned(),
+        weeks: t.weekly.iter().map(|w| cell(if agreement { w.agreement } else { w.approval })).collect(),
+        total: cell(if agreement { t.agreement } else { t.approval }),
     }
 }

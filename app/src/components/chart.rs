@@ -137,6 +137,72 @@ pub fn TrendChart(points: Vec<WeekPoint>, #[prop(into)] metric: String) -> impl 
     }
 }
 
+/// A sparkline's size: small enough for a table cell.
+const SPARK_W: f64 = 96.0;
+const SPARK_H: f64 = 24.0;
+const SPARK_PAD: f64 = 3.0;
+
+/// Where week `i` of `count` sits on a sparkline, and where rate `v` does.
+fn spark_xy(i: usize, count: usize, v: f64) -> (f64, f64) {
+    let x = if count < 2 {
+        SPARK_W / 2.0
+    } else {
+        SPARK_PAD + (SPARK_W - 2.0 * SPARK_PAD) * i as f64 / (count - 1) as f64
+    };
+    (x, SPARK_H - SPARK_PAD - (SPARK_H - 2.0 * SPARK_PAD) * v.clamp(0.0, 1.0))
+}
+
+/// A sparkline dot's radius: a week of one case is a speck, a week of a hundred a full dot.
+fn spark_radius(n: u64) -> f64 {
+    (0.9 + (n as f64).log10().max(0.0) * 0.8).min(2.5)
+}
+
+/// A rate week by week, drawn small: a line through the weeks that had cases, each week's dot
+/// sized by its cases, so a few cases never look like many.
+#[component]
+pub fn Sparkline(weeks: Vec<RateCell>, #[prop(into)] label: String) -> impl IntoView {
+    let count = weeks.len();
+    let points: Vec<WeekPoint> = weeks
+        .iter()
+        .map(|r| WeekPoint { label: String::new(), proposals: r.n, rate: *r, tier_changed: false })
+        .collect();
+    let lines = runs(&points)
+        .into_iter()
+        .filter(|r| r.len() > 1)
+        .map(|r| {
+            let at = r
+                .iter()
+                .map(|(i, c)| {
+                    let (x, y) = spark_xy(*i, count, c.rate.unwrap_or(0.0));
+                    format!("{x:.1},{y:.1}")
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            view! { <polyline class="spark-line" points=at /> }
+        })
+        .collect_view();
+    let dots = weeks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.rate.map(|v| (spark_xy(i, count, v), c.n)))
+        .map(|((x, y), n)| {
+            view! { <circle class="spark-dot" cx=format!("{x:.1}") cy=format!("{y:.1}") r=format!("{:.1}", spark_radius(n)) /> }
+        })
+        .collect_view();
+    let (_, base) = spark_xy(0, count, 0.0);
+    let (_, top) = spark_xy(0, count, 1.0);
+    let aria = label.clone();
+    view! {
+        <svg class="sparkline" viewBox=format!("0 0 {SPARK_W} {SPARK_H}") role="img" aria-label=aria data-testid="sparkline">
+            <title>{label}</title>
+            <line class="spark-axis" x1="0" x2=SPARK_W.to_string() y1=format!("{base:.1}") y2=format!("{base:.1}") />
+            <line class="spark-top" x1="0" x2=SPARK_W.to_string() y1=format!("{top:.1}") y2=format!("{top:.1}") />
+            {lines}
+            {dots}
+        </svg>
+    }
+}
+
 /// A share as a bar, its lower bound marked: for tables of rates.
 #[component]
 pub fn RateBar(rate: RateCell) -> impl IntoView {
@@ -166,6 +232,15 @@ mod tests {
         let r = runs(&points);
         assert_eq!(r.iter().map(Vec::len).collect::<Vec<_>>(), vec![1, 2]);
         assert_eq!(band(&r[1], 4).split(' ').count(), 4, "up along two upper bounds, back along two lower");
+    }
+
+    #[test]
+    fn a_sparkline_spans_its_box_and_its_dots_grow_with_cases() {
+        assert_eq!(spark_xy(0, 12, 0.0), (SPARK_PAD, SPARK_H - SPARK_PAD));
+        assert_eq!(spark_xy(11, 12, 1.0), (SPARK_W - SPARK_PAD, SPARK_PAD));
+        assert_eq!(spark_xy(0, 1, 2.0).0, SPARK_W / 2.0, "one week sits in the middle; rates stay inside");
+        assert!(spark_radius(1) < spark_radius(20) && spark_radius(20) < spark_radius(1000));
+        assert_eq!(spark_radius(100_000), 2.5);
     }
 
     #[test]

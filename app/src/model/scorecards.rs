@@ -90,3 +90,23 @@ pub struct QueueRow {
     pub measured: RateCell,
     pub missing: Vec<String>,
 }
+
+/// A live grant's last twelve weeks, drawn small beside its agent in the agents list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SparkView {
+    pub capability: String,
+    pub tier: Tier,
+    /// "approval" (contributor and executor) or "agreement" (observer).
+    pub metric: String,
+    /// One rate per week, oldest first.
+    pub weeks: Vec<RateCell>,
+    /// The whole twelve weeks.
+    pub total: RateCell,
+}
+
+/// One agent in the agents list, with a sparkline per live grant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgentListRow {
+    pub agent: super::AgentRow,
+    pub trends: Vec<SparkView>,
+}

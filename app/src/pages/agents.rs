@@ -4,7 +4,8 @@ use crate::api::agents::{RegisterAgent, SuspendAllAgents, list_agents, promotion
 use crate::api::auth::{kept_form, whoami};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::pager::{BY_NAME, pager};
-use crate::model::{AgentRow, LIST_PAGE};
+use crate::components::chart::Sparkline;
+use crate::model::{AgentListRow, LIST_PAGE, SparkView};
 use crate::pages::agent_track_record::PromotionQueue;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -111,16 +112,17 @@ pub fn AgentsPage() -> impl IntoView {
 }
 
 #[component]
-fn AgentTable(rows: Vec<AgentRow>) -> impl IntoView {
+fn AgentTable(rows: Vec<AgentListRow>) -> impl IntoView {
     view! {
         <table class="table" id="agents-table">
             <thead>
-                <tr><th>"Agent"</th><th>"Environment"</th><th>"Status"</th><th>"Owner"</th><th>"Purpose"</th></tr>
+                <tr><th>"Agent"</th><th>"Environment"</th><th>"Status"</th><th>"Owner"</th><th>"Last 12 weeks, per grant"</th><th>"Purpose"</th></tr>
             </thead>
             <tbody>
                 {rows
                     .into_iter()
-                    .map(|a| {
+                    .map(|row| {
+                        let a = row.agent;
                         let status_class = if a.status == AgentStatus::Active { "badge ok" } else { "badge off" };
                         let env_class = if a.environment == "sandbox" { "badge warn" } else { "badge" };
                         view! {
@@ -129,6 +131,7 @@ fn AgentTable(rows: Vec<AgentRow>) -> impl IntoView {
                                 <td><span class=env_class>{a.environment.clone()}</span></td>
                                 <td><span class=status_class>{a.status.as_str()}</span></td>
                                 <td>{a.owner.clone()}</td>
+                                <td class="trends"><Trends trends=row.trends /></td>
                                 <td class="clip">{a.purpose.clone()}</td>
                             </tr>
                         }
@@ -137,4 +140,27 @@ fn AgentTable(rows: Vec<AgentRow>) -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+/// An agent's live grants, each with its weekly rate drawn small and the twelve weeks in words.
+#[component]
+fn Trends(trends: Vec<SparkView>) -> impl IntoView {
+    if trends.is_empty() {
+        return view! { <span class="muted small">"no grants"</span> }.into_any();
+    }
+    trends
+        .into_iter()
+        .map(|t| {
+            let words = t.total.words();
+            let label = format!("{} weekly {} rate, last 12 weeks: {words}", t.capability, t.metric);
+            view! {
+                <div class="spark-row" data-trend=t.capability.clone()>
+                    <code class="small">{t.capability.clone()}</code>
+                    <Sparkline weeks=t.weeks label />
+                    <span class="small nowrap">{format!("{} {words}", t.metric)}</span>
+                </div>
+            }
+        })
+        .collect_view()
+        .into_any()
 }

@@ -57,6 +57,19 @@ pub struct Scorecard {
     pub criteria: Option<crate::reliability::Promotion>,
 }
 
+/// A live grant's last [`WEEKS`] weeks, for a sparkline in a list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trend {
+    pub agent_id: i64,
+    pub capability: String,
+    pub tier: Tier,
+    /// Oldest first, the last one holding today.
+    pub weekly: Vec<Week>,
+    /// The whole period's approval and shadow agreement, with their sample sizes.
+    pub approval: Rate,
+    pub agreement: Rate,
+}
+
 /// The scorecards use cases.
 #[derive(Clone, Debug)]
 pub struct Scorecards {
@@ -118,6 +131,34 @@ impl Scorecards {
             (missing, c.agent_id, c.capability.clone())
         });
         Ok(cards)
+    }
+
+    /// Every live grant of these agents with its last [`WEEKS`] weeks: two queries whatever
+    /// the number of grants (the agents list draws one sparkline per grant).
+    pub async fn trends(&self, _by: &AsManager, agent_ids: &[i64]) -> Result<Vec<Trend>, GovError> {
+        let today = crate::clock::now().date_naive();
+        let since = today - Duration::weeks(WEEKS) + Duration::days(1);
+        let mut days: std::collections::HashMap<(i64, String), Vec<(NaiveDate, Group)>> =
+            std::collections::HashMap::new();
+        for (agent, capability, day, group) in self.store.daily_groups_of(agent_ids, since).await? {
+            days.entry((agent, capability)).or_default().push((day, group));
+        }
+        let grants = self.store.live_grants_of(agent_ids).await?;
+        Ok(grants
+            .into_iter()
+            .map(|g| {
+                let mine = days.remove(&(g.agent_id, g.capability.clone())).unwrap_or_default();
+                let (t, _) = sum(&mine, Some(since), None);
+                Trend {
+                    agent_id: g.agent_id,
+                    weekly: weekly(&g, &mine, today),
+                    capability: g.capability,
+                    tier: g.tier,
+                    approval: t.approval(),
+                    agreement: t.agreement(),
+                }
+            })
+            .collect())
     }
 
     /// The calling agent's own scorecards (so it can see why it is escalated).

@@ -198,6 +198,21 @@ impl Store {
         named(self.db(), rows).await
     }
 
+    /// The live grants of several agents.
+    pub async fn live_grants_of(&self, agent_ids: &[i64]) -> Result<Vec<GrantRecord>, GovError> {
+        if agent_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = grants::Entity::find()
+            .filter(grants::Column::AgentId.is_in(agent_ids.iter().copied()))
+            .filter(grants::Column::RevokedAt.is_null())
+            .all(self.db())
+            .await?;
+        let mut out = named(self.db(), rows).await?;
+        out.sort_by(|a, b| (a.agent_id, &a.capability).cmp(&(b.agent_id, &b.capability)));
+        Ok(out)
+    }
+
     /// An agent's grants, live and revoked, by capability.
     pub async fn grants_of(&self, agent_id: i64) -> Result<Vec<GrantRecord>, GovError> {
         let rows = grants::Entity::find()

@@ -96,6 +96,37 @@ impl Store {
         Ok(days)
     }
 
+    /// The kept groups of several agents' actions, every capability, from `since` (a day) on:
+    /// (agent, capability, day, group), in one query (the agents list's sparklines).
+    pub async fn daily_groups_of(
+        &self,
+        agent_ids: &[i64],
+        since: NaiveDate,
+    ) -> Result<Vec<(i64, String, NaiveDate, Group)>, GovError> {
+        use scorecard_counts::Column as C;
+        if agent_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        type Row = (i64, String, String, Decision, State, String, i32, i32, i64);
+        let rows: Vec<Row> = scorecard_counts::Entity::find()
+            .select_only()
+            .columns([C::AgentId, C::Capability, C::Day, C::Decision, C::State, C::Agreement, C::Band])
+            .columns([C::HumanApproved, C::N])
+            .filter(C::AgentId.is_in(agent_ids.iter().copied()))
+            .filter(C::Day.gte(since.format("%Y-%m-%d").to_string()))
+            .filter(C::N.gt(0))
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(agent, cap, day, d, s, a, b, h, n)| {
+                let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()?;
+                Some((agent, cap, day, (d, s, a, b, h, n)))
+            })
+            .collect())
+    }
+
     /// The groups of the agent's actions for `capability` proposed in `[since, until)`, read
     /// from the actions themselves (for part of a day).
     pub async fn groups_between(

@@ -80,6 +80,14 @@ async fn an_agent_sees_its_own_record_and_what_it_lacks() {
     assert!(page.contains("80% of 5 (≥ 37%)") && page.contains("needs 195 more decided proposals (5 of 200)"));
     assert!(!page.contains(r#"value="promote""#), "read-only: no promotion from here");
 
+    // The agents list draws each live grant's twelve weeks, with the figure in words.
+    let mona = app.browser_as("mona", &["manager"]).await;
+    let list = app.get(&mona, "/agents").await.text().await.unwrap();
+    let row = &list[list.find(r#"data-agent="card-bot""#).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains(r#"data-testid="sparkline""#) && row.contains("approval 80% of 5 (≥ 37%)"), "{row}");
+    assert_eq!(row.matches("<circle").count(), 1, "one week with cases, one dot");
+
     // Another agent's record is not this key's to read; nor is any without a key.
     let res = app.api_get(&format!("/v1/agents/{other}/scorecard"), Some(&key)).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
