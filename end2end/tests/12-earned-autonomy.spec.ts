@@ -99,6 +99,14 @@ test('criteria in the template, ready to promote, an override and a scheduled re
   await grant.getByRole('button', { name: 'Promote' }).click();
   await expect(page.getByRole('status')).toContainText('finance.refund.issue is now at executor');
 
+  // The agents list draws each grant's twelve weeks small, with the figure and its cases.
+  await page.goto('/agents');
+  const trend = page.locator('tr[data-agent="quick-bot"] [data-trend="finance.refund.issue"]');
+  await expect(trend.getByTestId('sparkline')).toBeVisible();
+  await expect(trend).toContainText('approval 100% of 2 (≥ 34%)');
+  await expect(page.locator('tr[data-agent="slow-bot"] [data-trend="finance.refund.issue"]')).toContainText('approval 0% of 1 (≥ 0%)');
+  await shot(page, '48b-agents-sparklines');
+
   // The scheduled review: slow-bot's contributor grant is due in ten days.
   await page.getByRole('link', { name: 'Reviews' }).click();
   const due = page.locator('#reviews-table tr[data-review="slow-bot:finance.refund.issue"]');

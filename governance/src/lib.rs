@@ -15,6 +15,7 @@ pub(crate) mod entity;
 pub mod error;
 pub mod evidence;
 pub mod export;
+pub mod monitor;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod password;

@@ -251,7 +251,9 @@ pub async fn start(state: &AppState, base: String, stop: watch::Receiver<bool>) 
     }
     println!("  Simulated agents: {}.", sims.iter().map(|s| s.name).collect::<Vec<_>>().join(", "));
     println!("  Simulated reviewers rosa and raj judge apprentice-bot and shaky-bot, observers on trial:");
-    println!("  within a few minutes apprentice-bot is ready to promote (Agents), shaky-bot is not. Stop with ctrl-c.\n");
+    println!(
+        "  within a few minutes apprentice-bot is ready to promote (Agents), shaky-bot is not. Stop with ctrl-c.\n"
+    );
     let client = reqwest::Client::new();
     for sim in &sims {
         tokio::spawn(until_stopped(stop.clone(), honour_rollbacks(client.clone(), base.clone(), sim.key.clone())));

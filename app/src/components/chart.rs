@@ -144,11 +144,8 @@ const SPARK_PAD: f64 = 3.0;
 
 /// Where week `i` of `count` sits on a sparkline, and where rate `v` does.
 fn spark_xy(i: usize, count: usize, v: f64) -> (f64, f64) {
-    let x = if count < 2 {
-        SPARK_W / 2.0
-    } else {
-        SPARK_PAD + (SPARK_W - 2.0 * SPARK_PAD) * i as f64 / (count - 1) as f64
-    };
+    let x =
+        if count < 2 { SPARK_W / 2.0 } else { SPARK_PAD + (SPARK_W - 2.0 * SPARK_PAD) * i as f64 / (count - 1) as f64 };
     (x, SPARK_H - SPARK_PAD - (SPARK_H - 2.0 * SPARK_PAD) * v.clamp(0.0, 1.0))
 }
 

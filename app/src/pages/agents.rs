@@ -2,9 +2,9 @@
 
 use crate::api::agents::{RegisterAgent, SuspendAllAgents, list_agents, promotion_queue};
 use crate::api::auth::{kept_form, whoami};
+use crate::components::chart::Sparkline;
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::pager::{BY_NAME, pager};
-use crate::components::chart::Sparkline;
 use crate::model::{AgentListRow, LIST_PAGE, SparkView};
 use crate::pages::agent_track_record::PromotionQueue;
 use leptos::prelude::*;

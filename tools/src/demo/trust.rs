@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// What contributor takes on the demo template (see docs/reliability.md for each item).
-pub const CRITERIA: &str = "samples >= 40; lower_bound >= 0.8; reviewers >= 2; patterns >= 10; days >= 0; no_open_alert";
+pub const CRITERIA: &str =
+    "samples >= 40; lower_bound >= 0.8; reviewers >= 2; patterns >= 10; days >= 0; no_open_alert";
 
 /// The observers: name, purpose, how often the simulated reviewers decide as they recommended.
 pub const OBSERVERS: [(&str, &str, f64); 2] = [
@@ -38,8 +39,7 @@ pub async fn seed(state: &AppState, mona: &Principal) -> Result<(i64, Arc<Judges
         to_contributor: CRITERIA.into(),
         ..RuleForm::default()
     };
-    let template =
-        crate::seed::template_copy(state, mona, "Support replies", "Support replies (trial)", rule).await?;
+    let template = crate::seed::template_copy(state, mona, "Support replies", "Support replies (trial)", rule).await?;
     let mut reviewers = Vec::new();
     for name in ["rosa", "raj"] {
         // Nobody signs in as a simulated reviewer: its password is thrown away.
