@@ -274,7 +274,7 @@ pub async fn start(state: &AppState, base: String, stop: watch::Receiver<bool>) 
                         let answer: Value = res.json().await.unwrap_or_default();
                         let decision = answer["decision"].as_str().unwrap_or("error");
                         if let (Some(agree), Some(id), "shadow") = (sim.judged, answer["id"].as_i64(), decision) {
-                            trust::judge(judges.clone(), id, agree);
+                            trust::judge(judges.clone(), id, agree, stop.clone());
                         }
                         tracing::info!(agent = sim.name, capability = %body["capability"], %status, decision, "demo request");
                         // A few waiting actions per agent at most: the rest wait in the inbox

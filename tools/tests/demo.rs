@@ -40,7 +40,7 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     }
     assert!(app.state.accounts.login("rita", "rita demo password", "test").await.is_ok());
     let agents = app.db.list_agents().await.unwrap();
-    assert_eq!(agents.len(), 4);
+    assert_eq!(agents.len(), 6);
     // support-bot starts with a history: a reply in each of three languages approved by rita,
     // so those languages are known and only a new one escalates.
     let support = agents.iter().find(|a| a.name == "support-bot").unwrap();
@@ -66,6 +66,22 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
         }
         assert!(tokio::time::Instant::now() < deadline, "not every simulated agent got a decision in time");
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The observers on trial are judged by the simulated reviewers within seconds.
+    let apprentice = agents.iter().find(|a| a.name == "apprentice-bot").unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    'judged: loop {
+        for a in app.db.recent_actions(apprentice.id, 20).await.unwrap() {
+            let trail = app.db.evidence_about("action", &a.id.to_string(), 5).await.unwrap();
+            if trail
+                .iter()
+                .any(|r| r.kind == "action.shadow_recorded" && ["rosa", "raj"].contains(&r.actor_name.as_str()))
+            {
+                break 'judged;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no simulated reviewer judged apprentice-bot in time");
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let sandbox = agents.iter().find(|a| a.name == "trial-bot").unwrap();
     let first = &app.db.recent_actions(sandbox.id, 1).await.unwrap()[0];

@@ -70,11 +70,17 @@ fn Header(me: Me) -> impl IntoView {
                             let p = path.get();
                             if s.href() == "/" { p == "/" } else { p.starts_with(s.href()) }
                         };
-                        let count = (s == Section::Inbox).then_some(me.inbox_waiting).flatten().filter(|n| *n > 0);
+                        let (count, testid) = match s {
+                            Section::Inbox => (me.inbox_waiting, "inbox-count"),
+                            Section::Reviews => (me.reviews_overdue, "reviews-overdue"),
+                            _ => (None, ""),
+                        };
+                        let count = count.filter(|n| *n > 0);
+                        let title = (s == Section::Reviews).then(|| "trust reviews overdue");
                         view! {
                             <a href=s.href() class:active=current aria-current=move || current().then_some("page")>
                                 {s.label()}
-                                {count.map(|n| view! { " "<span class="nav-count" data-testid="inbox-count">{n}</span> })}
+                                {count.map(|n| view! { " "<span class="nav-count" data-testid=testid title=title>{n}</span> })}
                             </a>
                         }
                     })

@@ -19,6 +19,8 @@ pub struct Me {
     pub must_change_password: bool,
     /// Items waiting in the inbox (reviewers only).
     pub inbox_waiting: Option<u64>,
+    /// Trust reviews past their due date (managers and admins only).
+    pub reviews_overdue: Option<u64>,
 }
 
 /// A one-time message for the next page a session shows, left by the form that was sent (a

@@ -102,6 +102,11 @@ impl TrustReviews {
         Ok(out)
     }
 
+    /// How many live grants are past their review date (the navigation shows it).
+    pub async fn overdue_count(&self, _by: &AsManager) -> Result<u64, GovError> {
+        self.store.grants_overdue_count(crate::clock::now()).await
+    }
+
     /// One grant as the review page shows it, due or not (a manager may review early).
     pub async fn of_grant(&self, _by: &AsManager, grant_id: i64) -> Result<DueReview, GovError> {
         let g = grant_store::by_id(self.store.db(), grant_id)

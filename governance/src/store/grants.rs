@@ -5,7 +5,10 @@ use crate::error::GovError;
 use crate::policy::Tier;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
 use std::collections::HashMap;
 
 /// A grant with the names it refers to.
@@ -196,6 +199,15 @@ impl Store {
             .all(self.db())
             .await?;
         named(self.db(), rows).await
+    }
+
+    /// How many live grants were due for review before `now`.
+    pub async fn grants_overdue_count(&self, now: DateTime<Utc>) -> Result<u64, GovError> {
+        Ok(grants::Entity::find()
+            .filter(grants::Column::RevokedAt.is_null())
+            .filter(grants::Column::ReviewDueAt.lte(now))
+            .count(self.db())
+            .await?)
     }
 
     /// The live grants of several agents.

@@ -36,6 +36,12 @@ async fn a_manager_works_the_reviews_due_most_overdue_first() {
     assert!(page.contains("overdue by 40 days, past its grace period") && page.contains("overdue by 3 days"));
     assert!(!page.contains("fresh-bot"), "a grant due in 180 days is not listed");
     assert!(page.contains("2 due, 2 of them overdue."));
+    let badge = |page: &str| {
+        page.split(r#"data-testid="reviews-overdue""#)
+            .nth(1)
+            .map(|rest| rest[rest.find('>').unwrap() + 1..].split('<').next().unwrap().to_owned())
+    };
+    assert_eq!(badge(&page).as_deref(), Some("2"), "the navigation counts overdue reviews");
 
     let page = app.get(&mona, &format!("/reviews/{late_grant}")).await.text().await.unwrap();
     assert!(page.contains("Review finance.refund.issue of late-bot") && page.contains("Record review"));
@@ -70,6 +76,7 @@ async fn a_manager_works_the_reviews_due_most_overdue_first() {
     let page = app.get(&mona, "/reviews").await.text().await.unwrap();
     assert!(page.contains("Review recorded: finance.refund.issue is at observer"), "the notice says what happened");
     assert!(!page.contains("late-bot"), "reviewed: due again in a year at observer");
+    assert_eq!(badge(&page).as_deref(), Some("1"));
     let kinds: Vec<String> =
         app.db.evidence_about("agent", &late.to_string(), 2).await.unwrap().into_iter().map(|r| r.kind).collect();
     assert_eq!(kinds, ["grant.reviewed", "grant.demoted"]);

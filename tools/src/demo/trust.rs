@@ -12,6 +12,7 @@ use governance::{GovError, Principal};
 use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 
 /// What contributor takes on the demo template (see docs/reliability.md for each item).
 pub const CRITERIA: &str =
@@ -50,9 +51,10 @@ pub async fn seed(state: &AppState, mona: &Principal) -> Result<(i64, Arc<Judges
 }
 
 /// After a few seconds, one of the simulated reviewers records their own decision on shadow
-/// action `id`: the agent's recommendation with probability `agree`, the opposite otherwise.
-pub fn judge(judges: Arc<Judges>, id: i64, agree: f64) {
-    tokio::spawn(async move {
+/// action `id`: the agent's recommendation with probability `agree`, the opposite otherwise —
+/// unless the demo is stopping by then.
+pub fn judge(judges: Arc<Judges>, id: i64, agree: f64, stop: watch::Receiver<bool>) {
+    tokio::spawn(super::until_stopped(stop, async move {
         let (pause, who, same) = {
             let mut rng = rand::rng();
             (rng.random_range(1500..5000), rng.random_range(0..judges.reviewers.len()), rng.random_bool(agree))
@@ -68,5 +70,5 @@ pub fn judge(judges: Arc<Judges>, id: i64, agree: f64) {
         if let Err(e) = judges.state.lifecycle.record_shadow(&token, id, verdict, "", note).await {
             tracing::warn!(error = %e, action = id, "the simulated reviewer could not record a shadow decision");
         }
-    });
+    }));
 }
