@@ -76,7 +76,7 @@ fn Header(me: Me) -> impl IntoView {
                             _ => (None, ""),
                         };
                         let count = count.filter(|n| *n > 0);
-                        let title = (s == Section::Reviews).then(|| "trust reviews overdue");
+                        let title = (s == Section::Reviews).then_some("trust reviews overdue");
                         view! {
                             <a href=s.href() class:active=current aria-current=move || current().then_some("page")>
                                 {s.label()}
