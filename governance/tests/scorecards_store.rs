@@ -135,6 +135,9 @@ async fn every_outcome_is_counted_once_in_its_window() {
         assert_eq!((t.executed_ok, t.failed, t.rolled_back, t.rollback_failed), (3, 1, 1, 0), "{}", db.name);
         assert_eq!((t.reviewers, t.patterns), (2, 6), "{}", db.name);
         assert_eq!(card.all_time, t, "{}: the tier began with the grant", db.name);
+        let rejection = &card.monitoring[0];
+        assert_eq!(rejection.detector, governance::monitor::Detector::RejectionRate);
+        assert_eq!(rejection.judgement, governance::monitor::Judgement::TooFew { n: 5, min: 20 }, "{}", db.name);
         assert_eq!(card.last_30_days, t);
         assert_eq!(t.approval().n, 5);
         assert_eq!(card.calibration.rate(3).n, 3, "{}: three decided at 0.95", db.name);

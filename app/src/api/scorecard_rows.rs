@@ -1,6 +1,6 @@
 //! Turning a scorecard from the engine into what the agent page shows (server only).
 
-use crate::model::{NextStepView, QueueRow, RateCell, ScorecardView, SparkView, WeekPoint, WindowRow};
+use crate::model::{MonitorRow, NextStepView, QueueRow, RateCell, ScorecardView, SparkView, WeekPoint, WindowRow};
 use governance::reliability::calibration::BANDS;
 use governance::reliability::{Rate, Tally};
 use governance::service::scorecards::Scorecard;
@@ -71,6 +71,7 @@ pub(crate) fn scorecard_view(s: Scorecard) -> ScorecardView {
             .map(|(i, (_, _, label))| ((*label).to_owned(), cell(s.calibration.rate(i))))
             .collect(),
         overconfident: s.overconfident,
+        monitoring: s.monitoring.iter().map(monitor_row).collect(),
         next: s.readiness.map(|r| NextStepView {
             to: r.to,
             ready: r.ready(),
@@ -91,5 +92,37 @@ pub(crate) fn spark_view(t: governance::service::scorecards::Trend) -> SparkView
         metric: if agreement { "agreement" } else { "approval" }.to_owned(),
         weeks: t.weekly.iter().map(|w| cell(if agreement { w.agreement } else { w.approval })).collect(),
         total: cell(if agreement { t.agreement } else { t.approval }),
+    }
+}
+
+/// A detector's judgement in words.
+fn monitor_row(c: &governance::service::monitoring::Check) -> MonitorRow {
+    use governance::monitor::{Detector, Judgement};
+    let detector = match c.detector {
+        Detector::RejectionRate => "Rejection rate",
+        Detector::FailureRate => "Failed executions",
+        Detector::RollbackRate => "Rollbacks",
+        Detector::PeerDisagreement => "Peer disagreement",
+        Detector::Volume => "Request volume",
+        Detector::ConfidenceDrift => "Stated confidence",
+        Detector::NewParameters => "New parameter sets",
+        Detector::RubberStamping => "Rubber-stamping",
+    }
+    .to_owned();
+    match &c.judgement {
+        Judgement::TooFew { n, min } => MonitorRow {
+            detector,
+            verdict: "too_few".into(),
+            observed: format!("too few cases to judge: {n} of the {min} needed"),
+            baseline: String::new(),
+            test: String::new(),
+        },
+        Judgement::Quiet { finding } | Judgement::Fires { finding } => MonitorRow {
+            detector,
+            verdict: if c.judgement.fires() { "fires" } else { "quiet" }.into(),
+            observed: finding.observed.clone(),
+            baseline: finding.baseline.clone(),
+            test: finding.test.clone(),
+        },
     }
 }

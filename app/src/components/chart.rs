@@ -149,9 +149,9 @@ fn spark_xy(i: usize, count: usize, v: f64) -> (f64, f64) {
     (x, SPARK_H - SPARK_PAD - (SPARK_H - 2.0 * SPARK_PAD) * v.clamp(0.0, 1.0))
 }
 
-/// A sparkline dot's radius: a week of one case is a speck, a week of a hundred a full dot.
+/// A sparkline dot's radius: a week of one case is a small dot, a week of a hundred a full one.
 fn spark_radius(n: u64) -> f64 {
-    (0.9 + (n as f64).log10().max(0.0) * 0.8).min(2.5)
+    (1.3 + (n as f64).log10().max(0.0) * 0.6).min(2.5)
 }
 
 /// A rate week by week, drawn small: a line through the weeks that had cases, each week's dot

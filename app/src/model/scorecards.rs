@@ -58,6 +58,19 @@ pub struct NextStepView {
     pub missing: Vec<String>,
 }
 
+/// One detector's judgement of a grant, as its card shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorRow {
+    /// "Rejection rate".
+    pub detector: String,
+    /// "too_few", "quiet" or "fires".
+    pub verdict: String,
+    /// The recent figure, or what is missing.
+    pub observed: String,
+    pub baseline: String,
+    pub test: String,
+}
+
 /// One grant's record.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScorecardView {
@@ -75,6 +88,8 @@ pub struct ScorecardView {
     pub bands: Vec<(String, RateCell)>,
     pub overconfident: bool,
     pub next: Option<NextStepView>,
+    /// Each per-grant detector now: the last two days against the 28 before.
+    pub monitoring: Vec<MonitorRow>,
 }
 
 /// One grant in the managers' promotion queue.

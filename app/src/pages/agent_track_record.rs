@@ -51,7 +51,40 @@ pub fn Scorecard(card: ScorecardView) -> impl IntoView {
             <TrendChart points=c.weeks metric=c.metric.clone() />
             <p class="hint">"Shaded: the 95% interval. Larger dots: more cases. Dashed line: the week the current tier began."</p>
             <Calibration bands=c.bands overconfident=c.overconfident />
+            <Monitoring rows=c.monitoring />
         </article>
+    }
+}
+
+/// Each detector's judgement now: the last two days against the 28 before, or why there is
+/// too little to say.
+#[component]
+fn Monitoring(rows: Vec<crate::model::MonitorRow>) -> impl IntoView {
+    view! {
+        <h3 class="small">"Drift: the last two days against the 28 before"</h3>
+        <div class="table-wrap">
+            <table class="table monitoring">
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let (class, word) = match r.verdict.as_str() {
+                            "fires" => ("badge off", "drifted"),
+                            "quiet" => ("badge ok", "steady"),
+                            _ => ("badge", "too few"),
+                        };
+                        let name = r.detector.clone();
+                        view! {
+                            <tr data-detector=name>
+                                <th scope="row" class="nowrap">{r.detector}</th>
+                                <td><span class=class>{word}</span></td>
+                                <td class="small">{r.observed}{(!r.baseline.is_empty()).then(|| view! { <div class="muted">{format!("baseline: {}", r.baseline)}</div> })}</td>
+                                <td class="small muted">{r.test}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <p class="hint">"These judgements are shown for a person to act on: nothing is demoted or suspended because of them. docs/monitoring.md gives each test."</p>
     }
 }
 

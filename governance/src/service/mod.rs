@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod scorecards;
 // The lifecycle's parts keep their short paths (`service::execution::ResultReport`, …).
 pub use lifecycle::{action_views, corrections, deadlines, execution, peer_checks};
+pub mod monitoring;
 pub(crate) mod peer_routing;
 pub(crate) mod template_cache;
 pub mod templates;

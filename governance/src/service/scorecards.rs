@@ -55,6 +55,8 @@ pub struct Scorecard {
     /// The criteria of the grant's template version (the shipped defaults without a rule).
     #[serde(skip)]
     pub criteria: Option<crate::reliability::Promotion>,
+    /// Each per-grant detector's judgement now (the last two days against the 28 before).
+    pub monitoring: Vec<crate::service::monitoring::Check>,
 }
 
 /// A live grant's last [`WEEKS`] weeks, for a sparkline in a list.
@@ -221,6 +223,7 @@ impl Scorecards {
             open_alerts,
             readiness,
             criteria: Some(criteria),
+            monitoring: crate::service::monitoring::judge(&days, today, crate::monitor::Sensitivity::Normal),
         })
     }
 

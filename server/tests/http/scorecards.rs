@@ -79,6 +79,8 @@ async fn an_agent_sees_its_own_record_and_what_it_lacks() {
     assert!(page.contains("Track record of card-bot with this capability"), "{page}");
     assert!(page.contains("80% of 5 (≥ 37%)") && page.contains("needs 195 more decided proposals (5 of 200)"));
     assert!(!page.contains(r#"value="promote""#), "read-only: no promotion from here");
+    assert!(page.contains("Drift: the last two days against the 28 before"));
+    assert!(page.contains("too few cases to judge: 5 of the 20 needed"), "five decided, twenty needed");
 
     // The agents list draws each live grant's twelve weeks, with the figure in words.
     let mona = app.browser_as("mona", &["manager"]).await;
