@@ -108,7 +108,7 @@ test('criteria in the template, ready to promote, an override and a scheduled re
   await shot(page, '48b-agents-sparklines');
 
   // The scheduled review: slow-bot's contributor grant is due in ten days.
-  await page.getByRole('link', { name: 'Reviews' }).click();
+  await page.getByRole('link', { name: 'Reviews', exact: true }).click();
   const due = page.locator('#reviews-table tr[data-review="slow-bot:finance.refund.issue"]');
   await expect(due).toContainText(/due in (9|10) days/);
   await expect(due).toContainText('every 10 days at contributor');

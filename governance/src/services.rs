@@ -26,6 +26,7 @@ pub struct Services {
     pub inbox: Inbox,
     pub scorecards: Scorecards,
     pub trust_reviews: TrustReviews,
+    pub monitoring: crate::service::monitoring::Monitoring,
     pub audit: Audit,
     pub sessions: Sessions,
 }
@@ -81,6 +82,7 @@ impl Services {
             inbox: Inbox::new(store.clone()),
             scorecards: Scorecards::new(store.clone()),
             trust_reviews: TrustReviews::new(store.clone()),
+            monitoring: crate::service::monitoring::Monitoring::new(store.clone()),
             audit: Audit::new(store.clone(), setup.signer, setup.exports_dir),
             sessions: Sessions { store: store.clone() },
             store,

@@ -19,6 +19,7 @@ mod m20261127_000014_decision_inputs_version;
 mod m20261127_000015_evidence_hash_not_unique;
 mod m20261203_000016_grant_tier_since;
 mod m20261204_000017_scorecard_counts;
+mod m20261206_000018_detector_settings;
 
 /// Counts scorecards again from the actions and evidence (after rows were written directly).
 pub use m20261204_000017_scorecard_counts::backfill as recount_scorecards;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000015_evidence_hash_not_unique::Migration),
             Box::new(m20261203_000016_grant_tier_since::Migration),
             Box::new(m20261204_000017_scorecard_counts::Migration),
+            Box::new(m20261206_000018_detector_settings::Migration),
         ]
     }
 }

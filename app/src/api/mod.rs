@@ -13,6 +13,7 @@ pub(crate) mod cards;
 pub mod dashboard;
 pub mod exports;
 pub mod inbox;
+pub mod monitoring;
 pub mod reviews;
 #[cfg(feature = "ssr")]
 pub(crate) mod scorecard_rows;

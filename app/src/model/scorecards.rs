@@ -125,3 +125,19 @@ pub struct AgentListRow {
     pub agent: super::AgentRow,
     pub trends: Vec<SparkView>,
 }
+
+/// A detector's settings, as the monitoring page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetectorRow {
+    /// The stored name (`rejection_rate`).
+    pub detector: String,
+    pub name: String,
+    pub watches: String,
+    /// Its minimum sample and test, in words.
+    pub test: String,
+    pub enabled: bool,
+    /// `low`, `normal` or `high`.
+    pub sensitivity: String,
+    /// Who changed it last and when; none for the defaults.
+    pub changed: Option<String>,
+}

@@ -15,6 +15,7 @@ pub mod corrections;
 pub mod dashboard;
 pub mod inbox;
 pub mod login;
+pub mod monitoring;
 pub mod not_found;
 pub mod reviews;
 pub mod template_detail;

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod audit_exports;
 pub mod capabilities;
 pub mod checkpoints;
+pub mod detector_settings;
 pub mod evidence;
 pub mod grants;
 pub mod login_failures;

@@ -4,11 +4,127 @@
 //! the test, or why there is too little to say. The background job that raises alerts and acts
 //! on these judgements is still to come (issue 17); this reads the same pure detectors.
 
+use crate::error::GovError;
+use crate::evidence::Draft;
 use crate::monitor::{Detector, Judgement, Sensitivity, confidence, rates, volume};
+use crate::principal::{AsManager, AsMember};
 use crate::reliability::Tally;
+use crate::store::Store;
+use crate::store::detector_settings::{self as settings_store, StoredSetting};
 use crate::store::scorecards::Group;
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
+use serde_json::json;
+
+/// The detectors judged per grant when its record is read, in the order they are shown (the
+/// others need the background job).
+pub const PER_GRANT: [Detector; 5] = [
+    Detector::RejectionRate,
+    Detector::FailureRate,
+    Detector::RollbackRate,
+    Detector::Volume,
+    Detector::ConfidenceDrift,
+];
+
+/// A detector's settings: on or off, how sensitive, and who last changed them (none: defaults).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    pub detector: Detector,
+    pub enabled: bool,
+    pub sensitivity: Sensitivity,
+    pub changed: Option<(String, DateTime<Utc>)>,
+}
+
+impl Setting {
+    fn default_for(detector: Detector) -> Setting {
+        Setting { detector, enabled: true, sensitivity: Sensitivity::Normal, changed: None }
+    }
+}
+
+/// A detector's settings as entered.
+#[derive(Clone, Debug, Default)]
+pub struct SettingForm {
+    pub detector: String,
+    pub enabled: bool,
+    pub sensitivity: String,
+}
+
+/// The settings of every per-grant detector, stored or default.
+pub(crate) async fn current(store: &Store) -> Result<Vec<Setting>, GovError> {
+    let stored = store.detector_settings().await?;
+    Ok(PER_GRANT
+        .into_iter()
+        .map(|d| match stored.iter().find(|s| s.detector == d) {
+            Some(s) => Setting {
+                detector: d,
+                enabled: s.enabled,
+                sensitivity: s.sensitivity,
+                changed: Some((s.updated_by.clone(), s.updated_at)),
+            },
+            None => Setting::default_for(d),
+        })
+        .collect())
+}
+
+/// The monitoring settings use cases.
+#[derive(Clone, Debug)]
+pub struct Monitoring {
+    store: Store,
+}
+
+impl Monitoring {
+    pub fn new(store: Store) -> Monitoring {
+        Monitoring { store }
+    }
+
+    /// Every per-grant detector's settings (anyone signed in may read them: a reviewer reading
+    /// a track record should know what "steady" was judged at).
+    pub async fn settings(&self, _by: &AsMember) -> Result<Vec<Setting>, GovError> {
+        current(&self.store).await
+    }
+
+    /// Changes one detector's settings, with its evidence record.
+    pub async fn configure(&self, by: &AsManager, form: SettingForm) -> Result<Setting, GovError> {
+        let detector = Detector::parse(&form.detector).ok().filter(|d| PER_GRANT.contains(d)).ok_or_else(|| {
+            GovError::invalid("detector", format!("'{}' is not a detector you can set here", form.detector))
+        })?;
+        let sensitivity = Sensitivity::parse(&form.sensitivity).map_err(|m| GovError::invalid("sensitivity", m))?;
+        let before = current(&self.store).await?.into_iter().find(|s| s.detector == detector);
+        let now = crate::clock::now();
+        let stored = StoredSetting {
+            detector,
+            enabled: form.enabled,
+            sensitivity,
+            updated_by: by.actor().name.clone(),
+            updated_at: now,
+        };
+        let txn = self.store.begin_write().await?;
+        settings_store::put(&txn, &stored).await?;
+        let summary = format!(
+            "{} set the {} detector {}{}",
+            by.actor().name,
+            detector.as_str(),
+            if form.enabled { "on" } else { "off" },
+            if form.enabled { format!(", {} sensitivity", sensitivity.as_str()) } else { String::new() }
+        );
+        let details = json!({
+            "detector": detector.as_str(),
+            "before": before.map(|b| json!({"enabled": b.enabled, "sensitivity": b.sensitivity.as_str()})),
+            "after": {"enabled": form.enabled, "sensitivity": sensitivity.as_str()},
+        });
+        let draft = Draft {
+            actor: by.actor().clone(),
+            kind: "monitor.configured",
+            subject_kind: "detector",
+            subject_id: detector.as_str().to_owned(),
+            summary,
+            details,
+        };
+        crate::store::evidence::append(&txn, &draft).await?;
+        txn.commit().await?;
+        Ok(Setting { detector, enabled: form.enabled, sensitivity, changed: Some((by.actor().name.clone(), now)) })
+    }
+}
 
 /// UTC days in the recent window (today, so far, and yesterday).
 pub const RECENT_DAYS: i64 = 2;
@@ -46,9 +162,9 @@ fn volumes(days: &[(NaiveDate, Group)], baseline_first: NaiveDate) -> Vec<u64> {
     out
 }
 
-/// Judges a grant's daily groups (from `store::scorecards`) on `today` at `sensitivity`.
-pub fn judge(days: &[(NaiveDate, Group)], today: NaiveDate, sensitivity: Sensitivity) -> Vec<Check> {
-    let alpha = sensitivity.alpha();
+/// Judges a grant's daily groups (from `store::scorecards`) on `today` with each enabled
+/// detector of `settings`, at its sensitivity.
+pub fn judge(days: &[(NaiveDate, Group)], today: NaiveDate, settings: &[Setting]) -> Vec<Check> {
     let recent_first = today - Duration::days(RECENT_DAYS - 1);
     let baseline_first = recent_first - Duration::days(BASELINE_DAYS);
     let baseline_last = recent_first - Duration::days(1);
@@ -64,32 +180,26 @@ pub fn judge(days: &[(NaiveDate, Group)], today: NaiveDate, sensitivity: Sensiti
     };
     let (recent, baseline) = (tally(recent_first, today), tally(baseline_first, baseline_last));
     let rejected = |t: &Tally| crate::reliability::Rate::new(t.rejected, t.approved + t.rejected);
-    vec![
-        Check {
-            detector: Detector::RejectionRate,
-            judgement: rates::rising("rejected", rejected(&recent), rejected(&baseline), alpha),
-        },
-        Check {
-            detector: Detector::FailureRate,
-            judgement: rates::rising("failed", recent.failure(), baseline.failure(), alpha),
-        },
-        Check {
-            detector: Detector::RollbackRate,
-            judgement: rates::rising("rolled back", recent.rollback(), baseline.rollback(), alpha),
-        },
-        Check {
-            detector: Detector::Volume,
-            judgement: volume::spike(recent.proposals, &volumes(days, baseline_first), alpha),
-        },
-        Check {
-            detector: Detector::ConfidenceDrift,
-            judgement: confidence::drift(
-                &bands(days, recent_first, today),
-                &bands(days, baseline_first, baseline_last),
-                alpha,
-            ),
-        },
-    ]
+    settings
+        .iter()
+        .filter(|s| s.enabled)
+        .filter_map(|s| {
+            let alpha = s.sensitivity.alpha();
+            let judgement = match s.detector {
+                Detector::RejectionRate => rates::rising("rejected", rejected(&recent), rejected(&baseline), alpha),
+                Detector::FailureRate => rates::rising("failed", recent.failure(), baseline.failure(), alpha),
+                Detector::RollbackRate => rates::rising("rolled back", recent.rollback(), baseline.rollback(), alpha),
+                Detector::Volume => volume::spike(recent.proposals, &volumes(days, baseline_first), alpha),
+                Detector::ConfidenceDrift => confidence::drift(
+                    &bands(days, recent_first, today),
+                    &bands(days, baseline_first, baseline_last),
+                    alpha,
+                ),
+                _ => return None,
+            };
+            Some(Check { detector: s.detector, judgement })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -110,13 +220,17 @@ mod tests {
         ]
     }
 
+    fn defaults() -> Vec<Setting> {
+        PER_GRANT.into_iter().map(Setting::default_for).collect()
+    }
+
     fn verdict(checks: &[Check], d: Detector) -> &Judgement {
         &checks.iter().find(|c| c.detector == d).unwrap().judgement
     }
 
     #[test]
     fn a_new_grant_has_too_little_for_any_detector() {
-        let checks = judge(&decided(0, 3, 0), day(0), Sensitivity::Normal);
+        let checks = judge(&decided(0, 3, 0), day(0), &defaults());
         assert_eq!(checks.len(), 5);
         assert!(checks.iter().all(|c| matches!(c.judgement, Judgement::TooFew { .. })), "{checks:?}");
     }
@@ -125,13 +239,13 @@ mod tests {
     fn rejections_rising_in_the_last_two_days_fire_and_a_steady_record_does_not() {
         let mut days: Vec<_> = (2..30).flat_map(|d| decided(d, 18, 2)).collect();
         let steady = [days.clone(), decided(1, 18, 2), decided(0, 17, 3)].concat();
-        let checks = judge(&steady, day(0), Sensitivity::Normal);
+        let checks = judge(&steady, day(0), &defaults());
         assert!(matches!(verdict(&checks, Detector::RejectionRate), Judgement::Quiet { .. }), "{checks:?}");
         assert!(matches!(verdict(&checks, Detector::Volume), Judgement::Quiet { .. }));
         assert!(matches!(verdict(&checks, Detector::ConfidenceDrift), Judgement::Quiet { .. }));
         days.extend(decided(1, 10, 10));
         days.extend(decided(0, 8, 12));
-        let checks = judge(&days, day(0), Sensitivity::Normal);
+        let checks = judge(&days, day(0), &defaults());
         let j = verdict(&checks, Detector::RejectionRate);
         assert!(j.fires(), "{j:?}");
         assert_eq!(j.finding().unwrap().observed, "0.55 rejected (22 of 40)");
@@ -141,7 +255,23 @@ mod tests {
     fn days_outside_the_baseline_do_not_count() {
         // Old history (60 days ago) is outside the 28-day baseline: too few to judge.
         let days = [decided(60, 500, 0), decided(0, 10, 20)].concat();
-        let checks = judge(&days, day(0), Sensitivity::Normal);
+        let checks = judge(&days, day(0), &defaults());
         assert_eq!(verdict(&checks, Detector::RejectionRate), &Judgement::TooFew { n: 0, min: rates::MIN_BASELINE });
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+
+    #[test]
+    fn a_detector_switched_off_is_not_judged_and_sensitivity_changes_the_test() {
+        let mut settings: Vec<Setting> = PER_GRANT.into_iter().map(Setting::default_for).collect();
+        settings[3].enabled = false;
+        settings[0].sensitivity = Sensitivity::High;
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let checks = judge(&[], today, &settings);
+        assert_eq!(checks.len(), 4);
+        assert!(checks.iter().all(|c| c.detector != Detector::Volume));
     }
 }

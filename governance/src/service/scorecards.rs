@@ -223,7 +223,11 @@ impl Scorecards {
             open_alerts,
             readiness,
             criteria: Some(criteria),
-            monitoring: crate::service::monitoring::judge(&days, today, crate::monitor::Sensitivity::Normal),
+            monitoring: crate::service::monitoring::judge(
+                &days,
+                today,
+                &crate::service::monitoring::current(&self.store).await?,
+            ),
         })
     }
 

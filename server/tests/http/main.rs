@@ -10,6 +10,7 @@ mod common;
 mod csrf;
 mod inbox;
 mod lifecycle;
+mod monitoring;
 mod openapi;
 mod ops;
 mod peer;

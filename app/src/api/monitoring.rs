@@ -1,0 +1,85 @@
+//! Monitoring settings: which per-grant detectors run and how sensitive each is (managers and
+//! admins change them; anyone signed in may read them).
+
+use crate::error::AppError;
+use crate::model::DetectorRow;
+use leptos::prelude::*;
+
+/// What a detector watches, its minimum and its test, in words.
+#[cfg(feature = "ssr")]
+fn words(d: governance::monitor::Detector) -> (&'static str, &'static str, &'static str) {
+    use governance::monitor::Detector;
+    match d {
+        Detector::RejectionRate => (
+            "Rejection rate",
+            "People reject more of its proposals than they used to.",
+            "20 recent and 30 baseline decisions; one-sided binomial test, at least 5 points up",
+        ),
+        Detector::FailureRate => (
+            "Failed executions",
+            "More of what it executes fails.",
+            "20 recent and 30 baseline executions; one-sided binomial test, at least 5 points up",
+        ),
+        Detector::RollbackRate => (
+            "Rollbacks",
+            "More of what it executed is rolled back.",
+            "20 recent and 30 baseline executions; one-sided binomial test, at least 5 points up",
+        ),
+        Detector::Volume => (
+            "Request volume",
+            "It asks far more often than usual.",
+            "20 recent requests, 12 baseline windows; Poisson test, 3× the usual and above the busiest window",
+        ),
+        Detector::ConfidenceDrift => (
+            "Stated confidence",
+            "The confidence it states is spread differently from usual.",
+            "30 recent and 100 baseline proposals; chi-square test over the confidence bands",
+        ),
+        _ => ("", "", ""),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn row(s: governance::service::monitoring::Setting) -> DetectorRow {
+    let (name, watches, test) = words(s.detector);
+    DetectorRow {
+        detector: s.detector.as_str().to_owned(),
+        name: name.to_owned(),
+        watches: watches.to_owned(),
+        test: test.to_owned(),
+        enabled: s.enabled,
+        sensitivity: s.sensitivity.as_str().to_owned(),
+        changed: s.changed.map(|(by, at)| format!("{by}, {}", crate::api::show_time(&at))),
+    }
+}
+
+/// Every per-grant detector's settings.
+#[server(endpoint = "monitoring/settings")]
+pub async fn monitoring_settings() -> Result<Vec<DetectorRow>, AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_member().map_err(gov)?;
+    Ok(state()?.monitoring.settings(&token).await.map_err(gov)?.into_iter().map(row).collect())
+}
+
+/// Switches a detector on or off and sets its sensitivity.
+#[server(endpoint = "monitoring/configure")]
+pub async fn configure_detector(
+    detector: String,
+    enabled: Option<String>,
+    sensitivity: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{gov, notice, principal, state};
+    use governance::service::monitoring::SettingForm;
+    let token = principal()?.as_manager().map_err(gov)?;
+    let form = SettingForm { detector: detector.clone(), enabled: enabled.is_some(), sensitivity };
+    let s = state()?.monitoring.configure(&token, form).await.map_err(|e| gov(e).scoped(&detector))?;
+    let (name, _, _) = words(s.detector);
+    let text = if s.enabled {
+        format!("{name}: on, {} sensitivity.", s.sensitivity.as_str())
+    } else {
+        format!("{name}: off.")
+    };
+    notice(true, text).await;
+    leptos_axum::redirect("/monitoring");
+    Ok(())
+}

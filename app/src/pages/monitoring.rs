@@ -1,0 +1,95 @@
+//! `/monitoring` (managers and admins): which detectors judge every grant's record and how
+//! sensitive each is.
+
+use crate::api::monitoring::{ConfigureDetector, monitoring_settings};
+use crate::components::form::{FieldError, FormError, action_error};
+use crate::model::DetectorRow;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The monitoring settings page.
+#[component]
+pub fn MonitoringPage() -> impl IntoView {
+    let configure = ServerAction::<ConfigureDetector>::new();
+    let rows = Resource::new(move || configure.version().get(), |_| monitoring_settings());
+    let error = action_error(configure);
+    view! {
+        <Title text="Monitoring" />
+        <p class="crumbs"><a href="/agents">"Agents"</a>" / Monitoring"</p>
+        <h1>"Monitoring"</h1>
+        <p class="muted">
+            "Each detector compares every grant's last two days with the 28 before, and shows on the grant's track record whether it is steady, has drifted, or has too few cases to say. "
+            "Higher sensitivity speaks up earlier, with more false alarms: low needs p < 0.0001, normal p < 0.001, high p < 0.01."
+        </p>
+        <FormError error />
+        <section class="panel">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match rows.await {
+                        Ok(rows) => view! { <Detectors rows configure error /> }.into_any(),
+                        Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Detectors(
+    rows: Vec<DetectorRow>,
+    configure: ServerAction<ConfigureDetector>,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="table" id="detectors-table">
+                <thead><tr><th>"Detector"</th><th>"Minimum and test"</th><th>"Setting"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let id = format!("det-{}", r.detector);
+                        let (on_id, sens_id) = (format!("{id}-on"), format!("{id}-sensitivity"));
+                        let (on_for, sens_for) = (on_id.clone(), sens_id.clone());
+                        let (on_label, sens_label) = (format!("{} on", r.name), format!("{} sensitivity", r.name));
+                        let (sens_field, det_field) = (format!("{}/sensitivity", r.detector), format!("{}/detector", r.detector));
+                        let (det_attr, det_hidden) = (r.detector.clone(), r.detector.clone());
+                        let (sens, enabled) = (r.sensitivity.clone(), r.enabled);
+                        let state = if r.enabled {
+                            view! { <span class="badge ok">"on"</span> }.into_any()
+                        } else {
+                            view! { <span class="badge off">"off"</span> }.into_any()
+                        };
+                        let changed = r.changed.map(|c| format!("changed by {c}")).unwrap_or_else(|| "the defaults".to_owned());
+                        view! {
+                            <tr data-detector=det_attr>
+                                <td>
+                                    <strong>{r.name}</strong>
+                                    <div class="muted small">{r.watches}</div>
+                                    <div class="small">{state}</div>
+                                </td>
+                                <td class="small">{r.test}</td>
+                                <td>
+                                    <ActionForm action=configure attr:class="detector-form">
+                                        <input type="hidden" name="detector" value=det_hidden.clone() />
+                                        <label class="check" for=on_for.clone()>
+                                            <input type="checkbox" id=on_id.clone() name="enabled" value="on" checked=enabled />
+                                            {on_label.clone()}
+                                        </label>
+                                        <label for=sens_for.clone() class="sr-label">{sens_label.clone()}</label>
+                                        <select id=sens_id.clone() name="sensitivity">
+                                            {["low", "normal", "high"].into_iter().map(|s| view! { <option value=s selected=sens == s>{s}</option> }).collect_view()}
+                                        </select>
+                                        <button type="submit" class="btn btn-small">"Save"</button>
+                                    </ActionForm>
+                                    <FieldError error field=sens_field />
+                                    <FieldError error field=det_field />
+                                    <div class="muted small">{changed}</div>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
