@@ -35,16 +35,14 @@ pub async fn list_agents(page: Option<usize>) -> Result<crate::model::Paged<Agen
     let all: Vec<AgentRow> = st.agents.list(&token).await.map_err(gov)?.into_iter().map(agent_row).collect();
     let shown = Paged::of(all, page, LIST_PAGE);
     let ids: Vec<i64> = shown.rows.iter().map(|a| a.id).collect();
-    let mut trends = st.scorecards.trends(&token, &ids).await.map_err(gov)?;
+    let mut trends: std::collections::HashMap<i64, Vec<crate::model::SparkView>> = std::collections::HashMap::new();
+    for t in st.scorecards.trends(&token, &ids).await.map_err(gov)? {
+        trends.entry(t.agent_id).or_default().push(crate::api::scorecard_rows::spark_view(t));
+    }
     let rows = shown
         .rows
         .into_iter()
-        .map(|agent| {
-            let (mine, rest) = trends.drain(..).partition(|t| t.agent_id == agent.id);
-            trends = rest;
-            let mine: Vec<_> = mine;
-            AgentListRow { agent, trends: mine.into_iter().map(crate::api::scorecard_rows::spark_view).collect() }
-        })
+        .map(|agent| AgentListRow { trends: trends.remove(&agent.id).unwrap_or_default(), agent })
         .collect();
     Ok(Paged { rows, total: shown.total, page: shown.page })
 }

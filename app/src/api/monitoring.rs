@@ -5,46 +5,41 @@ use crate::error::AppError;
 use crate::model::DetectorRow;
 use leptos::prelude::*;
 
-/// What a detector watches, its minimum and its test, in words.
+/// What a detector watches and its minimum and test, in words.
 #[cfg(feature = "ssr")]
-fn words(d: governance::monitor::Detector) -> (&'static str, &'static str, &'static str) {
+fn words(d: governance::monitor::Detector) -> (&'static str, &'static str) {
     use governance::monitor::Detector;
     match d {
         Detector::RejectionRate => (
-            "Rejection rate",
             "People reject more of its proposals than they used to.",
             "20 recent and 30 baseline decisions; one-sided binomial test, at least 5 points up",
         ),
         Detector::FailureRate => (
-            "Failed executions",
             "More of what it executes fails.",
             "20 recent and 30 baseline executions; one-sided binomial test, at least 5 points up",
         ),
         Detector::RollbackRate => (
-            "Rollbacks",
             "More of what it executed is rolled back.",
             "20 recent and 30 baseline executions; one-sided binomial test, at least 5 points up",
         ),
         Detector::Volume => (
-            "Request volume",
             "It asks far more often than usual.",
             "20 recent requests, 12 baseline windows; Poisson test, 3× the usual and above the busiest window",
         ),
         Detector::ConfidenceDrift => (
-            "Stated confidence",
             "The confidence it states is spread differently from usual.",
             "30 recent and 100 baseline proposals; chi-square test over the confidence bands",
         ),
-        _ => ("", "", ""),
+        _ => ("", ""),
     }
 }
 
 #[cfg(feature = "ssr")]
 fn row(s: governance::service::monitoring::Setting) -> DetectorRow {
-    let (name, watches, test) = words(s.detector);
+    let (watches, test) = words(s.detector);
     DetectorRow {
         detector: s.detector.as_str().to_owned(),
-        name: name.to_owned(),
+        name: crate::api::scorecard_rows::detector_name(s.detector).to_owned(),
         watches: watches.to_owned(),
         test: test.to_owned(),
         enabled: s.enabled,
@@ -73,7 +68,7 @@ pub async fn configure_detector(
     let token = principal()?.as_manager().map_err(gov)?;
     let form = SettingForm { detector: detector.clone(), enabled: enabled.is_some(), sensitivity };
     let s = state()?.monitoring.configure(&token, form).await.map_err(|e| gov(e).scoped(&detector))?;
-    let (name, _, _) = words(s.detector);
+    let name = crate::api::scorecard_rows::detector_name(s.detector);
     let text = if s.enabled {
         format!("{name}: on, {} sensitivity.", s.sensitivity.as_str())
     } else {

@@ -95,10 +95,10 @@ pub(crate) fn spark_view(t: governance::service::scorecards::Trend) -> SparkView
     }
 }
 
-/// A detector's judgement in words.
-fn monitor_row(c: &governance::service::monitoring::Check) -> MonitorRow {
-    use governance::monitor::{Detector, Judgement};
-    let detector = match c.detector {
+/// A detector's name as pages show it.
+pub(crate) fn detector_name(d: governance::monitor::Detector) -> &'static str {
+    use governance::monitor::Detector;
+    match d {
         Detector::RejectionRate => "Rejection rate",
         Detector::FailureRate => "Failed executions",
         Detector::RollbackRate => "Rollbacks",
@@ -108,7 +108,12 @@ fn monitor_row(c: &governance::service::monitoring::Check) -> MonitorRow {
         Detector::NewParameters => "New parameter sets",
         Detector::RubberStamping => "Rubber-stamping",
     }
-    .to_owned();
+}
+
+/// A detector's judgement in words.
+fn monitor_row(c: &governance::service::monitoring::Check) -> MonitorRow {
+    use governance::monitor::Judgement;
+    let detector = detector_name(c.detector).to_owned();
     match &c.judgement {
         Judgement::TooFew { n, min } => MonitorRow {
             detector,

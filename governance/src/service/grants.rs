@@ -151,7 +151,7 @@ impl Grants {
     /// What a step is based on: for a promotion, the criteria and the scorecard. One that does
     /// not meet its criteria needs a justification (`reason`, the form's `field`) of at least
     /// [`MIN_OVERRIDE_JUSTIFICATION`] characters.
-    pub(crate) async fn basis_for(
+    async fn basis_for(
         &self,
         grant_id: i64,
         step: Step,
@@ -162,18 +162,7 @@ impl Grants {
             Step::Promote => Some(self.promotion_basis(grant_id).await?),
             Step::Demote => None,
         };
-        if let Some(b) = basis.as_ref().filter(|b| !b.ready)
-            && reason.chars().count() < MIN_OVERRIDE_JUSTIFICATION
-        {
-            return Err(GovError::invalid(
-                field,
-                format!(
-                    "it does not meet its criteria ({}): promoting anyway needs a justification of at least {MIN_OVERRIDE_JUSTIFICATION} characters",
-                    b.missing.join("; ")
-                ),
-            ));
-        }
-        Ok(basis)
+        justified(basis, reason, field)
     }
 
     /// Moves the grant one tier inside `txn`, resets its review date for the new tier and
@@ -319,6 +308,23 @@ impl Grants {
     }
 }
 
+/// `basis` if it needs no justification or `reason` is long enough for an override; otherwise
+/// an error on `field` saying what the grant lacks.
+pub(crate) fn justified(basis: Option<Basis>, reason: &str, field: &'static str) -> Result<Option<Basis>, GovError> {
+    if let Some(b) = basis.as_ref().filter(|b| !b.ready)
+        && reason.chars().count() < MIN_OVERRIDE_JUSTIFICATION
+    {
+        return Err(GovError::invalid(
+            field,
+            format!(
+                "it does not meet its criteria ({}): promoting anyway needs a justification of at least {MIN_OVERRIDE_JUSTIFICATION} characters",
+                b.missing.join("; ")
+            ),
+        ));
+    }
+    Ok(basis)
+}
+
 /// The review cadence of the grant's template rule (the shipped default without one).
 pub(crate) async fn cadence(db: &impl sea_orm::ConnectionTrait, g: &GrantRecord) -> Result<ReviewCadence, GovError> {
     let version = tpl_store::version_of(db, g.template_id, g.template_version).await?;
@@ -356,23 +362,28 @@ impl Grants {
     /// Judges the grant's next step from its scorecard.
     async fn promotion_basis(&self, grant_id: i64) -> Result<Basis, GovError> {
         let (g, card) = crate::service::scorecards::Scorecards::new(self.store.clone()).for_promotion(grant_id).await?;
-        let Some(r) = card.readiness.as_ref() else {
-            return Ok(Basis { ready: true, missing: Vec::new(), criteria: json!(null), scorecard: json!(null) });
-        };
-        let criteria = card.criteria.clone().and_then(|p| p.step_to(r.to).cloned());
-        Ok(Basis {
-            ready: r.ready(),
-            missing: r.missing().into_iter().map(str::to_owned).collect(),
-            criteria: json!({"template_id": g.template_id, "template_version": g.template_version, "to": r.to, "step": criteria}),
-            scorecard: json!({
-                "tier_since": card.tier_since,
-                "days_at_tier": card.days_at_tier,
-                "at_tier": card.at_tier,
-                "approval": card.at_tier.approval(),
-                "agreement": card.at_tier.agreement(),
-                "open_alerts": card.open_alerts,
-                "checks": r.checks,
-            }),
-        })
+        Ok(basis_of(&g, &card))
+    }
+}
+
+/// What promoting `g` would be based on, from its scorecard.
+pub(crate) fn basis_of(g: &GrantRecord, card: &crate::service::scorecards::Scorecard) -> Basis {
+    let Some(r) = card.readiness.as_ref() else {
+        return Basis { ready: true, missing: Vec::new(), criteria: json!(null), scorecard: json!(null) };
+    };
+    let criteria = card.criteria.clone().and_then(|p| p.step_to(r.to).cloned());
+    Basis {
+        ready: r.ready(),
+        missing: r.missing().into_iter().map(str::to_owned).collect(),
+        criteria: json!({"template_id": g.template_id, "template_version": g.template_version, "to": r.to, "step": criteria}),
+        scorecard: json!({
+            "tier_since": card.tier_since,
+            "days_at_tier": card.days_at_tier,
+            "at_tier": card.at_tier,
+            "approval": card.at_tier.approval(),
+            "agreement": card.at_tier.agreement(),
+            "open_alerts": card.open_alerts,
+            "checks": r.checks,
+        }),
     }
 }

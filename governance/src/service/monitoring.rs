@@ -168,17 +168,8 @@ pub fn judge(days: &[(NaiveDate, Group)], today: NaiveDate, settings: &[Setting]
     let recent_first = today - Duration::days(RECENT_DAYS - 1);
     let baseline_first = recent_first - Duration::days(BASELINE_DAYS);
     let baseline_last = recent_first - Duration::days(1);
-    let tally = |from: NaiveDate, to: NaiveDate| {
-        let mut t = Tally::default();
-        let mut unused = crate::reliability::Calibration::default();
-        for (day, group) in days {
-            if *day >= from && *day <= to {
-                crate::store::scorecards::count(&mut t, &mut unused, group);
-            }
-        }
-        t
-    };
-    let (recent, baseline) = (tally(recent_first, today), tally(baseline_first, baseline_last));
+    let recent = crate::service::scorecards::sum(days, Some(recent_first), Some(today)).0;
+    let baseline = crate::service::scorecards::sum(days, Some(baseline_first), Some(baseline_last)).0;
     let rejected = |t: &Tally| crate::reliability::Rate::new(t.rejected, t.approved + t.rejected);
     settings
         .iter()

@@ -8,6 +8,7 @@ use crate::policy::Tier;
 use crate::principal::{AsManager, AsMember};
 use crate::reliability::{Calibration, Rate, Readiness, Tally, readiness};
 use crate::service::agents::AgentPrincipal;
+use crate::service::monitoring;
 use crate::store::Store;
 use crate::store::grants::{self as grant_store, GrantRecord};
 use crate::store::scorecards::{Group, count};
@@ -92,7 +93,8 @@ impl Scorecards {
     pub async fn of_grant(&self, _by: &AsMember, grant_id: i64) -> Result<Scorecard, GovError> {
         let g = self.grant(grant_id).await?;
         let alerts = self.store.open_alert_count(Some(g.agent_id)).await?;
-        self.build(g, alerts, crate::clock::now(), true).await
+        let settings = monitoring::current(&self.store).await?;
+        self.build(g, alerts, crate::clock::now(), true, &settings).await
     }
 
     /// A promotion's basis: the grant and its scorecard without the weekly series (the
@@ -100,7 +102,8 @@ impl Scorecards {
     pub(crate) async fn for_promotion(&self, grant_id: i64) -> Result<(GrantRecord, Scorecard), GovError> {
         let g = self.grant(grant_id).await?;
         let alerts = self.store.open_alert_count(Some(g.agent_id)).await?;
-        let card = self.build(g.clone(), alerts, crate::clock::now(), false).await?;
+        let settings = monitoring::current(&self.store).await?;
+        let card = self.build(g.clone(), alerts, crate::clock::now(), false, &settings).await?;
         Ok((g, card))
     }
 
@@ -114,6 +117,7 @@ impl Scorecards {
     /// criteria first, then the ones with the least missing. Without the weekly series.
     pub async fn promotion_queue(&self, _by: &AsManager) -> Result<Vec<Scorecard>, GovError> {
         let now = crate::clock::now();
+        let settings = monitoring::current(&self.store).await?;
         let mut cards = Vec::new();
         // Open alerts are the agent's, so they are read once per agent, not per grant.
         let mut alerts_of = std::collections::HashMap::new();
@@ -126,7 +130,7 @@ impl Scorecards {
                     n
                 }
             };
-            cards.push(self.build(g, alerts, now, false).await?);
+            cards.push(self.build(g, alerts, now, false, &settings).await?);
         }
         cards.sort_by_key(|c| {
             let missing = c.readiness.as_ref().map_or(usize::MAX, |r| r.missing().len());
@@ -171,11 +175,12 @@ impl Scorecards {
     async fn all_of(&self, agent_id: i64) -> Result<Vec<Scorecard>, GovError> {
         let now = crate::clock::now();
         let alerts = self.store.open_alert_count(Some(agent_id)).await?;
+        let settings = monitoring::current(&self.store).await?;
         let mut grants = self.store.grants_of(agent_id).await?;
         grants.sort_by_key(|g| (g.revoked_at.is_some(), g.capability.clone()));
         let mut cards = Vec::with_capacity(grants.len());
         for g in grants {
-            cards.push(self.build(g, alerts, now, true).await?);
+            cards.push(self.build(g, alerts, now, true, &settings).await?);
         }
         Ok(cards)
     }
@@ -186,6 +191,7 @@ impl Scorecards {
         open_alerts: u64,
         now: DateTime<Utc>,
         series: bool,
+        settings: &[monitoring::Setting],
     ) -> Result<Scorecard, GovError> {
         let days = self.store.daily_groups(g.agent_id, &g.capability).await?;
         let today = now.date_naive();
@@ -223,11 +229,7 @@ impl Scorecards {
             open_alerts,
             readiness,
             criteria: Some(criteria),
-            monitoring: crate::service::monitoring::judge(
-                &days,
-                today,
-                &crate::service::monitoring::current(&self.store).await?,
-            ),
+            monitoring: monitoring::judge(&days, today, settings),
         })
     }
 
@@ -266,7 +268,7 @@ fn midnight(day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// The groups of the days in `[from, to]` (either end open), added up.
-fn sum(days: &[(NaiveDate, Group)], from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Tally, Calibration) {
+pub(crate) fn sum(days: &[(NaiveDate, Group)], from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Tally, Calibration) {
     let (mut t, mut cal) = (Tally::default(), Calibration::default());
     for (day, group) in days {
         if from.is_none_or(|f| *day >= f) && to.is_none_or(|l| *day <= l) {

@@ -8,7 +8,7 @@ use crate::error::GovError;
 use crate::evidence::Actor;
 use crate::principal::AsManager;
 use crate::reliability::{ReviewCadence, ReviewStatus, WhenOverdue};
-use crate::service::grants::{Grants, Step, cadence, draft, revoke_in};
+use crate::service::grants::{Grants, Step, basis_of, cadence, draft, justified, revoke_in};
 use crate::service::scorecards::Scorecards;
 use crate::store::grants::{self as grant_store, GrantRecord};
 use crate::store::{Store, evidence};
@@ -138,9 +138,10 @@ impl TrustReviews {
             ReviewDecision::Demote => Some(Step::Demote),
             _ => None,
         };
+        // The scorecard read above is the promotion's basis too: one read, not two.
         let basis = match step {
-            Some(s) => grants.basis_for(grant_id, s, &comment, "comment").await?,
-            None => None,
+            Some(Step::Promote) => justified(Some(basis_of(&g, &card)), &comment, "comment")?,
+            _ => None,
         };
         let txn = self.store.begin_write().await?;
         let now = crate::clock::now();
