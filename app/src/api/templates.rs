@@ -32,9 +32,8 @@ pub async fn template_detail(
     b: Option<i64>,
 ) -> Result<TemplateDetailView, AppError> {
     use crate::api::show_time;
-    use crate::model::{ChangeRow, RuleView, VersionRow};
+    use crate::model::{ChangeRow, VersionRow};
     use crate::server::context::{gov, principal, state};
-    use governance::template::show_limits;
     let token = principal()?.as_manager().map_err(gov)?;
     let st = state()?;
     let view = st.templates.view(&token, id, version).await.map_err(gov)?;
@@ -54,39 +53,7 @@ pub async fn template_detail(
     Ok(TemplateDetailView {
         template: row(&view.template),
         shown_version: view.shown.version,
-        rules: body
-            .rules
-            .iter()
-            .map(|r| RuleView {
-                capability: r.capability.clone(),
-                min_confidence: r.conditions.min_confidence.map(|v| v.to_string()).unwrap_or_default(),
-                limits: show_limits(&r.conditions.limits),
-                max_per_hour: r.conditions.max_per_hour.map(|v| v.to_string()).unwrap_or_default(),
-                new_value_params: r.conditions.new_value_params.join(", "),
-                supervised: r.conditions.supervised,
-                approval_expiry_minutes: r.approval_expiry_minutes.to_string(),
-                condition: r.condition.clone().unwrap_or_default(),
-                separation_of_duties: r.separation_of_duties,
-                peer_mode: r.peer.mode.as_str().to_owned(),
-                peer_condition: r.peer.condition.clone().unwrap_or_default(),
-                peer_pool: r.peer.pool.join(", "),
-                peer_tolerances: governance::peer::show_tolerances(&r.peer.tolerances),
-                peer_deadline_minutes: if r.peer.mode == governance::peer::PeerMode::Off {
-                    String::new()
-                } else {
-                    r.peer.deadline_minutes.to_string()
-                },
-                peer_summary: governance::template::show_peer(&r.peer),
-                to_contributor: governance::reliability::criteria_text::show_step(&r.promotion.to_contributor),
-                to_executor: governance::reliability::criteria_text::show_step(&r.promotion.to_executor),
-                review_observer_days: r.promotion.reviews.observer_days.to_string(),
-                review_contributor_days: r.promotion.reviews.contributor_days.to_string(),
-                review_executor_days: r.promotion.reviews.executor_days.to_string(),
-                review_grace_days: r.promotion.reviews.grace_days.to_string(),
-                review_when_overdue: r.promotion.reviews.when_overdue.as_str().to_owned(),
-                reviews_summary: governance::template::show_reviews(&r.promotion.reviews),
-            })
-            .collect(),
+        rules: body.rules.iter().map(rule_view).collect(),
         versions: view
             .versions
             .iter()
@@ -107,6 +74,41 @@ pub async fn template_detail(
         addable: catalogue.into_iter().map(|c| c.name).filter(|n| body.rule(n).is_none()).collect(),
         comparison,
     })
+}
+
+/// A saved rule as the editor shows it.
+#[cfg(feature = "ssr")]
+fn rule_view(r: &governance::template::Rule) -> crate::model::RuleView {
+    use governance::template::show_limits;
+    crate::model::RuleView {
+        capability: r.capability.clone(),
+        min_confidence: r.conditions.min_confidence.map(|v| v.to_string()).unwrap_or_default(),
+        limits: show_limits(&r.conditions.limits),
+        max_per_hour: r.conditions.max_per_hour.map(|v| v.to_string()).unwrap_or_default(),
+        new_value_params: r.conditions.new_value_params.join(", "),
+        supervised: r.conditions.supervised,
+        approval_expiry_minutes: r.approval_expiry_minutes.to_string(),
+        condition: r.condition.clone().unwrap_or_default(),
+        separation_of_duties: r.separation_of_duties,
+        peer_mode: r.peer.mode.as_str().to_owned(),
+        peer_condition: r.peer.condition.clone().unwrap_or_default(),
+        peer_pool: r.peer.pool.join(", "),
+        peer_tolerances: governance::peer::show_tolerances(&r.peer.tolerances),
+        peer_deadline_minutes: if r.peer.mode == governance::peer::PeerMode::Off {
+            String::new()
+        } else {
+            r.peer.deadline_minutes.to_string()
+        },
+        peer_summary: governance::template::show_peer(&r.peer),
+        to_contributor: governance::reliability::criteria_text::show_step(&r.promotion.to_contributor),
+        to_executor: governance::reliability::criteria_text::show_step(&r.promotion.to_executor),
+        review_observer_days: r.promotion.reviews.observer_days.to_string(),
+        review_contributor_days: r.promotion.reviews.contributor_days.to_string(),
+        review_executor_days: r.promotion.reviews.executor_days.to_string(),
+        review_grace_days: r.promotion.reviews.grace_days.to_string(),
+        review_when_overdue: r.promotion.reviews.when_overdue.as_str().to_owned(),
+        reviews_summary: governance::template::show_reviews(&r.promotion.reviews),
+    }
 }
 
 /// Copies a template into a new editable one named `name`.

@@ -19,6 +19,7 @@ pub mod monitoring;
 pub mod not_found;
 pub mod reviews;
 pub mod template_detail;
+pub mod template_promotion;
 pub mod templates;
 pub mod throttles;
 pub mod users;

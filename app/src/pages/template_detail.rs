@@ -238,7 +238,7 @@ fn RuleCard(
 ) -> impl IntoView {
     let cap = r.capability.clone();
     let label = cap.clone();
-    let criteria = view! { <Criteria r=r.clone() /> };
+    let criteria = view! { <crate::pages::template_promotion::Criteria r=r.clone() /> };
     if !editable {
         return view! {
             <div class="rule" data-rule=cap>
@@ -305,21 +305,6 @@ fn summarize(r: &RuleView) -> String {
     }
     parts.push(format!("approvals expire after {} min", r.approval_expiry_minutes));
     parts.join(" · ")
-}
-
-/// A rule's promotion criteria and review cadence, read-only.
-#[component]
-fn Criteria(r: RuleView) -> impl IntoView {
-    view! {
-        <dl class="criteria">
-            <dt>"To contributor"</dt>
-            <dd class="mono">{r.to_contributor}</dd>
-            <dt>"To executor"</dt>
-            <dd class="mono">{r.to_executor}</dd>
-            <dt>"Trust reviews"</dt>
-            <dd>{r.reviews_summary}</dd>
-        </dl>
-    }
 }
 
 /// The condition fields of a rule form, prefilled from `r`.
@@ -410,60 +395,6 @@ fn RuleFields(
             <FieldError error field=at("peer_condition") />
             <p class="hint">"The peer never sees the primary's params, decision or reasoning. Text must match exactly; numbers may differ by their tolerance. Disagreement, or no answer in time, goes to a reviewer."</p>
         </fieldset>
-        <PromotionFields r=r2 error prefix=prefix2 scope=scope2 />
-    }
-}
-
-/// The criteria and trust-review part of a rule form, prefilled from `r`.
-#[component]
-fn PromotionFields(
-    r: RuleView,
-    error: Signal<Option<AppError>>,
-    #[prop(into)] prefix: String,
-    #[prop(into)] scope: String,
-) -> impl IntoView {
-    let id = move |f: &str| format!("{prefix}-{f}");
-    let at = move |f: &str| format!("{scope}/{f}");
-    view! {
-        <fieldset class="peer">
-            <legend>"Earned autonomy: what the agent must show before its next tier"</legend>
-            <label for=id("to-contributor")>"Observer → contributor"</label>
-            <textarea id=id("to-contributor") name="to_contributor" rows="2" class="mono" placeholder="the shipped default">{crate::components::form::area_text(r.to_contributor)}</textarea>
-            <FieldError error field=at("to_contributor") />
-            <label for=id("to-executor")>"Contributor → executor"</label>
-            <textarea id=id("to-executor") name="to_executor" rows="3" class="mono" placeholder="the shipped default">{crate::components::form::area_text(r.to_executor)}</textarea>
-            <FieldError error field=at("to_executor") />
-            <p class="hint">"Items: samples >= n (shadow comparisons to contributor, decided proposals to executor), lower_bound >= x (Wilson 95 % lower bound of agreement or approval), reviewers >= n, patterns >= n (distinct parameter sets), days >= n (never enough alone), rollback_rate <= x and failure_rate <= x (upper bounds), failed_rollbacks <= n, no_open_alert. Left empty: the shipped default."</p>
-            <div class="grid2">
-                <div>
-                    <label for=id("rev-exec")>"Review executors every (days)"</label>
-                    <input id=id("rev-exec") name="review_executor_days" value=r.review_executor_days placeholder="90" />
-                    <FieldError error field=at("review_executor_days") />
-                </div>
-                <div>
-                    <label for=id("rev-contrib")>"Review contributors every (days)"</label>
-                    <input id=id("rev-contrib") name="review_contributor_days" value=r.review_contributor_days placeholder="180" />
-                    <FieldError error field=at("review_contributor_days") />
-                </div>
-                <div>
-                    <label for=id("rev-obs")>"Review observers every (days)"</label>
-                    <input id=id("rev-obs") name="review_observer_days" value=r.review_observer_days placeholder="365" />
-                    <FieldError error field=at("review_observer_days") />
-                </div>
-                <div>
-                    <label for=id("rev-grace")>"Grace period when overdue (days)"</label>
-                    <input id=id("rev-grace") name="review_grace_days" value=r.review_grace_days placeholder="14" />
-                    <FieldError error field=at("review_grace_days") />
-                </div>
-                <div>
-                    <label for=id("rev-overdue")>"Past the grace period"</label>
-                    <select id=id("rev-overdue") name="review_when_overdue">
-                        <option value="flag" selected=r.review_when_overdue != "demote">"Flag it in the reviews list"</option>
-                        <option value="demote" selected=r.review_when_overdue == "demote">"Demote the grant one tier"</option>
-                    </select>
-                    <FieldError error field=at("review_when_overdue") />
-                </div>
-            </div>
-        </fieldset>
+        <crate::pages::template_promotion::PromotionFields r=r2 error prefix=prefix2 scope=scope2 />
     }
 }
