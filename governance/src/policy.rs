@@ -52,6 +52,8 @@ pub struct GrantView {
     pub template_version: i64,
     /// Conditions that apply at the executor tier.
     pub conditions: Conditions,
+    /// A detector suspended the grant: refused until a manager undoes that.
+    pub suspended: bool,
 }
 
 /// Everything a decision depends on.
@@ -152,6 +154,9 @@ pub fn decide(input: &DecisionInput<'_>) -> Outcome {
         return outcome(Decision::Denied, "no grant for this capability");
     };
     let source = format!("grant {} (template {} v{})", g.grant_id, g.template, g.template_version);
+    if g.suspended {
+        return outcome(Decision::Denied, format!("{source}: suspended by monitoring until a manager lifts it"));
+    }
     match g.tier {
         Tier::Observer => outcome(Decision::Shadow, format!("{source}: observer tier, recorded as a recommendation")),
         Tier::Contributor => {

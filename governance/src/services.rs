@@ -27,6 +27,9 @@ pub struct Services {
     pub scorecards: Scorecards,
     pub trust_reviews: TrustReviews,
     pub monitoring: crate::service::monitoring::Monitoring,
+    /// The monitoring job, as this instance (its lease holder name is unique to it).
+    pub monitor: crate::service::monitor_job::MonitorJob,
+    pub alerts: crate::service::alerts::Alerts,
     pub audit: Audit,
     pub sessions: Sessions,
 }
@@ -83,6 +86,8 @@ impl Services {
             scorecards: Scorecards::new(store.clone()),
             trust_reviews: TrustReviews::new(store.clone()),
             monitoring: crate::service::monitoring::Monitoring::new(store.clone()),
+            monitor: crate::service::monitor_job::MonitorJob::new(store.clone(), instance_name()),
+            alerts: crate::service::alerts::Alerts::new(store.clone()),
             audit: Audit::new(store.clone(), setup.signer, setup.exports_dir),
             sessions: Sessions { store: store.clone() },
             store,
@@ -121,6 +126,13 @@ impl Services {
         self.store.prune_failures(now - window).await?;
         Ok(removed)
     }
+}
+
+/// A name for this process among the instances sharing a database: the host's name where
+/// known, and a random part.
+fn instance_name() -> String {
+    let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "tenure".to_owned());
+    format!("{host}-{:016x}", rand::random::<u64>())
 }
 
 /// Console sessions in the database (before anyone is signed in, so no role token).

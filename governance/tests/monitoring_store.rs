@@ -12,7 +12,7 @@ use governance::service::monitoring::{Monitoring, SettingForm};
 use governance::{Accounts, GovError};
 
 fn form(detector: &str, enabled: bool, sensitivity: &str) -> SettingForm {
-    SettingForm { detector: detector.into(), enabled, sensitivity: sensitivity.into() }
+    SettingForm { detector: detector.into(), enabled, sensitivity: sensitivity.into(), response: String::new() }
 }
 
 #[tokio::test]
@@ -36,7 +36,7 @@ async fn settings_start_at_their_defaults_and_each_change_is_recorded() {
 
         let records = db.store.evidence_about("detector", "rejection_rate", 5).await.unwrap();
         assert_eq!(records[0].kind, "monitor.configured");
-        assert_eq!(records[0].summary, "olga set the rejection_rate detector on, high sensitivity");
+        assert_eq!(records[0].summary, "olga set the rejection_rate detector on, high sensitivity, response alert");
         let details: serde_json::Value = serde_json::from_str(&records[0].details).unwrap();
         assert_eq!(details["before"]["sensitivity"], "normal", "{}", db.name);
 

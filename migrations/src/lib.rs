@@ -20,9 +20,13 @@ mod m20261127_000015_evidence_hash_not_unique;
 mod m20261203_000016_grant_tier_since;
 mod m20261204_000017_scorecard_counts;
 mod m20261206_000018_detector_settings;
+mod m20261206_000019_scorecard_sketches;
+mod m20261206_000020_monitor_alerts;
+
+pub mod distinct_sketch;
 
 /// Counts scorecards again from the actions and evidence (after rows were written directly).
-pub use m20261204_000017_scorecard_counts::backfill as recount_scorecards;
+pub use m20261206_000019_scorecard_sketches::recount as recount_scorecards;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -49,6 +53,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_grant_tier_since::Migration),
             Box::new(m20261204_000017_scorecard_counts::Migration),
             Box::new(m20261206_000018_detector_settings::Migration),
+            Box::new(m20261206_000019_scorecard_sketches::Migration),
+            Box::new(m20261206_000020_monitor_alerts::Migration),
         ]
     }
 }

@@ -9,8 +9,8 @@
 //! - `scorecard_reviewers`: each person who decided on an agent's actions for a capability,
 //!   and when they last did.
 //!
-//! Existing rows are counted once here ([`backfill`]); the bench reuses it after seeding rows
-//! directly.
+//! Existing rows are counted once here. Migration 19 replaced `scorecard_patterns` with
+//! sketches (and the recount the bench uses after seeding rows directly lives there).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
@@ -73,22 +73,33 @@ const REVIEWERS_INSERT: &str = "INSERT INTO scorecard_reviewers (agent_id, capab
        AND kind IN ('action.approved', 'action.rejected', 'action.shadow_recorded', 'action.peer_resolved') \
      GROUP BY agent_id, capability, actor_name";
 
-/// Counts every existing action and decision again, replacing what the tables held.
-pub async fn backfill(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    let day = match db.get_database_backend() {
+/// The UTC day an action was proposed, as `YYYY-MM-DD`, in the backend's SQL.
+pub(crate) fn day_of_created(db: &impl ConnectionTrait) -> &'static str {
+    match db.get_database_backend() {
         DbBackend::Postgres => "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
         _ => "substr(created_at, 1, 10)",
-    };
+    }
+}
+
+/// Counts every existing action's group and every decision's reviewer again, replacing what
+/// the two tables held (migration 19 reuses it; the parameter sets moved to sketches there).
+pub(crate) async fn recount_groups_and_reviewers(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     for sql in [
         "DELETE FROM scorecard_counts".to_owned(),
-        "DELETE FROM scorecard_patterns".to_owned(),
         "DELETE FROM scorecard_reviewers".to_owned(),
-        counts_insert(day),
-        PATTERNS_INSERT.to_owned(),
+        counts_insert(day_of_created(db)),
         REVIEWERS_INSERT.to_owned(),
     ] {
         db.execute_unprepared(&sql).await?;
     }
+    Ok(())
+}
+
+/// Counts every existing action and decision, as this migration first kept them.
+async fn backfill(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    recount_groups_and_reviewers(db).await?;
+    db.execute_unprepared("DELETE FROM scorecard_patterns").await?;
+    db.execute_unprepared(PATTERNS_INSERT).await?;
     Ok(())
 }
 

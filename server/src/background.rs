@@ -1,7 +1,7 @@
 //! Background loops: housekeeping (expired sessions, old sign-in failures, trust reviews left
 //! overdue past their grace period) and deadlines
 //! (approvals that expire, undo windows that end), signed checkpoints of the evidence chain, and
-//! tidying of prepared exports.
+//! tidying of prepared exports, and the monitoring job.
 
 use governance::service::audit::Audit;
 use governance::{Lifecycle, Services};
@@ -81,6 +81,30 @@ pub async fn exports(audit: Audit, keep_hours: i64, mut stop: watch::Receiver<bo
                 Err(e) => tracing::warn!(error = %e, "could not tidy exports"),
             },
             _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Runs the monitoring job every `every` until `stop` changes, then gives its lease up. Every
+/// instance runs the loop; only the one holding the lease judges (see
+/// [`governance::service::monitor_job`]).
+pub async fn monitor(job: governance::service::monitor_job::MonitorJob, every: Duration, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => match job.run(governance::clock::now()).await {
+                Ok(p) if p.raised + p.refreshed > 0 => {
+                    tracing::info!(judged = p.judged, raised = p.raised, refreshed = p.refreshed, acted = p.acted, "monitoring pass");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "monitoring pass failed; trying again next pass"),
+            },
+            _ = stop.changed() => {
+                if let Err(e) = job.release(governance::clock::now()).await {
+                    tracing::warn!(error = %e, "could not give the monitoring lease up; another instance takes it when it expires");
+                }
+                return;
+            }
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct Settings {
     /// Hours a prepared export file is kept in `<data_dir>/exports` (later downloads stream it
     /// again from the database).
     pub export_keep_hours: i64,
+    /// Seconds between passes of the monitoring job.
+    pub monitor_every_seconds: u64,
 }
 
 impl Default for Settings {
@@ -77,6 +79,7 @@ impl Default for Settings {
             checkpoint_every_records: 1000,
             checkpoint_every_minutes: 10,
             export_keep_hours: 24,
+            monitor_every_seconds: 60,
         }
     }
 }
@@ -103,6 +106,7 @@ impl std::fmt::Debug for Settings {
             .field("checkpoint_every_records", &self.checkpoint_every_records)
             .field("checkpoint_every_minutes", &self.checkpoint_every_minutes)
             .field("export_keep_hours", &self.export_keep_hours)
+            .field("monitor_every_seconds", &self.monitor_every_seconds)
             .finish()
     }
 }
@@ -167,6 +171,7 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("checkpoint_every_minutes", "TENURE_CHECKPOINT_EVERY_MINUTES", "10", "…or after this many minutes"),
     ("export_keep_hours", "TENURE_EXPORT_KEEP_HOURS", "24", "hours a prepared export file stays in <data_dir>/exports"),
+    ("monitor_every_seconds", "TENURE_MONITOR_EVERY_SECONDS", "60", "seconds between passes of the monitoring job"),
 ];
 
 impl Settings {
@@ -212,6 +217,9 @@ impl Settings {
         }
         if self.export_keep_hours < 1 {
             return Err("export_keep_hours: must be at least 1".into());
+        }
+        if !(1..=3600).contains(&self.monitor_every_seconds) {
+            return Err("monitor_every_seconds: must be 1 to 3600".into());
         }
         if !(1..=3600).contains(&self.long_poll_max_seconds) {
             return Err("long_poll_max_seconds: must be 1 to 3600".into());

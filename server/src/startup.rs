@@ -134,7 +134,9 @@ pub async fn launch_with_listener(
     let deadlines = tokio::spawn(background::deadlines(state.lifecycle.clone(), stop_rx.clone()));
     let every = (settings.checkpoint_every_records, settings.checkpoint_every_minutes);
     let checkpoints = tokio::spawn(background::checkpoints(state.audit.clone(), every, stop_rx.clone()));
-    let exports = tokio::spawn(background::exports(state.audit.clone(), settings.export_keep_hours, stop_rx));
+    let exports = tokio::spawn(background::exports(state.audit.clone(), settings.export_keep_hours, stop_rx.clone()));
+    let every = std::time::Duration::from_secs(settings.monitor_every_seconds);
+    let monitor = tokio::spawn(background::monitor(state.services.monitor.clone(), every, stop_rx));
     let lifecycle = state.lifecycle.clone();
     let shutdown = async move {
         shutdown.await;
@@ -150,6 +152,7 @@ pub async fn launch_with_listener(
     let _ = exports.await;
     let _ = deadlines.await;
     let _ = checkpoints.await;
+    let _ = monitor.await;
     served
 }
 

@@ -1,5 +1,5 @@
-//! Monitoring settings: which per-grant detectors run and how sensitive each is (managers and
-//! admins change them; anyone signed in may read them).
+//! Monitoring settings: which per-grant detectors run, how sensitive each is and what it does
+//! when it fires (managers and admins change them; anyone signed in may read them).
 
 use crate::error::AppError;
 use crate::model::DetectorRow;
@@ -44,6 +44,7 @@ fn row(s: governance::service::monitoring::Setting) -> DetectorRow {
         test: test.to_owned(),
         enabled: s.enabled,
         sensitivity: s.sensitivity.as_str().to_owned(),
+        response: s.response.as_str().to_owned(),
         changed: s.changed.map(|(by, at)| format!("{by}, {}", crate::api::show_time(&at))),
     }
 }
@@ -62,15 +63,17 @@ pub async fn configure_detector(
     detector: String,
     enabled: Option<String>,
     sensitivity: String,
+    #[server(default)] response: String,
 ) -> Result<(), AppError> {
     use crate::server::context::{gov, notice, principal, state};
     use governance::service::monitoring::SettingForm;
     let token = principal()?.as_manager().map_err(gov)?;
-    let form = SettingForm { detector: detector.clone(), enabled: enabled.is_some(), sensitivity };
+    let form = SettingForm { detector: detector.clone(), enabled: enabled.is_some(), sensitivity, response };
     let s = state()?.monitoring.configure(&token, form).await.map_err(|e| gov(e).scoped(&detector))?;
     let name = crate::api::scorecard_rows::detector_name(s.detector);
     let text = if s.enabled {
-        format!("{name}: on, {} sensitivity.", s.sensitivity.as_str())
+        let does = governance::service::monitor_job::response_words(s.response);
+        format!("{name}: on, {} sensitivity; when it fires it {does}.", s.sensitivity.as_str())
     } else {
         format!("{name}: off.")
     };

@@ -97,17 +97,7 @@ pub(crate) fn spark_view(t: governance::service::scorecards::Trend) -> SparkView
 
 /// A detector's name as pages show it.
 pub(crate) fn detector_name(d: governance::monitor::Detector) -> &'static str {
-    use governance::monitor::Detector;
-    match d {
-        Detector::RejectionRate => "Rejection rate",
-        Detector::FailureRate => "Failed executions",
-        Detector::RollbackRate => "Rollbacks",
-        Detector::PeerDisagreement => "Peer disagreement",
-        Detector::Volume => "Request volume",
-        Detector::ConfidenceDrift => "Stated confidence",
-        Detector::NewParameters => "New parameter sets",
-        Detector::RubberStamping => "Rubber-stamping",
-    }
+    d.label()
 }
 
 /// A detector's judgement in words.

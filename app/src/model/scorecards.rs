@@ -138,6 +138,8 @@ pub struct DetectorRow {
     pub enabled: bool,
     /// `low`, `normal` or `high`.
     pub sensitivity: String,
+    /// What the monitoring job does when it fires (`alert`, `demote_grant`, ...).
+    pub response: String,
     /// Who changed it last and when; none for the defaults.
     pub changed: Option<String>,
 }

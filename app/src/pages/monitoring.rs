@@ -19,7 +19,9 @@ pub fn MonitoringPage() -> impl IntoView {
         <h1>"Monitoring"</h1>
         <p class="muted">
             "Each detector compares every grant's last two days with the 28 before, and shows on the grant's track record whether it is steady, has drifted, or has too few cases to say. "
-            "Higher sensitivity speaks up earlier, with more false alarms: low needs p < 0.0001, normal p < 0.001, high p < 0.01."
+            "Higher sensitivity speaks up earlier, with more false alarms: low needs p < 0.0001, normal p < 0.001, high p < 0.01. "
+            "The monitoring job raises an alert when one fires (one per grant and detector) and, if set here, demotes or suspends on its own; a manager can undo that from the alert. "
+            <a href="/alerts">"See the alerts"</a>"."
         </p>
         <FormError error />
         <section class="panel">
@@ -35,6 +37,14 @@ pub fn MonitoringPage() -> impl IntoView {
     }
 }
 
+/// What a detector may do when it fires, as the form offers it.
+const RESPONSES: [(&str, &str); 4] = [
+    ("alert", "alert only"),
+    ("demote_grant", "alert and demote the grant"),
+    ("suspend_grant", "alert and suspend the grant"),
+    ("suspend_agent", "alert and suspend the agent"),
+];
+
 #[component]
 fn Detectors(
     rows: Vec<DetectorRow>,
@@ -48,8 +58,11 @@ fn Detectors(
                 <tbody>
                     {rows.into_iter().map(|r| {
                         let id = format!("det-{}", r.detector);
-                        let (on_id, sens_id) = (format!("{id}-on"), format!("{id}-sensitivity"));
-                        let (on_for, sens_for) = (on_id.clone(), sens_id.clone());
+                        let (on_id, sens_id, resp_id) = (format!("{id}-on"), format!("{id}-sensitivity"), format!("{id}-response"));
+                        let (on_for, sens_for, resp_for) = (on_id.clone(), sens_id.clone(), resp_id.clone());
+                        let resp_label = format!("{} response", r.name);
+                        let resp_field = format!("{}/response", r.detector);
+                        let response = r.response.clone();
                         let (on_label, sens_label) = (format!("{} on", r.name), format!("{} sensitivity", r.name));
                         let (sens_field, det_field) = (format!("{}/sensitivity", r.detector), format!("{}/detector", r.detector));
                         let (det_attr, det_hidden) = (r.detector.clone(), r.detector.clone());
@@ -79,10 +92,15 @@ fn Detectors(
                                         <select id=sens_id.clone() name="sensitivity">
                                             {["low", "normal", "high"].into_iter().map(|s| view! { <option value=s selected=sens == s>{s}</option> }).collect_view()}
                                         </select>
+                                        <label for=resp_for.clone() class="sr-label">{resp_label.clone()}</label>
+                                        <select id=resp_id.clone() name="response">
+                                            {RESPONSES.into_iter().map(|(v, label)| view! { <option value=v selected=response == v>{label}</option> }).collect_view()}
+                                        </select>
                                         <button type="submit" class="btn btn-small">"Save"</button>
                                     </ActionForm>
                                     <FieldError error field=sens_field />
                                     <FieldError error field=det_field />
+                                    <FieldError error field=resp_field />
                                     <div class="muted small">{changed}</div>
                                 </td>
                             </tr>

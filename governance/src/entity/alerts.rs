@@ -1,4 +1,4 @@
-//! Something about an agent that needs a human (a failed rollback, for one).
+//! Something about an agent that needs a human: a failed rollback, or a detector that fired.
 
 use sea_orm::entity::prelude::*;
 
@@ -16,6 +16,23 @@ pub struct Model {
     pub resolved_at: Option<DateTimeUtc>,
     pub resolved_by: Option<String>,
     pub resolution: Option<String>,
+    /// The grant a detector raised it about (none for a failed rollback).
+    pub grant_id: Option<i64>,
+    pub capability: Option<String>,
+    /// The detector that raised it (none for a failed rollback).
+    pub detector: Option<String>,
+    /// JSON: the finding, the window and the daily series it was judged on.
+    pub details: Option<String>,
+    /// When the job last updated its figures (the condition lasting).
+    pub updated_at: Option<DateTimeUtc>,
+    pub acknowledged_at: Option<DateTimeUtc>,
+    pub acknowledged_by: Option<String>,
+    /// What the detector did on its own besides alerting (`demote_grant`, ...).
+    pub response: Option<String>,
+    /// JSON: what undoing the response restores.
+    pub undo: Option<String>,
+    pub undone_at: Option<DateTimeUtc>,
+    pub undone_by: Option<String>,
 }
 
 /// No links used by the store.

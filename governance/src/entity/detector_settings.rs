@@ -10,6 +10,8 @@ pub struct Model {
     pub detector: String,
     pub enabled: bool,
     pub sensitivity: String,
+    /// What it does when it fires: alert, demote_grant, suspend_grant or suspend_agent.
+    pub response: String,
     pub updated_by: String,
     pub updated_at: DateTimeUtc,
 }

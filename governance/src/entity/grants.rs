@@ -19,6 +19,8 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     /// When the current tier began (null only before it was recorded; then `granted_at`).
     pub tier_since: Option<DateTimeUtc>,
+    /// When a detector suspended it (refused until a manager undoes that).
+    pub suspended_at: Option<DateTimeUtc>,
 }
 
 /// No links used by the store.

@@ -62,6 +62,20 @@ impl Detector {
         }
     }
 
+    /// Its name in the console.
+    pub fn label(self) -> &'static str {
+        match self {
+            Detector::RejectionRate => "Rejection rate",
+            Detector::FailureRate => "Failed executions",
+            Detector::RollbackRate => "Rollbacks",
+            Detector::PeerDisagreement => "Peer disagreement",
+            Detector::Volume => "Request volume",
+            Detector::ConfidenceDrift => "Stated confidence",
+            Detector::NewParameters => "New parameter sets",
+            Detector::RubberStamping => "Rubber-stamping",
+        }
+    }
+
     /// Reads a stored name.
     pub fn parse(s: &str) -> Result<Detector, String> {
         Detector::ALL.into_iter().find(|d| d.as_str() == s.trim()).ok_or_else(|| format!("'{s}' is not a detector"))

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 fn grant(tier: Tier, conditions: Conditions) -> GrantView {
-    GrantView { grant_id: 7, tier, template: "refunds".into(), template_version: 3, conditions }
+    GrantView { grant_id: 7, tier, template: "refunds".into(), template_version: 3, conditions, suspended: false }
 }
 
 struct Case {
@@ -280,5 +280,26 @@ proptest! {
         if before.decision != Decision::Allowed {
             prop_assert_ne!(after.decision, Decision::Allowed);
         }
+    }
+}
+
+#[test]
+fn a_suspended_grant_is_refused_at_every_tier() {
+    let seen = BTreeMap::new();
+    for tier in [Tier::Observer, Tier::Contributor, Tier::Executor] {
+        let g = GrantView { suspended: true, ..grant(tier, Conditions::default()) };
+        let out = decide(&DecisionInput {
+            capability_known: true,
+            agent_suspended: false,
+            grant: Some(&g),
+            params: &json!({"amount": 1}),
+            confidence: 0.99,
+            recent_in_hour: 0,
+            seen_values: &seen,
+            open_alert: false,
+            condition: &ConditionCheck::None,
+        });
+        assert_eq!(out.decision, Decision::Denied, "{tier:?}");
+        assert!(out.rule.contains("suspended by monitoring"), "{}", out.rule);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod alerts;
 pub mod audit;
 pub mod capabilities;
 pub mod dashboard;
@@ -16,6 +17,7 @@ pub mod lifecycle;
 pub mod scorecards;
 // The lifecycle's parts keep their short paths (`service::execution::ResultReport`, …).
 pub use lifecycle::{action_views, corrections, deadlines, execution, peer_checks};
+pub mod monitor_job;
 pub mod monitoring;
 pub(crate) mod peer_routing;
 pub(crate) mod template_cache;

@@ -1,12 +1,12 @@
 //! Monitoring, judged when a grant's record is read: each per-grant detector over the grant's
 //! kept daily counts — the last two UTC days against the 28 before them — so a manager or a
 //! reviewer sees at a glance whether the agent's behaviour has drifted, with the figures and
-//! the test, or why there is too little to say. The background job that raises alerts and acts
-//! on these judgements is still to come (issue 17); this reads the same pure detectors.
+//! the test, or why there is too little to say. The monitoring job
+//! ([`crate::service::monitor_job`]) judges the same way and raises alerts and acts.
 
 use crate::error::GovError;
 use crate::evidence::Draft;
-use crate::monitor::{Detector, Judgement, Sensitivity, confidence, rates, volume};
+use crate::monitor::{Detector, Judgement, Response, Sensitivity, confidence, rates, volume};
 use crate::principal::{AsManager, AsMember};
 use crate::reliability::Tally;
 use crate::store::Store;
@@ -32,12 +32,14 @@ pub struct Setting {
     pub detector: Detector,
     pub enabled: bool,
     pub sensitivity: Sensitivity,
+    /// What the monitoring job does when it fires, besides raising an alert.
+    pub response: Response,
     pub changed: Option<(String, DateTime<Utc>)>,
 }
 
 impl Setting {
-    fn default_for(detector: Detector) -> Setting {
-        Setting { detector, enabled: true, sensitivity: Sensitivity::Normal, changed: None }
+    pub(crate) fn default_for(detector: Detector) -> Setting {
+        Setting { detector, enabled: true, sensitivity: Sensitivity::Normal, response: Response::Alert, changed: None }
     }
 }
 
@@ -47,6 +49,7 @@ pub struct SettingForm {
     pub detector: String,
     pub enabled: bool,
     pub sensitivity: String,
+    pub response: String,
 }
 
 /// The settings of every per-grant detector, stored or default.
@@ -59,6 +62,7 @@ pub(crate) async fn current(store: &Store) -> Result<Vec<Setting>, GovError> {
                 detector: d,
                 enabled: s.enabled,
                 sensitivity: s.sensitivity,
+                response: s.response,
                 changed: Some((s.updated_by.clone(), s.updated_at)),
             },
             None => Setting::default_for(d),
@@ -89,12 +93,14 @@ impl Monitoring {
             GovError::invalid("detector", format!("'{}' is not a detector you can set here", form.detector))
         })?;
         let sensitivity = Sensitivity::parse(&form.sensitivity).map_err(|m| GovError::invalid("sensitivity", m))?;
+        let response = Response::parse(&form.response).map_err(|m| GovError::invalid("response", m))?;
         let before = current(&self.store).await?.into_iter().find(|s| s.detector == detector);
         let now = crate::clock::now();
         let stored = StoredSetting {
             detector,
             enabled: form.enabled,
             sensitivity,
+            response,
             updated_by: by.actor().name.clone(),
             updated_at: now,
         };
@@ -105,12 +111,19 @@ impl Monitoring {
             by.actor().name,
             detector.as_str(),
             if form.enabled { "on" } else { "off" },
-            if form.enabled { format!(", {} sensitivity", sensitivity.as_str()) } else { String::new() }
+            if form.enabled {
+                format!(", {} sensitivity, response {}", sensitivity.as_str(), response.as_str())
+            } else {
+                String::new()
+            }
         );
+        let shown = |enabled: bool, s: Sensitivity, r: Response| {
+            json!({"enabled": enabled, "sensitivity": s.as_str(), "response": r.as_str()})
+        };
         let details = json!({
             "detector": detector.as_str(),
-            "before": before.map(|b| json!({"enabled": b.enabled, "sensitivity": b.sensitivity.as_str()})),
-            "after": {"enabled": form.enabled, "sensitivity": sensitivity.as_str()},
+            "before": before.map(|b| shown(b.enabled, b.sensitivity, b.response)),
+            "after": shown(form.enabled, sensitivity, response),
         });
         let draft = Draft {
             actor: by.actor().clone(),
@@ -122,7 +135,13 @@ impl Monitoring {
         };
         crate::store::evidence::append(&txn, &draft).await?;
         txn.commit().await?;
-        Ok(Setting { detector, enabled: form.enabled, sensitivity, changed: Some((by.actor().name.clone(), now)) })
+        Ok(Setting {
+            detector,
+            enabled: form.enabled,
+            sensitivity,
+            response,
+            changed: Some((by.actor().name.clone(), now)),
+        })
     }
 }
 
@@ -162,12 +181,63 @@ fn volumes(days: &[(NaiveDate, Group)], baseline_first: NaiveDate) -> Vec<u64> {
     out
 }
 
+/// One day of the series a detector judges: `k` of `n` (rejected of decided, failed of
+/// executed, rolled back of executed, high-confidence of proposed; for volume, `k` = `n` =
+/// proposals).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Point {
+    pub day: NaiveDate,
+    pub k: u64,
+    pub n: u64,
+}
+
+/// The days a detector looked at: the baseline's first and last, the recent window's first
+/// and last.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Window {
+    pub baseline_from: NaiveDate,
+    pub baseline_to: NaiveDate,
+    pub recent_from: NaiveDate,
+    pub recent_to: NaiveDate,
+}
+
+impl Window {
+    pub fn ending(today: NaiveDate) -> Window {
+        let recent_from = today - Duration::days(RECENT_DAYS - 1);
+        Window {
+            baseline_from: recent_from - Duration::days(BASELINE_DAYS),
+            baseline_to: recent_from - Duration::days(1),
+            recent_from,
+            recent_to: today,
+        }
+    }
+}
+
+/// The daily series `detector` judges over the window ending `today`, one point per day.
+pub fn series(days: &[(NaiveDate, Group)], today: NaiveDate, detector: Detector) -> Vec<Point> {
+    let w = Window::ending(today);
+    let mut out = Vec::new();
+    let mut day = w.baseline_from;
+    while day <= today {
+        let t = crate::service::scorecards::sum(days, Some(day), Some(day)).0;
+        let (k, n) = match detector {
+            Detector::RejectionRate => (t.rejected, t.approved + t.rejected),
+            Detector::FailureRate => (t.failure().hits, t.failure().n),
+            Detector::RollbackRate => (t.rollback().hits, t.rollback().n),
+            Detector::ConfidenceDrift => (bands(days, day, day)[3], t.proposals),
+            _ => (t.proposals, t.proposals),
+        };
+        out.push(Point { day, k, n });
+        day += Duration::days(1);
+    }
+    out
+}
+
 /// Judges a grant's daily groups (from `store::scorecards`) on `today` with each enabled
 /// detector of `settings`, at its sensitivity.
 pub fn judge(days: &[(NaiveDate, Group)], today: NaiveDate, settings: &[Setting]) -> Vec<Check> {
-    let recent_first = today - Duration::days(RECENT_DAYS - 1);
-    let baseline_first = recent_first - Duration::days(BASELINE_DAYS);
-    let baseline_last = recent_first - Duration::days(1);
+    let Window { baseline_from: baseline_first, baseline_to: baseline_last, recent_from: recent_first, .. } =
+        Window::ending(today);
     let recent = crate::service::scorecards::sum(days, Some(recent_first), Some(today)).0;
     let baseline = crate::service::scorecards::sum(days, Some(baseline_first), Some(baseline_last)).0;
     let rejected = |t: &Tally| crate::reliability::Rate::new(t.rejected, t.approved + t.rejected);
@@ -248,6 +318,31 @@ mod tests {
         let days = [decided(60, 500, 0), decided(0, 10, 20)].concat();
         let checks = judge(&days, day(0), &defaults());
         assert_eq!(verdict(&checks, Detector::RejectionRate), &Judgement::TooFew { n: 0, min: rates::MIN_BASELINE });
+    }
+}
+
+#[cfg(test)]
+mod series_tests {
+    use super::*;
+    use crate::lifecycle::State;
+    use crate::policy::Decision;
+
+    #[test]
+    fn the_series_has_a_point_for_every_day_of_the_window_with_its_counts() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let days = vec![
+            (today, (Decision::NeedsApproval, State::Rejected, String::new(), 3, 0, 4)),
+            (today, (Decision::NeedsApproval, State::Final, String::new(), 1, 1, 6)),
+            (today - Duration::days(40), (Decision::NeedsApproval, State::Rejected, String::new(), 3, 0, 9)),
+        ];
+        let points = series(&days, today, Detector::RejectionRate);
+        assert_eq!(points.len() as i64, RECENT_DAYS + BASELINE_DAYS);
+        assert_eq!(points.last(), Some(&Point { day: today, k: 4, n: 10 }));
+        assert!(points[..points.len() - 1].iter().all(|p| p.n == 0), "the day 40 days ago is outside");
+        let volume = series(&days, today, Detector::Volume);
+        assert_eq!(volume.last(), Some(&Point { day: today, k: 10, n: 10 }));
+        let confident = series(&days, today, Detector::ConfidenceDrift);
+        assert_eq!(confident.last(), Some(&Point { day: today, k: 4, n: 10 }), "4 of 10 stated 0.9 or more");
     }
 }
 

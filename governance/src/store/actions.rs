@@ -2,6 +2,7 @@
 
 use crate::entity::{actions, agent_param_values};
 use crate::error::GovError;
+use crate::lifecycle::State;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -176,6 +177,37 @@ pub async fn count_since(
 }
 
 impl Store {
+    /// The agent's actions for `capability` proposed in the recent days of `window` that
+    /// `detector` counted against it (rejected, failed, rolled back; for volume and stated
+    /// confidence, every proposal; the most confident first for the latter), newest first.
+    pub async fn actions_counted_by(
+        &self,
+        agent_id: i64,
+        capability: &str,
+        detector: crate::monitor::Detector,
+        window: &crate::service::monitoring::Window,
+        limit: u64,
+    ) -> Result<Vec<ActionRecord>, GovError> {
+        use crate::monitor::Detector;
+        let from = window.recent_from.and_time(chrono::NaiveTime::MIN).and_utc();
+        let until = (window.recent_to + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN).and_utc();
+        let mut q = actions::Entity::find()
+            .filter(actions::Column::AgentId.eq(agent_id))
+            .filter(actions::Column::Capability.eq(capability))
+            .filter(actions::Column::CreatedAt.gte(from))
+            .filter(actions::Column::CreatedAt.lt(until));
+        q = match detector {
+            Detector::RejectionRate => q.filter(actions::Column::State.eq(State::Rejected)),
+            Detector::FailureRate => q.filter(actions::Column::State.eq(State::Failed)),
+            Detector::RollbackRate => {
+                q.filter(actions::Column::State.is_in([State::RolledBack, State::RollbackFailed]))
+            }
+            Detector::ConfidenceDrift => q.order_by_desc(actions::Column::Confidence),
+            _ => q,
+        };
+        Ok(q.order_by_desc(actions::Column::Id).limit(limit).all(self.db()).await?)
+    }
+
     /// One action.
     pub async fn action_by_id(&self, id: i64) -> Result<Option<ActionRecord>, GovError> {
         Ok(actions::Entity::find_by_id(id).one(self.db()).await?)

@@ -1,13 +1,15 @@
-//! Alerts: something about an agent that needs a human. Open alerts send the agent's
-//! requests to approval until a reviewer resolves them.
+//! Alerts: something about an agent that needs a human — a failed rollback, or a detector
+//! that fired (one open alert per grant and detector, migration 20). Open alerts send the
+//! agent's requests to approval until a reviewer resolves them.
 
 use crate::entity::alerts;
 use crate::error::GovError;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 /// An alert as stored.
@@ -55,7 +57,217 @@ pub async fn resolve(
     Ok(res.rows_affected == 1)
 }
 
+/// A detector's alert about a grant, as the monitor raises it.
+#[derive(Clone, Debug)]
+pub struct Detected<'a> {
+    pub agent_id: i64,
+    pub grant_id: i64,
+    pub capability: &'a str,
+    pub detector: &'a str,
+    pub message: String,
+    /// JSON: the finding, the window and the series.
+    pub details: String,
+    /// What the detector did besides alerting, and what undoing it restores (JSON).
+    pub response: Option<(&'a str, String)>,
+}
+
+/// Raises a detector's alert inside the caller's transaction; none when one is already open
+/// for the grant and detector (another instance raised it first).
+pub async fn raise_detected(db: &impl ConnectionTrait, d: Detected<'_>, now: DateTime<Utc>) -> Result<Option<i64>, GovError> {
+    let row = alerts::ActiveModel {
+        agent_id: Set(d.agent_id),
+        action_id: Set(None),
+        kind: Set(format!("monitor.{}", d.detector)),
+        message: Set(d.message),
+        created_at: Set(now),
+        grant_id: Set(Some(d.grant_id)),
+        capability: Set(Some(d.capability.to_owned())),
+        detector: Set(Some(d.detector.to_owned())),
+        details: Set(Some(d.details)),
+        updated_at: Set(Some(now)),
+        response: Set(d.response.as_ref().map(|(r, _)| (*r).to_owned())),
+        undo: Set(d.response.map(|(_, u)| u)),
+        ..Default::default()
+    };
+    let inserted = alerts::Entity::insert(row)
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    Ok(open_for(db, d.grant_id, d.detector).await?.map(|a| a.id))
+}
+
+/// The open alert of a detector about a grant.
+pub async fn open_for(db: &impl ConnectionTrait, grant_id: i64, detector: &str) -> Result<Option<AlertRecord>, GovError> {
+    Ok(alerts::Entity::find()
+        .filter(alerts::Column::GrantId.eq(grant_id))
+        .filter(alerts::Column::Detector.eq(detector))
+        .filter(alerts::Column::ResolvedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+/// Whether an alert of `detector` about the grant was resolved since `since` (a person's
+/// decision is not overruled at once by the same evidence).
+pub async fn closed_since(
+    db: &impl ConnectionTrait,
+    grant_id: i64,
+    detector: &str,
+    since: DateTime<Utc>,
+) -> Result<bool, GovError> {
+    Ok(alerts::Entity::find()
+        .filter(alerts::Column::GrantId.eq(grant_id))
+        .filter(alerts::Column::Detector.eq(detector))
+        .filter(alerts::Column::ResolvedAt.gte(since))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// New figures for an open alert while its condition lasts.
+pub async fn refresh(
+    db: &impl ConnectionTrait,
+    id: i64,
+    message: &str,
+    details: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, GovError> {
+    let res = alerts::Entity::update_many()
+        .set(alerts::ActiveModel {
+            message: Set(message.to_owned()),
+            details: Set(Some(details.to_owned())),
+            updated_at: Set(Some(now)),
+            ..Default::default()
+        })
+        .filter(alerts::Column::Id.eq(id))
+        .filter(alerts::Column::ResolvedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Marks an open alert acknowledged (someone is on it); false when it already was, or is
+/// resolved.
+pub async fn acknowledge(db: &impl ConnectionTrait, id: i64, by: &str, now: DateTime<Utc>) -> Result<bool, GovError> {
+    let res = alerts::Entity::update_many()
+        .set(alerts::ActiveModel {
+            acknowledged_at: Set(Some(now)),
+            acknowledged_by: Set(Some(by.to_owned())),
+            ..Default::default()
+        })
+        .filter(alerts::Column::Id.eq(id))
+        .filter(alerts::Column::ResolvedAt.is_null())
+        .filter(alerts::Column::AcknowledgedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Marks the alert's automatic response undone; false when it already was (or had none).
+pub async fn mark_undone(db: &impl ConnectionTrait, id: i64, by: &str, now: DateTime<Utc>) -> Result<bool, GovError> {
+    let res = alerts::Entity::update_many()
+        .set(alerts::ActiveModel {
+            undone_at: Set(Some(now)),
+            undone_by: Set(Some(by.to_owned())),
+            ..Default::default()
+        })
+        .filter(alerts::Column::Id.eq(id))
+        .filter(alerts::Column::Response.is_not_null())
+        .filter(alerts::Column::UndoneAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Which alerts a list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AlertFilter {
+    pub agent_id: Option<i64>,
+    pub capability: Option<String>,
+    pub detector: Option<String>,
+    pub state: Option<AlertState>,
+}
+
+/// Where an alert stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlertState {
+    /// Open, nobody has acknowledged it.
+    Open,
+    /// Open, someone acknowledged it.
+    Acknowledged,
+    Resolved,
+}
+
+impl AlertState {
+    pub fn of(a: &AlertRecord) -> AlertState {
+        match (a.resolved_at, a.acknowledged_at) {
+            (Some(_), _) => AlertState::Resolved,
+            (None, Some(_)) => AlertState::Acknowledged,
+            (None, None) => AlertState::Open,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Open => "open",
+            AlertState::Acknowledged => "acknowledged",
+            AlertState::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Option<AlertState>, String> {
+        match s.trim() {
+            "" | "all" => Ok(None),
+            "open" => Ok(Some(AlertState::Open)),
+            "acknowledged" => Ok(Some(AlertState::Acknowledged)),
+            "resolved" => Ok(Some(AlertState::Resolved)),
+            other => Err(format!("'{other}' is not open, acknowledged, resolved or all")),
+        }
+    }
+}
+
 impl Store {
+    /// Alerts matching `f`, open ones first (newest first within each), at most `limit`; and
+    /// how many match in all.
+    pub async fn alerts_matching(&self, f: &AlertFilter, limit: u64) -> Result<(Vec<AlertRecord>, u64), GovError> {
+        use alerts::Column as C;
+        let mut q = alerts::Entity::find();
+        if let Some(a) = f.agent_id {
+            q = q.filter(C::AgentId.eq(a));
+        }
+        if let Some(c) = &f.capability {
+            q = q.filter(C::Capability.eq(c.clone()));
+        }
+        if let Some(d) = &f.detector {
+            q = q.filter(C::Detector.eq(d.clone()));
+        }
+        q = match f.state {
+            None => q,
+            Some(AlertState::Open) => q.filter(C::ResolvedAt.is_null()).filter(C::AcknowledgedAt.is_null()),
+            Some(AlertState::Acknowledged) => q.filter(C::ResolvedAt.is_null()).filter(C::AcknowledgedAt.is_not_null()),
+            Some(AlertState::Resolved) => q.filter(C::ResolvedAt.is_not_null()),
+        };
+        let total = q.clone().count(self.db()).await?;
+        let rows = q
+            .order_by(Expr::cust("CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END"), Order::Asc)
+            .order_by_desc(C::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        Ok((rows, total))
+    }
+
+    /// Open, acknowledged and resolved alerts, counted.
+    pub async fn alert_state_counts(&self) -> Result<[u64; 3], GovError> {
+        use alerts::Column as C;
+        let open = alerts::Entity::find().filter(C::ResolvedAt.is_null()).filter(C::AcknowledgedAt.is_null());
+        let acked = alerts::Entity::find().filter(C::ResolvedAt.is_null()).filter(C::AcknowledgedAt.is_not_null());
+        let resolved = alerts::Entity::find().filter(C::ResolvedAt.is_not_null());
+        Ok([open.count(self.db()).await?, acked.count(self.db()).await?, resolved.count(self.db()).await?])
+    }
+
     /// One alert.
     pub async fn alert_by_id(&self, id: i64) -> Result<Option<AlertRecord>, GovError> {
         Ok(alerts::Entity::find_by_id(id).one(self.db()).await?)

@@ -2,7 +2,7 @@
 
 use crate::entity::detector_settings as ds;
 use crate::error::GovError;
-use crate::monitor::{Detector, Sensitivity};
+use crate::monitor::{Detector, Response, Sensitivity};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -14,6 +14,7 @@ pub struct StoredSetting {
     pub detector: Detector,
     pub enabled: bool,
     pub sensitivity: Sensitivity,
+    pub response: Response,
     pub updated_by: String,
     pub updated_at: DateTime<Utc>,
 }
@@ -24,11 +25,18 @@ pub async fn put(db: &impl ConnectionTrait, s: &StoredSetting) -> Result<(), Gov
         detector: Set(s.detector.as_str().to_owned()),
         enabled: Set(s.enabled),
         sensitivity: Set(s.sensitivity.as_str().to_owned()),
+        response: Set(s.response.as_str().to_owned()),
         updated_by: Set(s.updated_by.clone()),
         updated_at: Set(s.updated_at),
     };
     let conflict = OnConflict::column(ds::Column::Detector)
-        .update_columns([ds::Column::Enabled, ds::Column::Sensitivity, ds::Column::UpdatedBy, ds::Column::UpdatedAt])
+        .update_columns([
+            ds::Column::Enabled,
+            ds::Column::Sensitivity,
+            ds::Column::Response,
+            ds::Column::UpdatedBy,
+            ds::Column::UpdatedAt,
+        ])
         .to_owned();
     ds::Entity::insert(row).on_conflict(conflict).exec_without_returning(db).await?;
     Ok(())
@@ -45,6 +53,7 @@ impl Store {
                     detector: Detector::parse(&r.detector).ok()?,
                     enabled: r.enabled,
                     sensitivity: Sensitivity::parse(&r.sensitivity).ok()?,
+                    response: Response::parse(&r.response).ok()?,
                     updated_by: r.updated_by,
                     updated_at: r.updated_at,
                 })

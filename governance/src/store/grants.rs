@@ -28,6 +28,8 @@ pub struct GrantRecord {
     pub revoked_at: Option<DateTime<Utc>>,
     /// When the current tier began.
     pub tier_since: DateTime<Utc>,
+    /// When a detector suspended it (its requests are refused until a manager undoes that).
+    pub suspended_at: Option<DateTime<Utc>>,
 }
 
 /// A new grant's columns.
@@ -62,6 +64,7 @@ async fn named(db: &impl ConnectionTrait, rows: Vec<grants::Model>) -> Result<Ve
             review_due_at: g.review_due_at,
             revoked_at: g.revoked_at,
             tier_since: g.tier_since.unwrap_or(g.granted_at),
+            suspended_at: g.suspended_at,
         })
         .collect())
 }
@@ -100,6 +103,7 @@ pub async fn upsert(db: &impl ConnectionTrait, g: GrantInsert<'_>, existing: Opt
         review_due_at: Set(g.review_due_at),
         revoked_at: Set(None),
         tier_since: Set(Some(now)),
+        suspended_at: Set(None),
         ..Default::default()
     };
     match existing {
@@ -172,6 +176,23 @@ pub async fn revoke(db: &impl ConnectionTrait, id: i64) -> Result<bool, GovError
         .set(grants::ActiveModel { revoked_at: Set(Some(crate::clock::now())), ..Default::default() })
         .filter(grants::Column::Id.eq(id))
         .filter(grants::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Suspends a live grant (`Some(at)`) or lifts its suspension (`None`); false when it was
+/// already so, or is revoked.
+pub async fn set_suspended(db: &impl ConnectionTrait, id: i64, at: Option<DateTime<Utc>>) -> Result<bool, GovError> {
+    let was = match at {
+        Some(_) => grants::Column::SuspendedAt.is_null(),
+        None => grants::Column::SuspendedAt.is_not_null(),
+    };
+    let res = grants::Entity::update_many()
+        .set(grants::ActiveModel { suspended_at: Set(at), ..Default::default() })
+        .filter(grants::Column::Id.eq(id))
+        .filter(grants::Column::RevokedAt.is_null())
+        .filter(was)
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)

@@ -12,6 +12,7 @@ pub mod evidence_facets;
 pub mod exports;
 pub mod grants;
 pub mod inbox;
+pub mod job_leases;
 pub mod peer_checks;
 pub mod scorecard_counts;
 pub mod scorecards;

@@ -2,7 +2,7 @@
 //! each new action to its group, a transition moves it from one group to another, and a
 //! person's decision notes the reviewer — each in the transaction of the change it counts.
 
-use crate::entity::{scorecard_counts as counts, scorecard_patterns as patterns, scorecard_reviewers as reviewers};
+use crate::entity::{scorecard_counts as counts, scorecard_reviewers as reviewers, scorecard_sketches as sketches};
 use crate::error::GovError;
 use crate::lifecycle::State;
 use crate::policy::Decision;
@@ -10,7 +10,8 @@ use crate::reliability::calibration::band_of;
 use crate::store::actions::{ActionInsert, ActionRecord};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use migrations::distinct_sketch::Sketch;
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::BTreeMap;
 
 /// Kinds of evidence record in which a person decided on one of the agent's actions (its
@@ -102,28 +103,59 @@ async fn add(db: &impl ConnectionTrait, groups: BTreeMap<Key, i64>) -> Result<()
     Ok(())
 }
 
-/// Notes parameter sets proposed, keeping the latest time each was seen.
-async fn seen(db: &impl ConnectionTrait, sets: BTreeMap<(i64, String, String), DateTime<Utc>>) -> Result<(), GovError> {
-    if sets.is_empty() {
-        return Ok(());
+/// The sketch of distinct parameter sets an action goes in: agent, capability, day.
+type SketchKey = (i64, String, String);
+
+fn key_filter(k: &SketchKey) -> Condition {
+    Condition::all()
+        .add(sketches::Column::AgentId.eq(k.0))
+        .add(sketches::Column::Capability.eq(k.1.clone()))
+        .add(sketches::Column::Day.eq(k.2.clone()))
+}
+
+/// Adds parameter sets to their days' sketches: the existing rows are read locked (so two
+/// instances on PostgreSQL merge one after the other) and written back only where a register
+/// rose; a day without a row gets one, and one that appeared meanwhile is merged on the next
+/// pass.
+async fn sketch(db: &impl ConnectionTrait, mut additions: BTreeMap<SketchKey, Sketch>) -> Result<(), GovError> {
+    while !additions.is_empty() {
+        let any = additions.keys().fold(Condition::any(), |c, k| c.add(key_filter(k)));
+        for row in sketches::Entity::find().filter(any).lock_exclusive().all(db).await? {
+            let key = (row.agent_id, row.capability, row.day);
+            let Some(add) = additions.remove(&key) else { continue };
+            let mut stored = Sketch::decode(&row.registers)
+                .map_err(|_| GovError::Internal(format!("scorecard sketch {key:?} is not a sketch")))?;
+            if stored.merge(&add) {
+                sketches::Entity::update_many()
+                    .col_expr(sketches::Column::Registers, Expr::value(stored.encode()))
+                    .filter(key_filter(&key))
+                    .exec(db)
+                    .await?;
+            }
+        }
+        if additions.is_empty() {
+            break;
+        }
+        let rows = additions.iter().map(|((agent_id, capability, day), s)| sketches::ActiveModel {
+            agent_id: Set(*agent_id),
+            capability: Set(capability.clone()),
+            day: Set(day.clone()),
+            registers: Set(s.encode()),
+        });
+        let conflict = OnConflict::columns([
+            sketches::Column::AgentId,
+            sketches::Column::Capability,
+            sketches::Column::Day,
+        ])
+        .do_nothing()
+        .to_owned();
+        let inserted = sketches::Entity::insert_many(rows).on_conflict(conflict).exec_without_returning(db).await?;
+        if usize::try_from(inserted).is_ok_and(|n| n == additions.len()) {
+            break;
+        }
+        // Another instance wrote some of these days first: merge into its rows. Re-adding the
+        // days that were inserted changes nothing (a sketch absorbs what it holds).
     }
-    let rows = sets.into_iter().map(|((agent_id, capability, action_hash), at)| patterns::ActiveModel {
-        agent_id: Set(agent_id),
-        capability: Set(capability),
-        action_hash: Set(action_hash),
-        last_seen: Set(at),
-    });
-    let conflict =
-        OnConflict::columns([patterns::Column::AgentId, patterns::Column::Capability, patterns::Column::ActionHash])
-            .value(
-                patterns::Column::LastSeen,
-                Expr::cust(
-                    "CASE WHEN excluded.last_seen > scorecard_patterns.last_seen \
-             THEN excluded.last_seen ELSE scorecard_patterns.last_seen END",
-                ),
-            )
-            .to_owned();
-    patterns::Entity::insert_many(rows).on_conflict(conflict).exec_without_returning(db).await?;
     Ok(())
 }
 
@@ -138,7 +170,8 @@ pub fn count_new_decisions(on: bool) {
     COUNT_NEW.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// Counts a batch of new actions (one statement for the groups, one for the parameter sets).
+/// Counts a batch of new actions (one statement for the groups; for the parameter sets, one
+/// read of the batch's days and a write for each day that changed).
 pub async fn count_new<'a>(
     db: &impl ConnectionTrait,
     actions: impl IntoIterator<Item = &'a ActionInsert>,
@@ -147,14 +180,13 @@ pub async fn count_new<'a>(
         return Ok(());
     }
     let mut groups = BTreeMap::new();
-    let mut sets: BTreeMap<(i64, String, String), DateTime<Utc>> = BTreeMap::new();
+    let mut sets: BTreeMap<SketchKey, Sketch> = BTreeMap::new();
     for a in actions {
         *groups.entry(Key::of_new(a)).or_insert(0) += 1;
-        let last = sets.entry((a.agent_id, a.capability.clone(), a.action_hash.clone())).or_insert(a.created_at);
-        *last = Ord::max(*last, a.created_at);
+        sets.entry((a.agent_id, a.capability.clone(), day_of(a.created_at))).or_default().insert_hex(&a.action_hash);
     }
     add(db, groups).await?;
-    seen(db, sets).await
+    sketch(db, sets).await
 }
 
 /// Moves an action from the group it was in to the one it is in now (and notes a parameter
@@ -181,8 +213,9 @@ pub async fn count_move(
         add(db, BTreeMap::from([(to, 1)])).await?;
     }
     if before.action_hash != after.action_hash {
-        let key = (after.agent_id, after.capability.clone(), after.action_hash.clone());
-        seen(db, BTreeMap::from([(key, after.created_at)])).await?;
+        let mut set = Sketch::default();
+        set.insert_hex(&after.action_hash);
+        sketch(db, BTreeMap::from([((after.agent_id, after.capability.clone(), day_of(after.created_at)), set)])).await?;
     }
     Ok(())
 }

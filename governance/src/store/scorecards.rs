@@ -1,16 +1,18 @@
 //! The counts behind a scorecard: per day and group from `scorecard_counts` (kept by the
 //! decision and the lifecycle, see [`crate::store::scorecard_counts`]), the actions of a part
 //! of one day read directly (a tier that began at noon counts from noon), the distinct
-//! parameter sets and reviewers from their own tables, and the peer checks. Nothing is written.
+//! parameter sets from daily sketches, the reviewers from their own table, and the peer checks. Nothing is written.
 
-use crate::entity::{actions, peer_checks, scorecard_counts, scorecard_patterns, scorecard_reviewers};
+use crate::entity::{actions, peer_checks, scorecard_counts, scorecard_reviewers, scorecard_sketches};
 use crate::error::GovError;
 use crate::lifecycle::State;
 use crate::peer::CheckStatus;
 use crate::policy::Decision;
 use crate::reliability::{Calibration, Tally};
 use crate::store::Store;
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::store::scorecard_counts::day_of;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use migrations::distinct_sketch::Sketch;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
@@ -127,6 +129,20 @@ impl Store {
             .collect())
     }
 
+    /// Agents with actions counted on `since` or later.
+    pub async fn agents_active_since(&self, since: NaiveDate) -> Result<Vec<i64>, GovError> {
+        use scorecard_counts::Column as C;
+        Ok(scorecard_counts::Entity::find()
+            .select_only()
+            .column(C::AgentId)
+            .distinct()
+            .filter(C::Day.gte(since.format("%Y-%m-%d").to_string()))
+            .filter(C::N.gt(0))
+            .into_tuple()
+            .all(self.db())
+            .await?)
+    }
+
     /// The groups of the agent's actions for `capability` proposed in `[since, until)`, read
     /// from the actions themselves (for part of a day).
     pub async fn groups_between(
@@ -160,20 +176,50 @@ impl Store {
     }
 
     /// Distinct parameter sets the agent proposed for `capability` since `since` (all time
-    /// without it).
+    /// without it), estimated from the daily sketches; a window that begins during a day takes
+    /// that day's sets from the actions themselves.
     pub async fn patterns_since(
         &self,
         agent_id: i64,
         capability: &str,
         since: Option<DateTime<Utc>>,
     ) -> Result<u64, GovError> {
-        use scorecard_patterns::Column as C;
+        use scorecard_sketches::Column as C;
         let mut q =
-            scorecard_patterns::Entity::find().filter(C::AgentId.eq(agent_id)).filter(C::Capability.eq(capability));
+            scorecard_sketches::Entity::find().filter(C::AgentId.eq(agent_id)).filter(C::Capability.eq(capability));
+        let mut union = Sketch::default();
         if let Some(since) = since {
-            q = q.filter(C::LastSeen.gte(since));
+            let first = since.date_naive();
+            let midnight = first.and_time(NaiveTime::MIN).and_utc();
+            if since == midnight {
+                q = q.filter(C::Day.gte(day_of(since)));
+            } else {
+                q = q.filter(C::Day.gt(day_of(since)));
+                let next = midnight + chrono::Duration::days(1);
+                let hashes: Vec<String> = actions::Entity::find()
+                    .filter(actions::Column::AgentId.eq(agent_id))
+                    .filter(actions::Column::Capability.eq(capability))
+                    .filter(actions::Column::CreatedAt.gte(since))
+                    .filter(actions::Column::CreatedAt.lt(next))
+                    .select_only()
+                    .column(actions::Column::ActionHash)
+                    .distinct()
+                    .into_tuple()
+                    .all(self.db())
+                    .await?;
+                for h in hashes {
+                    union.insert_hex(&h);
+                }
+            }
         }
-        Ok(q.count(self.db()).await?)
+        let days: Vec<(String, Vec<u8>)> =
+            q.select_only().column(C::Day).column(C::Registers).into_tuple().all(self.db()).await?;
+        for (day, registers) in days {
+            let sketch = Sketch::decode(&registers)
+                .map_err(|_| GovError::Internal(format!("scorecard sketch of {day} is not a sketch")))?;
+            union.merge(&sketch);
+        }
+        Ok(union.estimate())
     }
 
     /// Distinct people who decided on the agent's actions for `capability` since `since`.

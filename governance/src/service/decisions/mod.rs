@@ -290,6 +290,7 @@ impl Decisions {
             template: version.template.clone(),
             template_version: g.template_version,
             conditions: rule.conditions.clone(),
+            suspended: g.suspended_at.is_some(),
         };
         Ok(Some(Applied { capability: capability.to_owned(), version, rule, view }))
     }

@@ -1,0 +1,334 @@
+//! The monitoring job: every pass judges each grant that acted in the recent window with the
+//! per-grant detectors (the same pure functions the track record shows, over the kept daily
+//! counts), raises one alert per grant and detector that fires — or refreshes the open one
+//! while the condition lasts — and applies the detector's response (demote the grant, suspend
+//! it, suspend the agent) in the alert's transaction, with its evidence. A manager undoes a
+//! response in one step ([`MonitorJob::undo`]).
+//!
+//! One instance runs it at a time: a pass first takes the `monitor` lease ([`job_leases`]),
+//! which another instance may take only once it has expired. A pass with nothing new in the
+//! evidence trail since the last one (and on the same UTC day) does nothing else, so the job
+//! is cheap when nothing changed; the lease row keeps how far it got, so a restarted or new
+//! holder resumes there.
+
+use crate::error::GovError;
+use crate::evidence::{Actor, Draft};
+use crate::monitor::{Detector, Judgement, Response};
+use crate::principal::AsManager;
+use crate::service::grants::{Grants, Step};
+use crate::service::monitoring::{self, Check, Point, RECENT_DAYS, Setting, Window};
+use crate::store::alerts::{self as alert_store, AlertRecord, Detected};
+use crate::store::grants::{self as grant_store, GrantRecord};
+use crate::store::scorecards::Group;
+use crate::store::{Store, agents as agent_store, evidence, job_leases};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use vocab::AgentStatus;
+
+/// The lease's name.
+pub const JOB: &str = "monitor";
+/// How long a lease lasts without renewal; a pass renews it.
+pub const LEASE_SECONDS: i64 = 120;
+/// After a person resolves a detector's alert about a grant, the detector stays quiet about
+/// that grant this long (the recent window), so the same evidence does not overrule them.
+pub const QUIET_HOURS: i64 = 24 * RECENT_DAYS;
+
+/// What one pass did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// This instance held the lease (otherwise nothing was done).
+    pub held: bool,
+    /// Nothing changed since the last pass, so nothing was judged.
+    pub unchanged: bool,
+    /// Grants judged.
+    pub judged: usize,
+    /// Alerts raised.
+    pub raised: usize,
+    /// Open alerts given new figures.
+    pub refreshed: usize,
+    /// Responses applied (demotions and suspensions).
+    pub acted: usize,
+}
+
+/// Runs monitoring passes as one instance (`holder`).
+#[derive(Clone, Debug)]
+pub struct MonitorJob {
+    store: Store,
+    grants: Grants,
+    holder: String,
+}
+
+/// Who the monitor acts as.
+fn monitor_actor(detector: Detector) -> Actor {
+    Actor::system(&format!("monitor ({})", detector.as_str()))
+}
+
+/// The detector a stored alert names, if it is a detector's.
+fn detector_of(a: &AlertRecord) -> Option<Detector> {
+    a.detector.as_deref().and_then(|d| Detector::parse(d).ok())
+}
+
+impl MonitorJob {
+    pub fn new(store: Store, holder: String) -> MonitorJob {
+        MonitorJob { grants: Grants::new(store.clone()), store, holder }
+    }
+
+    /// One pass at `now`.
+    pub async fn run(&self, now: DateTime<Utc>) -> Result<Pass, GovError> {
+        let until = now + Duration::seconds(LEASE_SECONDS);
+        let Some(held) = job_leases::take(self.store.db(), JOB, &self.holder, now, until).await? else {
+            return Ok(Pass::default());
+        };
+        let head = self.store.evidence_head().await?.0;
+        let today = now.date_naive();
+        if held.watermark == head && held.last_run_at.is_some_and(|t| t.date_naive() == today) {
+            return Ok(Pass { held: true, unchanged: true, ..Pass::default() });
+        }
+        let settings: Vec<Setting> =
+            monitoring::current(&self.store).await?.into_iter().filter(|s| s.enabled).collect();
+        let window = Window::ending(today);
+        let mut pass = Pass { held: true, ..Pass::default() };
+        if !settings.is_empty() {
+            let agents = self.store.agents_active_since(window.recent_from).await?;
+            let grants = self.store.live_grants_of(&agents).await?;
+            let mut days: BTreeMap<(i64, String), Vec<(NaiveDate, Group)>> = BTreeMap::new();
+            for (agent, capability, day, group) in self.store.daily_groups_of(&agents, window.baseline_from).await? {
+                days.entry((agent, capability)).or_default().push((day, group));
+            }
+            for g in grants {
+                let Some(mine) = days.get(&(g.agent_id, g.capability.clone())) else { continue };
+                pass.judged += 1;
+                for check in monitoring::judge(mine, today, &settings) {
+                    if check.judgement.fires() {
+                        let setting = settings.iter().find(|s| s.detector == check.detector);
+                        let response = setting.map_or(Response::Alert, |s| s.response);
+                        let points = monitoring::series(mine, today, check.detector);
+                        self.fired(&g, &check, response, &window, points, now, &mut pass).await?;
+                    }
+                }
+            }
+        }
+        job_leases::advance(self.store.db(), JOB, &self.holder, head, now).await?;
+        Ok(pass)
+    }
+
+    /// Gives the lease up (at shutdown).
+    pub async fn release(&self, now: DateTime<Utc>) -> Result<(), GovError> {
+        job_leases::release(self.store.db(), JOB, &self.holder, now).await
+    }
+
+    /// A detector fired about a grant: refresh its open alert, or raise one and respond.
+    #[allow(clippy::too_many_arguments)]
+    async fn fired(
+        &self,
+        g: &GrantRecord,
+        check: &Check,
+        response: Response,
+        window: &Window,
+        points: Vec<Point>,
+        now: DateTime<Utc>,
+        pass: &mut Pass,
+    ) -> Result<(), GovError> {
+        let Judgement::Fires { finding } = &check.judgement else { return Ok(()) };
+        let detector = check.detector;
+        let message = format!("{}: {} against {}", detector.label(), finding.observed, finding.baseline);
+        let details = json!({"finding": finding, "window": window, "series": points}).to_string();
+        let db = self.store.db();
+        if let Some(open) = alert_store::open_for(db, g.id, detector.as_str()).await? {
+            // Only new figures are written: an unchanged alert costs nothing.
+            if open.details.as_deref() != Some(details.as_str()) {
+                alert_store::refresh(db, open.id, &message, &details, now).await?;
+                pass.refreshed += 1;
+            }
+            return Ok(());
+        }
+        if alert_store::closed_since(db, g.id, detector.as_str(), now - Duration::hours(QUIET_HOURS)).await? {
+            return Ok(());
+        }
+        let actor = monitor_actor(detector);
+        let txn = self.store.begin_write().await?;
+        evidence::lock(&txn).await?;
+        let reason = format!("{} detector fired: {message}", detector.as_str());
+        let done = self.respond(&txn, &actor, g, response, &reason, now).await?;
+        let detected = Detected {
+            agent_id: g.agent_id,
+            grant_id: g.id,
+            capability: &g.capability,
+            detector: detector.as_str(),
+            message: message.clone(),
+            details: details.clone(),
+            response: done.as_ref().map(|(r, undo)| (r.as_str(), undo.to_string())),
+        };
+        let Some(id) = alert_store::raise_detected(&txn, detected, now).await? else {
+            // Raised meanwhile by another instance: nothing of this pass is kept.
+            txn.rollback().await?;
+            return Ok(());
+        };
+        let did = done.as_ref().map_or("raised an alert".to_owned(), |(r, _)| response_words(*r).to_owned());
+        let draft = Draft {
+            actor,
+            kind: "monitor.fired",
+            subject_kind: "agent",
+            subject_id: g.agent_id.to_string(),
+            summary: format!("The {} detector {did} on {} (alert {id}): {message}", detector.as_str(), g.capability),
+            details: json!({
+                "alert_id": id,
+                "grant": g.id,
+                "capability": g.capability,
+                "detector": detector.as_str(),
+                "finding": finding,
+                "window": window,
+                "response": done.as_ref().map(|(r, _)| r.as_str()),
+            }),
+        };
+        evidence::append(&txn, &draft).await?;
+        txn.commit().await?;
+        pass.raised += 1;
+        pass.acted += usize::from(done.is_some());
+        Ok(())
+    }
+
+    /// Applies `response` to the grant inside `txn`; what was done and what undoing it
+    /// restores, or none when there was nothing to do (an alert only, an observer cannot go
+    /// lower, the grant or agent already suspended).
+    async fn respond(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        actor: &Actor,
+        g: &GrantRecord,
+        response: Response,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Response, Value)>, GovError> {
+        match response {
+            Response::Alert => Ok(None),
+            Response::DemoteGrant => {
+                if g.tier.demoted().is_none() {
+                    return Ok(None);
+                }
+                let after = self.grants.change_tier(txn, actor, g.id, Step::Demote, reason, None).await?;
+                Ok(Some((response, json!({"grant": g.id, "from": g.tier, "to": after.tier}))))
+            }
+            Response::SuspendGrant => {
+                if !grant_store::set_suspended(txn, g.id, Some(now)).await? {
+                    return Ok(None);
+                }
+                let draft = grant_draft(actor, "grant.suspended", g, format!("{} suspended {}: {reason}", actor.name, g.capability));
+                evidence::append(txn, &draft).await?;
+                Ok(Some((response, json!({"grant": g.id}))))
+            }
+            Response::SuspendAgent => {
+                if !agent_store::set_status(txn, g.agent_id, AgentStatus::Suspended, reason).await? {
+                    return Ok(None);
+                }
+                let draft = Draft {
+                    actor: actor.clone(),
+                    kind: "agent.suspended",
+                    subject_kind: "agent",
+                    subject_id: g.agent_id.to_string(),
+                    summary: format!("{} suspended the agent: {reason}", actor.name),
+                    details: json!({"before": "active", "after": "suspended", "reason": reason}),
+                };
+                evidence::append(txn, &draft).await?;
+                Ok(Some((response, json!({"agent": g.agent_id}))))
+            }
+        }
+    }
+
+    /// Undoes what a detector did on its own (restores the tier, lifts the suspension), once;
+    /// the alert stays open until someone resolves it. 409 when it was undone already or the
+    /// grant or agent changed since.
+    pub async fn undo(&self, by: &AsManager, alert_id: i64, note: &str) -> Result<AlertRecord, GovError> {
+        let note = crate::agent::parse_reason(note).map_err(|m| GovError::invalid("note", m))?;
+        let alert =
+            self.store.alert_by_id(alert_id).await?.ok_or_else(|| GovError::NotFound(format!("alert {alert_id}")))?;
+        let (Some(response), Some(detector)) = (alert.response.as_deref(), detector_of(&alert)) else {
+            return Err(GovError::Conflict { field: "alert", message: "this alert did nothing that can be undone".into() });
+        };
+        let response = Response::parse(response).map_err(GovError::Internal)?;
+        let grant_id = alert.grant_id.ok_or_else(|| GovError::Internal(format!("alert {alert_id} has no grant")))?;
+        let now = crate::clock::now();
+        let actor = by.actor().clone();
+        let txn = self.store.begin_write().await?;
+        evidence::lock(&txn).await?;
+        if !alert_store::mark_undone(&txn, alert_id, &actor.name, now).await? {
+            return Err(GovError::Conflict { field: "alert", message: format!("alert {alert_id} was already undone") });
+        }
+        let reason = format!("undoing what the {} detector did (alert {alert_id}): {note}", detector.as_str());
+        let changed = || GovError::Conflict {
+            field: "alert",
+            message: "the grant or agent changed since; there is nothing left to undo".into(),
+        };
+        match response {
+            Response::Alert => return Err(changed()),
+            Response::DemoteGrant => {
+                let g = grant_store::by_id(&txn, grant_id).await?.ok_or_else(changed)?;
+                let was = alert.undo.as_deref().and_then(|u| serde_json::from_str::<Value>(u).ok());
+                let demoted_to = was.as_ref().and_then(|u| u.get("to")).and_then(|t| t.as_str());
+                if demoted_to != Some(g.tier.as_str()) {
+                    return Err(changed());
+                }
+                self.grants.change_tier(&txn, &actor, grant_id, Step::Promote, &reason, None).await.map_err(|e| match e {
+                    GovError::Conflict { .. } => changed(),
+                    other => other,
+                })?;
+            }
+            Response::SuspendGrant => {
+                let g = grant_store::by_id(&txn, grant_id).await?.ok_or_else(changed)?;
+                if !grant_store::set_suspended(&txn, grant_id, None).await? {
+                    return Err(changed());
+                }
+                let summary = format!("{} lifted the suspension of {}: {reason}", actor.name, g.capability);
+                evidence::append(&txn, &grant_draft(&actor, "grant.reinstated", &g, summary)).await?;
+            }
+            Response::SuspendAgent => {
+                if !agent_store::set_status(&txn, alert.agent_id, AgentStatus::Active, &reason).await? {
+                    return Err(changed());
+                }
+                let draft = Draft {
+                    actor: actor.clone(),
+                    kind: "agent.reinstated",
+                    subject_kind: "agent",
+                    subject_id: alert.agent_id.to_string(),
+                    summary: format!("{} reinstated the agent: {reason}", actor.name),
+                    details: json!({"before": "suspended", "after": "active", "reason": reason}),
+                };
+                evidence::append(&txn, &draft).await?;
+            }
+        }
+        let draft = Draft {
+            actor: actor.clone(),
+            kind: "monitor.undone",
+            subject_kind: "agent",
+            subject_id: alert.agent_id.to_string(),
+            summary: format!("{} undid what the {} detector did (alert {alert_id}): {note}", actor.name, detector.as_str()),
+            details: json!({"alert_id": alert_id, "grant": grant_id, "response": response.as_str(), "note": note}),
+        };
+        evidence::append(&txn, &draft).await?;
+        txn.commit().await?;
+        self.store.alert_by_id(alert_id).await?.ok_or_else(|| GovError::NotFound(format!("alert {alert_id}")))
+    }
+}
+
+/// An evidence record about a grant, by the monitor or the manager undoing it.
+fn grant_draft(actor: &Actor, kind: &'static str, g: &GrantRecord, summary: String) -> Draft {
+    Draft {
+        actor: actor.clone(),
+        kind,
+        subject_kind: "agent",
+        subject_id: g.agent_id.to_string(),
+        summary,
+        details: json!({"grant": g.id, "capability": g.capability}),
+    }
+}
+
+/// What a response did, in words.
+pub fn response_words(r: Response) -> &'static str {
+    match r {
+        Response::Alert => "raised an alert",
+        Response::DemoteGrant => "demoted the grant one tier",
+        Response::SuspendGrant => "suspended the grant",
+        Response::SuspendAgent => "suspended the agent",
+    }
+}

@@ -1,0 +1,235 @@
+//! The monitoring job on SQLite and PostgreSQL: a burst of rejections against a quiet month
+//! raises one alert and demotes the grant once, with its evidence; a second instance does
+//! nothing while the first holds the lease and takes over after it expires (resuming where it
+//! stopped); a manager's undo restores the tier once; a resolved alert keeps the detector quiet
+//! about that grant.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use chrono::{Duration, NaiveTime, Utc};
+use common::{person, refund_template, sandbox_agent};
+use governance::action::ActionRequest;
+use governance::policy::Tier;
+use governance::service::accounts::ThrottlePolicy;
+use governance::service::grants::GrantForm;
+use governance::service::monitor_job::{LEASE_SECONDS, MonitorJob};
+use governance::service::monitoring::{Monitoring, SettingForm};
+use governance::shadow::Verdict;
+use governance::store::alerts::AlertState;
+use governance::template::RuleForm;
+use governance::{Accounts, Agents, Decisions, GovError, Grants, Lifecycle, Principal, Store};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+struct World {
+    store: Store,
+    olga: Principal,
+    rita: Principal,
+    key: String,
+    grant_id: i64,
+}
+
+async fn world(store: &Store) -> World {
+    let acc = Accounts::new(store.clone(), ThrottlePolicy::default());
+    let olga = person(&acc, "olga", &["manager"]).await;
+    let rita = person(&acc, "rita", &["reviewer"]).await;
+    let rule = RuleForm {
+        capability: "finance.refund.issue".into(),
+        approval_expiry_minutes: "600".into(),
+        ..RuleForm::default()
+    };
+    let template_id = refund_template(store, &olga, "Watched refunds", rule).await;
+    let (agent, key) = sandbox_agent(store, &olga, "drift-bot").await;
+    let form = GrantForm {
+        agent_id: agent.id,
+        capability: "finance.refund.issue".into(),
+        template_id,
+        tier: "contributor".into(),
+    };
+    let grant_id = Grants::new(store.clone()).grant(&olga.as_manager().unwrap(), form).await.unwrap().id;
+    World { store: store.clone(), olga, rita, key, grant_id }
+}
+
+impl World {
+    /// One proposal, approved or rejected by rita; backdated `days_ago` days.
+    async fn decided(&self, n: u32, approve: bool, days_ago: i64) {
+        let me = Agents::new(self.store.clone()).authenticate(&self.key).await.unwrap();
+        let req: ActionRequest = serde_json::from_value(json!({
+            "capability": "finance.refund.issue",
+            "params": {"order_id": format!("A-{n}"), "amount": 20, "currency": "EUR"},
+            "confidence": 0.9,
+        }))
+        .unwrap();
+        let id = Decisions::new(self.store.clone()).request(&me, req).await.unwrap().id;
+        let hash = self.store.action_by_id(id).await.unwrap().unwrap().action_hash;
+        let verdict = if approve { Verdict::Approve } else { Verdict::Reject };
+        let lifecycle = Lifecycle::new(self.store.clone());
+        lifecycle.review(&self.rita.as_reviewer().unwrap(), id, verdict, &hash, "looked at it").await.unwrap();
+        if days_ago > 0 {
+            let at = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc() - Duration::days(days_ago)
+                + Duration::hours(10);
+            let backend = self.store.db().get_database_backend();
+            let sql = match backend {
+                sea_orm::DbBackend::Postgres => "UPDATE actions SET created_at = $1 WHERE id = $2",
+                _ => "UPDATE actions SET created_at = ? WHERE id = ?",
+            };
+            let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, [at.into(), id.into()]);
+            self.store.db().execute_raw(stmt).await.unwrap();
+        }
+    }
+
+    /// A quiet month (2 of 40 rejected), then a burst today (14 of 20 rejected). The volume
+    /// detector is off: twenty today against fewer than two a day would fire it too.
+    async fn drifting(&self) {
+        let off = SettingForm { detector: "volume".into(), enabled: false, ..SettingForm::default() };
+        Monitoring::new(self.store.clone()).configure(&self.olga.as_manager().unwrap(), off).await.unwrap();
+        for i in 0..40 {
+            self.decided(i, i % 20 != 0, 3 + i64::from(i % 25)).await;
+        }
+        migrations::recount_scorecards(self.store.db()).await.unwrap();
+        for i in 40..60 {
+            self.decided(i, i % 10 < 3, 0).await;
+        }
+    }
+
+    async fn tier(&self) -> Tier {
+        governance::store::grants::by_id(self.store.db(), self.grant_id).await.unwrap().unwrap().tier
+    }
+
+    async fn respond_with(&self, response: &str) {
+        let form = SettingForm {
+            detector: "rejection_rate".into(),
+            enabled: true,
+            sensitivity: "normal".into(),
+            response: response.into(),
+        };
+        Monitoring::new(self.store.clone()).configure(&self.olga.as_manager().unwrap(), form).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_rejections_demotes_the_grant_once_and_a_manager_undoes_it() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        w.drifting().await;
+        w.respond_with("demote_grant").await;
+        let a = MonitorJob::new(db.store.clone(), "instance-a".into());
+        let b = MonitorJob::new(db.store.clone(), "instance-b".into());
+        let now = Utc::now();
+
+        let (pa, pb) = tokio::join!(a.run(now), b.run(now));
+        let (pa, pb) = (pa.unwrap(), pb.unwrap());
+        assert!(pa.held != pb.held, "{}: exactly one instance runs a pass: {pa:?} {pb:?}", db.name);
+        let (first, other) = if pa.held { (&a, &b) } else { (&b, &a) };
+        let done = if pa.held { pa } else { pb };
+        assert_eq!((done.judged, done.raised, done.acted), (1, 1, 1), "{}: {done:?}", db.name);
+        assert_eq!(w.tier().await, Tier::Observer, "{}: demoted one tier", db.name);
+
+        let member = w.olga.as_member().unwrap();
+        let alerts = governance::service::alerts::Alerts::new(db.store.clone());
+        let list = alerts.list(&member, &Default::default()).await.unwrap();
+        assert_eq!(list.items.len(), 1, "{}", db.name);
+        let alert = &list.items[0];
+        assert_eq!(alert.state, AlertState::Open);
+        assert_eq!(alert.alert.response.as_deref(), Some("demote_grant"));
+        assert!(alert.alert.message.starts_with("Rejection rate: 0.70 rejected (14 of 20)"), "{}", alert.alert.message);
+        let figures = alert.figures.as_ref().unwrap();
+        assert_eq!(figures.series.len(), 30, "{}", db.name);
+        assert_eq!(figures.series.last().unwrap().k, 14);
+        assert!(figures.finding.test.contains("binomial"), "{}", figures.finding.test);
+        let detail = alerts.detail(&member, alert.alert.id).await.unwrap();
+        assert_eq!(detail.causes.len(), 14, "{}: the rejected actions of the recent window", db.name);
+
+        let fired = db.store.evidence_about("agent", &alert.alert.agent_id.to_string(), 20).await.unwrap();
+        let kinds: Vec<&str> = fired.iter().map(|r| r.kind.as_str()).collect();
+        assert!(kinds.contains(&"monitor.fired") && kinds.contains(&"grant.demoted"), "{}: {kinds:?}", db.name);
+        let demoted = fired.iter().find(|r| r.kind == "grant.demoted").unwrap();
+        assert_eq!(demoted.actor_name, "monitor (rejection_rate)");
+
+        // The holder's next passes change nothing: the alert is open, its figures the same.
+        let again = first.run(now + Duration::seconds(5)).await.unwrap();
+        assert_eq!((again.held, again.raised, again.refreshed, again.acted), (true, 0, 0, 0), "{}", db.name);
+        let idle = first.run(now + Duration::seconds(10)).await.unwrap();
+        assert!(idle.unchanged, "{}: nothing new in the trail: {idle:?}", db.name);
+        assert!(!other.run(now + Duration::seconds(10)).await.unwrap().held, "{}", db.name);
+
+        // A restarted instance waits for the lease to expire, then resumes where it stopped.
+        let restarted = MonitorJob::new(db.store.clone(), "instance-a-restarted".into());
+        assert!(!restarted.run(now + Duration::seconds(20)).await.unwrap().held);
+        let later = now + Duration::seconds(LEASE_SECONDS + 20);
+        let resumed = restarted.run(later).await.unwrap();
+        assert!(resumed.held && resumed.unchanged, "{}: {resumed:?}", db.name);
+
+        // Undo: a manager restores the tier, once.
+        let manager = w.olga.as_manager().unwrap();
+        let undone = first.undo(&manager, alert.alert.id, "the rejections were a reviewer's mistake").await.unwrap();
+        assert_eq!(undone.undone_by.as_deref(), Some("olga"));
+        assert_eq!(w.tier().await, Tier::Contributor, "{}: restored", db.name);
+        let err = first.undo(&manager, alert.alert.id, "again").await.unwrap_err();
+        assert!(matches!(err, GovError::Conflict { .. }), "{}: {err:?}", db.name);
+        let err = first.undo(&manager, alert.alert.id + 1000, "none").await.unwrap_err();
+        assert!(matches!(err, GovError::NotFound(_)), "{err:?}");
+
+        // Acknowledged, then resolved: the detector stays quiet about the grant for a while.
+        alerts.acknowledge(&w.rita.as_reviewer().unwrap(), alert.alert.id).await.unwrap();
+        let err = alerts.acknowledge(&w.rita.as_reviewer().unwrap(), alert.alert.id).await.unwrap_err();
+        assert!(matches!(err, GovError::Conflict { .. }), "{err:?}");
+        Lifecycle::new(db.store.clone())
+            .resolve_alert(&w.rita.as_reviewer().unwrap(), alert.alert.id, "reviewer retrained")
+            .await
+            .unwrap();
+        w.decided(99, false, 0).await;
+        let quiet = restarted.run(later + Duration::seconds(5)).await.unwrap();
+        assert_eq!((quiet.judged, quiet.raised), (1, 0), "{}: {quiet:?}", db.name);
+        assert_eq!(w.tier().await, Tier::Contributor, "{}", db.name);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_suspension_refuses_the_grant_until_undone_and_an_alert_only_detector_changes_nothing() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        w.drifting().await;
+        let job = MonitorJob::new(db.store.clone(), "solo".into());
+        let pass = job.run(Utc::now()).await.unwrap();
+        assert_eq!((pass.raised, pass.acted), (1, 0), "{}: alert only by default: {pass:?}", db.name);
+        assert_eq!(w.tier().await, Tier::Contributor);
+        let member = w.olga.as_member().unwrap();
+        let alerts = governance::service::alerts::Alerts::new(db.store.clone());
+        let id = alerts.list(&member, &Default::default()).await.unwrap().items[0].alert.id;
+        let err = job.undo(&w.olga.as_manager().unwrap(), id, "nothing to undo").await.unwrap_err();
+        assert!(matches!(err, GovError::Conflict { .. }), "{err:?}");
+        Lifecycle::new(db.store.clone()).resolve_alert(&w.rita.as_reviewer().unwrap(), id, "seen").await.unwrap();
+
+        // Suspending: with the first alert resolved over two days ago, the next one suspends.
+        w.respond_with("suspend_grant").await;
+        let backend = db.store.db().get_database_backend();
+        let sql = "UPDATE alerts SET resolved_at = created_at - INTERVAL '3 days'";
+        let sql = if backend == sea_orm::DbBackend::Postgres {
+            sql.to_owned()
+        } else {
+            "UPDATE alerts SET resolved_at = datetime(created_at, '-3 days')".to_owned()
+        };
+        db.store.db().execute_unprepared(&sql).await.unwrap();
+        w.decided(100, false, 0).await;
+        let pass = job.run(Utc::now()).await.unwrap();
+        assert_eq!((pass.raised, pass.acted), (1, 1), "{}: {pass:?}", db.name);
+        let me = Agents::new(db.store.clone()).authenticate(&w.key).await.unwrap();
+        let req: ActionRequest = serde_json::from_value(json!({
+            "capability": "finance.refund.issue", "confidence": 0.9,
+            "params": {"order_id": "S-1", "amount": 5, "currency": "EUR"},
+        }))
+        .unwrap();
+        let refused = Decisions::new(db.store.clone()).request(&me, req.clone()).await.unwrap();
+        assert!(refused.rule.contains("suspended by monitoring"), "{}: {}", db.name, refused.rule);
+        let open = alerts.list(&member, &Default::default()).await.unwrap();
+        let id = open.items.iter().find(|a| a.state == AlertState::Open).unwrap().alert.id;
+        job.undo(&w.olga.as_manager().unwrap(), id, "lifting it to look closer").await.unwrap();
+        let req = ActionRequest { idempotency_key: Some("after-undo".into()), ..req };
+        let asked = Decisions::new(db.store.clone()).request(&me, req).await.unwrap();
+        assert!(!asked.rule.contains("suspended"), "{}: {}", db.name, asked.rule);
+        db.cleanup().await;
+    }
+}
