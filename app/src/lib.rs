@@ -71,6 +71,16 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/alerts")
+                    view=|| view! { <Layout section=Section::Alerts><pages::alerts::AlertsPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/alerts/:id")
+                    view=|| view! { <Layout section=Section::Alerts><pages::alerts::AlertPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/reviews")
                     view=|| view! { <Layout section=Section::Reviews><pages::reviews::ReviewsPage /></Layout> }
                     ssr=SsrMode::Async

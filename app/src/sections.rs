@@ -11,6 +11,7 @@ pub enum Section {
     Capabilities,
     Templates,
     Inbox,
+    Alerts,
     Corrections,
     Audit,
     Users,
@@ -18,13 +19,14 @@ pub enum Section {
 
 impl Section {
     /// Every section that exists, in navigation order.
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Section::Dashboard,
         Section::Agents,
         Section::Reviews,
         Section::Capabilities,
         Section::Templates,
         Section::Inbox,
+        Section::Alerts,
         Section::Corrections,
         Section::Audit,
         Section::Users,
@@ -39,6 +41,7 @@ impl Section {
             Section::Capabilities => "Capabilities",
             Section::Templates => "Templates",
             Section::Inbox => "Inbox",
+            Section::Alerts => "Alerts",
             Section::Corrections => "Corrections",
             Section::Audit => "Audit",
             Section::Users => "Users",
@@ -54,6 +57,7 @@ impl Section {
             Section::Capabilities => "/capabilities",
             Section::Templates => "/templates",
             Section::Inbox => "/inbox",
+            Section::Alerts => "/alerts",
             Section::Corrections => "/corrections",
             Section::Audit => "/audit",
             Section::Users => "/users",
@@ -63,7 +67,7 @@ impl Section {
     /// The roles that may open it (any one suffices); empty means every signed-in user.
     pub fn roles(self) -> &'static [&'static str] {
         match self {
-            Section::Dashboard => &[],
+            Section::Dashboard | Section::Alerts => &[],
             Section::Agents | Section::Reviews | Section::Capabilities | Section::Templates => &["manager", "admin"],
             Section::Inbox => &["reviewer"],
             Section::Corrections => &["reviewer", "manager", "admin"],

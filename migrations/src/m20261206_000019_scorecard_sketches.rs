@@ -46,7 +46,12 @@ async fn sketch_all(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         let mut insert = Query::insert();
         insert.into_table(S::Table).columns([S::AgentId, S::Capability, S::Day, S::Registers]);
         for ((agent, capability, day), sketch) in chunk {
-            insert.values_panic([(*agent).into(), capability.clone().into(), day.clone().into(), sketch.encode().into()]);
+            insert.values_panic([
+                (*agent).into(),
+                capability.clone().into(),
+                day.clone().into(),
+                sketch.encode().into(),
+            ]);
         }
         db.execute(&insert).await?;
     }

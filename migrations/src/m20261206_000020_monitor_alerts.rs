@@ -112,11 +112,11 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.drop_table(Table::drop().table(JobLeases::Table).to_owned()).await?;
         manager
-            .alter_table(Table::alter().table(DetectorSettings::Table).drop_column(DetectorSettings::Response).to_owned())
+            .alter_table(
+                Table::alter().table(DetectorSettings::Table).drop_column(DetectorSettings::Response).to_owned(),
+            )
             .await?;
-        manager
-            .alter_table(Table::alter().table(Grants::Table).drop_column(Grants::SuspendedAt).to_owned())
-            .await?;
+        manager.alter_table(Table::alter().table(Grants::Table).drop_column(Grants::SuspendedAt).to_owned()).await?;
         manager.get_connection().execute_unprepared("DROP INDEX idx_alerts_open_per_detector").await?;
         for column in [
             Alerts::UndoneBy,

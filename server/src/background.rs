@@ -88,7 +88,11 @@ pub async fn exports(audit: Audit, keep_hours: i64, mut stop: watch::Receiver<bo
 /// Runs the monitoring job every `every` until `stop` changes, then gives its lease up. Every
 /// instance runs the loop; only the one holding the lease judges (see
 /// [`governance::service::monitor_job`]).
-pub async fn monitor(job: governance::service::monitor_job::MonitorJob, every: Duration, mut stop: watch::Receiver<bool>) {
+pub async fn monitor(
+    job: governance::service::monitor_job::MonitorJob,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut tick = tokio::time::interval(every);
     loop {
         tokio::select! {

@@ -113,9 +113,39 @@ impl Running {
     }
 }
 
-/// A Tenure on `database_url`, seeded with one executor agent.
-async fn tenure(database_url: String, data_dir: std::path::PathBuf) -> Result<Running, String> {
-    let settings = Settings { database_url, data_dir, bind: "127.0.0.1:0".into(), ..Settings::default() };
+/// How one decisions run is set up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Variant {
+    /// As Tenure runs: counts kept, the monitoring job at its default interval (a pass at start).
+    AsRuns,
+    /// The scorecard counts switched off (what keeping them costs).
+    NoCounts,
+    /// The monitoring job every second, over [`WATCHED`] more busy grants (what monitoring costs).
+    Monitored,
+}
+
+impl Variant {
+    fn suffix(self) -> &'static str {
+        match self {
+            Variant::AsRuns => "",
+            Variant::NoCounts => ", no scorecard counts",
+            Variant::Monitored => ", monitor every 1 s",
+        }
+    }
+}
+
+/// Agents besides the measured one whose grants the monitor judges in the monitored run, each
+/// with [`WATCHED_DECISIONS`] decisions of its own.
+const WATCHED: usize = 20;
+const WATCHED_DECISIONS: usize = 30;
+
+/// A Tenure on `database_url`, seeded with one executor agent (and, for the monitored run,
+/// [`WATCHED`] more busy ones).
+async fn tenure(database_url: String, data_dir: std::path::PathBuf, variant: Variant) -> Result<Running, String> {
+    let monitor_every_seconds =
+        if variant == Variant::Monitored { 1 } else { Settings::default().monitor_every_seconds };
+    let settings =
+        Settings { database_url, data_dir, bind: "127.0.0.1:0".into(), monitor_every_seconds, ..Settings::default() };
     let (state, _) = server::startup::prepare(&settings).await?;
     let manager = seed::person(&state, "bench-manager", &["manager"], "bench manager password")
         .await
@@ -133,6 +163,29 @@ async fn tenure(database_url: String, data_dir: std::path::PathBuf) -> Result<Ru
     let (_, key) = seed::agent(&state, &manager, new, &[("finance.refund.issue", tpl, "executor")])
         .await
         .map_err(|e| e.to_string())?;
+    if variant == Variant::Monitored {
+        for i in 0..WATCHED {
+            let new = NewAgent {
+                name: format!("watched-bot-{i}"),
+                purpose: "benchmark".into(),
+                environment: "production".into(),
+                ..NewAgent::default()
+            };
+            let (_, key) = seed::agent(&state, &manager, new, &[("finance.refund.issue", tpl, "executor")])
+                .await
+                .map_err(|e| e.to_string())?;
+            let me = state.agents.authenticate(&key).await.map_err(|e| e.to_string())?;
+            for n in 0..WATCHED_DECISIONS {
+                let req = serde_json::from_value(json!({
+                    "capability": "finance.refund.issue",
+                    "params": {"order_id": format!("W-{i}-{n}"), "amount": 20, "currency": "EUR"},
+                    "confidence": 0.9,
+                }))
+                .map_err(|e| e.to_string())?;
+                state.decisions.request(&me, req).await.map_err(|e| e.to_string())?;
+            }
+        }
+    }
     let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -142,29 +195,28 @@ async fn tenure(database_url: String, data_dir: std::path::PathBuf) -> Result<Ru
     Ok(Running { url: format!("http://{addr}/v1/actions"), key, stop, served })
 }
 
-/// Decisions on one database, with the scorecard counts kept (as Tenure runs) or not (what
-/// keeping them costs), each on a fresh database.
+/// Decisions on one database as `variant` sets it up, on a fresh database.
 async fn decisions(
     name: &str,
-    counted: bool,
+    variant: Variant,
     postgres: Option<&str>,
     dir: &std::path::Path,
     secs: u64,
     rows: &mut Vec<Row>,
 ) -> Result<(), String> {
-    governance::store::scorecard_counts::count_new_decisions(counted);
-    let target = format!("decisions, {name}{}", if counted { "" } else { ", no scorecard counts" });
+    governance::store::scorecard_counts::count_new_decisions(variant != Variant::NoCounts);
+    let target = format!("decisions, {name}{}", variant.suffix());
     let scratch_dir = dir.join(uuid::Uuid::new_v4().simple().to_string());
     std::fs::create_dir_all(&scratch_dir).map_err(|e| e.to_string())?;
     match postgres {
         None => {
-            let t = tenure(String::new(), scratch_dir.clone()).await?;
+            let t = tenure(String::new(), scratch_dir.clone(), variant).await?;
             measure(&target, &t.url, Some(&t.key), secs, rows).await;
             t.stop().await;
         }
         Some(base) => {
             let scratch = crate::scratch::Scratch::create(base, "tenure_bench").await?;
-            let t = tenure(scratch.url.clone(), scratch_dir.clone()).await?;
+            let t = tenure(scratch.url.clone(), scratch_dir.clone(), variant).await?;
             measure(&target, &t.url, Some(&t.key), secs, rows).await;
             t.stop().await;
             scratch.drop_now().await;
@@ -200,8 +252,8 @@ fn medians(runs: Vec<Row>) -> Vec<Row> {
         .collect()
 }
 
-/// Rounds of decisions with and without the counts, alternating which goes first, so a
-/// machine that slows down during the run does not favour one of them.
+/// Rounds of decisions in each variant, rotating which goes first, so a machine that slows
+/// down during the run does not favour one of them.
 const ROUNDS: usize = 3;
 
 /// Runs the benchmark; `postgres` is a server URL where a scratch database may be created.
@@ -218,14 +270,16 @@ pub async fn run(postgres: Option<String>, secs: u64) -> Result<(), String> {
     let floor_url = crate::bench_floor::start(&dir).await?;
     measure("durable append, SQLite", &floor_url, None, secs, &mut rows).await;
 
-    // Each database with and without the scorecard counts, in one process, alternating.
+    // Each database as Tenure runs, without the scorecard counts and with the monitor every
+    // second, in one process, in a rotating order.
     let mut runs = Vec::new();
+    let variants = [Variant::AsRuns, Variant::NoCounts, Variant::Monitored];
     for round in 0..ROUNDS {
-        let order = if round % 2 == 0 { [true, false] } else { [false, true] };
-        for counted in order {
-            decisions("SQLite", counted, None, &dir, secs, &mut runs).await?;
+        for k in 0..variants.len() {
+            let variant = variants[(round + k) % variants.len()];
+            decisions("SQLite", variant, None, &dir, secs, &mut runs).await?;
             if let Some(base) = &postgres {
-                decisions("PostgreSQL", counted, Some(base), &dir, secs, &mut runs).await?;
+                decisions("PostgreSQL", variant, Some(base), &dir, secs, &mut runs).await?;
             }
         }
     }

@@ -78,12 +78,17 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
         Ok(token) => Some(state()?.trust_reviews.overdue_count(&token).await.map_err(gov)?),
         Err(_) => None,
     };
+    let alerts_open = match p.as_member() {
+        Ok(token) => Some(state()?.alerts.open_count(&token).await.map_err(gov)?),
+        Err(_) => None,
+    };
     Ok(Some(Me {
         username: p.username,
         roles: p.roles.iter().map(|r| r.as_str().to_owned()).collect(),
         must_change_password: p.must_change_password,
         inbox_waiting,
         reviews_overdue,
+        alerts_open,
     }))
 }
 

@@ -20,5 +20,6 @@ pub async fn dashboard() -> Result<DashboardView, AppError> {
         failed_sign_ins_24h: f.failed_sign_ins_24h,
         evidence_records: f.evidence_records,
         recent: f.recent.into_iter().map(evidence_row).collect(),
+        alerts: f.alerts,
     })
 }

@@ -5,6 +5,7 @@ pub mod actions;
 #[cfg(feature = "ssr")]
 pub(crate) mod agent_page;
 pub mod agents;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod capabilities;

@@ -73,10 +73,15 @@ fn Header(me: Me) -> impl IntoView {
                         let (count, testid) = match s {
                             Section::Inbox => (me.inbox_waiting, "inbox-count"),
                             Section::Reviews => (me.reviews_overdue, "reviews-overdue"),
+                            Section::Alerts => (me.alerts_open, "alerts-open"),
                             _ => (None, ""),
                         };
                         let count = count.filter(|n| *n > 0);
-                        let title = (s == Section::Reviews).then_some("trust reviews overdue");
+                        let title = match s {
+                            Section::Reviews => Some("trust reviews overdue"),
+                            Section::Alerts => Some("alerts nobody has acknowledged"),
+                            _ => None,
+                        };
                         view! {
                             <a href=s.href() class:active=current aria-current=move || current().then_some("page")>
                                 {s.label()}

@@ -2,6 +2,7 @@
 //! acted on.
 
 pub mod action;
+pub mod alert_chart;
 pub mod chart;
 pub mod disagreement;
 pub mod form;

@@ -1,10 +1,12 @@
 //! UI types: what pages show, kept apart from the engine's types.
 
 mod actions;
+mod alerts;
 mod exports;
 mod reviews;
 mod scorecards;
 pub use actions::*;
+pub use alerts::*;
 pub use exports::*;
 pub use reviews::*;
 pub use scorecards::*;
@@ -21,6 +23,8 @@ pub struct Me {
     pub inbox_waiting: Option<u64>,
     /// Trust reviews past their due date (managers and admins only).
     pub reviews_overdue: Option<u64>,
+    /// Alerts open and not yet acknowledged.
+    pub alerts_open: Option<u64>,
 }
 
 /// A one-time message for the next page a session shows, left by the form that was sent (a
@@ -102,6 +106,8 @@ pub struct DashboardView {
     pub failed_sign_ins_24h: u64,
     pub evidence_records: u64,
     pub recent: Vec<EvidenceRow>,
+    /// Alerts open, acknowledged and resolved.
+    pub alerts: [u64; 3],
 }
 
 /// The role names a user can hold, in display order.

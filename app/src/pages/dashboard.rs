@@ -40,6 +40,13 @@ fn Figures(d: DashboardView) -> impl IntoView {
                 <div class="stat-note">{format!("{} failed", d.failed_sign_ins_24h)}</div>
             </div>
             <div class="card stat">
+                <div class="stat-value" data-testid="alerts-open">
+                    <a href="/alerts?state=open">{d.alerts[0]}</a>
+                </div>
+                <div class="stat-label">"alerts open"</div>
+                <div class="stat-note">{format!("{} acknowledged, {} resolved", d.alerts[1], d.alerts[2])}</div>
+            </div>
+            <div class="card stat">
                 <div class="stat-value" data-testid="evidence-records">{d.evidence_records}</div>
                 <div class="stat-label">"evidence records"</div>
                 <div class="stat-note">"hash-chained, append-only"</div>

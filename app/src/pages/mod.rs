@@ -7,6 +7,7 @@ pub mod agent_grants;
 pub mod agent_oversight;
 pub mod agent_track_record;
 pub mod agents;
+pub mod alerts;
 pub mod audit;
 pub mod audit_export;
 pub mod audit_record;

@@ -10,7 +10,8 @@ use crate::monitor::{Detector, Finding};
 use crate::principal::{AsMember, AsReviewer};
 use crate::service::monitoring::{Point, Window};
 use crate::store::actions::ActionRecord;
-use crate::store::alerts::{self as alert_store, AlertFilter, AlertRecord, AlertState};
+use crate::store::alerts::{self as alert_store, AlertRecord};
+pub use crate::store::alerts::{AlertFilter, AlertState};
 use crate::store::{Store, evidence};
 use serde::Deserialize;
 use serde_json::json;
@@ -48,6 +49,9 @@ pub struct AlertList {
     pub total: u64,
     /// Open, acknowledged and resolved alerts, whatever the filter.
     pub counts: [u64; 3],
+    /// Agents (id, name) and capabilities alerts were raised about, for the filters.
+    pub agents: Vec<(i64, String)>,
+    pub capabilities: Vec<String>,
 }
 
 /// One alert explained.
@@ -56,6 +60,12 @@ pub struct AlertDetail {
     pub view: AlertView,
     /// The grant's actions in the recent window that the detector counted against it.
     pub causes: Vec<ActionRecord>,
+}
+
+fn view_of(alert: AlertRecord, agent_name: String) -> AlertView {
+    let detector = alert.detector.as_deref().and_then(|d| Detector::parse(d).ok());
+    let figures = alert.details.as_deref().and_then(|d| serde_json::from_str(d).ok());
+    AlertView { state: AlertState::of(&alert), alert, agent_name, detector, figures }
 }
 
 /// The alerts use cases.
@@ -71,19 +81,34 @@ impl Alerts {
 
     async fn view(&self, alert: AlertRecord) -> Result<AlertView, GovError> {
         let agent_name = self.store.agent_by_id(alert.agent_id).await?.map(|a| a.name).unwrap_or_default();
-        let detector = alert.detector.as_deref().and_then(|d| Detector::parse(d).ok());
-        let figures = alert.details.as_deref().and_then(|d| serde_json::from_str(d).ok());
-        Ok(AlertView { state: AlertState::of(&alert), alert, agent_name, detector, figures })
+        Ok(view_of(alert, agent_name))
     }
 
     /// Alerts matching `filter`, open first (any signed-in role may read them).
     pub async fn list(&self, _by: &AsMember, filter: &AlertFilter) -> Result<AlertList, GovError> {
         let (rows, total) = self.store.alerts_matching(filter, LIST_LIMIT).await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for a in rows {
-            items.push(self.view(a).await?);
+        let (agent_ids, capabilities) = self.store.alert_facets().await?;
+        let mut agents = Vec::with_capacity(agent_ids.len());
+        for id in agent_ids {
+            if let Some(a) = self.store.agent_by_id(id).await? {
+                agents.push((id, a.name));
+            }
         }
-        Ok(AlertList { items, total, counts: self.store.alert_state_counts().await? })
+        agents.sort_by(|a, b| a.1.cmp(&b.1));
+        let name = |id: i64| agents.iter().find(|(a, _)| *a == id).map(|(_, n)| n.clone()).unwrap_or_default();
+        let items = rows
+            .into_iter()
+            .map(|a| {
+                let n = name(a.agent_id);
+                view_of(a, n)
+            })
+            .collect();
+        Ok(AlertList { items, total, counts: self.store.alert_state_counts().await?, agents, capabilities })
+    }
+
+    /// Alerts open that nobody has acknowledged (the navigation's count).
+    pub async fn open_count(&self, _by: &AsMember) -> Result<u64, GovError> {
+        self.store.unacknowledged_count().await
     }
 
     /// One alert with the actions that made it fire.

@@ -22,6 +22,8 @@ pub struct Figures {
     pub evidence_records: u64,
     /// The newest evidence records.
     pub recent: Vec<Record>,
+    /// Alerts open (nobody acknowledged them), acknowledged, and resolved.
+    pub alerts: [u64; 3],
 }
 
 /// Reads the dashboard figures (any signed-in role).
@@ -39,5 +41,6 @@ pub async fn figures(store: &Store, _by: &AsMember) -> Result<Figures, GovError>
         failed_sign_ins_24h: store.evidence_count_since("auth.login_failed", since).await?,
         evidence_records: store.evidence_count().await?,
         recent: store.recent_evidence(8).await?,
+        alerts: store.alert_state_counts().await?,
     })
 }

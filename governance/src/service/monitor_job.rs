@@ -214,7 +214,12 @@ impl MonitorJob {
                 if !grant_store::set_suspended(txn, g.id, Some(now)).await? {
                     return Ok(None);
                 }
-                let draft = grant_draft(actor, "grant.suspended", g, format!("{} suspended {}: {reason}", actor.name, g.capability));
+                let draft = grant_draft(
+                    actor,
+                    "grant.suspended",
+                    g,
+                    format!("{} suspended {}: {reason}", actor.name, g.capability),
+                );
                 evidence::append(txn, &draft).await?;
                 Ok(Some((response, json!({"grant": g.id}))))
             }
@@ -244,7 +249,10 @@ impl MonitorJob {
         let alert =
             self.store.alert_by_id(alert_id).await?.ok_or_else(|| GovError::NotFound(format!("alert {alert_id}")))?;
         let (Some(response), Some(detector)) = (alert.response.as_deref(), detector_of(&alert)) else {
-            return Err(GovError::Conflict { field: "alert", message: "this alert did nothing that can be undone".into() });
+            return Err(GovError::Conflict {
+                field: "alert",
+                message: "this alert did nothing that can be undone".into(),
+            });
         };
         let response = Response::parse(response).map_err(GovError::Internal)?;
         let grant_id = alert.grant_id.ok_or_else(|| GovError::Internal(format!("alert {alert_id} has no grant")))?;
@@ -269,10 +277,12 @@ impl MonitorJob {
                 if demoted_to != Some(g.tier.as_str()) {
                     return Err(changed());
                 }
-                self.grants.change_tier(&txn, &actor, grant_id, Step::Promote, &reason, None).await.map_err(|e| match e {
-                    GovError::Conflict { .. } => changed(),
-                    other => other,
-                })?;
+                self.grants.change_tier(&txn, &actor, grant_id, Step::Promote, &reason, None).await.map_err(
+                    |e| match e {
+                        GovError::Conflict { .. } => changed(),
+                        other => other,
+                    },
+                )?;
             }
             Response::SuspendGrant => {
                 let g = grant_store::by_id(&txn, grant_id).await?.ok_or_else(changed)?;
@@ -302,7 +312,11 @@ impl MonitorJob {
             kind: "monitor.undone",
             subject_kind: "agent",
             subject_id: alert.agent_id.to_string(),
-            summary: format!("{} undid what the {} detector did (alert {alert_id}): {note}", actor.name, detector.as_str()),
+            summary: format!(
+                "{} undid what the {} detector did (alert {alert_id}): {note}",
+                actor.name,
+                detector.as_str()
+            ),
             details: json!({"alert_id": alert_id, "grant": grant_id, "response": response.as_str(), "note": note}),
         };
         evidence::append(&txn, &draft).await?;

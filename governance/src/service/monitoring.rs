@@ -117,9 +117,7 @@ impl Monitoring {
                 String::new()
             }
         );
-        let shown = |enabled: bool, s: Sensitivity, r: Response| {
-            json!({"enabled": enabled, "sensitivity": s.as_str(), "response": r.as_str()})
-        };
+        let shown = |enabled: bool, s: Sensitivity, r: Response| json!({"enabled": enabled, "sensitivity": s.as_str(), "response": r.as_str()});
         let details = json!({
             "detector": detector.as_str(),
             "before": before.map(|b| shown(b.enabled, b.sensitivity, b.response)),

@@ -8,8 +8,8 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 /// An alert as stored.
@@ -73,7 +73,11 @@ pub struct Detected<'a> {
 
 /// Raises a detector's alert inside the caller's transaction; none when one is already open
 /// for the grant and detector (another instance raised it first).
-pub async fn raise_detected(db: &impl ConnectionTrait, d: Detected<'_>, now: DateTime<Utc>) -> Result<Option<i64>, GovError> {
+pub async fn raise_detected(
+    db: &impl ConnectionTrait,
+    d: Detected<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, GovError> {
     let row = alerts::ActiveModel {
         agent_id: Set(d.agent_id),
         action_id: Set(None),
@@ -100,7 +104,11 @@ pub async fn raise_detected(db: &impl ConnectionTrait, d: Detected<'_>, now: Dat
 }
 
 /// The open alert of a detector about a grant.
-pub async fn open_for(db: &impl ConnectionTrait, grant_id: i64, detector: &str) -> Result<Option<AlertRecord>, GovError> {
+pub async fn open_for(
+    db: &impl ConnectionTrait,
+    grant_id: i64,
+    detector: &str,
+) -> Result<Option<AlertRecord>, GovError> {
     Ok(alerts::Entity::find()
         .filter(alerts::Column::GrantId.eq(grant_id))
         .filter(alerts::Column::Detector.eq(detector))
@@ -257,6 +265,28 @@ impl Store {
             .all(self.db())
             .await?;
         Ok((rows, total))
+    }
+
+    /// The agents and capabilities alerts were raised about (for a list's filters).
+    pub async fn alert_facets(&self) -> Result<(Vec<i64>, Vec<String>), GovError> {
+        use alerts::Column as C;
+        let agents: Vec<i64> =
+            alerts::Entity::find().select_only().column(C::AgentId).distinct().into_tuple().all(self.db()).await?;
+        let caps: Vec<Option<String>> =
+            alerts::Entity::find().select_only().column(C::Capability).distinct().into_tuple().all(self.db()).await?;
+        let mut caps: Vec<String> = caps.into_iter().flatten().collect();
+        caps.sort();
+        Ok((agents, caps))
+    }
+
+    /// Open alerts nobody has acknowledged.
+    pub async fn unacknowledged_count(&self) -> Result<u64, GovError> {
+        use alerts::Column as C;
+        Ok(alerts::Entity::find()
+            .filter(C::ResolvedAt.is_null())
+            .filter(C::AcknowledgedAt.is_null())
+            .count(self.db())
+            .await?)
     }
 
     /// Open, acknowledged and resolved alerts, counted.

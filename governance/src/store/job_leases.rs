@@ -47,7 +47,10 @@ pub async fn take(
             return Ok(None);
         }
     }
-    let row = jl::Entity::find_by_id(job).one(db).await?.ok_or_else(|| GovError::Internal(format!("lease {job} vanished")))?;
+    let row = jl::Entity::find_by_id(job)
+        .one(db)
+        .await?
+        .ok_or_else(|| GovError::Internal(format!("lease {job} vanished")))?;
     Ok(Some(Held { watermark: row.watermark, last_run_at: row.last_run_at }))
 }
 
@@ -79,9 +82,4 @@ pub async fn release(db: &impl ConnectionTrait, job: &str, holder: &str, now: Da
         .exec(db)
         .await?;
     Ok(())
-}
-
-/// A job's lease row, if it ever ran.
-pub async fn get(db: &impl ConnectionTrait, job: &str) -> Result<Option<jl::Model>, GovError> {
-    Ok(jl::Entity::find_by_id(job).one(db).await?)
 }

@@ -9,8 +9,8 @@ use crate::policy::Decision;
 use crate::reliability::calibration::band_of;
 use crate::store::actions::{ActionInsert, ActionRecord};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use migrations::distinct_sketch::Sketch;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::BTreeMap;
 
@@ -142,13 +142,10 @@ async fn sketch(db: &impl ConnectionTrait, mut additions: BTreeMap<SketchKey, Sk
             day: Set(day.clone()),
             registers: Set(s.encode()),
         });
-        let conflict = OnConflict::columns([
-            sketches::Column::AgentId,
-            sketches::Column::Capability,
-            sketches::Column::Day,
-        ])
-        .do_nothing()
-        .to_owned();
+        let conflict =
+            OnConflict::columns([sketches::Column::AgentId, sketches::Column::Capability, sketches::Column::Day])
+                .do_nothing()
+                .to_owned();
         let inserted = sketches::Entity::insert_many(rows).on_conflict(conflict).exec_without_returning(db).await?;
         if usize::try_from(inserted).is_ok_and(|n| n == additions.len()) {
             break;
@@ -215,7 +212,8 @@ pub async fn count_move(
     if before.action_hash != after.action_hash {
         let mut set = Sketch::default();
         set.insert_hex(&after.action_hash);
-        sketch(db, BTreeMap::from([((after.agent_id, after.capability.clone(), day_of(after.created_at)), set)])).await?;
+        sketch(db, BTreeMap::from([((after.agent_id, after.capability.clone(), day_of(after.created_at)), set)]))
+            .await?;
     }
     Ok(())
 }

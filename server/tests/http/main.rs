@@ -3,6 +3,7 @@
 
 mod actions;
 mod agents;
+mod alerts;
 mod audit;
 mod auth;
 mod capabilities;

@@ -1,0 +1,202 @@
+//! Alerts (anyone signed in reads them; reviewers and managers acknowledge and resolve them;
+//! managers undo what a detector did on its own): the list with its filters and counts, one
+//! alert explained, and the three steps.
+
+use crate::error::AppError;
+use crate::model::{AlertDetailView, AlertsView};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn item(v: &governance::service::alerts::AlertView) -> crate::model::AlertItem {
+    use crate::api::show_time;
+    let a = &v.alert;
+    let response = a.response.as_deref().and_then(|r| governance::monitor::Response::parse(r).ok());
+    crate::model::AlertItem {
+        id: a.id,
+        agent_id: a.agent_id,
+        agent: v.agent_name.clone(),
+        capability: a.capability.clone(),
+        detector: v.detector.map(|d| d.as_str().to_owned()),
+        what: v.detector.map_or_else(|| a.kind.replace('_', " "), |d| d.label().to_owned()),
+        state: v.state.as_str().to_owned(),
+        message: a.message.clone(),
+        opened: show_time(&a.created_at),
+        response: response.map(|r| governance::service::monitor_job::response_words(r).to_owned()),
+        undone: a.undone_by.as_ref().zip(a.undone_at.as_ref()).map(|(by, at)| format!("{by}, {}", show_time(at))),
+    }
+}
+
+/// Reads the list's filters: an unknown state or detector, or an agent that is not a number, is
+/// named by field.
+#[cfg(feature = "ssr")]
+fn filter_of(
+    agent: &str,
+    capability: &str,
+    detector: &str,
+    state: &str,
+) -> Result<governance::service::alerts::AlertFilter, AppError> {
+    use governance::service::alerts::{AlertFilter, AlertState};
+    let field = |f: &str, m: String| AppError::Field { field: f.to_owned(), message: m };
+    let agent_id = match agent.trim() {
+        "" => None,
+        raw => Some(raw.parse::<i64>().map_err(|_| field("agent", format!("'{raw}' is not an agent id")))?),
+    };
+    let detector = match detector.trim() {
+        "" => None,
+        raw => Some(governance::monitor::Detector::parse(raw).map_err(|m| field("detector", m))?.as_str().to_owned()),
+    };
+    let state = AlertState::parse(state).map_err(|m| field("state", m))?;
+    let capability = Some(capability.trim()).filter(|c| !c.is_empty()).map(str::to_owned);
+    Ok(AlertFilter { agent_id, capability, detector, state })
+}
+
+/// Alerts matching the filters (empty: all), open first.
+#[server(endpoint = "alerts/list")]
+pub async fn alerts_page(
+    agent: String,
+    capability: String,
+    detector: String,
+    state: String,
+) -> Result<AlertsView, AppError> {
+    use crate::server::context::{gov, principal, state as app_state};
+    let token = principal()?.as_member().map_err(gov)?;
+    let filter = filter_of(&agent, &capability, &detector, &state)?;
+    let list = app_state()?.alerts.list(&token, &filter).await.map_err(gov)?;
+    Ok(AlertsView {
+        rows: list.items.iter().map(item).collect(),
+        total: list.total,
+        counts: list.counts,
+        agents: list.agents,
+        detectors: governance::monitor::Detector::ALL
+            .into_iter()
+            .map(|d| (d.as_str().to_owned(), d.label().to_owned()))
+            .collect(),
+        capabilities: list.capabilities,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn series(f: &governance::service::alerts::Figures, d: governance::monitor::Detector) -> crate::model::SeriesView {
+    use crate::model::{SeriesPoint, SeriesView};
+    use governance::monitor::Detector;
+    let is_rate = d != Detector::Volume;
+    let in_baseline = |p: &&governance::service::monitoring::Point| p.day <= f.window.baseline_to;
+    let (bk, bn): (u64, u64) = f.series.iter().filter(in_baseline).fold((0, 0), |(k, n), p| (k + p.k, n + p.n));
+    let days = f.series.iter().filter(in_baseline).count().max(1) as f64;
+    let baseline = if is_rate { if bn == 0 { 0.0 } else { bk as f64 / bn as f64 } } else { bn as f64 / days };
+    let metric = match d {
+        Detector::RejectionRate => "rejected of decided",
+        Detector::FailureRate => "failed of executed",
+        Detector::RollbackRate => "rolled back of executed",
+        Detector::ConfidenceDrift => "stated 0.9 or more, of proposals",
+        _ => "proposals a day",
+    };
+    SeriesView {
+        points: f
+            .series
+            .iter()
+            .map(|p| SeriesPoint {
+                label: p.day.format("%m-%d").to_string(),
+                k: p.k,
+                n: p.n,
+                recent: p.day >= f.window.recent_from,
+            })
+            .collect(),
+        is_rate,
+        baseline,
+        metric: metric.to_owned(),
+    }
+}
+
+/// One alert explained.
+#[server(endpoint = "alerts/detail")]
+pub async fn alert_detail(id: i64) -> Result<AlertDetailView, AppError> {
+    use crate::api::show_time;
+    use crate::server::context::{gov, principal, state};
+    let who = principal()?;
+    let token = who.as_member().map_err(gov)?;
+    let d = state()?.alerts.detail(&token, id).await.map_err(gov)?;
+    let v = &d.view;
+    let a = &v.alert;
+    let figures = v.figures.as_ref();
+    let when = |by: &Option<String>, at: &Option<chrono::DateTime<chrono::Utc>>| {
+        by.as_ref().zip(at.as_ref()).map(|(by, at)| format!("{by}, {}", show_time(at)))
+    };
+    let resolved = when(&a.resolved_by, &a.resolved_at).map(|w| match &a.resolution {
+        Some(note) if !note.is_empty() => format!("{w}: {note}"),
+        _ => w,
+    });
+    Ok(AlertDetailView {
+        row: item(v),
+        grant_id: a.grant_id,
+        observed: figures.map(|f| f.finding.observed.clone()),
+        baseline: figures.map(|f| f.finding.baseline.clone()),
+        test: figures.map(|f| f.finding.test.clone()),
+        window: figures.map(|f| {
+            format!(
+                "{} to {} (recent) against {} to {} (baseline), UTC days",
+                f.window.recent_from, f.window.recent_to, f.window.baseline_from, f.window.baseline_to
+            )
+        }),
+        series: figures.zip(v.detector).map(|(f, d)| series(f, d)),
+        causes: d
+            .causes
+            .iter()
+            .map(|c| crate::model::CauseRow {
+                id: c.id,
+                state: c.state.as_str().to_owned(),
+                when: show_time(&c.created_at),
+                confidence: format!("{:.2}", c.confidence),
+            })
+            .collect(),
+        acknowledged: when(&a.acknowledged_by, &a.acknowledged_at),
+        resolved,
+        updated: a.updated_at.filter(|u| *u != a.created_at).map(|u| show_time(&u)),
+        can_work: who.as_reviewer().is_ok() && a.resolved_at.is_none(),
+        can_undo: who.as_manager().is_ok() && a.response.is_some() && a.undone_at.is_none(),
+    })
+}
+
+/// Marks an open alert as being looked at.
+#[server(endpoint = "alerts/acknowledge")]
+pub async fn acknowledge_alert(id: i64) -> Result<(), AppError> {
+    use crate::server::context::{gov, notice, principal, state};
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    state()?.alerts.acknowledge(&token, id).await.map_err(gov)?;
+    notice(true, format!("Alert {id} acknowledged.")).await;
+    leptos_axum::redirect(&format!("/alerts/{id}"));
+    Ok(())
+}
+
+/// Resolves an alert with a note, from its page.
+#[server(endpoint = "alerts/resolve")]
+pub async fn resolve_monitor_alert(id: i64, note: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, keep_form, notice, principal, state};
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    if let Err(e) = state()?.lifecycle.resolve_alert(&token, id, &note).await {
+        keep_form(&format!("alerts/{id}/resolve"), &[("note", &note)]).await;
+        return Err(gov(e));
+    }
+    notice(true, format!("Alert {id} resolved.")).await;
+    leptos_axum::redirect(&format!("/alerts/{id}"));
+    Ok(())
+}
+
+/// Undoes what a detector did on its own (managers).
+#[server(endpoint = "alerts/undo")]
+pub async fn undo_alert(id: i64, note: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, keep_form, notice, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    match state()?.monitor.undo(&token, id, &note).await {
+        Ok(a) => {
+            let what = a.response.as_deref().unwrap_or("response").replace('_', " ");
+            notice(true, format!("Undone: {what} (alert {id}). The alert stays open until someone resolves it.")).await;
+            leptos_axum::redirect(&format!("/alerts/{id}"));
+            Ok(())
+        }
+        Err(e) => {
+            keep_form(&format!("alerts/{id}/undo"), &[("note", &note)]).await;
+            Err(gov(e))
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Alerts as the alerts pages show them.
+
+use serde::{Deserialize, Serialize};
+
+/// One alert in a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertItem {
+    pub id: i64,
+    pub agent_id: i64,
+    pub agent: String,
+    pub capability: Option<String>,
+    /// The detector's stored name, and its name in words (a failed rollback has none).
+    pub detector: Option<String>,
+    pub what: String,
+    /// `open`, `acknowledged` or `resolved`.
+    pub state: String,
+    pub message: String,
+    pub opened: String,
+    /// What the detector did on its own, in words, and whether that was undone (by whom).
+    pub response: Option<String>,
+    pub undone: Option<String>,
+}
+
+/// A page of alerts with the choices its filters offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertsView {
+    pub rows: Vec<AlertItem>,
+    /// How many match (the page shows at most 200).
+    pub total: u64,
+    /// Open, acknowledged, resolved — whatever the filter.
+    pub counts: [u64; 3],
+    /// Agents to filter by: (id, name).
+    pub agents: Vec<(i64, String)>,
+    /// Detectors to filter by: (stored name, name in words).
+    pub detectors: Vec<(String, String)>,
+    /// Capabilities seen on alerts.
+    pub capabilities: Vec<String>,
+}
+
+/// One day of a detector's series, as the alert's chart draws it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    /// "12-04".
+    pub label: String,
+    pub k: u64,
+    pub n: u64,
+    /// In the recent window (the days that were judged).
+    pub recent: bool,
+}
+
+/// A detector's series: rates (`k` of `n`) or counts (`n` per day).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesView {
+    pub points: Vec<SeriesPoint>,
+    pub is_rate: bool,
+    /// The baseline's rate (or mean per day), drawn as a line.
+    pub baseline: f64,
+    /// What is plotted, in words ("rejected of decided").
+    pub metric: String,
+}
+
+/// An action the detector counted against the agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CauseRow {
+    pub id: i64,
+    pub state: String,
+    pub when: String,
+    pub confidence: String,
+}
+
+/// One alert explained.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertDetailView {
+    pub row: AlertItem,
+    pub grant_id: Option<i64>,
+    /// The figures: observed, baseline, test, window (a detector's alert).
+    pub observed: Option<String>,
+    pub baseline: Option<String>,
+    pub test: Option<String>,
+    pub window: Option<String>,
+    pub series: Option<SeriesView>,
+    pub causes: Vec<CauseRow>,
+    pub acknowledged: Option<String>,
+    pub resolved: Option<String>,
+    pub updated: Option<String>,
+    /// The viewer may acknowledge and resolve (reviewers, managers).
+    pub can_work: bool,
+    /// The viewer may undo the response (managers), and it is not undone yet.
+    pub can_undo: bool,
+}

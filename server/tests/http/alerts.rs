@@ -1,0 +1,127 @@
+//! Alerts in the console: the monitoring job's alert is listed, filtered and explained (its
+//! figures, chart and the actions behind it); reviewers acknowledge and resolve, managers undo
+//! what the detector did; other roles are turned away from the steps they may not take.
+
+use crate::common::{TestApp, location, spawn_app};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
+
+/// Counts for the agent's grant as if it had been decided for a month: `approved` and
+/// `rejected` proposals on each day `days_ago`.
+async fn decided(app: &TestApp, agent: i64, days_ago: i64, approved: i64, rejected: i64) {
+    let day = (chrono::Utc::now() - chrono::Duration::days(days_ago)).format("%Y-%m-%d").to_string();
+    let db = app.db.db();
+    let backend = db.get_database_backend();
+    for (state, human, n) in [("final", 1, approved), ("rejected", 0, rejected)] {
+        let sql = match backend {
+            sea_orm::DatabaseBackend::Postgres => {
+                "INSERT INTO scorecard_counts (agent_id, capability, day, decision, state, agreement, band, human_approved, n) \
+                 VALUES ($1, 'finance.refund.issue', $2, 'needs_approval', $3, '', 3, $4, $5)"
+            }
+            _ => {
+                "INSERT INTO scorecard_counts (agent_id, capability, day, decision, state, agreement, band, human_approved, n) \
+                 VALUES (?, 'finance.refund.issue', ?, 'needs_approval', ?, '', 3, ?, ?)"
+            }
+        };
+        let values = [agent.into(), day.clone().into(), state.into(), human.into(), n.into()];
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
+    }
+}
+
+/// An executor whose rejections jumped today, with the rejection detector set to demote; the
+/// job has run once. Returns (agent id, alert id).
+async fn demoted(app: &TestApp) -> (i64, i64) {
+    let (agent, _) = app.agent_with_grant("drift-bot", "finance.refund.issue", "executor").await;
+    for d in 2..30 {
+        decided(app, agent, d, 9, if d % 3 == 0 { 1 } else { 0 }).await;
+    }
+    decided(app, agent, 0, 8, 16).await;
+    let mut olga = app.browser_as("olga", &["manager"]).await;
+    let set =
+        [("detector", "rejection_rate"), ("enabled", "on"), ("sensitivity", "normal"), ("response", "demote_grant")];
+    assert_eq!(location(&app.post_form(&mut olga, "/api/monitoring/configure", &set).await), "/monitoring");
+    // The server's own loop may have run its first pass; the next one sees the new records.
+    let pass = app.state.monitor.run(chrono::Utc::now()).await.unwrap();
+    assert_eq!((pass.raised, pass.acted), (1, 1), "{pass:?}");
+    let id = app.db.open_alerts(Some(agent)).await.unwrap()[0].id;
+    (agent, id)
+}
+
+#[tokio::test]
+async fn an_automatic_demotion_is_listed_explained_and_undone_by_a_manager() {
+    let app = spawn_app().await;
+    let (agent, id) = demoted(&app).await;
+    let mut mona = app.browser_as("mona", &["manager"]).await;
+
+    let list = app.get(&mona, "/alerts").await.text().await.unwrap();
+    assert!(list.contains("Rejection rate") && list.contains("drift-bot"), "listed");
+    assert!(list.contains("demoted the grant one tier"), "says what it did");
+    assert!(list.contains("1 open") && list.contains("1 match."));
+    let filtered = app.get(&mona, "/alerts?detector=volume").await.text().await.unwrap();
+    assert!(filtered.contains("No alert matches.") && filtered.contains("0 match."));
+    let bad = app.get(&mona, "/alerts?state=sleeping").await.text().await.unwrap();
+    assert!(bad.contains("&#x27;sleeping&#x27; is not open") || bad.contains("'sleeping' is not open"), "named");
+    let dash = app.get(&mona, "/").await.text().await.unwrap();
+    assert!(dash.contains("alerts open"), "the dashboard counts them");
+
+    let page = app.get(&mona, &format!("/alerts/{id}")).await.text().await.unwrap();
+    assert!(page.contains("0.67 rejected (16 of 24)"), "the observed figure");
+    assert!(page.contains("binomial"), "the test");
+    assert!(page.contains(r#"data-testid="alert-chart""#), "the series as a chart");
+    assert!(page.contains("Undo: the detector demoted the grant one tier"));
+    let grant = app.db.grants_of(agent).await.unwrap().remove(0);
+    assert_eq!(grant.tier.as_str(), "contributor", "demoted from executor");
+
+    // Undo needs a note; then it restores the tier once.
+    let res = app.post_api(&mut mona, "/api/alerts/undo", &[("id", &id.to_string()), ("note", "")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let undo = [("id", id.to_string()), ("note", "the reviewer was wrong".to_owned())];
+    let form: Vec<(&str, &str)> = undo.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(location(&app.post_form(&mut mona, "/api/alerts/undo", &form).await), format!("/alerts/{id}"));
+    let page = app.get(&mona, &format!("/alerts/{id}")).await.text().await.unwrap();
+    assert!(page.contains("The alert stays open until someone resolves it."), "the notice");
+    assert!(page.contains("Undone by mona"));
+    assert!(!page.contains("undo-form"), "undo is offered once");
+    assert_eq!(app.db.grants_of(agent).await.unwrap().remove(0).tier.as_str(), "executor");
+    assert_eq!(app.post_api(&mut mona, "/api/alerts/undo", &form).await.status(), StatusCode::CONFLICT);
+    let records = app.db.evidence_about("agent", &agent.to_string(), 10).await.unwrap();
+    assert!(records.iter().any(|r| r.kind == "monitor.undone" && r.actor_name == "mona"));
+}
+
+#[tokio::test]
+async fn reviewers_work_alerts_and_only_managers_undo() {
+    let app = spawn_app().await;
+    let (_, id) = demoted(&app).await;
+    let sid = id.to_string();
+    let mut rita = app.browser_as("rita", &["reviewer"]).await;
+    let page = app.get(&rita, &format!("/alerts/{id}")).await.text().await.unwrap();
+    assert!(page.contains("Acknowledge") && page.contains("resolve-form") && !page.contains("undo-form"));
+    let undo = [("id", sid.as_str()), ("note", "not mine to undo")];
+    assert_eq!(app.post_api(&mut rita, "/api/alerts/undo", &undo).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        location(&app.post_form(&mut rita, "/api/alerts/acknowledge", &[("id", &sid)]).await),
+        format!("/alerts/{id}")
+    );
+    assert_eq!(
+        app.post_api(&mut rita, "/api/alerts/acknowledge", &[("id", &sid)]).await.status(),
+        StatusCode::CONFLICT
+    );
+
+    // An auditor reads alerts but takes no step.
+    let mut aldo = app.browser_as("aldo", &["auditor"]).await;
+    assert_eq!(app.get(&aldo, "/alerts").await.status(), StatusCode::OK);
+    let page = app.get(&aldo, &format!("/alerts/{id}")).await.text().await.unwrap();
+    assert!(!page.contains("Work this alert"), "no steps offered");
+    for path in ["/api/alerts/acknowledge", "/api/alerts/resolve"] {
+        let form = [("id", sid.as_str()), ("note", "auditors look only")];
+        assert_eq!(app.post_api(&mut aldo, path, &form).await.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(app.get(&aldo, "/alerts/99999").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&aldo, "/alerts/abc").await.status(), StatusCode::NOT_FOUND);
+
+    let resolve = [("id", sid.as_str()), ("note", "reviewer retrained")];
+    assert_eq!(location(&app.post_form(&mut rita, "/api/alerts/resolve", &resolve).await), format!("/alerts/{id}"));
+    let page = app.get(&rita, "/alerts?state=resolved").await.text().await.unwrap();
+    assert!(page.contains("drift-bot") && page.contains(">resolved<!></span>") && page.contains("1 resolved"));
+    assert_eq!(app.post_api(&mut rita, "/api/alerts/resolve", &resolve).await.status(), StatusCode::CONFLICT);
+}
