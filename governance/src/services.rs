@@ -94,6 +94,13 @@ impl Services {
         }
     }
 
+    /// The store under the services, for the demo's and the benchmarks' seeding only (the
+    /// server is built without `store-access`).
+    #[cfg(feature = "store-access")]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// `sqlite` or `postgresql`, for logs.
     pub fn database_kind(&self) -> String {
         format!("{:?}", self.store.backend()).to_lowercase()

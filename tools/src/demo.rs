@@ -17,6 +17,7 @@ use std::future::Future;
 use std::time::Duration;
 use tokio::sync::watch;
 
+mod drift;
 mod trust;
 
 /// A simulated agent: its key, what it asks for, and — for the observers on trial — how often
@@ -142,7 +143,8 @@ fn stray(rng: &mut rand::rngs::ThreadRng) -> Value {
 
 /// Seeds people, templates, agents and grants; returns the simulated agents and the simulated
 /// reviewers who judge the observers on trial.
-async fn seed_org(state: &AppState) -> Result<(Vec<Sim>, std::sync::Arc<trust::Judges>), GovError> {
+#[allow(clippy::type_complexity)] // (simulated agents, judges, drift-bot's key) at its one caller
+async fn seed_org(state: &AppState) -> Result<(Vec<Sim>, std::sync::Arc<trust::Judges>, String), GovError> {
     let mut people = Vec::new();
     for (name, role) in PEOPLE {
         people.push(seed::person(state, name, &[role], &password(name)).await?);
@@ -221,7 +223,8 @@ async fn seed_org(state: &AppState) -> Result<(Vec<Sim>, std::sync::Arc<trust::J
         let (key, _) = agent_key(state, mona, new(name, purpose, "production"), &grants).await?;
         sims.push(Sim { name, key, asks: support_reply, judged: Some(agree) });
     }
-    Ok((sims, judges))
+    let drift_key = drift::seed(state, mona, &judges.reviewers).await?;
+    Ok((sims, judges, drift_key))
 }
 
 /// A support reply (the observers on trial only draft replies).
@@ -243,8 +246,14 @@ async fn until_stopped(mut stop: watch::Receiver<bool>, work: impl Future<Output
 
 /// Seeds and starts the simulated agents against `base` (the running server); returns at once.
 /// The agents stop asking when `stop` turns true (the server begins to shut down).
-pub async fn start(state: &AppState, base: String, stop: watch::Receiver<bool>) -> Result<(), GovError> {
-    let (sims, judges) = seed_org(state).await?;
+/// drift-bot degrades `drift_after` after the start.
+pub async fn start(
+    state: &AppState,
+    base: String,
+    stop: watch::Receiver<bool>,
+    drift_after: Duration,
+) -> Result<(), GovError> {
+    let (sims, judges, drift_key) = seed_org(state).await?;
     println!("\n  Demo organisation ready. Sign in at {base} as:");
     for (name, role) in PEOPLE {
         println!("    {name:<5} ({role:<8}) password: {}", password(name));
@@ -254,6 +263,12 @@ pub async fn start(state: &AppState, base: String, stop: watch::Receiver<bool>) 
     println!(
         "  within a few minutes apprentice-bot is ready to promote (Agents), shaky-bot is not. Stop with ctrl-c.\n"
     );
+    println!(
+        "  drift-bot degrades after {} s: the rejection-rate detector demotes it and raises an alert (Alerts).\n",
+        drift_after.as_secs()
+    );
+    let reviewers = judges.reviewers.clone();
+    tokio::spawn(drift::run(state.clone(), drift_key, reviewers, drift_after, stop.clone()));
     let client = reqwest::Client::new();
     for sim in &sims {
         tokio::spawn(until_stopped(stop.clone(), honour_rollbacks(client.clone(), base.clone(), sim.key.clone())));

@@ -24,7 +24,11 @@ struct Cli {
 enum Command {
     /// Serve Tenure on the configured database, seed a demo organisation (people, agents,
     /// grants) and run simulated agents against its API.
-    Demo,
+    Demo {
+        /// Seconds after the start when drift-bot begins to degrade.
+        #[arg(long, default_value_t = 180)]
+        drift_after: u64,
+    },
     /// Measure decisions per second and latency against a bare axum echo and a bare durable
     /// append (prints a table); or, with --audit, the evidence trail at scale.
     Bench {
@@ -53,13 +57,14 @@ async fn main() -> ExitCode {
         Err(code) => return code,
     };
     match cli.command {
-        Command::Demo => {
+        Command::Demo { drift_after } => {
             let state = match server::cli::open(&settings).await {
                 Ok(s) => s,
                 Err(code) => return code,
             };
             server::cli::serve(state, &settings, |state, base, stop| async move {
-                if let Err(e) = tenure_tools::demo::start(&state, base, stop).await {
+                let drift_after = std::time::Duration::from_secs(drift_after);
+                if let Err(e) = tenure_tools::demo::start(&state, base, stop, drift_after).await {
                     eprintln!("error: the demo could not be set up: {e}");
                 }
             })

@@ -34,13 +34,13 @@ async fn spawn_app() -> Served {
 async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     let app = spawn_app().await;
     let (stopping, stop) = tokio::sync::watch::channel(false);
-    tenure_tools::demo::start(&app.state, app.base.clone(), stop).await.unwrap();
+    tenure_tools::demo::start(&app.state, app.base.clone(), stop, Duration::from_secs(1)).await.unwrap();
     for name in ["mona", "rita", "aldo"] {
         assert!(app.db.user_by_name(name).await.unwrap().is_some(), "{name} seeded");
     }
     assert!(app.state.accounts.login("rita", "rita demo password", "test").await.is_ok());
     let agents = app.db.list_agents().await.unwrap();
-    assert_eq!(agents.len(), 6);
+    assert_eq!(agents.len(), 7);
     // support-bot starts with a history: a reply in each of three languages approved by rita,
     // so those languages are known and only a new one escalates.
     let support = agents.iter().find(|a| a.name == "support-bot").unwrap();
@@ -83,6 +83,23 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
         assert!(tokio::time::Instant::now() < deadline, "no simulated reviewer judged apprentice-bot in time");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    // drift-bot arrives with a quiet month, degrades after a second, and the monitoring job
+    // demotes it with an alert.
+    let drift = agents.iter().find(|a| a.name == "drift-bot").unwrap();
+    let card = app.state.scorecards.of_agent(&mona_member(&app).await, drift.id).await.unwrap().remove(0);
+    assert!(card.all_time.proposals >= 168, "a month of history: {}", card.all_time.proposals);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
+    loop {
+        let pass = app.state.monitor.run(chrono::Utc::now()).await.unwrap();
+        if pass.acted > 0 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "drift-bot was not demoted in time: {pass:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let alert = app.db.open_alerts(Some(drift.id)).await.unwrap().remove(0);
+    assert_eq!(alert.detector.as_deref(), Some("rejection_rate"));
+    assert_eq!(app.db.grants_of(drift.id).await.unwrap()[0].tier.as_str(), "observer");
     let sandbox = agents.iter().find(|a| a.name == "trial-bot").unwrap();
     let first = &app.db.recent_actions(sandbox.id, 1).await.unwrap()[0];
     assert!(first.sandbox, "sandbox answers are marked");
@@ -93,4 +110,10 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     let before = app.db.evidence_count().await.unwrap();
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(app.db.evidence_count().await.unwrap(), before, "no request after the stop");
+}
+
+/// mona's reading token.
+async fn mona_member(app: &Served) -> governance::principal::AsMember {
+    let mona = app.db.user_by_name("mona").await.unwrap().unwrap();
+    app.state.accounts.principal(mona.id).await.unwrap().unwrap().as_member().unwrap()
 }

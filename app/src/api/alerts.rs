@@ -138,7 +138,8 @@ pub async fn alert_detail(id: i64) -> Result<AlertDetailView, AppError> {
                 f.window.recent_from, f.window.recent_to, f.window.baseline_from, f.window.baseline_to
             )
         }),
-        series: figures.zip(v.detector).map(|(f, d)| series(f, d)),
+        // Peer checks are not kept per day: that alert has its figures but no chart.
+        series: figures.zip(v.detector).filter(|(f, _)| !f.series.is_empty()).map(|(f, d)| series(f, d)),
         causes: d
             .causes
             .iter()

@@ -22,6 +22,10 @@ fn words(d: governance::monitor::Detector) -> (&'static str, &'static str) {
             "More of what it executed is rolled back.",
             "20 recent and 30 baseline executions; one-sided binomial test, at least 5 points up",
         ),
+        Detector::PeerDisagreement => (
+            "A second agent checking its work disagrees (or does not answer) more often than it used to.",
+            "20 recent and 30 baseline peer checks; one-sided binomial test, at least 5 points up",
+        ),
         Detector::Volume => (
             "It asks far more often than usual.",
             "20 recent requests, 12 baseline windows; Poisson test, 3× the usual and above the busiest window",

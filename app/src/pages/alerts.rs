@@ -63,9 +63,9 @@ fn AlertList(v: AlertsView, chosen: Filters) -> impl IntoView {
     view! {
         <section class="panel">
             <p class="alert-counts" data-testid="alert-counts">
-                <a href="/alerts?state=open"><span class="badge bad">{format!("{open} open")}</span></a>" "
+                <a href="/alerts?state=open"><span class="badge off">{format!("{open} open")}</span></a>" "
                 <a href="/alerts?state=acknowledged"><span class="badge warn">{format!("{acked} acknowledged")}</span></a>" "
-                <a href="/alerts?state=resolved"><span class="badge off">{format!("{resolved} resolved")}</span></a>
+                <a href="/alerts?state=resolved"><span class="badge ok">{format!("{resolved} resolved")}</span></a>
             </p>
             <FilterForm agents=v.agents detectors=v.detectors capabilities=v.capabilities chosen error />
             <p class="small" data-testid="alert-total">{format!("{} match.{}", v.total, more.unwrap_or_default())}</p>
@@ -142,9 +142,9 @@ fn FilterForm(
 
 fn state_badge(state: &str) -> impl IntoView + use<> {
     let class = match state {
-        "open" => "badge bad",
+        "open" => "badge off",
         "acknowledged" => "badge warn",
-        _ => "badge off",
+        _ => "badge ok",
     };
     view! { <span class=class data-testid="alert-state">{state.to_owned()}</span> }
 }

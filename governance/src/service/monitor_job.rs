@@ -92,14 +92,21 @@ impl MonitorJob {
         if !settings.is_empty() {
             let agents = self.store.agents_active_since(window.recent_from).await?;
             let grants = self.store.live_grants_of(&agents).await?;
+            let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+            let mut peers = self
+                .store
+                .peer_windows_of(&agents, midnight(window.baseline_from), midnight(window.recent_from))
+                .await?;
             let mut days: BTreeMap<(i64, String), Vec<(NaiveDate, Group)>> = BTreeMap::new();
             for (agent, capability, day, group) in self.store.daily_groups_of(&agents, window.baseline_from).await? {
                 days.entry((agent, capability)).or_default().push((day, group));
             }
             for g in grants {
-                let Some(mine) = days.get(&(g.agent_id, g.capability.clone())) else { continue };
+                let key = (g.agent_id, g.capability.clone());
+                let Some(mine) = days.get(&key) else { continue };
+                let peer = peers.remove(&key).unwrap_or_default();
                 pass.judged += 1;
-                for check in monitoring::judge(mine, today, &settings) {
+                for check in monitoring::judge(mine, &peer, today, &settings) {
                     if check.judgement.fires() {
                         let setting = settings.iter().find(|s| s.detector == check.detector);
                         let response = setting.map_or(Response::Alert, |s| s.response);

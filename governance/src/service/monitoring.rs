@@ -18,13 +18,18 @@ use serde_json::json;
 
 /// The detectors judged per grant when its record is read, in the order they are shown (the
 /// others need the background job).
-pub const PER_GRANT: [Detector; 5] = [
+pub const PER_GRANT: [Detector; 6] = [
     Detector::RejectionRate,
     Detector::FailureRate,
     Detector::RollbackRate,
+    Detector::PeerDisagreement,
     Detector::Volume,
     Detector::ConfidenceDrift,
 ];
+
+/// A grant's peer checks: (agreed, disagreed or timed out) in the baseline, then in the recent
+/// window.
+pub type PeerWindows = [(u64, u64); 2];
 
 /// A detector's settings: on or off, how sensitive, and who last changed them (none: defaults).
 #[derive(Clone, Debug, PartialEq)]
@@ -211,8 +216,12 @@ impl Window {
     }
 }
 
-/// The daily series `detector` judges over the window ending `today`, one point per day.
+/// The daily series `detector` judges over the window ending `today`, one point per day (none
+/// for peer disagreement: peer checks are not kept per day).
 pub fn series(days: &[(NaiveDate, Group)], today: NaiveDate, detector: Detector) -> Vec<Point> {
+    if detector == Detector::PeerDisagreement {
+        return Vec::new();
+    }
     let w = Window::ending(today);
     let mut out = Vec::new();
     let mut day = w.baseline_from;
@@ -231,14 +240,15 @@ pub fn series(days: &[(NaiveDate, Group)], today: NaiveDate, detector: Detector)
     out
 }
 
-/// Judges a grant's daily groups (from `store::scorecards`) on `today` with each enabled
-/// detector of `settings`, at its sensitivity.
-pub fn judge(days: &[(NaiveDate, Group)], today: NaiveDate, settings: &[Setting]) -> Vec<Check> {
+/// Judges a grant's daily groups (from `store::scorecards`) and its peer checks on `today`
+/// with each enabled detector of `settings`, at its sensitivity.
+pub fn judge(days: &[(NaiveDate, Group)], peer: &PeerWindows, today: NaiveDate, settings: &[Setting]) -> Vec<Check> {
     let Window { baseline_from: baseline_first, baseline_to: baseline_last, recent_from: recent_first, .. } =
         Window::ending(today);
     let recent = crate::service::scorecards::sum(days, Some(recent_first), Some(today)).0;
     let baseline = crate::service::scorecards::sum(days, Some(baseline_first), Some(baseline_last)).0;
     let rejected = |t: &Tally| crate::reliability::Rate::new(t.rejected, t.approved + t.rejected);
+    let disagreed = |(agreed, disagreed): (u64, u64)| crate::reliability::Rate::new(disagreed, agreed + disagreed);
     settings
         .iter()
         .filter(|s| s.enabled)
@@ -248,6 +258,7 @@ pub fn judge(days: &[(NaiveDate, Group)], today: NaiveDate, settings: &[Setting]
                 Detector::RejectionRate => rates::rising("rejected", rejected(&recent), rejected(&baseline), alpha),
                 Detector::FailureRate => rates::rising("failed", recent.failure(), baseline.failure(), alpha),
                 Detector::RollbackRate => rates::rising("rolled back", recent.rollback(), baseline.rollback(), alpha),
+                Detector::PeerDisagreement => rates::rising("disagreed", disagreed(peer[1]), disagreed(peer[0]), alpha),
                 Detector::Volume => volume::spike(recent.proposals, &volumes(days, baseline_first), alpha),
                 Detector::ConfidenceDrift => confidence::drift(
                     &bands(days, recent_first, today),
@@ -279,6 +290,21 @@ mod tests {
         ]
     }
 
+    const NO_PEERS: PeerWindows = [(0, 0); 2];
+
+    #[test]
+    fn peers_disagreeing_more_than_they_used_to_fire() {
+        let settings = defaults();
+        let steady: PeerWindows = [(180, 20), (27, 3)];
+        let checks = judge(&[], &steady, day(0), &settings);
+        assert!(matches!(verdict(&checks, Detector::PeerDisagreement), Judgement::Quiet { .. }), "{checks:?}");
+        let worse: PeerWindows = [(180, 20), (12, 18)];
+        let checks = judge(&[], &worse, day(0), &settings);
+        let j = verdict(&checks, Detector::PeerDisagreement);
+        assert!(j.fires(), "{j:?}");
+        assert_eq!(j.finding().unwrap().observed, "0.60 disagreed (18 of 30)");
+    }
+
     fn defaults() -> Vec<Setting> {
         PER_GRANT.into_iter().map(Setting::default_for).collect()
     }
@@ -289,8 +315,8 @@ mod tests {
 
     #[test]
     fn a_new_grant_has_too_little_for_any_detector() {
-        let checks = judge(&decided(0, 3, 0), day(0), &defaults());
-        assert_eq!(checks.len(), 5);
+        let checks = judge(&decided(0, 3, 0), &NO_PEERS, day(0), &defaults());
+        assert_eq!(checks.len(), 6);
         assert!(checks.iter().all(|c| matches!(c.judgement, Judgement::TooFew { .. })), "{checks:?}");
     }
 
@@ -298,13 +324,13 @@ mod tests {
     fn rejections_rising_in_the_last_two_days_fire_and_a_steady_record_does_not() {
         let mut days: Vec<_> = (2..30).flat_map(|d| decided(d, 18, 2)).collect();
         let steady = [days.clone(), decided(1, 18, 2), decided(0, 17, 3)].concat();
-        let checks = judge(&steady, day(0), &defaults());
+        let checks = judge(&steady, &NO_PEERS, day(0), &defaults());
         assert!(matches!(verdict(&checks, Detector::RejectionRate), Judgement::Quiet { .. }), "{checks:?}");
         assert!(matches!(verdict(&checks, Detector::Volume), Judgement::Quiet { .. }));
         assert!(matches!(verdict(&checks, Detector::ConfidenceDrift), Judgement::Quiet { .. }));
         days.extend(decided(1, 10, 10));
         days.extend(decided(0, 8, 12));
-        let checks = judge(&days, day(0), &defaults());
+        let checks = judge(&days, &NO_PEERS, day(0), &defaults());
         let j = verdict(&checks, Detector::RejectionRate);
         assert!(j.fires(), "{j:?}");
         assert_eq!(j.finding().unwrap().observed, "0.55 rejected (22 of 40)");
@@ -314,7 +340,7 @@ mod tests {
     fn days_outside_the_baseline_do_not_count() {
         // Old history (60 days ago) is outside the 28-day baseline: too few to judge.
         let days = [decided(60, 500, 0), decided(0, 10, 20)].concat();
-        let checks = judge(&days, day(0), &defaults());
+        let checks = judge(&days, &NO_PEERS, day(0), &defaults());
         assert_eq!(verdict(&checks, Detector::RejectionRate), &Judgement::TooFew { n: 0, min: rates::MIN_BASELINE });
     }
 }
@@ -351,11 +377,11 @@ mod settings_tests {
     #[test]
     fn a_detector_switched_off_is_not_judged_and_sensitivity_changes_the_test() {
         let mut settings: Vec<Setting> = PER_GRANT.into_iter().map(Setting::default_for).collect();
-        settings[3].enabled = false;
+        settings[4].enabled = false;
         settings[0].sensitivity = Sensitivity::High;
         let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
-        let checks = judge(&[], today, &settings);
-        assert_eq!(checks.len(), 4);
+        let checks = judge(&[], &[(0, 0); 2], today, &settings);
+        assert_eq!(checks.len(), 5);
         assert!(checks.iter().all(|c| c.detector != Detector::Volume));
     }
 }

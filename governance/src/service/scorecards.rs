@@ -205,6 +205,13 @@ impl Scorecards {
         let days_at_tier = (now - g.tier_since).num_days().max(0).unsigned_abs();
         let criteria = self.criteria(&g).await?;
         let revoked = g.revoked_at.is_some();
+        let window = monitoring::Window::ending(today);
+        let peer = self
+            .store
+            .peer_windows_of(&[g.agent_id], midnight(window.baseline_from), midnight(window.recent_from))
+            .await?
+            .remove(&(g.agent_id, g.capability.clone()))
+            .unwrap_or_default();
         let readiness = match (revoked, g.tier.promoted().and_then(|to| criteria.step_to(to).cloned())) {
             (false, Some(step)) => readiness(
                 &step,
@@ -229,7 +236,7 @@ impl Scorecards {
             open_alerts,
             readiness,
             criteria: Some(criteria),
-            monitoring: monitoring::judge(&days, today, settings),
+            monitoring: monitoring::judge(&days, &peer, today, settings),
         })
     }
 

@@ -203,6 +203,20 @@ impl Store {
                 q.filter(actions::Column::State.is_in([State::RolledBack, State::RollbackFailed]))
             }
             Detector::ConfidenceDrift => q.order_by_desc(actions::Column::Confidence),
+            Detector::PeerDisagreement => {
+                use crate::entity::peer_checks as pc;
+                use sea_orm::sea_query::Query;
+                let disagreed = Query::select()
+                    .column(pc::Column::ActionId)
+                    .from(pc::Entity)
+                    .and_where(pc::Column::PrimaryAgentId.eq(agent_id))
+                    .and_where(
+                        pc::Column::Status
+                            .is_in([crate::peer::CheckStatus::Disagreed, crate::peer::CheckStatus::TimedOut]),
+                    )
+                    .to_owned();
+                q.filter(actions::Column::Id.in_subquery(disagreed))
+            }
             _ => q,
         };
         Ok(q.order_by_desc(actions::Column::Id).limit(limit).all(self.db()).await?)

@@ -238,6 +238,50 @@ impl Store {
         Ok(q.count(self.db()).await?)
     }
 
+    /// Peer checks of the agents' actions proposed on or after `baseline_from`, per agent and
+    /// capability: (agreed, disagreed or timed out) before `recent_from`, and from it on.
+    pub async fn peer_windows_of(
+        &self,
+        agent_ids: &[i64],
+        baseline_from: DateTime<Utc>,
+        recent_from: DateTime<Utc>,
+    ) -> Result<std::collections::BTreeMap<(i64, String), [(u64, u64); 2]>, GovError> {
+        use peer_checks::Column as C;
+        let mut out = std::collections::BTreeMap::new();
+        if agent_ids.is_empty() {
+            return Ok(out);
+        }
+        let recent: sea_orm::sea_query::Expr = Expr::case(C::CreatedAt.gte(recent_from), 1).finally(0).into();
+        let rows: Vec<(i64, String, CheckStatus, i32, i64)> = peer_checks::Entity::find()
+            .select_only()
+            .column(C::PrimaryAgentId)
+            .column(C::Capability)
+            .column(C::Status)
+            .column_as(recent, "recent")
+            .column_as(C::Id.count(), "n")
+            .filter(C::PrimaryAgentId.is_in(agent_ids.iter().copied()))
+            .filter(C::CreatedAt.gte(baseline_from))
+            .group_by(C::PrimaryAgentId)
+            .group_by(C::Capability)
+            .group_by(C::Status)
+            // By its alias: PostgreSQL would not see two bound copies of the CASE as one.
+            .group_by(Expr::cust("recent"))
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        for (agent, capability, status, is_recent, n) in rows {
+            let n = n.max(0).unsigned_abs();
+            let window: &mut [(u64, u64); 2] = out.entry((agent, capability)).or_default();
+            let slot = &mut window[usize::from(is_recent == 1)];
+            match status {
+                CheckStatus::Agreed => slot.0 += n,
+                CheckStatus::Disagreed | CheckStatus::TimedOut => slot.1 += n,
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
     /// Peer checks of the agent's actions since `since` that agreed, and that disagreed or
     /// timed out.
     pub async fn peer_outcomes(

@@ -27,7 +27,7 @@ pub const OBSERVERS: [(&str, &str, f64); 2] = [
 /// The simulated reviewers who record their own decision on each recommendation.
 pub struct Judges {
     state: AppState,
-    reviewers: Vec<Principal>,
+    pub reviewers: Vec<Principal>,
 }
 
 /// Seeds the template and the simulated reviewers; returns the template and the judges.
