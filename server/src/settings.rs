@@ -267,7 +267,8 @@ impl Settings {
 
 /// `TENURE_*` variables that are not settings: the settings file's path, and what Tenure's own
 /// test harnesses pass to the processes they start.
-const NOT_SETTINGS: &[&str] = &["CONFIG", "TEST_PG_URL", "CI_PG_URL", "BIN", "E2E_PORT", "ADMIN_PASSWORD"];
+const NOT_SETTINGS: &[&str] =
+    &["CONFIG", "TEST_PG_URL", "CI_PG_URL", "BIN", "TOOLS_BIN", "E2E_PORT", "E2E_DEMO_PORT", "ADMIN_PASSWORD"];
 
 /// The setting named like `key`, when there is one close enough to be a typo of it.
 fn nearest(key: &str) -> Option<&'static str> {

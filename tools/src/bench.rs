@@ -21,6 +21,11 @@ struct Row {
     per_sec: f64,
     p50_ms: f64,
     p99_ms: f64,
+    /// Which round of the decisions runs it came from.
+    round: usize,
+    /// The decision writer's time in its transactions, and the part spent counting (ms).
+    writer_ms: f64,
+    counting_ms: f64,
 }
 
 async fn echo(Json(v): Json<Value>) -> Json<Value> {
@@ -82,7 +87,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 async fn measure(target: &str, url: &str, key: Option<&str>, secs: u64, rows: &mut Vec<Row>) {
     for clients in [1, 16, 64] {
+        governance::service::group_commit::busy::take();
         let (n, elapsed, mut lat) = load(url.to_owned(), key.map(str::to_owned), clients, secs).await;
+        let (writer, counting) = governance::service::group_commit::busy::take();
         lat.sort_by(|a, b| a.total_cmp(b));
         let row = Row {
             target: target.to_owned(),
@@ -91,6 +98,9 @@ async fn measure(target: &str, url: &str, key: Option<&str>, secs: u64, rows: &m
             per_sec: n as f64 / elapsed,
             p50_ms: percentile(&lat, 0.50),
             p99_ms: percentile(&lat, 0.99),
+            round: 0,
+            writer_ms: writer.as_secs_f64() * 1000.0,
+            counting_ms: counting.as_secs_f64() * 1000.0,
         };
         eprintln!("  {target:<22} {clients:>3} clients: {:>8.0}/s", row.per_sec);
         rows.push(row);
@@ -254,7 +264,7 @@ fn medians(runs: Vec<Row>) -> Vec<Row> {
 
 /// Rounds of decisions in each variant, rotating which goes first, so a machine that slows
 /// down during the run does not favour one of them.
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 /// Runs the benchmark; `postgres` is a server URL where a scratch database may be created.
 pub async fn run(postgres: Option<String>, secs: u64) -> Result<(), String> {
@@ -277,12 +287,17 @@ pub async fn run(postgres: Option<String>, secs: u64) -> Result<(), String> {
     for round in 0..ROUNDS {
         for k in 0..variants.len() {
             let variant = variants[(round + k) % variants.len()];
+            let from = runs.len();
             decisions("SQLite", variant, None, &dir, secs, &mut runs).await?;
             if let Some(base) = &postgres {
                 decisions("PostgreSQL", variant, Some(base), &dir, secs, &mut runs).await?;
             }
+            for r in &mut runs[from..] {
+                r.round = round;
+            }
         }
     }
+    let costs = costs(&runs, postgres.is_some());
     runs.sort_by_key(|r| (r.target.clone(), r.clients));
     rows.extend(medians(runs));
     let _ = std::fs::remove_dir_all(&dir);
@@ -295,5 +310,55 @@ pub async fn run(postgres: Option<String>, secs: u64) -> Result<(), String> {
             r.target, r.clients, r.requests, r.per_sec, r.p50_ms, r.p99_ms
         );
     }
+    println!();
+    println!("{costs}");
     Ok(())
+}
+
+/// The median of `values` (none when empty).
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values.get(values.len() / 2).copied()
+}
+
+/// What the scorecard counts and the monitoring job cost a decision, per database and clients:
+/// the median over the rounds of each variant's rate against the as-Tenure-runs rate of the
+/// same round (paired, so a machine that speeds up or slows down between rounds cancels out),
+/// and the share of the decision writer's time spent counting.
+fn costs(runs: &[Row], postgres: bool) -> String {
+    let mut out = String::from(
+        "| database | clients | as Tenure runs /s | no scorecard counts | monitor every 1 s | writer time counting |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: |\n",
+    );
+    let databases: &[&str] = if postgres { &["SQLite", "PostgreSQL"] } else { &["SQLite"] };
+    for db in databases {
+        for clients in [1, 16, 64] {
+            let of = |variant: Variant, round: usize| {
+                let target = format!("decisions, {db}{}", variant.suffix());
+                runs.iter().find(|r| r.target == target && r.clients == clients && r.round == round)
+            };
+            let paired = |variant: Variant| {
+                let ratios = (0..ROUNDS)
+                    .filter_map(|round| Some(of(variant, round)?.per_sec / of(Variant::AsRuns, round)?.per_sec - 1.0))
+                    .collect();
+                median(ratios).map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0))
+            };
+            let base = median((0..ROUNDS).filter_map(|r| of(Variant::AsRuns, r).map(|x| x.per_sec)).collect());
+            let share = median(
+                (0..ROUNDS)
+                    .filter_map(|r| of(Variant::AsRuns, r))
+                    .filter(|r| r.writer_ms > 0.0)
+                    .map(|r| r.counting_ms / r.writer_ms)
+                    .collect(),
+            );
+            out.push_str(&format!(
+                "| {db} | {clients} | {} | {} | {} | {} |\n",
+                base.map_or("–".to_owned(), |b| format!("{b:.0}")),
+                paired(Variant::NoCounts),
+                paired(Variant::Monitored),
+                share.map_or("–".to_owned(), |s| format!("{:.1} %", s * 100.0)),
+            ));
+        }
+    }
+    out
 }

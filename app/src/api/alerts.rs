@@ -59,7 +59,8 @@ pub async fn alerts_page(
     state: String,
 ) -> Result<AlertsView, AppError> {
     use crate::server::context::{gov, principal, state as app_state};
-    let token = principal()?.as_member().map_err(gov)?;
+    let who = principal()?;
+    let token = who.as_member().map_err(gov)?;
     let filter = filter_of(&agent, &capability, &detector, &state)?;
     let list = app_state()?.alerts.list(&token, &filter).await.map_err(gov)?;
     Ok(AlertsView {
@@ -72,6 +73,7 @@ pub async fn alerts_page(
             .map(|d| (d.as_str().to_owned(), d.label().to_owned()))
             .collect(),
         capabilities: list.capabilities,
+        link_agents: who.as_manager().is_ok(),
     })
 }
 
@@ -155,6 +157,8 @@ pub async fn alert_detail(id: i64) -> Result<AlertDetailView, AppError> {
         updated: a.updated_at.filter(|u| *u != a.created_at).map(|u| show_time(&u)),
         can_work: who.as_reviewer().is_ok() && a.resolved_at.is_none(),
         can_undo: who.as_manager().is_ok() && a.response.is_some() && a.undone_at.is_none(),
+        can_audit: who.as_auditor().is_ok(),
+        link_agent: who.as_manager().is_ok(),
     })
 }
 

@@ -87,7 +87,11 @@ pub fn AlertChart(series: SeriesView) -> impl IntoView {
         .iter()
         .enumerate()
         .filter(|(i, _)| i % 5 == 0 || *i + 1 == count)
-        .map(|(i, p)| view! { <text class="chart-axis" x=format!("{:.1}", x(i, count)) y=(BOTTOM + 16.0).to_string() text-anchor="middle">{p.label.clone()}</text> })
+        .map(|(i, p)| {
+            // The last label ends at its day, so it stays inside the picture.
+            let anchor = if i + 1 == count { "end" } else { "middle" };
+            view! { <text class="chart-axis" x=format!("{:.1}", x(i, count)) y=(BOTTOM + 16.0).to_string() text-anchor=anchor>{p.label.clone()}</text> }
+        })
         .collect_view();
     let grid = [0.0, 0.5, 1.0]
         .into_iter()

@@ -35,6 +35,8 @@ pub struct AlertsView {
     pub detectors: Vec<(String, String)>,
     /// Capabilities seen on alerts.
     pub capabilities: Vec<String>,
+    /// The viewer may open agents' pages (managers, admins).
+    pub link_agents: bool,
 }
 
 /// One day of a detector's series, as the alert's chart draws it.
@@ -87,4 +89,8 @@ pub struct AlertDetailView {
     pub can_work: bool,
     /// The viewer may undo the response (managers), and it is not undone yet.
     pub can_undo: bool,
+    /// The viewer may search the evidence trail (auditors, admins).
+    pub can_audit: bool,
+    /// The viewer may open the agent's page (managers, admins).
+    pub link_agent: bool,
 }

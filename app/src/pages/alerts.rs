@@ -72,7 +72,7 @@ fn AlertList(v: AlertsView, chosen: Filters) -> impl IntoView {
             {if v.rows.is_empty() {
                 view! { <p class="muted" data-testid="no-alerts">"No alert matches."</p> }.into_any()
             } else {
-                view! { <AlertTable rows=v.rows /> }.into_any()
+                view! { <AlertTable rows=v.rows link_agents=v.link_agents /> }.into_any()
             }}
         </section>
     }
@@ -140,6 +140,15 @@ fn FilterForm(
     }
 }
 
+/// The agent's name, linked to its page for those who may open it.
+fn agent_name(r: &AlertItem, link: bool) -> AnyView {
+    if link {
+        view! { <a href=format!("/agents/{}", r.agent_id)><strong>{r.agent.clone()}</strong></a> }.into_any()
+    } else {
+        view! { <strong>{r.agent.clone()}</strong> }.into_any()
+    }
+}
+
 fn state_badge(state: &str) -> impl IntoView + use<> {
     let class = match state {
         "open" => "badge off",
@@ -150,7 +159,7 @@ fn state_badge(state: &str) -> impl IntoView + use<> {
 }
 
 #[component]
-fn AlertTable(rows: Vec<AlertItem>) -> impl IntoView {
+fn AlertTable(rows: Vec<AlertItem>, link_agents: bool) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="table" id="alerts-table">
@@ -163,7 +172,7 @@ fn AlertTable(rows: Vec<AlertItem>) -> impl IntoView {
                                 <div class="muted small">{r.opened.clone()}</div>
                             </td>
                             <td>
-                                <a href=format!("/agents/{}", r.agent_id)>{r.agent.clone()}</a>
+                                {agent_name(&r, link_agents)}
                                 {r.capability.clone().map(|c| view! { <div><code>{c}</code></div> })}
                             </td>
                             <td class="small">{r.message.clone()}</td>
@@ -237,7 +246,7 @@ fn Alert(p: AlertDetailView, forms: Forms, kept: (String, String)) -> impl IntoV
         <section class="panel">
             <p>
                 {state_badge(&r.state)}" "
-                <a href=format!("/agents/{}", r.agent_id)><strong>{r.agent.clone()}</strong></a>
+                {agent_name(&r, p.link_agent)}
                 {r.capability.clone().map(|c| view! { " · "<code>{c}</code> })}
                 <span class="muted small">{format!(" · raised {}", r.opened)}</span>
             </p>
@@ -256,7 +265,8 @@ fn Alert(p: AlertDetailView, forms: Forms, kept: (String, String)) -> impl IntoV
                 {p.acknowledged.clone().map(|a| view! { <li>{format!("Acknowledged by {a}.")}</li> })}
                 {p.resolved.clone().map(|a| view! { <li data-testid="alert-resolved">{format!("Resolved by {a}.")}</li> })}
             </ul>
-            <p class="small"><a href=format!("/audit?agent={}", r.agent_id)>"Its evidence records"</a></p>
+            {p.can_audit.then(|| view! { <p class="small"><a href=format!("/audit?agent={}", r.agent_id)>"The agent's evidence records"</a></p> })}
+            {p.link_agent.then(|| view! { <p class="small"><a href=format!("/agents/{}", r.agent_id)>"The agent's page and track record"</a></p> })}
         </section>
         <Steps p=p.clone() forms kept />
         <section class="panel" id="alert-causes">

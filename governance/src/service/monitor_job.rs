@@ -22,6 +22,7 @@ use crate::store::grants::{self as grant_store, GrantRecord};
 use crate::store::scorecards::Group;
 use crate::store::{Store, agents as agent_store, evidence, job_leases};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::DatabaseTransaction;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use vocab::AgentStatus;
@@ -59,6 +60,14 @@ pub struct MonitorJob {
     holder: String,
 }
 
+/// A detector that fired about a grant in this pass, with what it should do.
+struct Firing {
+    grant: GrantRecord,
+    check: Check,
+    response: Response,
+    points: Vec<Point>,
+}
+
 /// Who the monitor acts as.
 fn monitor_actor(detector: Detector) -> Actor {
     Actor::system(&format!("monitor ({})", detector.as_str()))
@@ -89,6 +98,7 @@ impl MonitorJob {
             monitoring::current(&self.store).await?.into_iter().filter(|s| s.enabled).collect();
         let window = Window::ending(today);
         let mut pass = Pass { held: true, ..Pass::default() };
+        let mut firing = Vec::new();
         if !settings.is_empty() {
             let agents = self.store.agents_active_since(window.recent_from).await?;
             let grants = self.store.live_grants_of(&agents).await?;
@@ -108,13 +118,26 @@ impl MonitorJob {
                 pass.judged += 1;
                 for check in monitoring::judge(mine, &peer, today, &settings) {
                     if check.judgement.fires() {
-                        let setting = settings.iter().find(|s| s.detector == check.detector);
-                        let response = setting.map_or(Response::Alert, |s| s.response);
+                        let response = settings
+                            .iter()
+                            .find(|s| s.detector == check.detector)
+                            .map_or(Response::Alert, |s| s.response);
                         let points = monitoring::series(mine, today, check.detector);
-                        self.fired(&g, &check, response, &window, points, now, &mut pass).await?;
+                        firing.push(Firing { grant: g.clone(), check, response, points });
                     }
                 }
             }
+        }
+        if !firing.is_empty() {
+            // One transaction for the pass: decisions see what it changed at once, not alert by
+            // alert.
+            let txn = self.store.begin_write().await?;
+            evidence::lock(&txn).await?;
+            let mut acted = std::collections::BTreeSet::new();
+            for f in firing {
+                self.fired(&txn, f, &window, now, &mut acted, &mut pass).await?;
+            }
+            txn.commit().await?;
         }
         job_leases::advance(self.store.db(), JOB, &self.holder, head, now).await?;
         Ok(pass)
@@ -125,53 +148,53 @@ impl MonitorJob {
         job_leases::release(self.store.db(), JOB, &self.holder, now).await
     }
 
-    /// A detector fired about a grant: refresh its open alert, or raise one and respond.
-    #[allow(clippy::too_many_arguments)]
+    /// A detector fired about a grant: refresh its open alert, or raise one and respond (at
+    /// most one response per grant in a pass: two detectors firing do not demote it twice).
     async fn fired(
         &self,
-        g: &GrantRecord,
-        check: &Check,
-        response: Response,
+        txn: &DatabaseTransaction,
+        f: Firing,
         window: &Window,
-        points: Vec<Point>,
         now: DateTime<Utc>,
+        acted: &mut std::collections::BTreeSet<i64>,
         pass: &mut Pass,
     ) -> Result<(), GovError> {
+        let Firing { grant: g, check, response, points } = f;
         let Judgement::Fires { finding } = &check.judgement else { return Ok(()) };
         let detector = check.detector;
         let message = format!("{}: {} against {}", detector.label(), finding.observed, finding.baseline);
         let details = json!({"finding": finding, "window": window, "series": points}).to_string();
-        let db = self.store.db();
-        if let Some(open) = alert_store::open_for(db, g.id, detector.as_str()).await? {
+        if let Some(open) = alert_store::open_for(txn, g.id, detector.as_str()).await? {
             // Only new figures are written: an unchanged alert costs nothing.
             if open.details.as_deref() != Some(details.as_str()) {
-                alert_store::refresh(db, open.id, &message, &details, now).await?;
+                alert_store::refresh(txn, open.id, &message, &details, now).await?;
                 pass.refreshed += 1;
             }
             return Ok(());
         }
-        if alert_store::closed_since(db, g.id, detector.as_str(), now - Duration::hours(QUIET_HOURS)).await? {
+        if alert_store::closed_since(txn, g.id, detector.as_str(), now - Duration::hours(QUIET_HOURS)).await? {
             return Ok(());
         }
-        let actor = monitor_actor(detector);
-        let txn = self.store.begin_write().await?;
-        evidence::lock(&txn).await?;
-        let reason = format!("{} detector fired: {message}", detector.as_str());
-        let done = self.respond(&txn, &actor, g, response, &reason, now).await?;
         let detected = Detected {
             agent_id: g.agent_id,
             grant_id: g.id,
             capability: &g.capability,
             detector: detector.as_str(),
             message: message.clone(),
-            details: details.clone(),
-            response: done.as_ref().map(|(r, undo)| (r.as_str(), undo.to_string())),
+            details,
         };
-        let Some(id) = alert_store::raise_detected(&txn, detected, now).await? else {
-            // Raised meanwhile by another instance: nothing of this pass is kept.
-            txn.rollback().await?;
+        let Some(id) = alert_store::raise_detected(txn, detected, now).await? else {
+            // Raised meanwhile by another instance.
             return Ok(());
         };
+        let actor = monitor_actor(detector);
+        let reason = format!("{} detector fired: {message}", detector.as_str());
+        let done =
+            if acted.contains(&g.id) { None } else { self.respond(txn, &actor, &g, response, &reason, now).await? };
+        if let Some((r, undo)) = &done {
+            alert_store::set_response(txn, id, r.as_str(), &undo.to_string()).await?;
+            acted.insert(g.id);
+        }
         let did = done.as_ref().map_or("raised an alert".to_owned(), |(r, _)| response_words(*r).to_owned());
         let draft = Draft {
             actor,
@@ -189,8 +212,7 @@ impl MonitorJob {
                 "response": done.as_ref().map(|(r, _)| r.as_str()),
             }),
         };
-        evidence::append(&txn, &draft).await?;
-        txn.commit().await?;
+        evidence::append(txn, &draft).await?;
         pass.raised += 1;
         pass.acted += usize::from(done.is_some());
         Ok(())
@@ -214,8 +236,12 @@ impl MonitorJob {
                 if g.tier.demoted().is_none() {
                     return Ok(None);
                 }
-                let after = self.grants.change_tier(txn, actor, g.id, Step::Demote, reason, None).await?;
-                Ok(Some((response, json!({"grant": g.id, "from": g.tier, "to": after.tier}))))
+                match self.grants.change_tier(txn, actor, g.id, Step::Demote, reason, None).await {
+                    Ok(after) => Ok(Some((response, json!({"grant": g.id, "from": g.tier, "to": after.tier})))),
+                    // Changed since it was judged (a manager moved it): the alert says so much.
+                    Err(GovError::Conflict { .. }) => Ok(None),
+                    Err(e) => Err(e),
+                }
             }
             Response::SuspendGrant => {
                 if !grant_store::set_suspended(txn, g.id, Some(now)).await? {

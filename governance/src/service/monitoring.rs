@@ -171,7 +171,9 @@ fn bands(days: &[(NaiveDate, Group)], from: NaiveDate, to: NaiveDate) -> [u64; 4
     out
 }
 
-/// Proposals per window of [`RECENT_DAYS`] days, oldest first, over the baseline.
+/// Proposals per window of [`RECENT_DAYS`] days, oldest first, over the baseline — from the
+/// first window the grant asked anything in: empty windows before it are not a quiet history
+/// but none, so a new grant's first busy days are too little to judge, not a spike.
 fn volumes(days: &[(NaiveDate, Group)], baseline_first: NaiveDate) -> Vec<u64> {
     let windows = (BASELINE_DAYS / RECENT_DAYS) as usize;
     let mut out = vec![0u64; windows];
@@ -181,7 +183,8 @@ fn volumes(days: &[(NaiveDate, Group)], baseline_first: NaiveDate) -> Vec<u64> {
             out[(offset / RECENT_DAYS) as usize] += (*n).max(0) as u64;
         }
     }
-    out
+    let first = out.iter().position(|n| *n > 0).unwrap_or(out.len());
+    out.split_off(first)
 }
 
 /// One day of the series a detector judges: `k` of `n` (rejected of decided, failed of
@@ -334,6 +337,18 @@ mod tests {
         let j = verdict(&checks, Detector::RejectionRate);
         assert!(j.fires(), "{j:?}");
         assert_eq!(j.finding().unwrap().observed, "0.55 rejected (22 of 40)");
+    }
+
+    #[test]
+    fn a_new_grants_first_busy_days_are_too_few_windows_not_a_spike() {
+        // Thirty proposals today and nothing before: no history to compare with.
+        let checks = judge(&decided(0, 30, 0), &NO_PEERS, day(0), &defaults());
+        assert_eq!(verdict(&checks, Detector::Volume), &Judgement::TooFew { n: 0, min: volume::MIN_WINDOWS });
+        // A month of five a day, then a hundred: a spike.
+        let mut days: Vec<_> = (2..30).flat_map(|d| decided(d, 5, 0)).collect();
+        days.extend(decided(0, 100, 0));
+        let checks = judge(&days, &NO_PEERS, day(0), &defaults());
+        assert!(verdict(&checks, Detector::Volume).fires(), "{checks:?}");
     }
 
     #[test]

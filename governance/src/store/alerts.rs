@@ -67,8 +67,6 @@ pub struct Detected<'a> {
     pub message: String,
     /// JSON: the finding, the window and the series.
     pub details: String,
-    /// What the detector did besides alerting, and what undoing it restores (JSON).
-    pub response: Option<(&'a str, String)>,
 }
 
 /// Raises a detector's alert inside the caller's transaction; none when one is already open
@@ -89,8 +87,6 @@ pub async fn raise_detected(
         detector: Set(Some(d.detector.to_owned())),
         details: Set(Some(d.details)),
         updated_at: Set(Some(now)),
-        response: Set(d.response.as_ref().map(|(r, _)| (*r).to_owned())),
-        undo: Set(d.response.map(|(_, u)| u)),
         ..Default::default()
     };
     let inserted = alerts::Entity::insert(row)
@@ -101,6 +97,20 @@ pub async fn raise_detected(
         return Ok(None);
     }
     Ok(open_for(db, d.grant_id, d.detector).await?.map(|a| a.id))
+}
+
+/// Records what the detector did besides alerting, and what undoing it restores.
+pub async fn set_response(db: &impl ConnectionTrait, id: i64, response: &str, undo: &str) -> Result<(), GovError> {
+    alerts::Entity::update_many()
+        .set(alerts::ActiveModel {
+            response: Set(Some(response.to_owned())),
+            undo: Set(Some(undo.to_owned())),
+            ..Default::default()
+        })
+        .filter(alerts::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// The open alert of a detector about a grant.

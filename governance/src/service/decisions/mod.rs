@@ -191,7 +191,9 @@ impl Decisions {
                 Attempt::Stale(now_at) => self.inputs.moved_to(now_at),
             }
         }
-        Err(GovError::Internal(format!(
+        // Nothing was recorded and a later try will find the inputs settled: the agent is told
+        // to retry (503), not that something broke.
+        Err(GovError::Unavailable(format!(
             "what decisions read kept changing; the request was decided {MOST_ATTEMPTS} times and not recorded"
         )))
     }
