@@ -20,7 +20,12 @@ test('a manager tunes the detectors and the track records follow', async ({ page
   const rejection = page.locator('#detectors-table tr[data-detector="rejection_rate"]');
   await rejection.getByLabel('Rejection rate sensitivity').selectOption('high');
   await rejection.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByRole('status')).toContainText('Rejection rate: on, high sensitivity.');
+  await expect(page.getByRole('status')).toContainText('Rejection rate: on, high sensitivity, alert only.');
+  const failures = page.locator('#detectors-table tr[data-detector="failure_rate"]');
+  await failures.getByLabel('Failed executions response').selectOption('suspend_grant');
+  await failures.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toContainText('Failed executions: on, normal sensitivity, alert and suspend the grant.');
+  await expect(page.locator('#detectors-table tr[data-detector="failure_rate"] select[name="response"]')).toHaveValue('suspend_grant');
   await shot(page, '51-monitoring');
 
   // The track record of an agent from an earlier spec no longer judges volume.

@@ -76,8 +76,14 @@ pub async fn configure_detector(
     let s = state()?.monitoring.configure(&token, form).await.map_err(|e| gov(e).scoped(&detector))?;
     let name = crate::api::scorecard_rows::detector_name(s.detector);
     let text = if s.enabled {
-        let does = governance::service::monitor_job::response_words(s.response);
-        format!("{name}: on, {} sensitivity; when it fires it {does}.", s.sensitivity.as_str())
+        use governance::monitor::Response;
+        let does = match s.response {
+            Response::Alert => "alert only",
+            Response::DemoteGrant => "alert and demote the grant",
+            Response::SuspendGrant => "alert and suspend the grant",
+            Response::SuspendAgent => "alert and suspend the agent",
+        };
+        format!("{name}: on, {} sensitivity, {does}.", s.sensitivity.as_str())
     } else {
         format!("{name}: off.")
     };
