@@ -91,6 +91,7 @@ fn series(f: &governance::service::alerts::Figures, d: governance::monitor::Dete
         Detector::FailureRate => "failed of executed",
         Detector::RollbackRate => "rolled back of executed",
         Detector::ConfidenceDrift => "stated 0.9 or more, of proposals",
+        Detector::InboxAgeing => "expired unanswered, of those that waited for a person",
         _ => "proposals a day",
     };
     SeriesView {

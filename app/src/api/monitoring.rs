@@ -34,6 +34,10 @@ fn words(d: governance::monitor::Detector) -> (&'static str, &'static str) {
             "The confidence it states is spread differently from usual.",
             "30 recent and 100 baseline proposals; chi-square test over the confidence bands",
         ),
+        Detector::InboxAgeing => (
+            "More of its approvals expire before anyone decides: the people reviewing are not keeping up. Only alerts; its alert does not send more to the inbox.",
+            "20 recent and 30 baseline approvals that waited for a person; one-sided binomial test, at least 5 points up",
+        ),
         _ => ("", ""),
     }
 }
@@ -49,6 +53,7 @@ fn row(s: governance::service::monitoring::Setting) -> DetectorRow {
         enabled: s.enabled,
         sensitivity: s.sensitivity.as_str().to_owned(),
         response: s.response.as_str().to_owned(),
+        alert_only: s.detector.about_people(),
         changed: s.changed.map(|(by, at)| format!("{by}, {}", crate::api::show_time(&at))),
     }
 }

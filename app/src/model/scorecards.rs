@@ -140,6 +140,8 @@ pub struct DetectorRow {
     pub sensitivity: String,
     /// What the monitoring job does when it fires (`alert`, `demote_grant`, ...).
     pub response: String,
+    /// It watches the people reviewing: it can only alert.
+    pub alert_only: bool,
     /// Who changed it last and when; none for the defaults.
     pub changed: Option<String>,
 }

@@ -63,6 +63,7 @@ fn Detectors(
                         let resp_label = format!("{} response", r.name);
                         let resp_field = format!("{}/response", r.detector);
                         let response = r.response.clone();
+                        let offered = if r.alert_only { &RESPONSES[..1] } else { &RESPONSES[..] };
                         let (on_label, sens_label) = (format!("{} on", r.name), format!("{} sensitivity", r.name));
                         let (sens_field, det_field) = (format!("{}/sensitivity", r.detector), format!("{}/detector", r.detector));
                         let (det_attr, det_hidden) = (r.detector.clone(), r.detector.clone());
@@ -94,7 +95,7 @@ fn Detectors(
                                         </select>
                                         <label for=resp_for.clone() class="sr-label">{resp_label.clone()}</label>
                                         <select id=resp_id.clone() name="response">
-                                            {RESPONSES.into_iter().map(|(v, label)| view! { <option value=v selected=response == v>{label}</option> }).collect_view()}
+                                            {offered.iter().map(|(v, label)| view! { <option value=*v selected=response == *v>{*label}</option> }).collect_view()}
                                         </select>
                                         <button type="submit" class="btn btn-small">"Save"</button>
                                     </ActionForm>

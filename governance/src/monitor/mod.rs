@@ -33,11 +33,13 @@ pub enum Detector {
     NewParameters,
     /// A reviewer approves almost everything within seconds.
     RubberStamping,
+    /// More of the grant's approvals expire before anyone decides: the inbox is ageing.
+    InboxAgeing,
 }
 
 impl Detector {
     /// Every detector, in the order the console lists them.
-    pub const ALL: [Detector; 8] = [
+    pub const ALL: [Detector; 9] = [
         Detector::RejectionRate,
         Detector::FailureRate,
         Detector::RollbackRate,
@@ -46,6 +48,7 @@ impl Detector {
         Detector::ConfidenceDrift,
         Detector::NewParameters,
         Detector::RubberStamping,
+        Detector::InboxAgeing,
     ];
 
     /// The stored name.
@@ -59,6 +62,7 @@ impl Detector {
             Detector::ConfidenceDrift => "confidence_drift",
             Detector::NewParameters => "new_parameters",
             Detector::RubberStamping => "rubber_stamping",
+            Detector::InboxAgeing => "inbox_ageing",
         }
     }
 
@@ -73,7 +77,15 @@ impl Detector {
             Detector::ConfidenceDrift => "Stated confidence",
             Detector::NewParameters => "New parameter sets",
             Detector::RubberStamping => "Rubber-stamping",
+            Detector::InboxAgeing => "Approvals expiring",
         }
+    }
+
+    /// Whether it watches the people reviewing rather than the agent: its alert does not send
+    /// the agent's requests to approval (more waiting work would not help), and it may only
+    /// alert, never demote or suspend the agent for what people did.
+    pub fn about_people(self) -> bool {
+        matches!(self, Detector::RubberStamping | Detector::InboxAgeing)
     }
 
     /// Reads a stored name.

@@ -18,13 +18,14 @@ use serde_json::json;
 
 /// The detectors judged per grant when its record is read, in the order they are shown (the
 /// others need the background job).
-pub const PER_GRANT: [Detector; 6] = [
+pub const PER_GRANT: [Detector; 7] = [
     Detector::RejectionRate,
     Detector::FailureRate,
     Detector::RollbackRate,
     Detector::PeerDisagreement,
     Detector::Volume,
     Detector::ConfidenceDrift,
+    Detector::InboxAgeing,
 ];
 
 /// A grant's peer checks: (agreed, disagreed or timed out) in the baseline, then in the recent
@@ -99,6 +100,12 @@ impl Monitoring {
         })?;
         let sensitivity = Sensitivity::parse(&form.sensitivity).map_err(|m| GovError::invalid("sensitivity", m))?;
         let response = Response::parse(&form.response).map_err(|m| GovError::invalid("response", m))?;
+        if detector.about_people() && response != Response::Alert {
+            return Err(GovError::invalid(
+                "response",
+                format!("{} watches the people reviewing, not the agent: it can only alert", detector.label()),
+            ));
+        }
         let before = current(&self.store).await?.into_iter().find(|s| s.detector == detector);
         let now = crate::clock::now();
         let stored = StoredSetting {
@@ -235,6 +242,7 @@ pub fn series(days: &[(NaiveDate, Group)], today: NaiveDate, detector: Detector)
             Detector::FailureRate => (t.failure().hits, t.failure().n),
             Detector::RollbackRate => (t.rollback().hits, t.rollback().n),
             Detector::ConfidenceDrift => (bands(days, day, day)[3], t.proposals),
+            Detector::InboxAgeing => (t.expired, t.approved + t.rejected + t.expired),
             _ => (t.proposals, t.proposals),
         };
         out.push(Point { day, k, n });
@@ -252,6 +260,7 @@ pub fn judge(days: &[(NaiveDate, Group)], peer: &PeerWindows, today: NaiveDate, 
     let baseline = crate::service::scorecards::sum(days, Some(baseline_first), Some(baseline_last)).0;
     let rejected = |t: &Tally| crate::reliability::Rate::new(t.rejected, t.approved + t.rejected);
     let disagreed = |(agreed, disagreed): (u64, u64)| crate::reliability::Rate::new(disagreed, agreed + disagreed);
+    let expired = |t: &Tally| crate::reliability::Rate::new(t.expired, t.approved + t.rejected + t.expired);
     settings
         .iter()
         .filter(|s| s.enabled)
@@ -262,6 +271,9 @@ pub fn judge(days: &[(NaiveDate, Group)], peer: &PeerWindows, today: NaiveDate, 
                 Detector::FailureRate => rates::rising("failed", recent.failure(), baseline.failure(), alpha),
                 Detector::RollbackRate => rates::rising("rolled back", recent.rollback(), baseline.rollback(), alpha),
                 Detector::PeerDisagreement => rates::rising("disagreed", disagreed(peer[1]), disagreed(peer[0]), alpha),
+                Detector::InboxAgeing => {
+                    rates::rising("expired unanswered", expired(&recent), expired(&baseline), alpha)
+                }
                 Detector::Volume => volume::spike(recent.proposals, &volumes(days, baseline_first), alpha),
                 Detector::ConfidenceDrift => confidence::drift(
                     &bands(days, recent_first, today),
@@ -319,7 +331,7 @@ mod tests {
     #[test]
     fn a_new_grant_has_too_little_for_any_detector() {
         let checks = judge(&decided(0, 3, 0), &NO_PEERS, day(0), &defaults());
-        assert_eq!(checks.len(), 6);
+        assert_eq!(checks.len(), 7);
         assert!(checks.iter().all(|c| matches!(c.judgement, Judgement::TooFew { .. })), "{checks:?}");
     }
 
@@ -337,6 +349,27 @@ mod tests {
         let j = verdict(&checks, Detector::RejectionRate);
         assert!(j.fires(), "{j:?}");
         assert_eq!(j.finding().unwrap().observed, "0.55 rejected (22 of 40)");
+    }
+
+    /// A day's groups: `approved` proposals and `expired` ones nobody decided.
+    fn waited(days_ago: i64, approved: i64, expired: i64) -> Vec<(NaiveDate, Group)> {
+        vec![
+            (day(days_ago), (Decision::NeedsApproval, State::Final, String::new(), 3, 1, approved)),
+            (day(days_ago), (Decision::NeedsApproval, State::Expired, String::new(), 3, 0, expired)),
+        ]
+    }
+
+    #[test]
+    fn approvals_expiring_unanswered_more_than_they_used_to_fire() {
+        let mut days: Vec<_> = (2..30).flat_map(|d| waited(d, 10, if d % 7 == 0 { 1 } else { 0 })).collect();
+        let steady = [days.clone(), waited(0, 19, 1)].concat();
+        let checks = judge(&steady, &NO_PEERS, day(0), &defaults());
+        assert!(matches!(verdict(&checks, Detector::InboxAgeing), Judgement::Quiet { .. }), "{checks:?}");
+        days.extend(waited(0, 10, 15));
+        let checks = judge(&days, &NO_PEERS, day(0), &defaults());
+        let j = verdict(&checks, Detector::InboxAgeing);
+        assert!(j.fires(), "{j:?}");
+        assert_eq!(j.finding().unwrap().observed, "0.60 expired unanswered (15 of 25)");
     }
 
     #[test]
@@ -396,7 +429,7 @@ mod settings_tests {
         settings[0].sensitivity = Sensitivity::High;
         let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
         let checks = judge(&[], &[(0, 0); 2], today, &settings);
-        assert_eq!(checks.len(), 5);
+        assert_eq!(checks.len(), 6);
         assert!(checks.iter().all(|c| c.detector != Detector::Volume));
     }
 }

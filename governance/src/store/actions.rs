@@ -199,6 +199,7 @@ impl Store {
         q = match detector {
             Detector::RejectionRate => q.filter(actions::Column::State.eq(State::Rejected)),
             Detector::FailureRate => q.filter(actions::Column::State.eq(State::Failed)),
+            Detector::InboxAgeing => q.filter(actions::Column::State.eq(State::Expired)),
             Detector::RollbackRate => {
                 q.filter(actions::Column::State.is_in([State::RolledBack, State::RollbackFailed]))
             }

@@ -7,8 +7,12 @@ use crate::store::capabilities::{CapabilityRecord, record};
 use crate::store::{Store, aliased_columns, placeholder};
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 
+/// Detectors that watch the people reviewing: their alerts do not send the agent's requests to
+/// approval (see [`crate::monitor::Detector::about_people`]).
+const PEOPLE: &str = "'rubber_stamping', 'inbox_ageing'";
+
 /// The capability as catalogued, the agent's live grant for it, and whether an alert about the
-/// agent is open.
+/// agent (not about its reviewers) is open.
 #[derive(Debug)]
 pub struct DecisionInputs {
     pub capability: CapabilityRecord,
@@ -22,7 +26,8 @@ impl Store {
         let backend = self.backend();
         let p = |n| placeholder(backend, n);
         let sql = format!(
-            "SELECT {c}, {g}, EXISTS (SELECT 1 FROM alerts al WHERE al.agent_id = {p1} AND al.resolved_at IS NULL) \
+            "SELECT {c}, {g}, EXISTS (SELECT 1 FROM alerts al WHERE al.agent_id = {p1} AND al.resolved_at IS NULL \
+             AND (al.detector IS NULL OR al.detector NOT IN ({PEOPLE}))) \
              AS open_alert FROM capabilities c LEFT JOIN grants g ON g.capability_id = c.id AND g.agent_id = {p2} \
              AND g.revoked_at IS NULL WHERE c.name = {p3}",
             c = aliased_columns::<capabilities::Column>("c"),

@@ -113,41 +113,107 @@ fn key_filter(k: &SketchKey) -> Condition {
         .add(sketches::Column::Day.eq(k.2.clone()))
 }
 
-/// Adds parameter sets to their days' sketches: the existing rows are read locked (so two
-/// instances on PostgreSQL merge one after the other) and written back only where a register
-/// rose; a day without a row gets one, and one that appeared meanwhile is merged on the next
-/// pass.
+/// What this process last knew to be stored for each day's sketch. A batch then writes a day
+/// with one compare-and-set against it, without reading the row first (a round trip less per
+/// batch on PostgreSQL); when the row changed meanwhile (another instance, a rolled-back batch,
+/// a reviewer's changed params) the compare-and-set misses and the day is read again.
+static KNOWN: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<SketchKey, Vec<u8>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Days remembered at most (a few per live grant); past it the memory starts again.
+const KNOWN_AT_MOST: usize = 8192;
+
+fn known(key: &SketchKey) -> Option<Vec<u8>> {
+    KNOWN.lock().ok().and_then(|k| k.get(key).cloned())
+}
+
+fn remember(key: SketchKey, stored: Vec<u8>) {
+    if let Ok(mut k) = KNOWN.lock() {
+        if k.len() >= KNOWN_AT_MOST {
+            k.clear();
+        }
+        k.insert(key, stored);
+    }
+}
+
+fn forget(key: &SketchKey) {
+    if let Ok(mut k) = KNOWN.lock() {
+        k.remove(key);
+    }
+}
+
+fn malformed(key: &SketchKey) -> GovError {
+    GovError::Internal(format!("scorecard sketch {key:?} is not a sketch"))
+}
+
+/// Adds parameter sets to their days' sketches. A day whose stored bytes this process knows is
+/// written by compare-and-set, one statement; the others are read
+/// locked (so two instances on PostgreSQL merge one after the other) and written back where a
+/// register rose; a day without a row gets one, and one that appeared meanwhile is merged on
+/// the next pass.
 async fn sketch(db: &impl ConnectionTrait, mut additions: BTreeMap<SketchKey, Sketch>) -> Result<(), GovError> {
+    for (key, add) in std::mem::take(&mut additions) {
+        let Some(stored) = known(&key) else {
+            additions.insert(key, add);
+            continue;
+        };
+        let mut merged = Sketch::decode(&stored).map_err(|_| malformed(&key))?;
+        // Written even when no register rose: what this process knows may be a rolled-back
+        // batch's, and only the compare-and-set tells.
+        merged.merge(&add);
+        let bytes = merged.encode();
+        let res = sketches::Entity::update_many()
+            .col_expr(sketches::Column::Registers, Expr::value(bytes.clone()))
+            .filter(key_filter(&key))
+            .filter(sketches::Column::Registers.eq(stored))
+            .exec(db)
+            .await?;
+        if res.rows_affected == 1 {
+            remember(key, bytes);
+        } else {
+            forget(&key);
+            additions.insert(key, add);
+        }
+    }
     while !additions.is_empty() {
         let any = additions.keys().fold(Condition::any(), |c, k| c.add(key_filter(k)));
         for row in sketches::Entity::find().filter(any).lock_exclusive().all(db).await? {
             let key = (row.agent_id, row.capability, row.day);
             let Some(add) = additions.remove(&key) else { continue };
-            let mut stored = Sketch::decode(&row.registers)
-                .map_err(|_| GovError::Internal(format!("scorecard sketch {key:?} is not a sketch")))?;
+            let mut stored = Sketch::decode(&row.registers).map_err(|_| malformed(&key))?;
             if stored.merge(&add) {
+                let bytes = stored.encode();
                 sketches::Entity::update_many()
-                    .col_expr(sketches::Column::Registers, Expr::value(stored.encode()))
+                    .col_expr(sketches::Column::Registers, Expr::value(bytes.clone()))
                     .filter(key_filter(&key))
                     .exec(db)
                     .await?;
+                remember(key, bytes);
+            } else {
+                remember(key, row.registers);
             }
         }
         if additions.is_empty() {
             break;
         }
-        let rows = additions.iter().map(|((agent_id, capability, day), s)| sketches::ActiveModel {
-            agent_id: Set(*agent_id),
-            capability: Set(capability.clone()),
-            day: Set(day.clone()),
-            registers: Set(s.encode()),
-        });
+        let rows: Vec<_> = additions
+            .iter()
+            .map(|((agent_id, capability, day), s)| sketches::ActiveModel {
+                agent_id: Set(*agent_id),
+                capability: Set(capability.clone()),
+                day: Set(day.clone()),
+                registers: Set(s.encode()),
+            })
+            .collect();
         let conflict =
             OnConflict::columns([sketches::Column::AgentId, sketches::Column::Capability, sketches::Column::Day])
                 .do_nothing()
                 .to_owned();
         let inserted = sketches::Entity::insert_many(rows).on_conflict(conflict).exec_without_returning(db).await?;
         if usize::try_from(inserted).is_ok_and(|n| n == additions.len()) {
+            for (key, s) in std::mem::take(&mut additions) {
+                remember(key, s.encode());
+            }
             break;
         }
         // Another instance wrote some of these days first: merge into its rows. Re-adding the
