@@ -114,6 +114,7 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
 
 /// mona's reading token.
 async fn mona_member(app: &Served) -> governance::principal::AsMember {
-    let mona = app.db.user_by_name("mona").await.unwrap().unwrap();
-    app.state.accounts.principal(mona.id).await.unwrap().unwrap().as_member().unwrap()
+    let mona = app.db.user_by_name("mona").await.expect("lookup").expect("seeded");
+    let p = app.state.accounts.principal(mona.id).await.expect("principal").expect("active");
+    p.as_member().expect("a member")
 }
