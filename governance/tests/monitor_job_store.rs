@@ -54,7 +54,12 @@ async fn world(store: &Store) -> World {
 impl World {
     /// One proposal, approved or rejected by rita; backdated `days_ago` days.
     async fn decided(&self, n: u32, approve: bool, days_ago: i64) {
-        let me = Agents::new(self.store.clone()).authenticate(&self.key).await.unwrap();
+        self.decided_as(&self.key.clone(), n, approve, days_ago).await;
+    }
+
+    /// As [`World::decided`], by the agent holding `key`.
+    async fn decided_as(&self, key: &str, n: u32, approve: bool, days_ago: i64) {
+        let me = Agents::new(self.store.clone()).authenticate(key).await.unwrap();
         let req: ActionRequest = serde_json::from_value(json!({
             "capability": "finance.refund.issue",
             "params": {"order_id": format!("A-{n}"), "amount": 20, "currency": "EUR"},
@@ -230,6 +235,34 @@ async fn a_suspension_refuses_the_grant_until_undone_and_an_alert_only_detector_
         let req = ActionRequest { idempotency_key: Some("after-undo".into()), ..req };
         let asked = Decisions::new(db.store.clone()).request(&me, req).await.unwrap();
         assert!(!asked.rule.contains("suspended"), "{}: {}", db.name, asked.rule);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_later_pass_judges_only_the_agents_with_something_new() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let template = db.store.template_by_name("Watched refunds").await.unwrap().unwrap();
+        let (steady, key) = sandbox_agent(&db.store, &w.olga, "steady-bot").await;
+        let form = GrantForm {
+            agent_id: steady.id,
+            capability: "finance.refund.issue".into(),
+            template_id: template.id,
+            tier: "contributor".into(),
+        };
+        Grants::new(db.store.clone()).grant(&w.olga.as_manager().unwrap(), form).await.unwrap();
+        w.decided(1, true, 0).await;
+        w.decided_as(&key, 2, true, 0).await;
+        let job = MonitorJob::new(db.store.clone(), "solo".into());
+        let now = Utc::now();
+        assert_eq!(job.run(now).await.unwrap().judged, 2, "{}: the first pass of the day judges all", db.name);
+        w.decided_as(&key, 3, true, 0).await;
+        let pass = job.run(now + Duration::seconds(1)).await.unwrap();
+        assert_eq!(pass.judged, 1, "{}: only steady-bot asked since: {pass:?}", db.name);
+        w.respond_with("alert").await;
+        let pass = job.run(now + Duration::seconds(2)).await.unwrap();
+        assert_eq!(pass.judged, 2, "{}: a settings change judges all again: {pass:?}", db.name);
         db.cleanup().await;
     }
 }

@@ -7,9 +7,10 @@
 //!
 //! One instance runs it at a time: a pass first takes the `monitor` lease ([`job_leases`]),
 //! which another instance may take only once it has expired. A pass with nothing new in the
-//! evidence trail since the last one (and on the same UTC day) does nothing else, so the job
-//! is cheap when nothing changed; the lease row keeps how far it got, so a restarted or new
-//! holder resumes there.
+//! evidence trail since the last one (and on the same UTC day) does nothing else, and a pass
+//! later the same day judges only the agents the trail recorded something about since — all of
+//! them when a detector's settings changed — so the job is cheap when little changed; the lease
+//! row keeps how far it got, so a restarted or new holder resumes there.
 
 use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
@@ -100,7 +101,15 @@ impl MonitorJob {
         let mut pass = Pass { held: true, ..Pass::default() };
         let mut firing = Vec::new();
         if !settings.is_empty() {
-            let agents = self.store.agents_active_since(window.recent_from).await?;
+            let mut agents = self.store.agents_active_since(window.recent_from).await?;
+            // Later the same day, only the agents the trail recorded something about since the
+            // last pass are judged again (unless a detector's settings changed).
+            if held.watermark > 0 && held.last_run_at.is_some_and(|t| t.date_naive() == today) {
+                let (moved, configured) = self.store.evidence_after(held.watermark).await?;
+                if !configured {
+                    agents.retain(|a| moved.contains(a));
+                }
+            }
             let grants = self.store.live_grants_of(&agents).await?;
             let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
             let mut peers = self

@@ -202,6 +202,26 @@ fn filtered_with(
 }
 
 impl Store {
+    /// What the evidence trail recorded after `seq`: the agents it concerns, and whether a
+    /// detector's settings changed (the monitoring job judges again only what moved).
+    pub async fn evidence_after(&self, seq: i64) -> Result<(Vec<i64>, bool), GovError> {
+        let agents: Vec<Option<i64>> = evidence::Entity::find()
+            .select_only()
+            .column(evidence::Column::AgentId)
+            .distinct()
+            .filter(evidence::Column::Seq.gt(seq))
+            .filter(evidence::Column::AgentId.is_not_null())
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let configured = evidence::Entity::find()
+            .filter(evidence::Column::Seq.gt(seq))
+            .filter(evidence::Column::Kind.eq("monitor.configured"))
+            .count(self.db())
+            .await?;
+        Ok((agents.into_iter().flatten().collect(), configured > 0))
+    }
+
     /// How many records up to `last` match, and the first and last of them (seq, hash).
     #[allow(clippy::type_complexity)] // (count, first, last) reads plainly at the one caller
     pub async fn evidence_span(
