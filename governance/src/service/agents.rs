@@ -55,6 +55,29 @@ fn draft(actor: &Actor, kind: &'static str, agent: &AgentRecord, summary: String
     Draft { actor: actor.clone(), kind, subject_kind: "agent", subject_id: agent.id.to_string(), summary, details }
 }
 
+/// Suspends or reinstates an agent inside `txn` with its evidence record, by `actor` (a manager,
+/// or a detector); the agent as it was when it already had that status (nothing written).
+pub(crate) async fn change_status(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    agent_id: i64,
+    status: AgentStatus,
+    reason: &str,
+) -> Result<Result<AgentRecord, AgentRecord>, GovError> {
+    let before = agent_store::by_id(txn, agent_id).await?.ok_or_else(|| not_found(agent_id))?;
+    if !agent_store::set_status(txn, agent_id, status, reason).await? {
+        return Ok(Err(before));
+    }
+    let (kind, verb) = match status {
+        AgentStatus::Suspended => ("agent.suspended", "suspended"),
+        AgentStatus::Active => ("agent.reinstated", "reinstated"),
+    };
+    let summary = format!("{} {verb} {}: {reason}", actor.name, before.name);
+    let details = json!({"before": before.status, "after": status, "reason": reason});
+    evidence::append(txn, &draft(actor, kind, &before, summary, details)).await?;
+    Ok(Ok(AgentRecord { status, status_reason: reason.to_owned(), ..before }))
+}
+
 fn not_found(id: i64) -> GovError {
     GovError::NotFound(format!("agent {id}"))
 }
@@ -175,22 +198,13 @@ impl Agents {
     ) -> Result<AgentRecord, GovError> {
         let reason = parse_reason(reason).map_err(|m| GovError::invalid("reason", m))?;
         let txn = self.store.begin_write().await?;
-        let before = agent_store::by_id(&txn, agent_id).await?.ok_or_else(|| not_found(agent_id))?;
-        if !agent_store::set_status(&txn, agent_id, status, &reason).await? {
-            return Err(GovError::Conflict {
-                field: "status",
-                message: format!("{} is already {}", before.name, status.as_str()),
-            });
-        }
-        let (kind, verb) = match status {
-            AgentStatus::Suspended => ("agent.suspended", "suspended"),
-            AgentStatus::Active => ("agent.reinstated", "reinstated"),
-        };
-        let summary = format!("{} {verb} {}: {reason}", by.actor().name, before.name);
-        let details = json!({"before": before.status, "after": status, "reason": reason});
-        evidence::append(&txn, &draft(by.actor(), kind, &before, summary, details)).await?;
+        let changed = change_status(&txn, by.actor(), agent_id, status, &reason).await?;
+        let after = changed.map_err(|before| GovError::Conflict {
+            field: "status",
+            message: format!("{} is already {}", before.name, status.as_str()),
+        })?;
         txn.commit().await?;
-        Ok(AgentRecord { status, status_reason: reason, ..before })
+        Ok(after)
     }
 
     /// Emergency stop: suspends every active agent at once (admins only); returns how many.

@@ -5,7 +5,6 @@
 //! ([`crate::service::monitor_job::MonitorJob::undo`]).
 
 use crate::error::GovError;
-use crate::evidence::Draft;
 use crate::monitor::{Detector, Finding};
 use crate::principal::{AsMember, AsReviewer};
 use crate::service::monitoring::{Point, Window};
@@ -138,14 +137,14 @@ impl Alerts {
             let why = if alert.resolved_at.is_some() { "is resolved" } else { "was acknowledged already" };
             return Err(GovError::Conflict { field: "alert", message: format!("alert {id} {why}") });
         }
-        let draft = Draft {
-            actor: by.actor().clone(),
-            kind: "alert.acknowledged",
-            subject_kind: "agent",
-            subject_id: alert.agent_id.to_string(),
-            summary: format!("{} acknowledged alert {id} ({})", by.actor().name, alert.kind),
-            details: json!({"alert_id": id}),
-        };
+        let summary = format!("{} acknowledged alert {id} ({})", by.actor().name, alert.kind);
+        let draft = crate::service::grants::draft(
+            by.actor(),
+            "alert.acknowledged",
+            alert.agent_id,
+            summary,
+            json!({"alert_id": id}),
+        );
         evidence::append(&txn, &draft).await?;
         txn.commit().await?;
         Ok(())

@@ -16,12 +16,13 @@ use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
 use crate::monitor::{Detector, Judgement, Response};
 use crate::principal::AsManager;
-use crate::service::grants::{Grants, Step};
+use crate::service::agents::change_status;
+use crate::service::grants::{Grants, Step, draft};
 use crate::service::monitoring::{self, Check, Point, RECENT_DAYS, Setting, Window};
 use crate::store::alerts::{self as alert_store, AlertRecord, Detected};
 use crate::store::grants::{self as grant_store, GrantRecord};
 use crate::store::scorecards::Group;
-use crate::store::{Store, agents as agent_store, evidence, job_leases};
+use crate::store::{Store, evidence, job_leases};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::DatabaseTransaction;
 use serde_json::{Value, json};
@@ -205,22 +206,17 @@ impl MonitorJob {
             acted.insert(g.id);
         }
         let did = done.as_ref().map_or("raised an alert".to_owned(), |(r, _)| response_words(*r).to_owned());
-        let draft = Draft {
-            actor,
-            kind: "monitor.fired",
-            subject_kind: "agent",
-            subject_id: g.agent_id.to_string(),
-            summary: format!("The {} detector {did} on {} (alert {id}): {message}", detector.as_str(), g.capability),
-            details: json!({
-                "alert_id": id,
-                "grant": g.id,
-                "capability": g.capability,
-                "detector": detector.as_str(),
-                "finding": finding,
-                "window": window,
-                "response": done.as_ref().map(|(r, _)| r.as_str()),
-            }),
-        };
+        let summary = format!("The {} detector {did} on {} (alert {id}): {message}", detector.as_str(), g.capability);
+        let details = json!({
+            "alert_id": id,
+            "grant": g.id,
+            "capability": g.capability,
+            "detector": detector.as_str(),
+            "finding": finding,
+            "window": window,
+            "response": done.as_ref().map(|(r, _)| r.as_str()),
+        });
+        let draft = draft(&actor, "monitor.fired", g.agent_id, summary, details);
         evidence::append(txn, &draft).await?;
         pass.raised += 1;
         pass.acted += usize::from(done.is_some());
@@ -256,29 +252,14 @@ impl MonitorJob {
                 if !grant_store::set_suspended(txn, g.id, Some(now)).await? {
                     return Ok(None);
                 }
-                let draft = grant_draft(
-                    actor,
-                    "grant.suspended",
-                    g,
-                    format!("{} suspended {}: {reason}", actor.name, g.capability),
-                );
-                evidence::append(txn, &draft).await?;
+                let summary = format!("{} suspended {}: {reason}", actor.name, g.capability);
+                evidence::append(txn, &grant_draft(actor, "grant.suspended", g, summary)).await?;
                 Ok(Some((response, json!({"grant": g.id}))))
             }
             Response::SuspendAgent => {
-                if !agent_store::set_status(txn, g.agent_id, AgentStatus::Suspended, reason).await? {
-                    return Ok(None);
-                }
-                let draft = Draft {
-                    actor: actor.clone(),
-                    kind: "agent.suspended",
-                    subject_kind: "agent",
-                    subject_id: g.agent_id.to_string(),
-                    summary: format!("{} suspended the agent: {reason}", actor.name),
-                    details: json!({"before": "active", "after": "suspended", "reason": reason}),
-                };
-                evidence::append(txn, &draft).await?;
-                Ok(Some((response, json!({"agent": g.agent_id}))))
+                // Already suspended: nothing to do, nothing to undo.
+                let suspended = change_status(txn, actor, g.agent_id, AgentStatus::Suspended, reason).await?;
+                Ok(suspended.ok().map(|_| (response, json!({"agent": g.agent_id}))))
             }
         }
     }
@@ -335,48 +316,24 @@ impl MonitorJob {
                 evidence::append(&txn, &grant_draft(&actor, "grant.reinstated", &g, summary)).await?;
             }
             Response::SuspendAgent => {
-                if !agent_store::set_status(&txn, alert.agent_id, AgentStatus::Active, &reason).await? {
-                    return Err(changed());
-                }
-                let draft = Draft {
-                    actor: actor.clone(),
-                    kind: "agent.reinstated",
-                    subject_kind: "agent",
-                    subject_id: alert.agent_id.to_string(),
-                    summary: format!("{} reinstated the agent: {reason}", actor.name),
-                    details: json!({"before": "suspended", "after": "active", "reason": reason}),
-                };
-                evidence::append(&txn, &draft).await?;
+                change_status(&txn, &actor, alert.agent_id, AgentStatus::Active, &reason)
+                    .await?
+                    .map_err(|_| changed())?;
             }
         }
-        let draft = Draft {
-            actor: actor.clone(),
-            kind: "monitor.undone",
-            subject_kind: "agent",
-            subject_id: alert.agent_id.to_string(),
-            summary: format!(
-                "{} undid what the {} detector did (alert {alert_id}): {note}",
-                actor.name,
-                detector.as_str()
-            ),
-            details: json!({"alert_id": alert_id, "grant": grant_id, "response": response.as_str(), "note": note}),
-        };
-        evidence::append(&txn, &draft).await?;
+        let summary =
+            format!("{} undid what the {} detector did (alert {alert_id}): {note}", actor.name, detector.as_str());
+        let details = json!({"alert_id": alert_id, "grant": grant_id, "response": response.as_str(), "note": note});
+        evidence::append(&txn, &draft(&actor, "monitor.undone", alert.agent_id, summary, details)).await?;
         txn.commit().await?;
         self.store.alert_by_id(alert_id).await?.ok_or_else(|| GovError::NotFound(format!("alert {alert_id}")))
     }
 }
 
-/// An evidence record about a grant, by the monitor or the manager undoing it.
+/// An evidence record about a grant (filed under its agent), by the monitor or the manager
+/// undoing what it did.
 fn grant_draft(actor: &Actor, kind: &'static str, g: &GrantRecord, summary: String) -> Draft {
-    Draft {
-        actor: actor.clone(),
-        kind,
-        subject_kind: "agent",
-        subject_id: g.agent_id.to_string(),
-        summary,
-        details: json!({"grant": g.id, "capability": g.capability}),
-    }
+    draft(actor, kind, g.agent_id, summary, json!({"grant": g.id, "capability": g.capability}))
 }
 
 /// What a response did, in words.
