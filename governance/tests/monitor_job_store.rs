@@ -59,10 +59,15 @@ impl World {
 
     /// As [`World::decided`], by the agent holding `key`.
     async fn decided_as(&self, key: &str, n: u32, approve: bool, days_ago: i64) {
+        self.refund(key, &format!("A-{n}"), approve, days_ago).await;
+    }
+
+    /// A refund of order `order` by the agent holding `key`, approved or rejected by rita.
+    async fn refund(&self, key: &str, order: &str, approve: bool, days_ago: i64) {
         let me = Agents::new(self.store.clone()).authenticate(key).await.unwrap();
         let req: ActionRequest = serde_json::from_value(json!({
             "capability": "finance.refund.issue",
-            "params": {"order_id": format!("A-{n}"), "amount": 20, "currency": "EUR"},
+            "params": {"order_id": order, "amount": 20, "currency": "EUR"},
             "confidence": 0.9,
         }))
         .unwrap();
@@ -84,11 +89,15 @@ impl World {
         }
     }
 
+    async fn volume_off(&self) {
+        let off = SettingForm { detector: "volume".into(), enabled: false, ..SettingForm::default() };
+        Monitoring::new(self.store.clone()).configure(&self.olga.as_manager().unwrap(), off).await.unwrap();
+    }
+
     /// A quiet month (2 of 40 rejected), then a burst today (14 of 20 rejected). The volume
     /// detector is off: twenty today against fewer than two a day would fire it too.
     async fn drifting(&self) {
-        let off = SettingForm { detector: "volume".into(), enabled: false, ..SettingForm::default() };
-        Monitoring::new(self.store.clone()).configure(&self.olga.as_manager().unwrap(), off).await.unwrap();
+        self.volume_off().await;
         for i in 0..40 {
             self.decided(i, i % 20 != 0, 3 + i64::from(i % 25)).await;
         }
@@ -263,6 +272,51 @@ async fn a_later_pass_judges_only_the_agents_with_something_new() {
         w.respond_with("alert").await;
         let pass = job.run(now + Duration::seconds(2)).await.unwrap();
         assert_eq!(pass.judged, 2, "{}: a settings change judges all again: {pass:?}", db.name);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_never_seen_parameter_sets_raises_an_alert_naming_the_new_actions() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        w.volume_off().await;
+        // A month of refunds of the same three orders, then twenty orders never seen today.
+        let key = w.key.clone();
+        for i in 0..40 {
+            w.refund(&key, &format!("A-{}", i % 3), true, 3 + i64::from(i % 25)).await;
+        }
+        migrations::recount_scorecards(db.store.db()).await.unwrap();
+        for i in 0..20 {
+            w.refund(&key, &format!("B-{i}"), true, 0).await;
+        }
+        let job = MonitorJob::new(db.store.clone(), "solo".into());
+        let now = Utc::now();
+        let pass = job.run(now).await.unwrap();
+        assert_eq!((pass.judged, pass.raised), (1, 1), "{}: {pass:?}", db.name);
+        let member = w.olga.as_member().unwrap();
+        let alerts = governance::service::alerts::Alerts::new(db.store.clone());
+        let alert = alerts.list(&member, &Default::default()).await.unwrap().items.remove(0);
+        assert_eq!(alert.alert.detector.as_deref(), Some("new_parameters"), "{}", db.name);
+        assert!(
+            alert.alert.message.starts_with("New parameter sets: 1.00 never seen before (20 of 20)"),
+            "{}: {}",
+            db.name,
+            alert.alert.message
+        );
+        let series = &alert.figures.as_ref().unwrap().series;
+        assert_eq!(series.iter().map(|p| p.k).sum::<u64>(), 23, "{}: 3 sets in the month, 20 today", db.name);
+        let detail = alerts.detail(&member, alert.alert.id).await.unwrap();
+        assert_eq!(detail.causes.len(), 20, "{}: the actions with a set first seen today", db.name);
+
+        // Reading the same actions again changes nothing; known orders again are not new.
+        for i in 0..5 {
+            w.refund(&key, &format!("B-{i}"), true, 0).await;
+        }
+        let again = job.run(now + Duration::seconds(1)).await.unwrap();
+        assert_eq!((again.raised, again.refreshed), (0, 1), "{}: {again:?}", db.name);
+        let alert = alerts.list(&member, &Default::default()).await.unwrap().items.remove(0);
+        assert!(alert.alert.message.contains("(20 of 25)"), "{}: {}", db.name, alert.alert.message);
         db.cleanup().await;
     }
 }

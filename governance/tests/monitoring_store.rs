@@ -22,7 +22,7 @@ async fn settings_start_at_their_defaults_and_each_change_is_recorded() {
         let olga = person(&acc, "olga", &["manager"]).await;
         let m = Monitoring::new(db.store.clone());
         let all = m.settings(&olga.as_member().unwrap()).await.unwrap();
-        assert_eq!(all.len(), 7, "{}", db.name);
+        assert_eq!(all.len(), 8, "{}", db.name);
         assert!(all.iter().all(|s| s.enabled && s.sensitivity == Sensitivity::Normal && s.changed.is_none()));
 
         let token = olga.as_manager().unwrap();

@@ -22,11 +22,14 @@ mod m20261204_000017_scorecard_counts;
 mod m20261206_000018_detector_settings;
 mod m20261206_000019_scorecard_sketches;
 mod m20261206_000020_monitor_alerts;
+mod m20261206_000021_parameter_history;
 
 pub mod distinct_sketch;
 
+/// The `job_leases` row of the parameter history (how far it has read the actions).
+pub use m20261206_000021_parameter_history::LEASE as PARAMETER_HISTORY_LEASE;
 /// Counts scorecards again from the actions and evidence (after rows were written directly).
-pub use m20261206_000019_scorecard_sketches::recount as recount_scorecards;
+pub use m20261206_000021_parameter_history::recount as recount_scorecards;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -55,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000018_detector_settings::Migration),
             Box::new(m20261206_000019_scorecard_sketches::Migration),
             Box::new(m20261206_000020_monitor_alerts::Migration),
+            Box::new(m20261206_000021_parameter_history::Migration),
         ]
     }
 }

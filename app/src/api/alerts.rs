@@ -92,6 +92,7 @@ fn series(f: &governance::service::alerts::Figures, d: governance::monitor::Dete
         Detector::RollbackRate => "rolled back of executed",
         Detector::ConfidenceDrift => "stated 0.9 or more, of proposals",
         Detector::InboxAgeing => "expired unanswered, of those that waited for a person",
+        Detector::NewParameters => "parameter sets first seen, of proposals",
         _ => "proposals a day",
     };
     SeriesView {

@@ -34,6 +34,10 @@ fn words(d: governance::monitor::Detector) -> (&'static str, &'static str) {
             "The confidence it states is spread differently from usual.",
             "30 recent and 100 baseline proposals; chi-square test over the confidence bands",
         ),
+        Detector::NewParameters => (
+            "More of its requests carry parameter sets it has never used before (read from the history the monitoring job keeps, so up to one pass behind).",
+            "20 recent and 30 baseline proposals; one-sided binomial test, at least 5 points up",
+        ),
         Detector::InboxAgeing => (
             "More of its approvals expire before anyone decides: the people reviewing are not keeping up. Only alerts; its alert does not send more to the inbox.",
             "20 recent and 30 baseline approvals that waited for a person; one-sided binomial test, at least 5 points up",

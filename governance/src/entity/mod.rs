@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod grants;
 pub mod job_leases;
 pub mod login_failures;
+pub mod parameter_history;
 pub mod peer_checks;
 pub mod scorecard_counts;
 pub mod scorecard_reviewers;

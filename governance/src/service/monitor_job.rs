@@ -18,11 +18,11 @@ use crate::monitor::{Detector, Judgement, Response};
 use crate::principal::AsManager;
 use crate::service::agents::change_status;
 use crate::service::grants::{Grants, Step, draft};
-use crate::service::monitoring::{self, Check, Point, RECENT_DAYS, Setting, Window};
+use crate::service::monitoring::{self, Check, Extra, Point, RECENT_DAYS, Setting, Window};
 use crate::store::alerts::{self as alert_store, AlertRecord, Detected};
 use crate::store::grants::{self as grant_store, GrantRecord};
 use crate::store::scorecards::Group;
-use crate::store::{Store, evidence, job_leases};
+use crate::store::{Store, evidence, job_leases, parameter_history};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::DatabaseTransaction;
 use serde_json::{Value, json};
@@ -112,6 +112,13 @@ impl MonitorJob {
                 }
             }
             let grants = self.store.live_grants_of(&agents).await?;
+            let mut first_seen = BTreeMap::new();
+            if settings.iter().any(|s| s.detector == Detector::NewParameters) {
+                let txn = self.store.begin_write().await?;
+                parameter_history::absorb(&txn, &self.holder, now).await?;
+                txn.commit().await?;
+                first_seen = parameter_history::first_seen_of(self.store.db(), &agents, window.baseline_from).await?;
+            }
             let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
             let mut peers = self
                 .store
@@ -124,15 +131,18 @@ impl MonitorJob {
             for g in grants {
                 let key = (g.agent_id, g.capability.clone());
                 let Some(mine) = days.get(&key) else { continue };
-                let peer = peers.remove(&key).unwrap_or_default();
+                let extra = Extra {
+                    peer: peers.remove(&key).unwrap_or_default(),
+                    first_seen: first_seen.remove(&key).unwrap_or_default(),
+                };
                 pass.judged += 1;
-                for check in monitoring::judge(mine, &peer, today, &settings) {
+                for check in monitoring::judge(mine, &extra, today, &settings) {
                     if check.judgement.fires() {
                         let response = settings
                             .iter()
                             .find(|s| s.detector == check.detector)
                             .map_or(Response::Alert, |s| s.response);
-                        let points = monitoring::series(mine, today, check.detector);
+                        let points = monitoring::series(mine, &extra.first_seen, today, check.detector);
                         firing.push(Firing { grant: g.clone(), check, response, points });
                     }
                 }

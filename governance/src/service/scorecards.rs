@@ -9,10 +9,10 @@ use crate::principal::{AsManager, AsMember};
 use crate::reliability::{Calibration, Rate, Readiness, Tally, readiness};
 use crate::service::agents::AgentPrincipal;
 use crate::service::monitoring;
-use crate::store::Store;
 use crate::store::grants::{self as grant_store, GrantRecord};
 use crate::store::scorecards::{Group, count};
 use crate::store::templates as template_store;
+use crate::store::{Store, parameter_history};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -206,12 +206,19 @@ impl Scorecards {
         let criteria = self.criteria(&g).await?;
         let revoked = g.revoked_at.is_some();
         let window = monitoring::Window::ending(today);
-        let peer = self
-            .store
-            .peer_windows_of(&[g.agent_id], midnight(window.baseline_from), midnight(window.recent_from))
-            .await?
-            .remove(&(g.agent_id, g.capability.clone()))
-            .unwrap_or_default();
+        let key = (g.agent_id, g.capability.clone());
+        let extra = monitoring::Extra {
+            peer: self
+                .store
+                .peer_windows_of(&[g.agent_id], midnight(window.baseline_from), midnight(window.recent_from))
+                .await?
+                .remove(&key)
+                .unwrap_or_default(),
+            first_seen: parameter_history::first_seen_of(self.store.db(), &[g.agent_id], window.baseline_from)
+                .await?
+                .remove(&key)
+                .unwrap_or_default(),
+        };
         let readiness = match (revoked, g.tier.promoted().and_then(|to| criteria.step_to(to).cloned())) {
             (false, Some(step)) => readiness(
                 &step,
@@ -236,7 +243,7 @@ impl Scorecards {
             open_alerts,
             readiness,
             criteria: Some(criteria),
-            monitoring: monitoring::judge(&days, &peer, today, settings),
+            monitoring: monitoring::judge(&days, &extra, today, settings),
         })
     }
 

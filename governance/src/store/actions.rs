@@ -218,6 +218,18 @@ impl Store {
                     .to_owned();
                 q.filter(actions::Column::Id.in_subquery(disagreed))
             }
+            Detector::NewParameters => {
+                use crate::entity::parameter_history as ph;
+                use sea_orm::sea_query::Query;
+                let novel = Query::select()
+                    .column(ph::Column::ActionHash)
+                    .from(ph::Entity)
+                    .and_where(ph::Column::AgentId.eq(agent_id))
+                    .and_where(ph::Column::Capability.eq(capability))
+                    .and_where(ph::Column::FirstSeen.gte(window.recent_from.format("%Y-%m-%d").to_string()))
+                    .to_owned();
+                q.filter(actions::Column::ActionHash.in_subquery(novel))
+            }
             _ => q,
         };
         Ok(q.order_by_desc(actions::Column::Id).limit(limit).all(self.db()).await?)

@@ -83,3 +83,36 @@ pub async fn release(db: &impl ConnectionTrait, job: &str, holder: &str, now: Da
         .await?;
     Ok(())
 }
+
+/// How far a job that runs under another's lease got (none before its first run).
+pub async fn watermark(db: &impl ConnectionTrait, job: &str) -> Result<Option<i64>, GovError> {
+    Ok(jl::Entity::find_by_id(job).one(db).await?.map(|row| row.watermark))
+}
+
+/// Records how far a job that runs under another's lease got (inserting its row if missing).
+pub async fn set_watermark(
+    db: &impl ConnectionTrait,
+    job: &str,
+    holder: &str,
+    watermark: i64,
+    now: DateTime<Utc>,
+) -> Result<(), GovError> {
+    let row = jl::ActiveModel {
+        job: Set(job.to_owned()),
+        holder: Set(holder.to_owned()),
+        expires_at: Set(now),
+        watermark: Set(watermark),
+        last_run_at: Set(Some(now)),
+        runs: Set(1),
+    };
+    jl::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(jl::Column::Job)
+                .update_columns([jl::Column::Holder, jl::Column::Watermark, jl::Column::LastRunAt])
+                .value(jl::Column::Runs, Expr::col((jl::Entity, jl::Column::Runs)).add(1))
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}

@@ -13,6 +13,7 @@ pub mod exports;
 pub mod grants;
 pub mod inbox;
 pub mod job_leases;
+pub mod parameter_history;
 pub mod peer_checks;
 pub mod scorecard_counts;
 pub mod scorecards;

@@ -18,19 +18,33 @@ use serde_json::json;
 
 /// The detectors judged per grant when its record is read, in the order they are shown (the
 /// others need the background job).
-pub const PER_GRANT: [Detector; 7] = [
+pub const PER_GRANT: [Detector; 8] = [
     Detector::RejectionRate,
     Detector::FailureRate,
     Detector::RollbackRate,
     Detector::PeerDisagreement,
     Detector::Volume,
     Detector::ConfidenceDrift,
+    Detector::NewParameters,
     Detector::InboxAgeing,
 ];
 
 /// A grant's peer checks: (agreed, disagreed or timed out) in the baseline, then in the recent
 /// window.
 pub type PeerWindows = [(u64, u64); 2];
+
+/// What the per-grant detectors read besides the daily counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Extra {
+    pub peer: PeerWindows,
+    /// Parameter sets first seen on each day (from the baseline's first day on).
+    pub first_seen: Vec<(NaiveDate, u64)>,
+}
+
+/// Parameter sets first seen within `[from, to]`.
+fn first_seen_between(first_seen: &[(NaiveDate, u64)], from: NaiveDate, to: NaiveDate) -> u64 {
+    first_seen.iter().filter(|(d, _)| *d >= from && *d <= to).map(|(_, n)| n).sum()
+}
 
 /// A detector's settings: on or off, how sensitive, and who last changed them (none: defaults).
 #[derive(Clone, Debug, PartialEq)]
@@ -228,7 +242,12 @@ impl Window {
 
 /// The daily series `detector` judges over the window ending `today`, one point per day (none
 /// for peer disagreement: peer checks are not kept per day).
-pub fn series(days: &[(NaiveDate, Group)], today: NaiveDate, detector: Detector) -> Vec<Point> {
+pub fn series(
+    days: &[(NaiveDate, Group)],
+    first_seen: &[(NaiveDate, u64)],
+    today: NaiveDate,
+    detector: Detector,
+) -> Vec<Point> {
     if detector == Detector::PeerDisagreement {
         return Vec::new();
     }
@@ -243,6 +262,7 @@ pub fn series(days: &[(NaiveDate, Group)], today: NaiveDate, detector: Detector)
             Detector::RollbackRate => (t.rollback().hits, t.rollback().n),
             Detector::ConfidenceDrift => (bands(days, day, day)[3], t.proposals),
             Detector::InboxAgeing => (t.expired, t.approved + t.rejected + t.expired),
+            Detector::NewParameters => (first_seen_between(first_seen, day, day).min(t.proposals), t.proposals),
             _ => (t.proposals, t.proposals),
         };
         out.push(Point { day, k, n });
@@ -251,9 +271,9 @@ pub fn series(days: &[(NaiveDate, Group)], today: NaiveDate, detector: Detector)
     out
 }
 
-/// Judges a grant's daily groups (from `store::scorecards`) and its peer checks on `today`
-/// with each enabled detector of `settings`, at its sensitivity.
-pub fn judge(days: &[(NaiveDate, Group)], peer: &PeerWindows, today: NaiveDate, settings: &[Setting]) -> Vec<Check> {
+/// Judges a grant's daily groups (from `store::scorecards`), its peer checks and its new
+/// parameter sets on `today` with each enabled detector of `settings`, at its sensitivity.
+pub fn judge(days: &[(NaiveDate, Group)], extra: &Extra, today: NaiveDate, settings: &[Setting]) -> Vec<Check> {
     let Window { baseline_from: baseline_first, baseline_to: baseline_last, recent_from: recent_first, .. } =
         Window::ending(today);
     let recent = crate::service::scorecards::sum(days, Some(recent_first), Some(today)).0;
@@ -261,6 +281,11 @@ pub fn judge(days: &[(NaiveDate, Group)], peer: &PeerWindows, today: NaiveDate, 
     let rejected = |t: &Tally| crate::reliability::Rate::new(t.rejected, t.approved + t.rejected);
     let disagreed = |(agreed, disagreed): (u64, u64)| crate::reliability::Rate::new(disagreed, agreed + disagreed);
     let expired = |t: &Tally| crate::reliability::Rate::new(t.expired, t.approved + t.rejected + t.expired);
+    // Sets first seen of the proposals (a set first seen is one of the window's proposals).
+    let novel = |from, to, t: &Tally| {
+        crate::reliability::Rate::new(first_seen_between(&extra.first_seen, from, to).min(t.proposals), t.proposals)
+    };
+    let peer = &extra.peer;
     settings
         .iter()
         .filter(|s| s.enabled)
@@ -274,6 +299,12 @@ pub fn judge(days: &[(NaiveDate, Group)], peer: &PeerWindows, today: NaiveDate, 
                 Detector::InboxAgeing => {
                     rates::rising("expired unanswered", expired(&recent), expired(&baseline), alpha)
                 }
+                Detector::NewParameters => rates::rising(
+                    "never seen before",
+                    novel(recent_first, today, &recent),
+                    novel(baseline_first, baseline_last, &baseline),
+                    alpha,
+                ),
                 Detector::Volume => volume::spike(recent.proposals, &volumes(days, baseline_first), alpha),
                 Detector::ConfidenceDrift => confidence::drift(
                     &bands(days, recent_first, today),
@@ -288,148 +319,4 @@ pub fn judge(days: &[(NaiveDate, Group)], peer: &PeerWindows, today: NaiveDate, 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::lifecycle::State;
-    use crate::policy::Decision;
-
-    fn day(n: i64) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 12, 6).unwrap() - Duration::days(n)
-    }
-
-    /// A day's groups: `approved` and `rejected` proposals stated at 0.95.
-    fn decided(days_ago: i64, approved: i64, rejected: i64) -> Vec<(NaiveDate, Group)> {
-        vec![
-            (day(days_ago), (Decision::NeedsApproval, State::Final, String::new(), 3, 1, approved)),
-            (day(days_ago), (Decision::NeedsApproval, State::Rejected, String::new(), 3, 0, rejected)),
-        ]
-    }
-
-    const NO_PEERS: PeerWindows = [(0, 0); 2];
-
-    #[test]
-    fn peers_disagreeing_more_than_they_used_to_fire() {
-        let settings = defaults();
-        let steady: PeerWindows = [(180, 20), (27, 3)];
-        let checks = judge(&[], &steady, day(0), &settings);
-        assert!(matches!(verdict(&checks, Detector::PeerDisagreement), Judgement::Quiet { .. }), "{checks:?}");
-        let worse: PeerWindows = [(180, 20), (12, 18)];
-        let checks = judge(&[], &worse, day(0), &settings);
-        let j = verdict(&checks, Detector::PeerDisagreement);
-        assert!(j.fires(), "{j:?}");
-        assert_eq!(j.finding().unwrap().observed, "0.60 disagreed (18 of 30)");
-    }
-
-    fn defaults() -> Vec<Setting> {
-        PER_GRANT.into_iter().map(Setting::default_for).collect()
-    }
-
-    fn verdict(checks: &[Check], d: Detector) -> &Judgement {
-        &checks.iter().find(|c| c.detector == d).unwrap().judgement
-    }
-
-    #[test]
-    fn a_new_grant_has_too_little_for_any_detector() {
-        let checks = judge(&decided(0, 3, 0), &NO_PEERS, day(0), &defaults());
-        assert_eq!(checks.len(), 7);
-        assert!(checks.iter().all(|c| matches!(c.judgement, Judgement::TooFew { .. })), "{checks:?}");
-    }
-
-    #[test]
-    fn rejections_rising_in_the_last_two_days_fire_and_a_steady_record_does_not() {
-        let mut days: Vec<_> = (2..30).flat_map(|d| decided(d, 18, 2)).collect();
-        let steady = [days.clone(), decided(1, 18, 2), decided(0, 17, 3)].concat();
-        let checks = judge(&steady, &NO_PEERS, day(0), &defaults());
-        assert!(matches!(verdict(&checks, Detector::RejectionRate), Judgement::Quiet { .. }), "{checks:?}");
-        assert!(matches!(verdict(&checks, Detector::Volume), Judgement::Quiet { .. }));
-        assert!(matches!(verdict(&checks, Detector::ConfidenceDrift), Judgement::Quiet { .. }));
-        days.extend(decided(1, 10, 10));
-        days.extend(decided(0, 8, 12));
-        let checks = judge(&days, &NO_PEERS, day(0), &defaults());
-        let j = verdict(&checks, Detector::RejectionRate);
-        assert!(j.fires(), "{j:?}");
-        assert_eq!(j.finding().unwrap().observed, "0.55 rejected (22 of 40)");
-    }
-
-    /// A day's groups: `approved` proposals and `expired` ones nobody decided.
-    fn waited(days_ago: i64, approved: i64, expired: i64) -> Vec<(NaiveDate, Group)> {
-        vec![
-            (day(days_ago), (Decision::NeedsApproval, State::Final, String::new(), 3, 1, approved)),
-            (day(days_ago), (Decision::NeedsApproval, State::Expired, String::new(), 3, 0, expired)),
-        ]
-    }
-
-    #[test]
-    fn approvals_expiring_unanswered_more_than_they_used_to_fire() {
-        let mut days: Vec<_> = (2..30).flat_map(|d| waited(d, 10, if d % 7 == 0 { 1 } else { 0 })).collect();
-        let steady = [days.clone(), waited(0, 19, 1)].concat();
-        let checks = judge(&steady, &NO_PEERS, day(0), &defaults());
-        assert!(matches!(verdict(&checks, Detector::InboxAgeing), Judgement::Quiet { .. }), "{checks:?}");
-        days.extend(waited(0, 10, 15));
-        let checks = judge(&days, &NO_PEERS, day(0), &defaults());
-        let j = verdict(&checks, Detector::InboxAgeing);
-        assert!(j.fires(), "{j:?}");
-        assert_eq!(j.finding().unwrap().observed, "0.60 expired unanswered (15 of 25)");
-    }
-
-    #[test]
-    fn a_new_grants_first_busy_days_are_too_few_windows_not_a_spike() {
-        // Thirty proposals today and nothing before: no history to compare with.
-        let checks = judge(&decided(0, 30, 0), &NO_PEERS, day(0), &defaults());
-        assert_eq!(verdict(&checks, Detector::Volume), &Judgement::TooFew { n: 0, min: volume::MIN_WINDOWS });
-        // A month of five a day, then a hundred: a spike.
-        let mut days: Vec<_> = (2..30).flat_map(|d| decided(d, 5, 0)).collect();
-        days.extend(decided(0, 100, 0));
-        let checks = judge(&days, &NO_PEERS, day(0), &defaults());
-        assert!(verdict(&checks, Detector::Volume).fires(), "{checks:?}");
-    }
-
-    #[test]
-    fn days_outside_the_baseline_do_not_count() {
-        // Old history (60 days ago) is outside the 28-day baseline: too few to judge.
-        let days = [decided(60, 500, 0), decided(0, 10, 20)].concat();
-        let checks = judge(&days, &NO_PEERS, day(0), &defaults());
-        assert_eq!(verdict(&checks, Detector::RejectionRate), &Judgement::TooFew { n: 0, min: rates::MIN_BASELINE });
-    }
-}
-
-#[cfg(test)]
-mod series_tests {
-    use super::*;
-    use crate::lifecycle::State;
-    use crate::policy::Decision;
-
-    #[test]
-    fn the_series_has_a_point_for_every_day_of_the_window_with_its_counts() {
-        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
-        let days = vec![
-            (today, (Decision::NeedsApproval, State::Rejected, String::new(), 3, 0, 4)),
-            (today, (Decision::NeedsApproval, State::Final, String::new(), 1, 1, 6)),
-            (today - Duration::days(40), (Decision::NeedsApproval, State::Rejected, String::new(), 3, 0, 9)),
-        ];
-        let points = series(&days, today, Detector::RejectionRate);
-        assert_eq!(points.len() as i64, RECENT_DAYS + BASELINE_DAYS);
-        assert_eq!(points.last(), Some(&Point { day: today, k: 4, n: 10 }));
-        assert!(points[..points.len() - 1].iter().all(|p| p.n == 0), "the day 40 days ago is outside");
-        let volume = series(&days, today, Detector::Volume);
-        assert_eq!(volume.last(), Some(&Point { day: today, k: 10, n: 10 }));
-        let confident = series(&days, today, Detector::ConfidenceDrift);
-        assert_eq!(confident.last(), Some(&Point { day: today, k: 4, n: 10 }), "4 of 10 stated 0.9 or more");
-    }
-}
-
-#[cfg(test)]
-mod settings_tests {
-    use super::*;
-
-    #[test]
-    fn a_detector_switched_off_is_not_judged_and_sensitivity_changes_the_test() {
-        let mut settings: Vec<Setting> = PER_GRANT.into_iter().map(Setting::default_for).collect();
-        settings[4].enabled = false;
-        settings[0].sensitivity = Sensitivity::High;
-        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
-        let checks = judge(&[], &[(0, 0); 2], today, &settings);
-        assert_eq!(checks.len(), 6);
-        assert!(checks.iter().all(|c| c.detector != Detector::Volume));
-    }
-}
+mod tests;
