@@ -2,7 +2,7 @@
 //! raises one alert and demotes the grant once, with its evidence; a second instance does
 //! nothing while the first holds the lease and takes over after it expires (resuming where it
 //! stopped); a manager's undo restores the tier once; a resolved alert keeps the detector quiet
-//! about that grant.
+//! about that grant. Migration 22 (alerts about reviewers) keeps every alert and its guards.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod common;
@@ -19,7 +19,8 @@ use governance::service::monitoring::{Monitoring, SettingForm};
 use governance::shadow::Verdict;
 use governance::template::RuleForm;
 use governance::{Accounts, Agents, Decisions, GovError, Grants, Lifecycle, Principal, Store};
-use sea_orm::ConnectionTrait;
+use migrations::MigratorTrait;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 
 struct World {
@@ -89,9 +90,13 @@ impl World {
         }
     }
 
+    /// Switches the volume detector off (many today against few a day would fire it), and
+    /// rubber-stamping (rita approves at once, all day).
     async fn volume_off(&self) {
-        let off = SettingForm { detector: "volume".into(), enabled: false, ..SettingForm::default() };
-        Monitoring::new(self.store.clone()).configure(&self.olga.as_manager().unwrap(), off).await.unwrap();
+        for detector in ["volume", "rubber_stamping"] {
+            let off = SettingForm { detector: detector.into(), enabled: false, ..SettingForm::default() };
+            Monitoring::new(self.store.clone()).configure(&self.olga.as_manager().unwrap(), off).await.unwrap();
+        }
     }
 
     /// A quiet month (2 of 40 rejected), then a burst today (14 of 20 rejected). The volume
@@ -155,7 +160,7 @@ async fn a_burst_of_rejections_demotes_the_grant_once_and_a_manager_undoes_it() 
         let detail = alerts.detail(&member, alert.alert.id).await.unwrap();
         assert_eq!(detail.causes.len(), 14, "{}: the rejected actions of the recent window", db.name);
 
-        let fired = db.store.evidence_about("agent", &alert.alert.agent_id.to_string(), 20).await.unwrap();
+        let fired = db.store.evidence_about("agent", &alert.alert.agent_id.unwrap().to_string(), 20).await.unwrap();
         let kinds: Vec<&str> = fired.iter().map(|r| r.kind.as_str()).collect();
         assert!(kinds.contains(&"monitor.fired") && kinds.contains(&"grant.demoted"), "{}: {kinds:?}", db.name);
         let demoted = fired.iter().find(|r| r.kind == "grant.demoted").unwrap();
@@ -317,6 +322,118 @@ async fn a_burst_of_never_seen_parameter_sets_raises_an_alert_naming_the_new_act
         assert_eq!((again.raised, again.refreshed), (0, 1), "{}: {again:?}", db.name);
         let alert = alerts.list(&member, &Default::default()).await.unwrap().items.remove(0);
         assert!(alert.alert.message.contains("(20 of 25)"), "{}: {}", db.name, alert.alert.message);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_reviewer_approving_everything_at_once_is_alerted_about_and_cannot_close_it() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        let key = w.key.clone();
+        // rita approves forty refunds, each within a second of its arrival.
+        for i in 0..40 {
+            w.refund(&key, &format!("R-{i}"), true, 0).await;
+        }
+        let job = MonitorJob::new(db.store.clone(), "solo".into());
+        let now = Utc::now();
+        let pass = job.run(now).await.unwrap();
+        assert_eq!((pass.reviewers, pass.raised, pass.acted), (1, 1, 0), "{}: {pass:?}", db.name);
+        let member = w.olga.as_member().unwrap();
+        let alerts = governance::service::alerts::Alerts::new(db.store.clone());
+        let alert = alerts.list(&member, &Default::default()).await.unwrap().items.remove(0);
+        assert_eq!(alert.alert.reviewer.as_deref(), Some("rita"), "{}", db.name);
+        assert_eq!(alert.alert.agent_id, None, "{}: about a person, not an agent", db.name);
+        assert!(
+            alert.alert.message.starts_with("Rubber-stamping: rita — 40 of 40 approved"),
+            "{}",
+            alert.alert.message
+        );
+        let figures = alert.figures.as_ref().unwrap();
+        assert_eq!(figures.series.last().unwrap().k, 40, "{}: forty quick approvals today", db.name);
+        assert!(figures.threshold.is_some());
+        let detail = alerts.detail(&member, alert.alert.id).await.unwrap();
+        assert_eq!(detail.causes.len(), 40, "{}: the quick approvals", db.name);
+
+        // The agent's requests are not held for it: it is about rita, not drift-bot.
+        let agent = db.store.action_by_id(detail.causes[0].id).await.unwrap().unwrap().agent_id;
+        let inputs = db.store.decision_inputs(agent, "finance.refund.issue").await.unwrap().unwrap();
+        assert!(!inputs.open_alert, "{}", db.name);
+
+        // rita may neither acknowledge nor resolve it; another reviewer does.
+        let rita = w.rita.as_reviewer().unwrap();
+        let err = alerts.acknowledge(&rita, alert.alert.id).await.unwrap_err();
+        assert!(matches!(err, GovError::Forbidden(_)), "{}: {err:?}", db.name);
+        let lifecycle = Lifecycle::new(db.store.clone());
+        let err = lifecycle.resolve_alert(&rita, alert.alert.id, "I was careful").await.unwrap_err();
+        assert!(matches!(err, GovError::Forbidden(_)), "{err:?}");
+        let fired = db.store.evidence_about("user", "rita", 5).await.unwrap();
+        assert_eq!(fired[0].kind, "monitor.fired", "{}: filed under the reviewer", db.name);
+        let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());
+        let vera = common::person(&acc, "vera", &["reviewer"]).await;
+        lifecycle
+            .resolve_alert(&vera.as_reviewer().unwrap(), alert.alert.id, "talked it through with rita")
+            .await
+            .unwrap();
+
+        // More of the same stays quiet for a while after a person resolved it.
+        w.refund(&key, "R-40", true, 0).await;
+        let quiet = job.run(now + Duration::seconds(1)).await.unwrap();
+        assert_eq!((quiet.reviewers, quiet.raised), (1, 0), "{}: {quiet:?}", db.name);
+        db.cleanup().await;
+    }
+}
+
+/// The first column of the first row of `sql`.
+async fn count(db: &impl ConnectionTrait, sql: &str) -> i64 {
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.unwrap();
+    row.unwrap().try_get_by_index::<i64>(0).unwrap()
+}
+
+/// An open alert of `detector` about grant 7 of the agent (or a failed rollback, without one).
+fn alert(backend: DbBackend, agent: &str, detector: Option<&str>) -> String {
+    let now = if backend == DbBackend::Postgres { "now()" } else { "'2026-12-06T08:00:00+00:00'" };
+    let (grant, detector) = match detector {
+        Some(d) => ("7".to_owned(), format!("'{d}'")),
+        None => ("NULL".to_owned(), "NULL".to_owned()),
+    };
+    format!(
+        "INSERT INTO alerts (agent_id, kind, message, created_at, grant_id, detector) \
+         VALUES ({agent}, 'monitor', 'm', {now}, {grant}, {detector})"
+    )
+}
+
+#[tokio::test]
+async fn alerts_and_their_guards_survive_the_reviewer_alerts_migration() {
+    let all = migrations::Migrator::migrations();
+    let before_22 = all.iter().position(|m| m.name() == "m20261206_000022_reviewer_alerts").unwrap() as u32;
+    for db in common::backends_migrated(Some(before_22)).await {
+        let store = &db.store;
+        let conn = store.db();
+        let backend = conn.get_database_backend();
+        let acc = Accounts::new(store.clone(), ThrottlePolicy::default());
+        let olga = person(&acc, "olga", &["manager"]).await;
+        let (agent, _) = sandbox_agent(store, &olga, "watched-bot").await;
+        let agent = agent.id.to_string();
+        conn.execute_unprepared(&alert(backend, &agent, Some("volume"))).await.unwrap();
+        conn.execute_unprepared(&alert(backend, &agent, None)).await.unwrap();
+
+        migrations::Migrator::up(conn, None).await.unwrap();
+        assert_eq!(count(conn, "SELECT COUNT(*) FROM alerts").await, 2, "{}: rows kept", db.name);
+        let version = store.decision_inputs_version().await.unwrap();
+        conn.execute_unprepared(&alert(backend, "NULL", None)).await.unwrap();
+        assert!(store.decision_inputs_version().await.unwrap() > version, "{}: the trigger is back", db.name);
+        let twice = conn.execute_unprepared(&alert(backend, &agent, Some("volume"))).await;
+        assert!(twice.is_err(), "{}: still one open alert per grant and detector", db.name);
+        let stamped = "INSERT INTO alerts (kind, message, created_at, detector, reviewer) \
+             VALUES ('monitor.rubber_stamping', 'm', CURRENT_TIMESTAMP, 'rubber_stamping', 'rita')";
+        conn.execute_unprepared(stamped).await.unwrap();
+        assert!(conn.execute_unprepared(stamped).await.is_err(), "{}: one open per reviewer", db.name);
+
+        // Back down: the alerts about nobody's agent go, the others stay.
+        migrations::Migrator::down(conn, Some(1)).await.unwrap();
+        assert_eq!(count(conn, "SELECT COUNT(*) FROM alerts").await, 2, "{}", db.name);
+        assert!(conn.execute_unprepared(&alert(backend, "NULL", None)).await.is_err(), "{}: NOT NULL again", db.name);
         db.cleanup().await;
     }
 }

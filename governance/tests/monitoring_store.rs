@@ -22,7 +22,7 @@ async fn settings_start_at_their_defaults_and_each_change_is_recorded() {
         let olga = person(&acc, "olga", &["manager"]).await;
         let m = Monitoring::new(db.store.clone());
         let all = m.settings(&olga.as_member().unwrap()).await.unwrap();
-        assert_eq!(all.len(), 8, "{}", db.name);
+        assert_eq!(all.len(), 9, "{}", db.name);
         assert!(all.iter().all(|s| s.enabled && s.sensitivity == Sensitivity::Normal && s.changed.is_none()));
 
         let token = olga.as_manager().unwrap();
@@ -42,8 +42,9 @@ async fn settings_start_at_their_defaults_and_each_change_is_recorded() {
 
         let err = m.configure(&token, form("volume", true, "extreme")).await.unwrap_err();
         assert!(matches!(err, GovError::Invalid { field: "sensitivity", .. }), "{err:?}");
-        let err = m.configure(&token, form("rubber_stamping", true, "high")).await.unwrap_err();
-        assert!(matches!(err, GovError::Invalid { field: "detector", .. }), "not a per-grant detector: {err:?}");
+        let stamping = SettingForm { response: "suspend_agent".into(), ..form("rubber_stamping", true, "high") };
+        let err = m.configure(&token, stamping).await.unwrap_err();
+        assert!(matches!(err, GovError::Invalid { field: "response", .. }), "about people, alert only: {err:?}");
         let demote = SettingForm { response: "demote_grant".into(), ..form("inbox_ageing", true, "normal") };
         let err = m.configure(&token, demote).await.unwrap_err();
         assert!(matches!(err, GovError::Invalid { field: "response", .. }), "about people, alert only: {err:?}");

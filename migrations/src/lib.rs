@@ -23,6 +23,7 @@ mod m20261206_000018_detector_settings;
 mod m20261206_000019_scorecard_sketches;
 mod m20261206_000020_monitor_alerts;
 mod m20261206_000021_parameter_history;
+mod m20261206_000022_reviewer_alerts;
 
 pub mod distinct_sketch;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_scorecard_sketches::Migration),
             Box::new(m20261206_000020_monitor_alerts::Migration),
             Box::new(m20261206_000021_parameter_history::Migration),
+            Box::new(m20261206_000022_reviewer_alerts::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ fn item(v: &governance::service::alerts::AlertView) -> crate::model::AlertItem {
         id: a.id,
         agent_id: a.agent_id,
         agent: v.agent_name.clone(),
+        reviewer: a.reviewer.clone(),
         capability: a.capability.clone(),
         detector: v.detector.map(|d| d.as_str().to_owned()),
         what: v.detector.map_or_else(|| a.kind.replace('_', " "), |d| d.label().to_owned()),
@@ -85,7 +86,17 @@ fn series(f: &governance::service::alerts::Figures, d: governance::monitor::Dete
     let in_baseline = |p: &&governance::service::monitoring::Point| p.day <= f.window.baseline_to;
     let (bk, bn): (u64, u64) = f.series.iter().filter(in_baseline).fold((0, 0), |(k, n), p| (k + p.k, n + p.n));
     let days = f.series.iter().filter(in_baseline).count().max(1) as f64;
-    let baseline = if is_rate { if bn == 0 { 0.0 } else { bk as f64 / bn as f64 } } else { bn as f64 / days };
+    let baseline = match f.threshold {
+        Some(t) => t,
+        None if is_rate => {
+            if bn == 0 {
+                0.0
+            } else {
+                bk as f64 / bn as f64
+            }
+        }
+        None => bn as f64 / days,
+    };
     let metric = match d {
         Detector::RejectionRate => "rejected of decided",
         Detector::FailureRate => "failed of executed",
@@ -93,6 +104,7 @@ fn series(f: &governance::service::alerts::Figures, d: governance::monitor::Dete
         Detector::ConfidenceDrift => "stated 0.9 or more, of proposals",
         Detector::InboxAgeing => "expired unanswered, of those that waited for a person",
         Detector::NewParameters => "parameter sets first seen, of proposals",
+        Detector::RubberStamping => "approved within 5 s, of approvals",
         _ => "proposals a day",
     };
     SeriesView {
@@ -108,6 +120,7 @@ fn series(f: &governance::service::alerts::Figures, d: governance::monitor::Dete
             .collect(),
         is_rate,
         baseline,
+        line: if f.threshold.is_some() { "the threshold" } else { "the baseline" }.to_owned(),
         metric: metric.to_owned(),
     }
 }
@@ -136,11 +149,15 @@ pub async fn alert_detail(id: i64) -> Result<AlertDetailView, AppError> {
         observed: figures.map(|f| f.finding.observed.clone()),
         baseline: figures.map(|f| f.finding.baseline.clone()),
         test: figures.map(|f| f.finding.test.clone()),
-        window: figures.map(|f| {
-            format!(
+        window: figures.map(|f| match f.threshold {
+            Some(_) => format!(
+                "{} to {}, UTC days (no baseline: judged against thresholds)",
+                f.window.recent_from, f.window.recent_to
+            ),
+            None => format!(
                 "{} to {} (recent) against {} to {} (baseline), UTC days",
                 f.window.recent_from, f.window.recent_to, f.window.baseline_from, f.window.baseline_to
-            )
+            ),
         }),
         // Peer checks are not kept per day: that alert has its figures but no chart.
         series: figures.zip(v.detector).filter(|(f, _)| !f.series.is_empty()).map(|(f, d)| series(f, d)),
@@ -157,10 +174,14 @@ pub async fn alert_detail(id: i64) -> Result<AlertDetailView, AppError> {
         acknowledged: when(&a.acknowledged_by, &a.acknowledged_at),
         resolved,
         updated: a.updated_at.filter(|u| *u != a.created_at).map(|u| show_time(&u)),
-        can_work: who.as_reviewer().is_ok() && a.resolved_at.is_none(),
+        about_viewer: a.reviewer.as_deref() == Some(who.username.as_str()),
+        // The reviewer an alert is about does not work it.
+        can_work: who.as_reviewer().is_ok()
+            && a.resolved_at.is_none()
+            && a.reviewer.as_deref() != Some(who.username.as_str()),
         can_undo: who.as_manager().is_ok() && a.response.is_some() && a.undone_at.is_none(),
         can_audit: who.as_auditor().is_ok(),
-        link_agent: who.as_manager().is_ok(),
+        link_agent: who.as_manager().is_ok() && a.agent_id.is_some(),
     })
 }
 

@@ -157,6 +157,13 @@ pub(crate) fn alert_row(a: AlertRecord, agent: String) -> AlertRow {
         id: a.id,
         agent_id: a.agent_id,
         agent,
+        holds_agent: a.agent_id.is_some()
+            && !a
+                .detector
+                .as_deref()
+                .and_then(|d| governance::monitor::Detector::parse(d).ok())
+                .is_some_and(|d| d.about_people()),
+        reviewer: a.reviewer,
         action_id: a.action_id,
         kind: a.kind,
         message: a.message,

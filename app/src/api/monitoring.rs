@@ -1,4 +1,4 @@
-//! Monitoring settings: which per-grant detectors run, how sensitive each is and what it does
+//! Monitoring settings: which detectors run, how sensitive each is and what it does
 //! when it fires (managers and admins change them; anyone signed in may read them).
 
 use crate::error::AppError;
@@ -42,7 +42,10 @@ fn words(d: governance::monitor::Detector) -> (&'static str, &'static str) {
             "More of its approvals expire before anyone decides: the people reviewing are not keeping up. Only alerts; its alert does not send more to the inbox.",
             "20 recent and 30 baseline approvals that waited for a person; one-sided binomial test, at least 5 points up",
         ),
-        _ => ("", ""),
+        Detector::RubberStamping => (
+            "A reviewer approves nearly everything, nearly at once (seconds from the item arriving), or approves a very long run without a rejection. Judged per reviewer on their last 100 decisions of 7 days. Only alerts; the reviewer it names cannot acknowledge or resolve it.",
+            "30 decisions; thresholds on the share approved, the share of approvals within 5 s and the longest run of approvals",
+        ),
     }
 }
 
@@ -62,7 +65,7 @@ fn row(s: governance::service::monitoring::Setting) -> DetectorRow {
     }
 }
 
-/// Every per-grant detector's settings.
+/// Every detector's settings.
 #[server(endpoint = "monitoring/settings")]
 pub async fn monitoring_settings() -> Result<Vec<DetectorRow>, AppError> {
     use crate::server::context::{gov, principal, state};

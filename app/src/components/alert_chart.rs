@@ -55,8 +55,9 @@ pub fn AlertChart(series: SeriesView) -> impl IntoView {
     let count = series.points.len();
     let top = ceiling(&series);
     let title = format!(
-        "{} per day over {count} days; dashed: the baseline ({}); shaded: the recent window that was judged",
+        "{} per day over {count} days; dashed: {} ({}); shaded: the recent window that was judged",
         series.metric,
+        series.line,
         axis_label(series.baseline, series.is_rate)
     );
     let first_recent = series.points.iter().position(|p| p.recent).unwrap_or(count);
@@ -130,6 +131,7 @@ mod tests {
                 .collect(),
             is_rate,
             baseline,
+            line: "the baseline".into(),
             metric: "rejected of decided".into(),
         }
     }

@@ -89,8 +89,13 @@ pub struct InboxCounts {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertRow {
     pub id: i64,
-    pub agent_id: i64,
+    /// The agent it is about (none for an alert about a reviewer).
+    pub agent_id: Option<i64>,
     pub agent: String,
+    /// The reviewer it is about (a detector watching people).
+    pub reviewer: Option<String>,
+    /// While open, the agent's requests wait for approval (not for detectors about people).
+    pub holds_agent: bool,
     pub action_id: Option<i64>,
     pub kind: String,
     pub message: String,

@@ -6,8 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertItem {
     pub id: i64,
-    pub agent_id: i64,
+    /// The agent it is about (none for an alert about a reviewer).
+    pub agent_id: Option<i64>,
     pub agent: String,
+    /// The reviewer it is about (a detector watching people).
+    pub reviewer: Option<String>,
     pub capability: Option<String>,
     /// The detector's stored name, and its name in words (a failed rollback has none).
     pub detector: Option<String>,
@@ -55,8 +58,10 @@ pub struct SeriesPoint {
 pub struct SeriesView {
     pub points: Vec<SeriesPoint>,
     pub is_rate: bool,
-    /// The baseline's rate (or mean per day), drawn as a line.
+    /// The baseline's rate (or mean per day), or the threshold, drawn as a line.
     pub baseline: f64,
+    /// What the line is: "the baseline" or "the threshold".
+    pub line: String,
     /// What is plotted, in words ("rejected of decided").
     pub metric: String,
 }
@@ -87,6 +92,8 @@ pub struct AlertDetailView {
     pub updated: Option<String>,
     /// The viewer may acknowledge and resolve (reviewers, managers).
     pub can_work: bool,
+    /// The alert is about the viewer's own reviewing.
+    pub about_viewer: bool,
     /// The viewer may undo the response (managers), and it is not undone yet.
     pub can_undo: bool,
     /// The viewer may search the evidence trail (auditors, admins).

@@ -140,12 +140,17 @@ fn FilterForm(
     }
 }
 
-/// The agent's name, linked to its page for those who may open it.
+/// What the alert is about: the reviewer, or the agent's name, linked to its page for those
+/// who may open it.
 fn agent_name(r: &AlertItem, link: bool) -> AnyView {
-    if link {
-        view! { <a href=format!("/agents/{}", r.agent_id)><strong>{r.agent.clone()}</strong></a> }.into_any()
-    } else {
-        view! { <strong>{r.agent.clone()}</strong> }.into_any()
+    match (&r.reviewer, r.agent_id) {
+        (Some(reviewer), _) => {
+            view! { "reviewer "<strong data-testid="alert-reviewer">{reviewer.clone()}</strong> }.into_any()
+        }
+        (None, Some(id)) if link => {
+            view! { <a href=format!("/agents/{id}")><strong>{r.agent.clone()}</strong></a> }.into_any()
+        }
+        (None, _) => view! { <strong>{r.agent.clone()}</strong> }.into_any(),
     }
 }
 
@@ -251,6 +256,7 @@ fn Alert(p: AlertDetailView, forms: Forms, kept: (String, String)) -> impl IntoV
                 <span class="muted small">{format!(" · raised {}", r.opened)}</span>
             </p>
             <p data-testid="alert-message">{r.message.clone()}</p>
+            {p.about_viewer.then(|| view! { <p class="muted small" data-testid="alert-about-you">"This alert is about your own reviewing: another reviewer works it."</p> })}
             {figures}
             {p.series.clone().map(|s| view! { <AlertChart series=s /> })}
         </section>
@@ -265,8 +271,12 @@ fn Alert(p: AlertDetailView, forms: Forms, kept: (String, String)) -> impl IntoV
                 {p.acknowledged.clone().map(|a| view! { <li>{format!("Acknowledged by {a}.")}</li> })}
                 {p.resolved.clone().map(|a| view! { <li data-testid="alert-resolved">{format!("Resolved by {a}.")}</li> })}
             </ul>
-            {p.can_audit.then(|| view! { <p class="small"><a href=format!("/audit?agent={}", r.agent_id)>"The agent's evidence records"</a></p> })}
-            {p.link_agent.then(|| view! { <p class="small"><a href=format!("/agents/{}", r.agent_id)>"The agent's page and track record"</a></p> })}
+            {p.can_audit.then(|| match (&r.reviewer, r.agent_id) {
+                (Some(reviewer), _) => view! { <p class="small"><a href=format!("/audit?{}", form_urlencoded::Serializer::new(String::new()).append_pair("actor", reviewer).finish())>"The reviewer's evidence records"</a></p> }.into_any(),
+                (None, Some(id)) => view! { <p class="small"><a href=format!("/audit?agent={id}")>"The agent's evidence records"</a></p> }.into_any(),
+                (None, None) => ().into_any(),
+            })}
+            {r.agent_id.filter(|_| p.link_agent).map(|id| view! { <p class="small"><a href=format!("/agents/{id}")>"The agent's page and track record"</a></p> })}
         </section>
         <Steps p=p.clone() forms kept />
         <section class="panel" id="alert-causes">

@@ -294,12 +294,16 @@ fn Alerts(alerts: Vec<AlertRow>, resolve: ServerAction<ResolveAlert>, back: Stri
                 <article class="item panel alert-item" data-alert=id.to_string()>
                     <header class="item-head">
                         <span class="badge off">{al.kind.replace('_', " ")}</span>
-                        <span class="item-agent">{al.agent}</span>
+                        <span class="item-agent">{match al.reviewer.clone() {
+                            Some(r) => format!("reviewer {r}"),
+                            None => al.agent.clone(),
+                        }}</span>
                         <span class="muted small">{al.created_at}</span>
                         {al.action_id.map(|a| view! { <a href=format!("/actions/{a}")>{format!("action #{a}")}</a> })}
                     </header>
                     <p>{al.message}</p>
-                    <p class="muted small">"While open, every request of this agent waits for approval."</p>
+                    {al.holds_agent.then(|| view! { <p class="muted small">"While open, every request of this agent waits for approval."</p> })}
+                    <p class="small"><a href=format!("/alerts/{id}")>"Explain this alert"</a></p>
                     <ActionForm action=resolve attr:class="inline-form">
                         <input type="hidden" name="id" value=id.to_string() />
                         <input type="hidden" name="back" value=back_for_alert.clone() />

@@ -18,9 +18,9 @@ pub fn MonitoringPage() -> impl IntoView {
         <p class="crumbs"><a href="/agents">"Agents"</a>" / Monitoring"</p>
         <h1>"Monitoring"</h1>
         <p class="muted">
-            "Each detector compares every grant's last two days with the 28 before, and shows on the grant's track record whether it is steady, has drifted, or has too few cases to say. "
+            "Each detector but rubber-stamping compares every grant's last two days with the 28 before, and shows on the grant's track record whether it is steady, has drifted, or has too few cases to say; rubber-stamping watches each reviewer's last decisions. "
             "Higher sensitivity speaks up earlier, with more false alarms: low needs p < 0.0001, normal p < 0.001, high p < 0.01. "
-            "The monitoring job raises an alert when one fires (one per grant and detector) and, if set here, demotes or suspends on its own; a manager can undo that from the alert. "
+            "The monitoring job raises an alert when one fires (one per grant, or reviewer, and detector) and, if set here, demotes or suspends on its own; a manager can undo that from the alert. "
             <a href="/alerts">"See the alerts"</a>"."
         </p>
         <FormError error />

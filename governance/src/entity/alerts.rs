@@ -1,4 +1,5 @@
-//! Something about an agent that needs a human: a failed rollback, or a detector that fired.
+//! Something that needs a human: a failed rollback, a detector that fired about an agent's
+//! grant, or one that fired about a reviewer.
 
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +9,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub agent_id: i64,
+    /// The agent it is about (none for an alert about a reviewer).
+    pub agent_id: Option<i64>,
     pub action_id: Option<i64>,
     pub kind: String,
     pub message: String,
@@ -33,6 +35,8 @@ pub struct Model {
     pub undo: Option<String>,
     pub undone_at: Option<DateTimeUtc>,
     pub undone_by: Option<String>,
+    /// The reviewer it is about (a detector watching people).
+    pub reviewer: Option<String>,
 }
 
 /// No links used by the store.

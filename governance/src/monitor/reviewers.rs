@@ -16,8 +16,10 @@ pub struct ReviewerDecision {
     pub seconds: f64,
 }
 
-/// How strict the judgement is: the shares that together make rubber-stamping, by sensitivity.
-fn thresholds(alpha: f64) -> (f64, f64, u64) {
+/// How strict the judgement is at significance level `alpha` (the sensitivity): the share
+/// approved, the share of approvals within [`GLANCE_SECONDS`] and the run of approvals that
+/// make rubber-stamping.
+pub fn thresholds(alpha: f64) -> (f64, f64, u64) {
     // (approved share, glance share of approvals, approvals in a row)
     if alpha >= 0.01 {
         (0.9, 0.6, 40)

@@ -5,6 +5,7 @@
 //! ([`crate::service::monitor_job::MonitorJob::undo`]).
 
 use crate::error::GovError;
+use crate::evidence::{Actor, Draft};
 use crate::monitor::{Detector, Finding};
 use crate::principal::{AsMember, AsReviewer};
 use crate::service::monitoring::{Point, Window};
@@ -26,6 +27,14 @@ pub struct Figures {
     pub finding: Finding,
     pub window: Window,
     pub series: Vec<Point>,
+    /// The line the series is compared with when it is a threshold, not a baseline (a
+    /// reviewer's alert).
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// The actions it names (a reviewer's quick approvals); otherwise the detector's causes
+    /// are looked up.
+    #[serde(default)]
+    pub actions: Vec<i64>,
 }
 
 /// An alert with what a page needs around it.
@@ -79,7 +88,10 @@ impl Alerts {
     }
 
     async fn view(&self, alert: AlertRecord) -> Result<AlertView, GovError> {
-        let agent_name = self.store.agent_by_id(alert.agent_id).await?.map(|a| a.name).unwrap_or_default();
+        let agent_name = match alert.agent_id {
+            Some(id) => self.store.agent_by_id(id).await?.map(|a| a.name).unwrap_or_default(),
+            None => String::new(),
+        };
         Ok(view_of(alert, agent_name))
     }
 
@@ -98,7 +110,7 @@ impl Alerts {
         let items = rows
             .into_iter()
             .map(|a| {
-                let n = name(a.agent_id);
+                let n = a.agent_id.map(name).unwrap_or_default();
                 view_of(a, n)
             })
             .collect();
@@ -114,9 +126,14 @@ impl Alerts {
     pub async fn detail(&self, _by: &AsMember, id: i64) -> Result<AlertDetail, GovError> {
         let alert = self.store.alert_by_id(id).await?.ok_or_else(|| GovError::NotFound(format!("alert {id}")))?;
         let view = self.view(alert).await?;
-        let causes = match (&view.figures, view.detector, &view.alert.capability) {
-            (Some(f), Some(d), Some(capability)) => {
-                self.store.actions_counted_by(view.alert.agent_id, capability, d, &f.window, CAUSES_LIMIT).await?
+        let causes = match (&view.figures, view.detector, view.alert.agent_id, &view.alert.capability) {
+            (Some(f), Some(_), _, _) if !f.actions.is_empty() => {
+                let mut named = self.store.actions_by_ids(&f.actions).await?;
+                named.sort_by_key(|a| std::cmp::Reverse(a.id));
+                named
+            }
+            (Some(f), Some(d), Some(agent_id), Some(capability)) => {
+                self.store.actions_counted_by(agent_id, capability, d, &f.window, CAUSES_LIMIT).await?
             }
             _ => match view.alert.action_id {
                 Some(action) => self.store.action_by_id(action).await?.into_iter().collect(),
@@ -126,9 +143,11 @@ impl Alerts {
         Ok(AlertDetail { view, causes })
     }
 
-    /// Marks an open alert as being looked at; 409 when it already is, or is resolved.
+    /// Marks an open alert as being looked at; 409 when it already is, or is resolved; 403 for
+    /// the reviewer an alert is about.
     pub async fn acknowledge(&self, by: &AsReviewer, id: i64) -> Result<(), GovError> {
         let alert = self.store.alert_by_id(id).await?.ok_or_else(|| GovError::NotFound(format!("alert {id}")))?;
+        not_about(&alert, by.actor())?;
         let now = crate::clock::now();
         let txn = self.store.begin_write().await?;
         evidence::lock(&txn).await?;
@@ -138,15 +157,36 @@ impl Alerts {
             return Err(GovError::Conflict { field: "alert", message: format!("alert {id} {why}") });
         }
         let summary = format!("{} acknowledged alert {id} ({})", by.actor().name, alert.kind);
-        let draft = crate::service::grants::draft(
-            by.actor(),
-            "alert.acknowledged",
-            alert.agent_id,
-            summary,
-            json!({"alert_id": id}),
-        );
+        let draft = alert_draft(by.actor(), "alert.acknowledged", &alert, summary, json!({"alert_id": id}));
         evidence::append(&txn, &draft).await?;
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// An evidence record about an alert, filed under what it is about: its agent, or the reviewer.
+pub(crate) fn alert_draft(
+    actor: &Actor,
+    kind: &'static str,
+    alert: &AlertRecord,
+    summary: String,
+    details: serde_json::Value,
+) -> Draft {
+    let (subject_kind, subject_id) = match (&alert.reviewer, alert.agent_id) {
+        (Some(reviewer), _) => ("user", reviewer.clone()),
+        (None, Some(agent)) => ("agent", agent.to_string()),
+        (None, None) => ("alert", alert.id.to_string()),
+    };
+    Draft { actor: actor.clone(), kind, subject_kind, subject_id, summary, details }
+}
+
+/// Refuses the reviewer an alert is about: someone else acknowledges and resolves it.
+pub(crate) fn not_about(alert: &AlertRecord, who: &Actor) -> Result<(), GovError> {
+    if alert.reviewer.as_deref() == Some(who.name.as_str()) {
+        return Err(GovError::Forbidden(format!(
+            "alert {} is about your own reviewing: someone else acknowledges and resolves it",
+            alert.id
+        )));
+    }
+    Ok(())
 }

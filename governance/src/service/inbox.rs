@@ -177,7 +177,7 @@ impl Inbox {
                 .await?
                 .into_iter()
                 .map(|a| {
-                    let name = names.get(&a.agent_id).cloned().unwrap_or_default();
+                    let name = a.agent_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
                     (a, name)
                 })
                 .collect();

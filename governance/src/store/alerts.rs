@@ -1,6 +1,7 @@
-//! Alerts: something about an agent that needs a human — a failed rollback, or a detector
-//! that fired (one open alert per grant and detector, migration 20). Open alerts send the
-//! agent's requests to approval until a reviewer resolves them.
+//! Alerts: something that needs a human — a failed rollback, a detector that fired about a
+//! grant (one open alert per grant and detector, migration 20) or about a reviewer (one per
+//! reviewer and detector, migration 22). Open alerts about an agent send its requests to
+//! approval until a reviewer resolves them.
 
 use crate::entity::alerts;
 use crate::error::GovError;
@@ -25,7 +26,7 @@ pub async fn raise(
     now: DateTime<Utc>,
 ) -> Result<i64, GovError> {
     let row = alerts::ActiveModel {
-        agent_id: Set(agent_id),
+        agent_id: Set(Some(agent_id)),
         action_id: Set(action_id),
         kind: Set(kind.to_owned()),
         message: Set(message.to_owned()),
@@ -77,7 +78,7 @@ pub async fn raise_detected(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, GovError> {
     let row = alerts::ActiveModel {
-        agent_id: Set(d.agent_id),
+        agent_id: Set(Some(d.agent_id)),
         action_id: Set(None),
         kind: Set(format!("monitor.{}", d.detector)),
         message: Set(d.message),
@@ -280,8 +281,9 @@ impl Store {
     /// The agents and capabilities alerts were raised about (for a list's filters).
     pub async fn alert_facets(&self) -> Result<(Vec<i64>, Vec<String>), GovError> {
         use alerts::Column as C;
-        let agents: Vec<i64> =
+        let agents: Vec<Option<i64>> =
             alerts::Entity::find().select_only().column(C::AgentId).distinct().into_tuple().all(self.db()).await?;
+        let agents = agents.into_iter().flatten().collect();
         let caps: Vec<Option<String>> =
             alerts::Entity::find().select_only().column(C::Capability).distinct().into_tuple().all(self.db()).await?;
         let mut caps: Vec<String> = caps.into_iter().flatten().collect();

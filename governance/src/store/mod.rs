@@ -15,6 +15,8 @@ pub mod inbox;
 pub mod job_leases;
 pub mod parameter_history;
 pub mod peer_checks;
+pub mod reviewer_alerts;
+pub mod reviewer_decisions;
 pub mod scorecard_counts;
 pub mod scorecards;
 pub mod sessions;

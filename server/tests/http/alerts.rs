@@ -1,6 +1,7 @@
 //! Alerts in the console: the monitoring job's alert is listed, filtered and explained (its
 //! figures, chart and the actions behind it); reviewers acknowledge and resolve, managers undo
-//! what the detector did; other roles are turned away from the steps they may not take.
+//! what the detector did; other roles are turned away from the steps they may not take; an
+//! alert about a reviewer is worked by someone else.
 
 use crate::common::{TestApp, location, spawn_app};
 use reqwest::StatusCode;
@@ -124,4 +125,54 @@ async fn reviewers_work_alerts_and_only_managers_undo() {
     let page = app.get(&rita, "/alerts?state=resolved").await.text().await.unwrap();
     assert!(page.contains("drift-bot") && page.contains(">resolved<!></span>") && page.contains("1 resolved"));
     assert_eq!(app.post_api(&mut rita, "/api/alerts/resolve", &resolve).await.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn an_alert_about_a_reviewer_is_worked_by_someone_else() {
+    let app = spawn_app().await;
+    let (_, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
+    let mut rita = app.browser_as("rita", &["reviewer"]).await;
+    // rita approves thirty-two requests in one go, seconds after they arrive.
+    let mut form = Vec::new();
+    for i in 0..32 {
+        let body = serde_json::json!({
+            "capability": "finance.refund.issue",
+            "params": {"order_id": format!("Q-{i}"), "amount": 10, "currency": "EUR"},
+            "confidence": 0.9,
+        });
+        let a: serde_json::Value =
+            app.api_post("/v1/actions", Some(&key), &body.to_string()).await.json().await.unwrap();
+        let id = a["id"].as_i64().unwrap();
+        let hash = app.db.action_by_id(id).await.unwrap().unwrap().action_hash;
+        form.push((format!("selected[{i}]"), format!("{id}:{hash}")));
+    }
+    form.push(("verdict".into(), "approve".into()));
+    form.push(("comment".into(), "fine".into()));
+    form.push(("back".into(), "/inbox".into()));
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = app.post_form(&mut rita, "/api/inbox/review_selected", &refs).await;
+    assert_eq!(location(&res), "/inbox", "all approved at once");
+    let pass = app.state.monitor.run(chrono::Utc::now()).await.unwrap();
+    assert_eq!((pass.reviewers, pass.raised), (1, 1), "{pass:?}");
+    let id = app.db.open_alerts(None).await.unwrap()[0].id;
+    let sid = id.to_string();
+
+    let mut vera = app.browser_as("vera", &["reviewer"]).await;
+    let list = app.get(&vera, "/alerts?detector=rubber_stamping").await.text().await.unwrap();
+    assert!(list.contains("Rubber-stamping"), "listed");
+    assert!(list.contains(r#"data-testid="alert-reviewer">rita<"#), "names the reviewer");
+    let page = app.get(&vera, &format!("/alerts/{id}")).await.text().await.unwrap();
+    assert!(page.contains("32 of 32 approved") && page.contains("no baseline"), "figures and window");
+    assert!(page.contains(r#"data-testid="alert-chart""#) && page.contains("the threshold"), "the chart");
+    assert!(page.contains("resolve-form") && !page.contains("The agent's page"), "vera may work it");
+
+    // rita sees it but takes no step on it.
+    let own = app.get(&rita, &format!("/alerts/{id}")).await.text().await.unwrap();
+    assert!(own.contains("another reviewer works it") && !own.contains("resolve-form"), "no steps for rita");
+    let ack = app.post_api(&mut rita, "/api/alerts/acknowledge", &[("id", &sid)]).await;
+    assert_eq!(ack.status(), StatusCode::FORBIDDEN);
+    let resolve = [("id", sid.as_str()), ("note", "I read every one")];
+    assert_eq!(app.post_api(&mut rita, "/api/alerts/resolve", &resolve).await.status(), StatusCode::FORBIDDEN);
+    let resolve = [("id", sid.as_str()), ("note", "talked it through")];
+    assert_eq!(location(&app.post_form(&mut vera, "/api/alerts/resolve", &resolve).await), format!("/alerts/{id}"));
 }

@@ -2,8 +2,8 @@
 
 use super::{Lifecycle, comment, with_comment};
 use crate::error::GovError;
-use crate::evidence::Draft;
 use crate::principal::AsReviewer;
+use crate::service::alerts::{alert_draft, not_about};
 use crate::store::{alerts, evidence};
 use serde_json::json;
 
@@ -12,6 +12,7 @@ impl Lifecycle {
     pub async fn resolve_alert(&self, who: &AsReviewer, id: i64, text: &str) -> Result<(), GovError> {
         let note = comment("note", text, true)?;
         let alert = self.store.alert_by_id(id).await?.ok_or_else(|| GovError::NotFound(format!("alert {id}")))?;
+        not_about(&alert, who.actor())?;
         let now = crate::clock::now();
         let txn = self.store.begin_write().await?;
         evidence::lock(&txn).await?;
@@ -19,14 +20,9 @@ impl Lifecycle {
             txn.rollback().await?;
             return Err(GovError::Conflict { field: "alert", message: format!("alert {id} is already resolved") });
         }
-        let draft = Draft {
-            actor: who.actor().clone(),
-            kind: "alert.resolved",
-            subject_kind: "agent",
-            subject_id: alert.agent_id.to_string(),
-            summary: with_comment(format!("{} resolved alert {id} ({})", who.actor().name, alert.kind), &note),
-            details: json!({"alert_id": id, "action_id": alert.action_id, "note": note}),
-        };
+        let summary = with_comment(format!("{} resolved alert {id} ({})", who.actor().name, alert.kind), &note);
+        let details = json!({"alert_id": id, "action_id": alert.action_id, "note": note});
+        let draft = alert_draft(who.actor(), "alert.resolved", &alert, summary, details);
         evidence::append(&txn, &draft).await?;
         txn.commit().await?;
         Ok(())

@@ -72,10 +72,10 @@ pub struct SettingForm {
     pub response: String,
 }
 
-/// The settings of every per-grant detector, stored or default.
+/// The settings of every detector, stored or default.
 pub(crate) async fn current(store: &Store) -> Result<Vec<Setting>, GovError> {
     let stored = store.detector_settings().await?;
-    Ok(PER_GRANT
+    Ok(Detector::ALL
         .into_iter()
         .map(|d| match stored.iter().find(|s| s.detector == d) {
             Some(s) => Setting {
@@ -101,7 +101,7 @@ impl Monitoring {
         Monitoring { store }
     }
 
-    /// Every per-grant detector's settings (anyone signed in may read them: a reviewer reading
+    /// Every detector's settings (anyone signed in may read them: a reviewer reading
     /// a track record should know what "steady" was judged at).
     pub async fn settings(&self, _by: &AsMember) -> Result<Vec<Setting>, GovError> {
         current(&self.store).await
@@ -109,9 +109,7 @@ impl Monitoring {
 
     /// Changes one detector's settings, with its evidence record.
     pub async fn configure(&self, by: &AsManager, form: SettingForm) -> Result<Setting, GovError> {
-        let detector = Detector::parse(&form.detector).ok().filter(|d| PER_GRANT.contains(d)).ok_or_else(|| {
-            GovError::invalid("detector", format!("'{}' is not a detector you can set here", form.detector))
-        })?;
+        let detector = Detector::parse(&form.detector).map_err(|m| GovError::invalid("detector", m))?;
         let sensitivity = Sensitivity::parse(&form.sensitivity).map_err(|m| GovError::invalid("sensitivity", m))?;
         let response = Response::parse(&form.response).map_err(|m| GovError::invalid("response", m))?;
         if detector.about_people() && response != Response::Alert {

@@ -29,6 +29,8 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use vocab::AgentStatus;
 
+mod reviewers;
+
 /// The lease's name.
 pub const JOB: &str = "monitor";
 /// How long a lease lasts without renewal; a pass renews it.
@@ -46,6 +48,8 @@ pub struct Pass {
     pub unchanged: bool,
     /// Grants judged.
     pub judged: usize,
+    /// Reviewers judged.
+    pub reviewers: usize,
     /// Alerts raised.
     pub raised: usize,
     /// Open alerts given new figures.
@@ -100,55 +104,22 @@ impl MonitorJob {
             monitoring::current(&self.store).await?.into_iter().filter(|s| s.enabled).collect();
         let window = Window::ending(today);
         let mut pass = Pass { held: true, ..Pass::default() };
-        let mut firing = Vec::new();
-        if !settings.is_empty() {
-            let mut agents = self.store.agents_active_since(window.recent_from).await?;
-            // Later the same day, only the agents the trail recorded something about since the
-            // last pass are judged again (unless a detector's settings changed).
-            if held.watermark > 0 && held.last_run_at.is_some_and(|t| t.date_naive() == today) {
-                let (moved, configured) = self.store.evidence_after(held.watermark).await?;
-                if !configured {
-                    agents.retain(|a| moved.contains(a));
-                }
-            }
-            let grants = self.store.live_grants_of(&agents).await?;
-            let mut first_seen = BTreeMap::new();
-            if settings.iter().any(|s| s.detector == Detector::NewParameters) {
-                let txn = self.store.begin_write().await?;
-                parameter_history::absorb(&txn, &self.holder, now).await?;
-                txn.commit().await?;
-                first_seen = parameter_history::first_seen_of(self.store.db(), &agents, window.baseline_from).await?;
-            }
-            let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
-            let mut peers = self
-                .store
-                .peer_windows_of(&agents, midnight(window.baseline_from), midnight(window.recent_from))
-                .await?;
-            let mut days: BTreeMap<(i64, String), Vec<(NaiveDate, Group)>> = BTreeMap::new();
-            for (agent, capability, day, group) in self.store.daily_groups_of(&agents, window.baseline_from).await? {
-                days.entry((agent, capability)).or_default().push((day, group));
-            }
-            for g in grants {
-                let key = (g.agent_id, g.capability.clone());
-                let Some(mine) = days.get(&key) else { continue };
-                let extra = Extra {
-                    peer: peers.remove(&key).unwrap_or_default(),
-                    first_seen: first_seen.remove(&key).unwrap_or_default(),
-                };
-                pass.judged += 1;
-                for check in monitoring::judge(mine, &extra, today, &settings) {
-                    if check.judgement.fires() {
-                        let response = settings
-                            .iter()
-                            .find(|s| s.detector == check.detector)
-                            .map_or(Response::Alert, |s| s.response);
-                        let points = monitoring::series(mine, &extra.first_seen, today, check.detector);
-                        firing.push(Firing { grant: g.clone(), check, response, points });
-                    }
-                }
+        // Later the same day, only what the trail recorded something about since the last pass
+        // is judged again (unless a detector's settings changed).
+        let later = held.watermark > 0 && held.last_run_at.is_some_and(|t| t.date_naive() == today);
+        let mut since = None;
+        if later {
+            let (moved, configured) = self.store.evidence_after(held.watermark).await?;
+            if !configured {
+                since = Some((moved, held.watermark));
             }
         }
-        if !firing.is_empty() {
+        let firing = self.judge_grants(&settings, &window, since.as_ref().map(|s| &s.0), now, &mut pass).await?;
+        let stamping = match settings.iter().find(|s| s.detector == Detector::RubberStamping) {
+            Some(s) => reviewers::judge(&self.store, s, since.as_ref().map_or(0, |s| s.1), now, &mut pass).await?,
+            None => Vec::new(),
+        };
+        if !firing.is_empty() || !stamping.is_empty() {
             // One transaction for the pass: decisions see what it changed at once, not alert by
             // alert.
             let txn = self.store.begin_write().await?;
@@ -157,10 +128,67 @@ impl MonitorJob {
             for f in firing {
                 self.fired(&txn, f, &window, now, &mut acted, &mut pass).await?;
             }
+            for f in stamping {
+                reviewers::fired(&txn, f, now, &mut pass).await?;
+            }
             txn.commit().await?;
         }
         job_leases::advance(self.store.db(), JOB, &self.holder, head, now).await?;
         Ok(pass)
+    }
+
+    /// Judges every live grant of the agents active in the recent window (only those of
+    /// `moved`, when given) with the enabled per-grant detectors; the detectors that fired.
+    async fn judge_grants(
+        &self,
+        settings: &[Setting],
+        window: &Window,
+        moved: Option<&Vec<i64>>,
+        now: DateTime<Utc>,
+        pass: &mut Pass,
+    ) -> Result<Vec<Firing>, GovError> {
+        let today = window.recent_to;
+        let mut firing = Vec::new();
+        if !settings.iter().any(|s| monitoring::PER_GRANT.contains(&s.detector)) {
+            return Ok(firing);
+        }
+        let mut agents = self.store.agents_active_since(window.recent_from).await?;
+        if let Some(moved) = moved {
+            agents.retain(|a| moved.contains(a));
+        }
+        let grants = self.store.live_grants_of(&agents).await?;
+        let mut first_seen = BTreeMap::new();
+        if settings.iter().any(|s| s.detector == Detector::NewParameters) {
+            let txn = self.store.begin_write().await?;
+            parameter_history::absorb(&txn, &self.holder, now).await?;
+            txn.commit().await?;
+            first_seen = parameter_history::first_seen_of(self.store.db(), &agents, window.baseline_from).await?;
+        }
+        let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+        let mut peers =
+            self.store.peer_windows_of(&agents, midnight(window.baseline_from), midnight(window.recent_from)).await?;
+        let mut days: BTreeMap<(i64, String), Vec<(NaiveDate, Group)>> = BTreeMap::new();
+        for (agent, capability, day, group) in self.store.daily_groups_of(&agents, window.baseline_from).await? {
+            days.entry((agent, capability)).or_default().push((day, group));
+        }
+        for g in grants {
+            let key = (g.agent_id, g.capability.clone());
+            let Some(mine) = days.get(&key) else { continue };
+            let extra = Extra {
+                peer: peers.remove(&key).unwrap_or_default(),
+                first_seen: first_seen.remove(&key).unwrap_or_default(),
+            };
+            pass.judged += 1;
+            for check in monitoring::judge(mine, &extra, today, settings) {
+                if check.judgement.fires() {
+                    let response =
+                        settings.iter().find(|s| s.detector == check.detector).map_or(Response::Alert, |s| s.response);
+                    let points = monitoring::series(mine, &extra.first_seen, today, check.detector);
+                    firing.push(Firing { grant: g.clone(), check, response, points });
+                }
+            }
+        }
+        Ok(firing)
     }
 
     /// Gives the lease up (at shutdown).
@@ -289,6 +317,7 @@ impl MonitorJob {
         };
         let response = Response::parse(response).map_err(GovError::Internal)?;
         let grant_id = alert.grant_id.ok_or_else(|| GovError::Internal(format!("alert {alert_id} has no grant")))?;
+        let agent_id = alert.agent_id.ok_or_else(|| GovError::Internal(format!("alert {alert_id} has no agent")))?;
         let now = crate::clock::now();
         let actor = by.actor().clone();
         let txn = self.store.begin_write().await?;
@@ -326,15 +355,13 @@ impl MonitorJob {
                 evidence::append(&txn, &grant_draft(&actor, "grant.reinstated", &g, summary)).await?;
             }
             Response::SuspendAgent => {
-                change_status(&txn, &actor, alert.agent_id, AgentStatus::Active, &reason)
-                    .await?
-                    .map_err(|_| changed())?;
+                change_status(&txn, &actor, agent_id, AgentStatus::Active, &reason).await?.map_err(|_| changed())?;
             }
         }
         let summary =
             format!("{} undid what the {} detector did (alert {alert_id}): {note}", actor.name, detector.as_str());
         let details = json!({"alert_id": alert_id, "grant": grant_id, "response": response.as_str(), "note": note});
-        evidence::append(&txn, &draft(&actor, "monitor.undone", alert.agent_id, summary, details)).await?;
+        evidence::append(&txn, &draft(&actor, "monitor.undone", agent_id, summary, details)).await?;
         txn.commit().await?;
         self.store.alert_by_id(alert_id).await?.ok_or_else(|| GovError::NotFound(format!("alert {alert_id}")))
     }
