@@ -43,8 +43,8 @@ fn words(d: governance::monitor::Detector) -> (&'static str, &'static str) {
             "20 recent and 30 baseline approvals that waited for a person; one-sided binomial test, at least 5 points up",
         ),
         Detector::RubberStamping => (
-            "A reviewer approves nearly everything, nearly at once (seconds from the item arriving), or approves a very long run without a rejection. Judged per reviewer on their last 100 decisions of 7 days. Only alerts; the reviewer it names cannot acknowledge or resolve it.",
-            "30 decisions; thresholds on the share approved, the share of approvals within 5 s and the longest run of approvals",
+            "A reviewer approves nearly everything, nearly at once (seconds from the item arriving), or approves a very long run of items each within seconds. Judged per reviewer on their last 100 decisions of 7 days. Only alerts; the reviewer it names cannot acknowledge or resolve it.",
+            "30 decisions; thresholds on the share approved, the share of approvals within 5 s and the longest run of them",
         ),
     }
 }

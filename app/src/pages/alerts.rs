@@ -32,7 +32,7 @@ pub fn AlertsPage() -> impl IntoView {
         <h1>"Alerts"</h1>
         <p class="muted">
             "Raised when a detector finds an agent's behaviour drifting from its own baseline (see "
-            <a href="/monitoring">"monitoring"</a>"), or when a rollback fails. An open alert sends the agent's requests to a person until it is resolved."
+            <a href="/monitoring">"monitoring"</a>"), when a reviewer seems to approve without reading, or when a rollback fails. An open alert about an agent's own behaviour sends its requests to a person until it is resolved."
         </p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -1,6 +1,7 @@
 //! The human side: a reviewer who approves nearly everything, nearly at once, is not reviewing.
 //! Judged on the reviewer's recent decisions: the share approved, the share of approvals made within a
-//! few seconds of the item arriving, and the longest run of approvals in a row.
+//! few seconds of the item arriving, and the longest run of such quick approvals in a row (a long
+//! run of careful approvals of a good agent's work is a good week, not a finding).
 
 use super::{Finding, Judgement};
 
@@ -31,7 +32,7 @@ pub fn thresholds(alpha: f64) -> (f64, f64, u64) {
 }
 
 /// Whether a reviewer's recent `decisions` (oldest first) look like rubber-stamping: nearly
-/// all approved and most of the approvals glances, or a very long run of approvals.
+/// all approved and most of the approvals glances, or a very long run of glances approved.
 pub fn rubber_stamping(decisions: &[ReviewerDecision], alpha: f64) -> Judgement {
     let n = decisions.len() as u64;
     if n < MIN_DECISIONS {
@@ -42,7 +43,7 @@ pub fn rubber_stamping(decisions: &[ReviewerDecision], alpha: f64) -> Judgement 
     let mut streak = 0u64;
     let mut longest = 0u64;
     for d in decisions {
-        streak = if d.approved { streak + 1 } else { 0 };
+        streak = if d.approved && d.seconds < GLANCE_SECONDS { streak + 1 } else { 0 };
         longest = longest.max(streak);
     }
     let (min_approved, min_glances, min_streak) = thresholds(alpha);
@@ -51,12 +52,12 @@ pub fn rubber_stamping(decisions: &[ReviewerDecision], alpha: f64) -> Judgement 
     let fires = (approved_share >= min_approved && glance_share >= min_glances) || longest >= min_streak;
     let finding = Finding {
         observed: format!(
-            "{approved} of {n} approved ({:.0}%), {glances} of them within {GLANCE_SECONDS:.0} s ({:.0}%); longest run of approvals {longest}",
+            "{approved} of {n} approved ({:.0}%), {glances} of them within {GLANCE_SECONDS:.0} s ({:.0}%); longest run of approvals within {GLANCE_SECONDS:.0} s {longest}",
             approved_share * 100.0,
             glance_share * 100.0
         ),
         baseline: format!(
-            "fires at ≥ {:.0}% approved with ≥ {:.0}% of approvals within {GLANCE_SECONDS:.0} s, or {min_streak} approvals in a row",
+            "fires at ≥ {:.0}% approved with ≥ {:.0}% of approvals within {GLANCE_SECONDS:.0} s, or {min_streak} such approvals in a row",
             min_approved * 100.0,
             min_glances * 100.0
         ),
@@ -100,10 +101,22 @@ mod tests {
     }
 
     #[test]
-    fn a_long_run_of_approvals_is_flagged_even_when_slow() {
-        let all = vec![ReviewerDecision { approved: true, seconds: 60.0 }; 70];
-        assert!(rubber_stamping(&all, ALPHA).fires());
-        assert!(!rubber_stamping(&all[..50], ALPHA).fires(), "50 slow approvals in a row is a good week");
+    fn a_long_run_of_glances_is_flagged_even_among_careful_rejections() {
+        // Seventy approvals in a second each, then thirty slow rejections: 70 % approved, under
+        // the share threshold, but the run is the finding.
+        let mut all = vec![ReviewerDecision { approved: true, seconds: 1.0 }; 70];
+        all.extend(vec![ReviewerDecision { approved: false, seconds: 90.0 }; 30]);
+        let j = rubber_stamping(&all, ALPHA);
+        assert!(j.fires(), "{j:?}");
+        assert!(j.finding().unwrap().observed.ends_with("within 5 s 70"), "{j:?}");
+    }
+
+    #[test]
+    fn a_long_run_of_careful_approvals_of_a_good_agent_is_not() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(4);
+        let mut slow = vec![ReviewerDecision { approved: true, seconds: 60.0 }; 90];
+        slow.extend(decisions(&mut rng, 10, 0.5, (20.0, 200.0)));
+        assert!(!rubber_stamping(&slow, ALPHA).fires(), "90 careful approvals in a row is a good week");
     }
 
     #[test]

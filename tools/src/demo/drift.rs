@@ -38,14 +38,26 @@ fn refund(n: u64, rng: &mut rand::rngs::ThreadRng) -> Result<ActionRequest, GovE
     .map_err(|e| GovError::Internal(format!("demo refund: {e}")))
 }
 
-/// One proposal decided by `reviewer` (approved with probability `approve`); its id.
-async fn propose(state: &AppState, key: &str, reviewer: &Principal, n: u64, approve: f64) -> Result<i64, GovError> {
+/// One proposal decided by `reviewer` (approved with probability `approve`), made `dated`
+/// when given (history: dated back before it is decided, so the reviewer's decision comes
+/// as long after it as it would have); its id.
+async fn propose(
+    state: &AppState,
+    key: &str,
+    reviewer: &Principal,
+    n: u64,
+    approve: f64,
+    dated: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<i64, GovError> {
     let (req, yes) = {
         let mut rng = rand::rng();
         (refund(n, &mut rng)?, rng.random_bool(approve))
     };
     let who = state.agents.authenticate(key).await?;
     let asked = state.decisions.request(&who, req).await?;
+    if let Some(at) = dated {
+        date_back(state, asked.id, at).await?;
+    }
     let token = reviewer.as_reviewer()?;
     let (verdict, note) = if yes {
         (Verdict::Approve, "Carrier confirms the loss; refund is right.")
@@ -92,11 +104,14 @@ pub async fn seed(state: &AppState, mona: &Principal, reviewers: &[Principal]) -
     if reviewers.is_empty() {
         return Err(GovError::Internal("no simulated reviewer".into()));
     }
-    let mut ids = Vec::new();
+    let today = governance::clock::now().date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
     for n in 0..(HISTORY_DAYS as u64 * u64::from(PER_DAY)) {
-        ids.push(propose(state, &key, &reviewers[n as usize % reviewers.len()], n, 0.95).await?);
+        // Over the 28 days before yesterday, six a day between 09:00 and 16:00.
+        let i = n as i64;
+        let at = today - chrono::Duration::days(2 + i / i64::from(PER_DAY)) + chrono::Duration::hours(9 + i % 8);
+        propose(state, &key, &reviewers[n as usize % reviewers.len()], n, 0.95, Some(at)).await?;
     }
-    backdate(state, &ids).await?;
+    migrations::recount_scorecards(state.services.store().db()).await.map_err(GovError::from)?;
     let quiet = SettingForm {
         detector: "rejection_rate".into(),
         enabled: true,
@@ -107,24 +122,19 @@ pub async fn seed(state: &AppState, mona: &Principal, reviewers: &[Principal]) -
     Ok(key)
 }
 
-/// Spreads the history's actions over the 28 days before yesterday and counts them again.
-async fn backdate(state: &AppState, ids: &[i64]) -> Result<(), GovError> {
+/// Dates an action back to `at` (its counts are recounted once the history is in).
+async fn date_back(state: &AppState, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<(), GovError> {
     let store = state.services.store();
     let db = store.db();
     let backend = db.get_database_backend();
-    let today = governance::clock::now().date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
     let sql = match backend {
         sea_orm::DbBackend::Postgres => "UPDATE actions SET created_at = $1 WHERE id = $2",
         _ => "UPDATE actions SET created_at = ? WHERE id = ?",
     };
-    for (i, id) in ids.iter().enumerate() {
-        let day = 2 + (i as i64 / i64::from(PER_DAY));
-        let at = today - chrono::Duration::days(day) + chrono::Duration::hours(9 + (i as i64 % 8));
-        db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [at.into(), (*id).into()]))
-            .await
-            .map_err(GovError::from)?;
-    }
-    migrations::recount_scorecards(db).await.map_err(GovError::from)
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [at.into(), id.into()]))
+        .await
+        .map_err(GovError::from)?;
+    Ok(())
 }
 
 /// Runs drift-bot: steady until `drift_after`, then degrading, until `stop`.
@@ -149,7 +159,7 @@ pub async fn run(
         }
         let (approve, pause) = if drifting { (0.25, 300) } else { (0.95, 2000) };
         let reviewer = &reviewers[(n as usize) % reviewers.len()];
-        if let Err(e) = propose(&state, &key, reviewer, n, approve).await {
+        if let Err(e) = propose(&state, &key, reviewer, n, approve, None).await {
             tracing::warn!(agent = NAME, error = %e, "drift-bot's request or its review failed");
         }
         n += 1;
