@@ -390,3 +390,35 @@ async fn the_agents_list_reads_every_live_grants_twelve_weeks_at_once() {
         db.cleanup().await;
     }
 }
+
+/// A day's sketch another instance wrote after this process last did: this process's
+/// compare-and-set misses, so it reads the row again and merges into it instead of writing
+/// over what the other instance added.
+#[tokio::test]
+async fn a_sketch_another_instance_changed_is_merged_not_overwritten() {
+    use migrations::distinct_sketch::Sketch;
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    for db in common::backends().await {
+        let w = world(&db.store, "executor").await;
+        w.ask(1, 10.0, 0.9).await;
+        w.ask(2, 10.0, 0.9).await;
+        assert_eq!(counted(&w).await.1, 2, "{}", db.name);
+        // Another instance adds a set this process has not seen.
+        let conn = w.store.db();
+        let backend = conn.get_database_backend();
+        let sql = "SELECT registers FROM scorecard_sketches";
+        let row = conn.query_one_raw(Statement::from_string(backend, sql)).await.unwrap().unwrap();
+        let mut other = Sketch::decode(&row.try_get::<Vec<u8>>("", "registers").unwrap()).unwrap();
+        other.insert_hex(&"ab".repeat(32));
+        let sql = match backend {
+            DbBackend::Postgres => "UPDATE scorecard_sketches SET registers = $1",
+            _ => "UPDATE scorecard_sketches SET registers = ?",
+        };
+        conn.execute_raw(Statement::from_sql_and_values(backend, sql, [other.encode().into()])).await.unwrap();
+        w.ask(3, 10.0, 0.9).await;
+        assert_eq!(counted(&w).await.1, 4, "{}: the other instance's set and the new one", db.name);
+        w.ask(4, 10.0, 0.9).await;
+        assert_eq!(counted(&w).await.1, 5, "{}: and the next write is a compare-and-set again", db.name);
+        db.cleanup().await;
+    }
+}
