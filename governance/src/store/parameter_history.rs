@@ -5,8 +5,8 @@
 
 use crate::entity::{actions, parameter_history as history};
 use crate::error::GovError;
-use crate::store::job_leases;
 use crate::store::scorecard_counts::day_of;
+use crate::store::{Store, job_leases};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -15,16 +15,18 @@ use std::collections::BTreeMap;
 /// The `job_leases` row keeping the last action id read.
 pub const JOB: &str = migrations::PARAMETER_HISTORY_LEASE;
 /// Actions read per query while catching up.
-const PAGE: u64 = 2_000;
+const PAGE: u64 = 500;
 /// Rows per insert statement.
-const CHUNK: usize = 400;
+const CHUNK: usize = 500;
 /// Actions just below the last id read are read again: on PostgreSQL a transaction holding
 /// smaller ids may commit after one holding larger ones. Reading one twice does nothing.
 const OVERLAP: i64 = 1_000;
 
-/// Adds the actions written since the last call to the history, inside `db` (the monitoring
-/// job's transaction), as `holder`. Returns how many actions it read.
-pub async fn absorb(db: &impl ConnectionTrait, holder: &str, now: DateTime<Utc>) -> Result<u64, GovError> {
+/// Adds the actions written since the last call to the history, as `holder`, a page at a
+/// time, each page in its own short write transaction (on SQLite the decision writer waits
+/// for one page at most, never for the whole catch-up). Returns how many actions it read.
+pub async fn absorb(store: &Store, holder: &str, now: DateTime<Utc>) -> Result<u64, GovError> {
+    let db = store.db();
     let last = job_leases::watermark(db, JOB).await?.unwrap_or(0);
     let mut from = (last - OVERLAP).max(0);
     let mut read = 0u64;
@@ -51,6 +53,7 @@ pub async fn absorb(db: &impl ConnectionTrait, holder: &str, now: DateTime<Utc>)
             first.entry((agent, capability, hash)).and_modify(|d| *d = d.clone().min(day.clone())).or_insert(day);
         }
         let first: Vec<_> = first.into_iter().collect();
+        let txn = store.begin_write().await?;
         for chunk in first.chunks(CHUNK) {
             let models = chunk.iter().map(|((agent, capability, hash), day)| history::ActiveModel {
                 agent_id: Set(*agent),
@@ -68,16 +71,17 @@ pub async fn absorb(db: &impl ConnectionTrait, holder: &str, now: DateTime<Utc>)
                     .do_nothing()
                     .to_owned(),
                 )
-                .exec_without_returning(db)
+                .exec_without_returning(&txn)
                 .await?;
         }
         from = end;
+        if from > last {
+            job_leases::set_watermark(&txn, JOB, holder, from, now).await?;
+        }
+        txn.commit().await?;
         if !full {
             break;
         }
-    }
-    if from > last {
-        job_leases::set_watermark(db, JOB, holder, from, now).await?;
     }
     Ok(read)
 }

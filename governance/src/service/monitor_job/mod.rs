@@ -159,9 +159,7 @@ impl MonitorJob {
         let grants = self.store.live_grants_of(&agents).await?;
         let mut first_seen = BTreeMap::new();
         if settings.iter().any(|s| s.detector == Detector::NewParameters) {
-            let txn = self.store.begin_write().await?;
-            parameter_history::absorb(&txn, &self.holder, now).await?;
-            txn.commit().await?;
+            parameter_history::absorb(&self.store, &self.holder, now).await?;
             first_seen = parameter_history::first_seen_of(self.store.db(), &agents, window.baseline_from).await?;
         }
         let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
