@@ -371,10 +371,15 @@ async fn a_reviewer_approving_everything_at_once_is_alerted_about_and_cannot_clo
         assert_eq!(fired[0].kind, "monitor.fired", "{}: filed under the reviewer", db.name);
         let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());
         let vera = common::person(&acc, "vera", &["reviewer"]).await;
+        let list = alerts.list(&member, &Default::default()).await.unwrap();
+        assert_eq!(list.counts, [1, 0, 0], "{}: open, acknowledged, resolved", db.name);
+        alerts.acknowledge(&vera.as_reviewer().unwrap(), alert.alert.id).await.unwrap();
+        assert_eq!(alerts.list(&member, &Default::default()).await.unwrap().counts, [0, 1, 0], "{}", db.name);
         lifecycle
             .resolve_alert(&vera.as_reviewer().unwrap(), alert.alert.id, "talked it through with rita")
             .await
             .unwrap();
+        assert_eq!(alerts.list(&member, &Default::default()).await.unwrap().counts, [0, 0, 1], "{}", db.name);
 
         // More of the same stays quiet for a while after a person resolved it.
         w.refund(&key, "R-40", true, 0).await;
