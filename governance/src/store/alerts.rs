@@ -9,8 +9,8 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 /// An alert as stored.
@@ -58,38 +58,64 @@ pub async fn resolve(
     Ok(res.rows_affected == 1)
 }
 
-/// A detector's alert about a grant, as the monitor raises it.
+/// What a detector's alert is about: an agent's grant, or a reviewer (a detector watching
+/// people). One alert is open per subject and detector (partial unique indexes, migrations
+/// 20 and 22).
+#[derive(Clone, Copy, Debug)]
+pub enum About<'a> {
+    Grant { agent_id: i64, grant_id: i64, capability: &'a str },
+    Reviewer(&'a str),
+}
+
+impl About<'_> {
+    /// The subject's alerts of `detector`.
+    fn alerts_of(self, detector: &str) -> Condition {
+        let subject = match self {
+            About::Grant { grant_id, .. } => alerts::Column::GrantId.eq(grant_id),
+            About::Reviewer(name) => alerts::Column::Reviewer.eq(name),
+        };
+        Condition::all().add(subject).add(alerts::Column::Detector.eq(detector))
+    }
+}
+
+/// A detector's alert, as the monitor raises it.
 #[derive(Clone, Debug)]
 pub struct Detected<'a> {
-    pub agent_id: i64,
-    pub grant_id: i64,
-    pub capability: &'a str,
+    pub about: About<'a>,
     pub detector: &'a str,
     pub message: String,
-    /// JSON: the finding, the window and the series.
+    /// JSON: the finding, the window and the series (for a reviewer, also the actions judged).
     pub details: String,
 }
 
 /// Raises a detector's alert inside the caller's transaction; none when one is already open
-/// for the grant and detector (another instance raised it first).
+/// for its subject and detector (another instance raised it first).
 pub async fn raise_detected(
     db: &impl ConnectionTrait,
     d: Detected<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, GovError> {
-    let row = alerts::ActiveModel {
-        agent_id: Set(Some(d.agent_id)),
+    let mut row = alerts::ActiveModel {
         action_id: Set(None),
         kind: Set(format!("monitor.{}", d.detector)),
         message: Set(d.message),
         created_at: Set(now),
-        grant_id: Set(Some(d.grant_id)),
-        capability: Set(Some(d.capability.to_owned())),
         detector: Set(Some(d.detector.to_owned())),
         details: Set(Some(d.details)),
         updated_at: Set(Some(now)),
         ..Default::default()
     };
+    match d.about {
+        About::Grant { agent_id, grant_id, capability } => {
+            row.agent_id = Set(Some(agent_id));
+            row.grant_id = Set(Some(grant_id));
+            row.capability = Set(Some(capability.to_owned()));
+        }
+        About::Reviewer(name) => {
+            row.agent_id = Set(None);
+            row.reviewer = Set(Some(name.to_owned()));
+        }
+    }
     let inserted = alerts::Entity::insert(row)
         .on_conflict(OnConflict::new().do_nothing().to_owned())
         .exec_without_returning(db)
@@ -97,7 +123,7 @@ pub async fn raise_detected(
     if inserted == 0 {
         return Ok(None);
     }
-    Ok(open_for(db, d.grant_id, d.detector).await?.map(|a| a.id))
+    Ok(open_for(db, d.about, d.detector).await?.map(|a| a.id))
 }
 
 /// Records what the detector did besides alerting, and what undoing it restores.
@@ -114,31 +140,29 @@ pub async fn set_response(db: &impl ConnectionTrait, id: i64, response: &str, un
     Ok(())
 }
 
-/// The open alert of a detector about a grant.
+/// The open alert of a detector about its subject.
 pub async fn open_for(
     db: &impl ConnectionTrait,
-    grant_id: i64,
+    about: About<'_>,
     detector: &str,
 ) -> Result<Option<AlertRecord>, GovError> {
     Ok(alerts::Entity::find()
-        .filter(alerts::Column::GrantId.eq(grant_id))
-        .filter(alerts::Column::Detector.eq(detector))
+        .filter(about.alerts_of(detector))
         .filter(alerts::Column::ResolvedAt.is_null())
         .one(db)
         .await?)
 }
 
-/// Whether an alert of `detector` about the grant was resolved since `since` (a person's
+/// Whether an alert of `detector` about the subject was resolved since `since` (a person's
 /// decision is not overruled at once by the same evidence).
 pub async fn closed_since(
     db: &impl ConnectionTrait,
-    grant_id: i64,
+    about: About<'_>,
     detector: &str,
     since: DateTime<Utc>,
 ) -> Result<bool, GovError> {
     Ok(alerts::Entity::find()
-        .filter(alerts::Column::GrantId.eq(grant_id))
-        .filter(alerts::Column::Detector.eq(detector))
+        .filter(about.alerts_of(detector))
         .filter(alerts::Column::ResolvedAt.gte(since))
         .count(db)
         .await?

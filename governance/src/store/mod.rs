@@ -15,7 +15,6 @@ pub mod inbox;
 pub mod job_leases;
 pub mod parameter_history;
 pub mod peer_checks;
-pub mod reviewer_alerts;
 pub mod reviewer_decisions;
 pub mod scorecard_counts;
 pub mod scorecards;

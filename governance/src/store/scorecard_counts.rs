@@ -150,6 +150,19 @@ fn forget(key: &SketchKey) {
     }
 }
 
+/// A compare-and-set of a day's sketch: the bytes expected, the bytes to write.
+type Swap = (Vec<u8>, Vec<u8>);
+
+/// What this process last stored for the day, and those bytes with `add` merged in — what
+/// its compare-and-set writes (even when no register rose: what this process knows may be a
+/// rolled-back batch's, and only the compare-and-set tells); none when it does not know.
+fn known_merged(key: &SketchKey, add: &Sketch) -> Result<Option<Swap>, GovError> {
+    let Some(stored) = known(key) else { return Ok(None) };
+    let mut merged = Sketch::decode(&stored).map_err(|_| malformed(key))?;
+    merged.merge(add);
+    Ok(Some((stored, merged.encode())))
+}
+
 fn malformed(key: &SketchKey) -> GovError {
     GovError::Internal(format!("scorecard sketch {key:?} is not a sketch"))
 }
@@ -161,15 +174,10 @@ fn malformed(key: &SketchKey) -> GovError {
 /// the next pass.
 async fn sketch(db: &impl ConnectionTrait, mut additions: BTreeMap<SketchKey, Sketch>) -> Result<(), GovError> {
     for (key, add) in std::mem::take(&mut additions) {
-        let Some(stored) = known(&key) else {
+        let Some((stored, bytes)) = known_merged(&key, &add)? else {
             additions.insert(key, add);
             continue;
         };
-        let mut merged = Sketch::decode(&stored).map_err(|_| malformed(&key))?;
-        // Written even when no register rose: what this process knows may be a rolled-back
-        // batch's, and only the compare-and-set tells.
-        merged.merge(&add);
-        let bytes = merged.encode();
         let res = sketches::Entity::update_many()
             .col_expr(sketches::Column::Registers, Expr::value(bytes.clone()))
             .filter(key_filter(&key))
@@ -276,13 +284,8 @@ async fn count_new_in_one(
     let mut rest = BTreeMap::new();
     let mut writes = Vec::new();
     for (key, add) in sets {
-        match known(&key) {
-            Some(stored) => {
-                let mut merged = Sketch::decode(&stored).map_err(|_| malformed(&key))?;
-                merged.merge(&add);
-                let bytes = merged.encode();
-                writes.push((key, stored, bytes, add));
-            }
+        match known_merged(&key, &add)? {
+            Some((stored, bytes)) => writes.push((key, stored, bytes, add)),
             None => {
                 rest.insert(key, add);
             }

@@ -19,7 +19,7 @@ use crate::principal::AsManager;
 use crate::service::agents::change_status;
 use crate::service::grants::{Grants, Step, draft};
 use crate::service::monitoring::{self, Check, Extra, Point, RECENT_DAYS, Setting, Window};
-use crate::store::alerts::{self as alert_store, AlertRecord, Detected};
+use crate::store::alerts::{self as alert_store, About, AlertRecord, Detected};
 use crate::store::grants::{self as grant_store, GrantRecord};
 use crate::store::scorecards::Group;
 use crate::store::{Store, evidence, job_leases, parameter_history};
@@ -210,29 +210,9 @@ impl MonitorJob {
         let detector = check.detector;
         let message = format!("{}: {} against {}", detector.label(), finding.observed, finding.baseline);
         let details = json!({"finding": finding, "window": window, "series": points}).to_string();
-        if let Some(open) = alert_store::open_for(txn, g.id, detector.as_str()).await? {
-            // Only new figures are written: an unchanged alert costs nothing.
-            if open.details.as_deref() != Some(details.as_str()) {
-                alert_store::refresh(txn, open.id, &message, &details, now).await?;
-                pass.refreshed += 1;
-            }
-            return Ok(());
-        }
-        if alert_store::closed_since(txn, g.id, detector.as_str(), now - Duration::hours(QUIET_HOURS)).await? {
-            return Ok(());
-        }
-        let detected = Detected {
-            agent_id: g.agent_id,
-            grant_id: g.id,
-            capability: &g.capability,
-            detector: detector.as_str(),
-            message: message.clone(),
-            details,
-        };
-        let Some(id) = alert_store::raise_detected(txn, detected, now).await? else {
-            // Raised meanwhile by another instance.
-            return Ok(());
-        };
+        let about = About::Grant { agent_id: g.agent_id, grant_id: g.id, capability: &g.capability };
+        let detected = Detected { about, detector: detector.as_str(), message: message.clone(), details };
+        let Some(id) = raise_or_refresh(txn, detected, now, pass).await? else { return Ok(()) };
         let actor = monitor_actor(detector);
         let reason = format!("{} detector fired: {message}", detector.as_str());
         let done =
@@ -363,6 +343,29 @@ impl MonitorJob {
         txn.commit().await?;
         self.store.alert_by_id(alert_id).await?.ok_or_else(|| GovError::NotFound(format!("alert {alert_id}")))
     }
+}
+
+/// A detector fired about `d.about`: refreshes its open alert (only when the figures changed:
+/// an unchanged alert costs nothing), stays quiet when a person resolved one in the last
+/// [`QUIET_HOURS`], or raises one. The id of an alert it raised.
+async fn raise_or_refresh(
+    txn: &DatabaseTransaction,
+    d: Detected<'_>,
+    now: DateTime<Utc>,
+    pass: &mut Pass,
+) -> Result<Option<i64>, GovError> {
+    if let Some(open) = alert_store::open_for(txn, d.about, d.detector).await? {
+        if open.details.as_deref() != Some(d.details.as_str()) {
+            alert_store::refresh(txn, open.id, &d.message, &d.details, now).await?;
+            pass.refreshed += 1;
+        }
+        return Ok(None);
+    }
+    if alert_store::closed_since(txn, d.about, d.detector, now - Duration::hours(QUIET_HOURS)).await? {
+        return Ok(None);
+    }
+    // None: raised meanwhile by another instance.
+    alert_store::raise_detected(txn, d, now).await
 }
 
 /// An evidence record about a grant (filed under its agent), by the monitor or the manager

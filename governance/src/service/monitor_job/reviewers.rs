@@ -3,15 +3,15 @@
 //! last [`LIMIT`] decisions by the rubber-stamping detector; one alert per reviewer while the
 //! condition lasts. It only alerts: nothing is done to the reviewer or the agents.
 
-use super::{Pass, QUIET_HOURS, monitor_actor};
+use super::{Pass, monitor_actor, raise_or_refresh};
 use crate::error::GovError;
 use crate::evidence::Draft;
 use crate::monitor::reviewers::{self as detector, GLANCE_SECONDS, ReviewerDecision};
 use crate::monitor::{Detector, Finding, Judgement};
 use crate::service::monitoring::{Point, Setting, Window};
-use crate::store::reviewer_alerts::{self as alerts, AboutReviewer};
+use crate::store::alerts::{About, Detected};
 use crate::store::reviewer_decisions::{self as decisions, Decided};
-use crate::store::{Store, alerts as alert_store, evidence};
+use crate::store::{Store, evidence};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::DatabaseTransaction;
 use serde_json::json;
@@ -104,20 +104,13 @@ pub(super) async fn fired(
         "actions": quick,
     })
     .to_string();
-    if let Some(open) = alerts::open_about_reviewer(txn, &f.reviewer, detector.as_str()).await? {
-        if open.details.as_deref() != Some(details.as_str()) {
-            alert_store::refresh(txn, open.id, &message, &details, now).await?;
-            pass.refreshed += 1;
-        }
-        return Ok(());
-    }
-    let quiet_since = now - Duration::hours(QUIET_HOURS);
-    if alerts::closed_about_reviewer_since(txn, &f.reviewer, detector.as_str(), quiet_since).await? {
-        return Ok(());
-    }
-    let raised =
-        AboutReviewer { reviewer: &f.reviewer, detector: detector.as_str(), message: message.clone(), details };
-    let Some(id) = alerts::raise_about_reviewer(txn, raised, now).await? else { return Ok(()) };
+    let detected = Detected {
+        about: About::Reviewer(&f.reviewer),
+        detector: detector.as_str(),
+        message: message.clone(),
+        details,
+    };
+    let Some(id) = raise_or_refresh(txn, detected, now, pass).await? else { return Ok(()) };
     let draft = Draft {
         actor: monitor_actor(detector),
         kind: "monitor.fired",
