@@ -174,6 +174,7 @@ pub async fn alert_detail(id: i64) -> Result<AlertDetailView, AppError> {
         acknowledged: when(&a.acknowledged_by, &a.acknowledged_at),
         resolved,
         updated: a.updated_at.filter(|u| *u != a.created_at).map(|u| show_time(&u)),
+        against_threshold: figures.is_some_and(|f| f.threshold.is_some()),
         about_viewer: a.reviewer.as_deref() == Some(who.username.as_str()),
         // The reviewer an alert is about does not work it.
         can_work: who.as_reviewer().is_ok()

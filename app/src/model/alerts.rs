@@ -92,6 +92,8 @@ pub struct AlertDetailView {
     pub updated: Option<String>,
     /// The viewer may acknowledge and resolve (reviewers, managers).
     pub can_work: bool,
+    /// Its figures are judged against thresholds, not a baseline (a reviewer's alert).
+    pub against_threshold: bool,
     /// The alert is about the viewer's own reviewing.
     pub about_viewer: bool,
     /// The viewer may undo the response (managers), and it is not undone yet.

@@ -237,7 +237,7 @@ fn Alert(p: AlertDetailView, forms: Forms, kept: (String, String)) -> impl IntoV
         view! {
             <dl class="facts" id="alert-figures">
                 <dt>"Observed"</dt><dd data-testid="observed">{observed}</dd>
-                <dt>"Baseline"</dt><dd>{p.baseline.clone().unwrap_or_default()}</dd>
+                <dt>{if p.against_threshold { "Threshold" } else { "Baseline" }}</dt><dd>{p.baseline.clone().unwrap_or_default()}</dd>
                 <dt>"Test"</dt><dd>{p.test.clone().unwrap_or_default()}</dd>
                 <dt>"Window"</dt><dd>{p.window.clone().unwrap_or_default()}</dd>
                 {p.updated.clone().map(|u| view! { <dt>"Last updated"</dt><dd>{u}</dd> })}

@@ -68,6 +68,7 @@ async fn an_automatic_demotion_is_listed_explained_and_undone_by_a_manager() {
     let page = app.get(&mona, &format!("/alerts/{id}")).await.text().await.unwrap();
     assert!(page.contains("0.67 rejected (16 of 24)"), "the observed figure");
     assert!(page.contains("binomial"), "the test");
+    assert!(page.contains("<dt>Baseline<!></dt>"), "judged against the grant's baseline");
     assert!(page.contains(r#"data-testid="alert-chart""#), "the series as a chart");
     assert!(page.contains("Undo: the detector demoted the grant one tier"));
     let grant = app.db.grants_of(agent).await.unwrap().remove(0);
@@ -163,6 +164,7 @@ async fn an_alert_about_a_reviewer_is_worked_by_someone_else() {
     assert!(list.contains(r#"data-testid="alert-reviewer">rita<"#), "names the reviewer");
     let page = app.get(&vera, &format!("/alerts/{id}")).await.text().await.unwrap();
     assert!(page.contains("32 of 32 approved") && page.contains("no baseline"), "figures and window");
+    assert!(page.contains("<dt>Threshold<!></dt>") && !page.contains("<dt>Baseline"), "judged against thresholds");
     assert!(page.contains(r#"data-testid="alert-chart""#) && page.contains("the threshold"), "the chart");
     assert!(page.contains("resolve-form") && !page.contains("The agent's page"), "vera may work it");
 
