@@ -23,9 +23,11 @@ struct Row {
     p99_ms: f64,
     /// Which round of the decisions runs it came from.
     round: usize,
-    /// The decision writer's time in its transactions, and the part spent counting (ms).
+    /// The decision writer's time in its transactions, the monitoring job's in its passes, and
+    /// the whole measurement's (ms).
     writer_ms: f64,
-    counting_ms: f64,
+    monitor_ms: f64,
+    elapsed_ms: f64,
 }
 
 async fn echo(Json(v): Json<Value>) -> Json<Value> {
@@ -87,9 +89,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 async fn measure(target: &str, url: &str, key: Option<&str>, secs: u64, rows: &mut Vec<Row>) {
     for clients in [1, 16, 64] {
-        governance::service::group_commit::busy::take();
+        governance::service::busy::take();
         let (n, elapsed, mut lat) = load(url.to_owned(), key.map(str::to_owned), clients, secs).await;
-        let (writer, counting) = governance::service::group_commit::busy::take();
+        let busy = governance::service::busy::take();
         lat.sort_by(|a, b| a.total_cmp(b));
         let row = Row {
             target: target.to_owned(),
@@ -99,8 +101,9 @@ async fn measure(target: &str, url: &str, key: Option<&str>, secs: u64, rows: &m
             p50_ms: percentile(&lat, 0.50),
             p99_ms: percentile(&lat, 0.99),
             round: 0,
-            writer_ms: writer.as_secs_f64() * 1000.0,
-            counting_ms: counting.as_secs_f64() * 1000.0,
+            writer_ms: busy.writer.as_secs_f64() * 1000.0,
+            monitor_ms: busy.monitor.as_secs_f64() * 1000.0,
+            elapsed_ms: elapsed * 1000.0,
         };
         eprintln!("  {target:<22} {clients:>3} clients: {:>8.0}/s", row.per_sec);
         rows.push(row);
@@ -323,40 +326,55 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
 
 /// What the scorecard counts and the monitoring job cost a decision, per database and clients:
 /// the median over the rounds of each variant's rate against the as-Tenure-runs rate of the
-/// same round (paired, so a machine that speeds up or slows down between rounds cancels out),
-/// and the share of the decision writer's time spent counting.
+/// same round (paired, so a machine that speeds up or slows down between rounds cancels out);
+/// the decision writer's transaction time per decision with counting against without (paired
+/// the same way); and the share of the monitored run's time the monitoring job spent in passes.
 fn costs(runs: &[Row], postgres: bool) -> String {
     let mut out = String::from(
-        "| database | clients | as Tenure runs /s | no scorecard counts | monitor every 1 s | writer time counting |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: |\n",
+        "| database | clients | as Tenure runs /s | no scorecard counts | monitor every 1 s | writer time per decision, counting | monitoring passes, of the time |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     let databases: &[&str] = if postgres { &["SQLite", "PostgreSQL"] } else { &["SQLite"] };
+    let percent = |d: Option<f64>, signed: bool| match d {
+        Some(d) if signed => format!("{:+.1} %", d * 100.0),
+        Some(d) => format!("{:.1} %", d * 100.0),
+        None => "–".to_owned(),
+    };
     for db in databases {
         for clients in [1, 16, 64] {
             let of = |variant: Variant, round: usize| {
                 let target = format!("decisions, {db}{}", variant.suffix());
                 runs.iter().find(|r| r.target == target && r.clients == clients && r.round == round)
             };
-            let paired = |variant: Variant| {
-                let ratios = (0..ROUNDS)
-                    .filter_map(|round| Some(of(variant, round)?.per_sec / of(Variant::AsRuns, round)?.per_sec - 1.0))
-                    .collect();
-                median(ratios).map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0))
+            let paired = |variant: Variant, measure: fn(&Row) -> Option<f64>| {
+                median(
+                    (0..ROUNDS)
+                        .filter_map(|round| {
+                            Some(measure(of(variant, round)?)? / measure(of(Variant::AsRuns, round)?)? - 1.0)
+                        })
+                        .collect(),
+                )
             };
+            let rate = |r: &Row| Some(r.per_sec);
+            let writer_per_decision =
+                |r: &Row| (r.requests > 0 && r.writer_ms > 0.0).then(|| r.writer_ms / r.requests as f64);
             let base = median((0..ROUNDS).filter_map(|r| of(Variant::AsRuns, r).map(|x| x.per_sec)).collect());
-            let share = median(
+            // Without counts against with, turned round: what counting adds to the writer's time.
+            let counting = paired(Variant::NoCounts, writer_per_decision).map(|d| 1.0 / (1.0 + d) - 1.0);
+            let monitoring = median(
                 (0..ROUNDS)
-                    .filter_map(|r| of(Variant::AsRuns, r))
-                    .filter(|r| r.writer_ms > 0.0)
-                    .map(|r| r.counting_ms / r.writer_ms)
+                    .filter_map(|r| of(Variant::Monitored, r))
+                    .filter(|r| r.elapsed_ms > 0.0)
+                    .map(|r| r.monitor_ms / r.elapsed_ms)
                     .collect(),
             );
             out.push_str(&format!(
-                "| {db} | {clients} | {} | {} | {} | {} |\n",
+                "| {db} | {clients} | {} | {} | {} | {} | {} |\n",
                 base.map_or("–".to_owned(), |b| format!("{b:.0}")),
-                paired(Variant::NoCounts),
-                paired(Variant::Monitored),
-                share.map_or("–".to_owned(), |s| format!("{:.1} %", s * 100.0)),
+                percent(paired(Variant::NoCounts, rate), true),
+                percent(paired(Variant::Monitored, rate), true),
+                percent(counting, true),
+                percent(monitoring, false),
             ));
         }
     }

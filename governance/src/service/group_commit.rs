@@ -23,9 +23,10 @@
 use crate::error::GovError;
 use crate::evidence::Prepared;
 use crate::store::actions::{self as action_store, ActionInsert, ActionRecord};
+use crate::store::scorecard_counts::{self, NewCounts};
 use crate::store::{Store, decision_inputs, evidence};
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseTransaction, DbBackend};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
@@ -316,11 +317,9 @@ async fn admit<'a>(
 async fn commit(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, (GovError, Vec<Job>)> {
     let started = std::time::Instant::now();
     let out = commit_timed(store, jobs).await;
-    busy::add(&busy::BATCHES, started);
+    crate::service::busy::add(&crate::service::busy::BATCHES, started);
     out
 }
-
-pub mod busy;
 
 async fn commit_timed(store: &Store, jobs: Vec<Job>) -> Result<Vec<Committed>, (GovError, Vec<Job>)> {
     let txn = match store.begin_write().await {
@@ -371,10 +370,10 @@ async fn write_batch(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<Comm
         }
         rows.push((*id, job.insert.clone(), record.hash.clone()));
     }
-    let counting = std::time::Instant::now();
-    crate::store::scorecard_counts::count_new(txn, rows.iter().map(|(_, a, _)| a)).await?;
-    busy::add(&busy::COUNTING, counting);
-    action_store::insert_all(txn, rows).await?;
+    let counts = NewCounts::of(rows.iter().map(|(_, a, _)| a));
+    if let Some(insert) = action_store::insert_statement(txn.get_database_backend(), rows) {
+        scorecard_counts::insert_counted(txn, insert, counts).await?;
+    }
     action_store::remember_all(txn, remember).await?;
     for (id, p) in peers {
         crate::store::peer_checks::insert(txn, id, p).await?;

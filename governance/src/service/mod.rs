@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod agents;
 pub mod alerts;
 pub mod audit;
+pub mod busy;
 pub mod capabilities;
 pub mod dashboard;
 pub mod decisions;

@@ -63,12 +63,21 @@ pub async fn reserve_ids(txn: &DatabaseTransaction, n: usize, largest: i64) -> R
 
 /// Inserts new actions with ids from [`reserve_ids`] and their evidence hashes, as one statement.
 pub async fn insert_all(txn: &DatabaseTransaction, rows: Vec<(i64, ActionInsert, String)>) -> Result<(), GovError> {
+    if let Some(insert) = insert_statement(txn.get_database_backend(), rows) {
+        txn.execute_raw(insert).await?;
+    }
+    Ok(())
+}
+
+/// The statement [`insert_all`] runs (none for no rows), for a caller that sends it together
+/// with others.
+pub fn insert_statement(backend: DbBackend, rows: Vec<(i64, ActionInsert, String)>) -> Option<Statement> {
+    use sea_orm::QueryTrait;
     if rows.is_empty() {
-        return Ok(());
+        return None;
     }
     let models = rows.into_iter().map(|(id, a, hash)| actions::ActiveModel { id: Set(id), ..to_row(a, hash) });
-    actions::Entity::insert_many(models).exec_without_returning(txn).await?;
-    Ok(())
+    Some(actions::Entity::insert_many(models).build(backend))
 }
 
 fn to_row(a: ActionInsert, evidence_hash: String) -> actions::ActiveModel {

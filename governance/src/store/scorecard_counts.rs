@@ -249,34 +249,52 @@ pub fn count_new_decisions(on: bool) {
     COUNT_NEW.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// Counts a batch of new actions (one statement for the groups; for the parameter sets, one
-/// read of the batch's days and a write for each day that changed).
-pub async fn count_new<'a>(
-    db: &impl ConnectionTrait,
-    actions: impl IntoIterator<Item = &'a ActionInsert>,
-) -> Result<(), GovError> {
+/// What a batch of new actions adds: to each group's count, and to each day's parameter sets.
+#[derive(Default)]
+pub struct NewCounts {
+    groups: BTreeMap<Key, i64>,
+    sets: BTreeMap<SketchKey, Sketch>,
+}
+
+impl NewCounts {
+    pub fn of<'a>(actions: impl IntoIterator<Item = &'a ActionInsert>) -> NewCounts {
+        let mut counts = NewCounts::default();
+        for a in actions {
+            *counts.groups.entry(Key::of_new(a)).or_insert(0) += 1;
+            let day = (a.agent_id, a.capability.clone(), day_of(a.created_at));
+            counts.sets.entry(day).or_default().insert_hex(&a.action_hash);
+        }
+        counts
+    }
+}
+
+/// Writes a batch of new actions with `insert` (the statement that inserts them) and counts
+/// them: one statement for the groups; for the parameter sets, one read of the batch's days and
+/// a write for each day that changed. On PostgreSQL the insert, the groups' upsert and the
+/// compare-and-set of every day's sketch this process knows go to the server as one statement
+/// ([`insert_and_count_in_one`]).
+pub async fn insert_counted(db: &impl ConnectionTrait, insert: Statement, counts: NewCounts) -> Result<(), GovError> {
+    let NewCounts { groups, sets } = counts;
     if !COUNT_NEW.load(std::sync::atomic::Ordering::Relaxed) {
+        db.execute_raw(insert).await?;
         return Ok(());
     }
-    let mut groups = BTreeMap::new();
-    let mut sets: BTreeMap<SketchKey, Sketch> = BTreeMap::new();
-    for a in actions {
-        *groups.entry(Key::of_new(a)).or_insert(0) += 1;
-        sets.entry((a.agent_id, a.capability.clone(), day_of(a.created_at))).or_default().insert_hex(&a.action_hash);
-    }
     if db.get_database_backend() == DbBackend::Postgres && !groups.is_empty() {
-        return count_new_in_one(db, groups, sets).await;
+        return insert_and_count_in_one(db, insert, groups, sets).await;
     }
+    db.execute_raw(insert).await?;
     add(db, groups).await?;
     sketch(db, sets).await
 }
 
-/// [`count_new`] on PostgreSQL: the groups' upsert and the compare-and-set of every day's
-/// sketch this process knows go to the server as one statement (two data-modifying `WITH`
-/// parts), a round trip less per batch; the days it does not know, or whose compare-and-set
+/// [`insert_counted`] on PostgreSQL: the actions' insert, the groups' upsert and the
+/// compare-and-set of every day's sketch this process knows go to the server as one statement
+/// (data-modifying `WITH` parts, which PostgreSQL runs to completion whether or not they are
+/// read), a round trip each less per batch; the days it does not know, or whose compare-and-set
 /// missed, take [`sketch`]'s locked path after it.
-async fn count_new_in_one(
+async fn insert_and_count_in_one(
     db: &impl ConnectionTrait,
+    insert: Statement,
     groups: BTreeMap<Key, i64>,
     sets: BTreeMap<SketchKey, Sketch>,
 ) -> Result<(), GovError> {
@@ -291,12 +309,16 @@ async fn count_new_in_one(
             }
         }
     }
+    let mut values = insert.values.map(|v| v.0).unwrap_or_default();
     let upsert = add_statement(groups).build(DbBackend::Postgres);
+    let upsert_sql = placeholders_shifted(&upsert.sql, values.len());
+    values.extend(upsert.values.map(|v| v.0).unwrap_or_default());
+    let inserted = format!("WITH inserted AS ({})", insert.sql);
     if writes.is_empty() {
-        db.execute_raw(upsert).await?;
+        let sql = format!("{inserted} {upsert_sql}");
+        db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
         return sketch(db, rest).await;
     }
-    let mut values = upsert.values.map(|v| v.0).unwrap_or_default();
     let mut rows = Vec::with_capacity(writes.len());
     for (key, stored, bytes, _) in &writes {
         let at = values.len();
@@ -317,14 +339,13 @@ async fn count_new_in_one(
         ]);
     }
     let sql = format!(
-        "WITH counted AS ({} RETURNING 1), \
+        "{inserted}, counted AS ({upsert_sql} RETURNING 1), \
          written AS (UPDATE scorecard_sketches AS t SET registers = v.new \
            FROM (VALUES {}) AS v(agent_id, capability, day, old, new) \
            WHERE t.agent_id = v.agent_id AND t.capability = v.capability AND t.day = v.day \
              AND t.registers = v.old \
            RETURNING t.agent_id, t.capability, t.day) \
          SELECT agent_id, capability, day FROM written",
-        upsert.sql,
         rows.join(", ")
     );
     let hit: std::collections::BTreeSet<SketchKey> = db
@@ -342,6 +363,29 @@ async fn count_new_in_one(
         }
     }
     sketch(db, rest).await
+}
+
+/// `sql` (as built for PostgreSQL, every value a `$n` parameter) with each `$n` made
+/// `$(n + by)`, so it can follow another statement's parameters in one statement.
+fn placeholders_shifted(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '$' {
+            continue;
+        }
+        let mut n = String::new();
+        while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+            n.push(*d);
+            chars.next();
+        }
+        match n.parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&n),
+        }
+    }
+    out
 }
 
 /// Moves an action from the group it was in to the one it is in now (and notes a parameter
@@ -396,4 +440,19 @@ pub async fn count_reviewer(
             .to_owned();
     reviewers::Entity::insert(row).on_conflict(conflict).exec_without_returning(db).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders_shifted;
+
+    #[test]
+    fn placeholders_follow_the_earlier_statements_values() {
+        assert_eq!(
+            placeholders_shifted(r#"INSERT INTO "t" ("a", "b") VALUES ($1, $2), ($3, $10)"#, 7),
+            r#"INSERT INTO "t" ("a", "b") VALUES ($8, $9), ($10, $17)"#
+        );
+        assert_eq!(placeholders_shifted("SELECT 1", 3), "SELECT 1");
+        assert_eq!(placeholders_shifted("a $ b", 3), "a $ b");
+    }
 }

@@ -91,6 +91,13 @@ impl MonitorJob {
 
     /// One pass at `now`.
     pub async fn run(&self, now: DateTime<Utc>) -> Result<Pass, GovError> {
+        let started = std::time::Instant::now();
+        let pass = self.pass(now).await;
+        crate::service::busy::add(&crate::service::busy::MONITOR, started);
+        pass
+    }
+
+    async fn pass(&self, now: DateTime<Utc>) -> Result<Pass, GovError> {
         let until = now + Duration::seconds(LEASE_SECONDS);
         let Some(held) = job_leases::take(self.store.db(), JOB, &self.holder, now, until).await? else {
             return Ok(Pass::default());
