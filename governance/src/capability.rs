@@ -53,6 +53,7 @@ impl fmt::Display for CapabilityName {
 
 /// How much harm a wrong action can do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Risk {
     Low,

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 /// When a capability needs a second agent's independent analysis.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PeerMode {
     /// No peer check.

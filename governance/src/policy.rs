@@ -10,6 +10,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 pub use vocab::{Decision, Tier};
 
+pub mod standing;
+
 /// A numeric ceiling on one param (`amount <= 500`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Limit {

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod agent_auth;
 pub mod agents;
+pub mod envelope;
 pub mod error;
 pub mod input;
 pub mod openapi;
@@ -36,6 +37,7 @@ where
     OpenApiRouter::with_openapi(openapi::base())
         .routes(refusing_other_methods(routes!(agents::me)))
         .routes(refusing_other_methods(routes!(scorecards::get)))
+        .routes(refusing_other_methods(routes!(envelope::get)))
         .routes(refusing_other_methods(routes!(actions::create)))
         .routes(refusing_other_methods(routes!(actions::get)))
         .routes(refusing_other_methods(routes!(actions::result)))

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use governance::policy::Tier;
 use governance::reliability::calibration::BANDS;
 use governance::reliability::criteria::Criterion;
-use governance::reliability::{Rate, Tally};
+use governance::reliability::{Rate, Readiness, Tally};
 use governance::service::scorecards::{Scorecard, Week};
 use governance::{GovError, Services};
 use serde::Serialize;
@@ -114,6 +114,20 @@ pub struct NextStep {
     pub checks: Vec<CheckView>,
 }
 
+impl From<Readiness> for NextStep {
+    fn from(r: Readiness) -> Self {
+        NextStep {
+            to: r.to,
+            ready: r.ready(),
+            checks: r
+                .checks
+                .into_iter()
+                .map(|c| CheckView { criterion: c.criterion, met: c.met, text: c.text })
+                .collect(),
+        }
+    }
+}
+
 /// One grant's record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GrantScorecard {
@@ -149,15 +163,7 @@ impl From<Scorecard> for GrantScorecard {
                     approval: s.calibration.rate(i).into(),
                 })
                 .collect(),
-            next_step: s.readiness.map(|r| NextStep {
-                to: r.to,
-                ready: r.ready(),
-                checks: r
-                    .checks
-                    .into_iter()
-                    .map(|c| CheckView { criterion: c.criterion, met: c.met, text: c.text })
-                    .collect(),
-            }),
+            next_step: s.readiness.map(NextStep::from),
             weekly: s.weekly.iter().map(WeekView::from).collect(),
             at_tier: (&s.at_tier).into(),
             last_30_days: (&s.last_30_days).into(),

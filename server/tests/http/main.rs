@@ -9,6 +9,7 @@ mod auth;
 mod capabilities;
 mod common;
 mod csrf;
+mod envelope;
 mod inbox;
 mod lifecycle;
 mod monitoring;

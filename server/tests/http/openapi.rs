@@ -87,6 +87,9 @@ async fn live_responses_match_the_document() {
     assert_eq!(cards["scorecards"][0]["all_time"]["counts"]["proposals"], 2, "{cards}");
     spec.check(card, "get", app.api_get("/v1/agents/99999/scorecard", k).await).await;
     spec.check(card, "get", app.api_get("/v1/agents/x/scorecard", k).await).await;
+    let envelope = spec.check("/v1/envelope", "get", app.api_get("/v1/envelope", k).await).await;
+    assert_eq!(envelope["capabilities"][0]["grant_id"].as_i64().map(|g| g > 0), Some(true), "{envelope}");
+    spec.check("/v1/envelope", "get", app.api_get("/v1/envelope", None).await).await;
     let next = spec.check("/v1/peer-checks/next", "get", app.api_get("/v1/peer-checks/next", k).await).await;
     assert_eq!(next["task"], Value::Null);
     let verdict = "/v1/peer-checks/{id}/verdict";

@@ -22,7 +22,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use steps::{Applied, Counts, Recorded, check_params, decided_record};
 
+mod envelope;
 mod steps;
+
+pub use envelope::CapabilityEnvelope;
 
 /// What the agent is told.
 #[derive(Clone, Debug, PartialEq, Serialize)]
