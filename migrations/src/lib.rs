@@ -28,6 +28,7 @@ mod m20261206_000022_reviewer_alerts;
 pub mod distinct_sketch;
 
 /// The `job_leases` row of the parameter history (how far it has read the actions).
+pub use m20261204_000017_scorecard_counts::day_of_created;
 pub use m20261206_000021_parameter_history::LEASE as PARAMETER_HISTORY_LEASE;
 /// Counts scorecards again from the actions and evidence (after rows were written directly).
 pub use m20261206_000021_parameter_history::recount as recount_scorecards;

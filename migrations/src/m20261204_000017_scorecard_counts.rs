@@ -74,7 +74,7 @@ const REVIEWERS_INSERT: &str = "INSERT INTO scorecard_reviewers (agent_id, capab
      GROUP BY agent_id, capability, actor_name";
 
 /// The UTC day an action was proposed, as `YYYY-MM-DD`, in the backend's SQL.
-pub(crate) fn day_of_created(db: &impl ConnectionTrait) -> &'static str {
+pub fn day_of_created(db: &impl ConnectionTrait) -> &'static str {
     match db.get_database_backend() {
         DbBackend::Postgres => "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
         _ => "substr(created_at, 1, 10)",

@@ -5,85 +5,76 @@
 
 use crate::entity::{actions, parameter_history as history};
 use crate::error::GovError;
-use crate::store::scorecard_counts::day_of;
 use crate::store::{Store, job_leases};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 use std::collections::BTreeMap;
 
 /// The `job_leases` row keeping the last action id read.
 pub const JOB: &str = migrations::PARAMETER_HISTORY_LEASE;
-/// Actions read per query while catching up.
-const PAGE: u64 = 500;
-/// Rows per insert statement.
-const CHUNK: usize = 500;
+/// Action ids covered per statement while catching up.
+const PAGE: i64 = 2_000;
 /// Actions just below the last id read are read again: on PostgreSQL a transaction holding
 /// smaller ids may commit after one holding larger ones. Reading one twice does nothing.
 const OVERLAP: i64 = 1_000;
 
-/// Adds the actions written since the last call to the history, as `holder`, a page at a
-/// time, each page in its own short write transaction (on SQLite the decision writer waits
-/// for one page at most, never for the whole catch-up). Returns how many actions it read.
+/// Adds the actions written since the last call to the history, as `holder`: one statement
+/// per range of [`PAGE`] action ids, run inside the database (`INSERT … SELECT`, nothing
+/// travels to this process), each range in its own short write transaction with the
+/// watermark (on SQLite the decision writer waits for one range at most, never for the whole
+/// catch-up). Returns how many action ids it covered.
 pub async fn absorb(store: &Store, holder: &str, now: DateTime<Utc>) -> Result<u64, GovError> {
     let db = store.db();
     let last = job_leases::watermark(db, JOB).await?.unwrap_or(0);
-    let mut from = (last - OVERLAP).max(0);
-    let mut read = 0u64;
-    loop {
-        let rows: Vec<(i64, i64, String, String, DateTime<Utc>)> = actions::Entity::find()
-            .select_only()
-            .column(actions::Column::Id)
-            .column(actions::Column::AgentId)
-            .column(actions::Column::Capability)
-            .column(actions::Column::ActionHash)
-            .column(actions::Column::CreatedAt)
-            .filter(actions::Column::Id.gt(from))
-            .order_by_asc(actions::Column::Id)
-            .limit(PAGE)
-            .into_tuple()
-            .all(db)
-            .await?;
-        let Some(end) = rows.last().map(|r| r.0) else { break };
-        read += rows.len() as u64;
-        let full = rows.len() as u64 == PAGE;
-        let mut first: BTreeMap<(i64, String, String), String> = BTreeMap::new();
-        for (_, agent, capability, hash, at) in rows {
-            let day = day_of(at);
-            first.entry((agent, capability, hash)).and_modify(|d| *d = d.clone().min(day.clone())).or_insert(day);
-        }
-        let first: Vec<_> = first.into_iter().collect();
+    let Some(newest) = actions::Entity::find()
+        .select_only()
+        .column_as(actions::Column::Id.max(), "newest")
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten()
+    else {
+        return Ok(0);
+    };
+    if newest <= last {
+        return Ok(0);
+    }
+    let backend = db.get_database_backend();
+    let p = |n| crate::store::placeholder(backend, n);
+    // Within a range an action's set may appear on several days: the first day counts. The
+    // subquery keeps SQLite's upsert after a SELECT unambiguous.
+    let sql = format!(
+        "INSERT INTO parameter_history (agent_id, capability, action_hash, first_seen) \
+         SELECT agent_id, capability, action_hash, first_seen FROM ( \
+           SELECT agent_id, capability, action_hash, MIN({day}) AS first_seen FROM actions \
+           WHERE id > {from} AND id <= {to} GROUP BY agent_id, capability, action_hash) AS fresh \
+         WHERE true ON CONFLICT (agent_id, capability, action_hash) DO NOTHING",
+        day = migrations::day_of_created(db),
+        from = p(1),
+        to = p(2),
+    );
+    for (from, to) in ranges(last, newest) {
         let txn = store.begin_write().await?;
-        for chunk in first.chunks(CHUNK) {
-            let models = chunk.iter().map(|((agent, capability, hash), day)| history::ActiveModel {
-                agent_id: Set(*agent),
-                capability: Set(capability.clone()),
-                action_hash: Set(hash.clone()),
-                first_seen: Set(day.clone()),
-            });
-            history::Entity::insert_many(models)
-                .on_conflict(
-                    OnConflict::columns([
-                        history::Column::AgentId,
-                        history::Column::Capability,
-                        history::Column::ActionHash,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        from = end;
-        if from > last {
-            job_leases::set_watermark(&txn, JOB, holder, from, now).await?;
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql.clone(), [from.into(), to.into()])).await?;
+        if to > last {
+            job_leases::set_watermark(&txn, JOB, holder, to, now).await?;
         }
         txn.commit().await?;
-        if !full {
-            break;
-        }
     }
-    Ok(read)
+    Ok(u64::try_from(newest - last).unwrap_or(0))
+}
+
+/// The id ranges `(from, to]` a catch-up from watermark `last` to action `newest` reads: from
+/// [`OVERLAP`] below the watermark, [`PAGE`] ids each.
+fn ranges(last: i64, newest: i64) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    let mut from = (last - OVERLAP).max(0);
+    while from < newest {
+        let to = from.saturating_add(PAGE).min(newest);
+        out.push((from, to));
+        from = to;
+    }
+    out
 }
 
 /// Per agent and capability, how many parameter sets were first seen on each day since `since`.
@@ -117,4 +108,19 @@ pub async fn first_seen_of(
         out.entry((agent, capability)).or_default().push((day, n.max(0).unsigned_abs()));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OVERLAP, PAGE, ranges};
+
+    #[test]
+    fn a_catch_up_reads_from_below_the_watermark_in_pages_up_to_the_newest_action() {
+        assert_eq!(ranges(0, 10), vec![(0, 10)]);
+        assert_eq!(ranges(0, 0), vec![]);
+        assert_eq!(ranges(5_000, 5_003), vec![(5_000 - OVERLAP, 5_003)]);
+        let long = ranges(0, 2 * PAGE + 1);
+        assert_eq!(long, vec![(0, PAGE), (PAGE, 2 * PAGE), (2 * PAGE, 2 * PAGE + 1)]);
+        assert_eq!(ranges(i64::MAX - 1, i64::MAX), vec![(i64::MAX - 1 - OVERLAP, i64::MAX)]);
+    }
 }
