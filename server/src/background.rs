@@ -94,6 +94,9 @@ pub async fn monitor(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut tick = tokio::time::interval(every);
+    // A pass that took longer than the interval (waiting behind a busy writer, say) is not
+    // followed by a burst of catch-up passes: the next one waits a whole interval.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = tick.tick() => match job.run(governance::clock::now()).await {
