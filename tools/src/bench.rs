@@ -28,6 +28,8 @@ struct Row {
     writer_ms: f64,
     monitor_ms: f64,
     elapsed_ms: f64,
+    /// Of the monitoring job's time, each phase's (ms; see `busy::PHASES`).
+    phases_ms: [f64; 6],
 }
 
 async fn echo(Json(v): Json<Value>) -> Json<Value> {
@@ -103,6 +105,7 @@ async fn measure(target: &str, url: &str, key: Option<&str>, secs: u64, rows: &m
             round: 0,
             writer_ms: busy.writer.as_secs_f64() * 1000.0,
             monitor_ms: busy.monitor.as_secs_f64() * 1000.0,
+            phases_ms: busy.phases.map(|d| d.as_secs_f64() * 1000.0),
             elapsed_ms: elapsed * 1000.0,
         };
         eprintln!("  {target:<22} {clients:>3} clients: {:>8.0}/s", row.per_sec);
@@ -301,6 +304,7 @@ pub async fn run(postgres: Option<String>, secs: u64) -> Result<(), String> {
         }
     }
     let costs = costs(&runs, postgres.is_some());
+    let phases = phases(&runs, postgres.is_some());
     runs.sort_by_key(|r| (r.target.clone(), r.clients));
     rows.extend(medians(runs));
     let _ = std::fs::remove_dir_all(&dir);
@@ -315,6 +319,7 @@ pub async fn run(postgres: Option<String>, secs: u64) -> Result<(), String> {
     }
     println!();
     println!("{costs}");
+    println!("{phases}");
     Ok(())
 }
 
@@ -376,6 +381,30 @@ fn costs(runs: &[Row], postgres: bool) -> String {
                 percent(counting, true),
                 percent(monitoring, false),
             ));
+        }
+    }
+    out
+}
+
+/// Where the monitoring job's passes spent their time in the monitored runs: each phase's share
+/// of the measured time, the median over the rounds.
+fn phases(runs: &[Row], postgres: bool) -> String {
+    use governance::service::busy::PHASES;
+    let mut out =
+        format!("| database | clients | {} |\n| --- | ---: |{}\n", PHASES.join(" | "), " ---: |".repeat(PHASES.len()));
+    let databases: &[&str] = if postgres { &["SQLite", "PostgreSQL"] } else { &["SQLite"] };
+    for db in databases {
+        for clients in [1, 16, 64] {
+            let target = format!("decisions, {db}{}", Variant::Monitored.suffix());
+            let mine: Vec<&Row> =
+                runs.iter().filter(|r| r.target == target && r.clients == clients && r.elapsed_ms > 0.0).collect();
+            let shares: Vec<String> = (0..PHASES.len())
+                .map(|i| {
+                    median(mine.iter().map(|r| r.phases_ms[i] / r.elapsed_ms).collect())
+                        .map_or("–".to_owned(), |s| format!("{:.1} %", s * 100.0))
+                })
+                .collect();
+            out.push_str(&format!("| {db} | {clients} | {} |\n", shares.join(" | ")));
         }
     }
     out

@@ -17,6 +17,7 @@ use crate::evidence::{Actor, Draft};
 use crate::monitor::{Detector, Judgement, Response};
 use crate::principal::AsManager;
 use crate::service::agents::change_status;
+use crate::service::busy::Lap;
 use crate::service::grants::{Grants, Step, draft};
 use crate::service::monitoring::{self, Check, Extra, Point, RECENT_DAYS, Setting, Window};
 use crate::store::alerts::{self as alert_store, About, AlertRecord, Detected};
@@ -98,6 +99,7 @@ impl MonitorJob {
     }
 
     async fn pass(&self, now: DateTime<Utc>) -> Result<Pass, GovError> {
+        let mut lap = Lap::start();
         let until = now + Duration::seconds(LEASE_SECONDS);
         let Some(held) = job_leases::take(self.store.db(), JOB, &self.holder, now, until).await? else {
             return Ok(Pass::default());
@@ -114,6 +116,7 @@ impl MonitorJob {
         // Later the same day, only what the trail recorded something about since the last pass
         // is judged again (unless a detector's settings changed).
         let later = held.watermark > 0 && held.last_run_at.is_some_and(|t| t.date_naive() == today);
+        lap.lap(0);
         let mut since = None;
         if later {
             let (moved, configured) = self.store.evidence_after(held.watermark).await?;
@@ -121,11 +124,15 @@ impl MonitorJob {
                 since = Some((moved, held.watermark));
             }
         }
-        let firing = self.judge_grants(&settings, &window, since.as_ref().map(|s| &s.0), now, &mut pass).await?;
+        lap.lap(1);
+        let moved = since.as_ref().map(|s| &s.0);
+        let firing = self.judge_grants(&settings, &window, moved, now, &mut pass, &mut lap).await?;
+        lap.lap(3);
         let stamping = match settings.iter().find(|s| s.detector == Detector::RubberStamping) {
             Some(s) => reviewers::judge(&self.store, s, since.as_ref().map_or(0, |s| s.1), now, &mut pass).await?,
             None => Vec::new(),
         };
+        lap.lap(4);
         if !firing.is_empty() || !stamping.is_empty() {
             // One transaction for the pass: decisions see what it changed at once, not alert by
             // alert.
@@ -141,6 +148,7 @@ impl MonitorJob {
             txn.commit().await?;
         }
         job_leases::advance(self.store.db(), JOB, &self.holder, head, now).await?;
+        lap.lap(5);
         Ok(pass)
     }
 
@@ -153,6 +161,7 @@ impl MonitorJob {
         moved: Option<&Vec<i64>>,
         now: DateTime<Utc>,
         pass: &mut Pass,
+        lap: &mut Lap,
     ) -> Result<Vec<Firing>, GovError> {
         let today = window.recent_to;
         let mut firing = Vec::new();
@@ -166,8 +175,10 @@ impl MonitorJob {
         let grants = self.store.live_grants_of(&agents).await?;
         let mut first_seen = BTreeMap::new();
         if settings.iter().any(|s| s.detector == Detector::NewParameters) {
+            lap.lap(3);
             parameter_history::absorb(&self.store, &self.holder, now).await?;
             first_seen = parameter_history::first_seen_of(self.store.db(), &agents, window.baseline_from).await?;
+            lap.lap(2);
         }
         let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
         let mut peers =
