@@ -24,14 +24,16 @@ mod m20261206_000019_scorecard_sketches;
 mod m20261206_000020_monitor_alerts;
 mod m20261206_000021_parameter_history;
 mod m20261206_000022_reviewer_alerts;
+mod m20261206_000023_parameter_history_days;
 
 pub mod distinct_sketch;
 
-/// The `job_leases` row of the parameter history (how far it has read the actions).
+/// The UTC day an action was proposed, as `YYYY-MM-DD`, in the backend's SQL.
 pub use m20261204_000017_scorecard_counts::day_of_created;
+/// The `job_leases` row of the parameter history (how far it has read the actions).
 pub use m20261206_000021_parameter_history::LEASE as PARAMETER_HISTORY_LEASE;
 /// Counts scorecards again from the actions and evidence (after rows were written directly).
-pub use m20261206_000021_parameter_history::recount as recount_scorecards;
+pub use m20261206_000023_parameter_history_days::recount as recount_scorecards;
 
 /// All of Tenure's migrations, in the order they apply.
 pub struct Migrator;
@@ -62,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_monitor_alerts::Migration),
             Box::new(m20261206_000021_parameter_history::Migration),
             Box::new(m20261206_000022_reviewer_alerts::Migration),
+            Box::new(m20261206_000023_parameter_history_days::Migration),
         ]
     }
 }
