@@ -172,6 +172,19 @@ impl Scorecards {
         self.all_of(who.agent.id).await
     }
 
+    /// The calling agent's live grants with what their next step needs, without the weekly
+    /// series (what its envelope shows).
+    pub async fn own_next_steps(&self, who: &AgentPrincipal) -> Result<Vec<Scorecard>, GovError> {
+        let now = crate::clock::now();
+        let alerts = self.store.open_alert_count(Some(who.agent.id)).await?;
+        let settings = monitoring::current(&self.store).await?;
+        let mut cards = Vec::new();
+        for g in self.store.live_grants_of(&[who.agent.id]).await? {
+            cards.push(self.build(g, alerts, now, false, &settings).await?);
+        }
+        Ok(cards)
+    }
+
     async fn all_of(&self, agent_id: i64) -> Result<Vec<Scorecard>, GovError> {
         let now = crate::clock::now();
         let alerts = self.store.open_alert_count(Some(agent_id)).await?;

@@ -145,11 +145,11 @@ fn view(c: CapabilityEnvelope, next_step: Option<NextStep>) -> CapabilityView {
     ))]
 pub async fn get(State(state): State<Services>, AgentAuth(who): AgentAuth) -> Result<Json<Envelope>, ApiError> {
     let capabilities = state.decisions.envelope(&who).await?;
-    let mut cards = state.scorecards.own(&who).await?;
+    let mut cards = state.scorecards.own_next_steps(&who).await?;
     let capabilities = capabilities
         .into_iter()
         .map(|c| {
-            let card = cards.iter().position(|s| !s.revoked && s.capability == c.capability).map(|i| cards.remove(i));
+            let card = cards.iter().position(|s| s.capability == c.capability).map(|i| cards.remove(i));
             view(c, card.and_then(|s| s.readiness).map(NextStep::from))
         })
         .collect();
