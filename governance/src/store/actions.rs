@@ -61,7 +61,9 @@ pub async fn reserve_ids(txn: &DatabaseTransaction, n: usize, largest: i64) -> R
     Ok((1..=n as i64).map(|i| largest + i).collect())
 }
 
-/// Inserts new actions with ids from [`reserve_ids`] and their evidence hashes, as one statement.
+/// Inserts new actions with ids from [`reserve_ids`] and their evidence hashes, as one statement
+/// (the benchmarks' seeding; the decision writer sends [`insert_statement`] with its counts).
+#[cfg(feature = "store-access")]
 pub async fn insert_all(txn: &DatabaseTransaction, rows: Vec<(i64, ActionInsert, String)>) -> Result<(), GovError> {
     if let Some(insert) = insert_statement(txn.get_database_backend(), rows) {
         txn.execute_raw(insert).await?;
