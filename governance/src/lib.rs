@@ -34,6 +34,7 @@ pub mod shadow;
 pub mod store;
 #[cfg(not(feature = "store-access"))]
 pub(crate) mod store;
+pub mod telemetry;
 pub mod template;
 pub mod text;
 pub mod throttle;

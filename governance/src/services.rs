@@ -111,6 +111,12 @@ impl Services {
         self.store.ping().await.map_err(GovError::from)
     }
 
+    /// What `/metrics` reads from the database at each scrape: inbox depth and age, open
+    /// alerts, the pool's connections. No role token: the server guards `/metrics` itself.
+    pub async fn gauges(&self) -> Result<crate::service::gauges::Gauges, GovError> {
+        crate::service::gauges::read(&self.store, &self.inbox).await
+    }
+
     /// Closes the database connections: every later call fails as unavailable.
     pub async fn close(&self) -> Result<(), GovError> {
         self.store.db().clone().close().await.map_err(GovError::from)

@@ -10,6 +10,7 @@ use governance::service::accounts::ThrottlePolicy;
 use governance::service::agents::{AgentPrincipal, NewAgent};
 use governance::service::execution::{ResultReport, RollbackReport};
 use governance::service::grants::GrantForm;
+use governance::service::inbox::View;
 use governance::shadow::Verdict;
 use governance::template::RuleForm;
 use governance::{Accounts, Agents, Decisions, GovError, Grants, Inbox, Lifecycle, Principal, Store, Templates};
@@ -349,6 +350,20 @@ async fn shadow_comparisons_are_recorded_and_tallied() {
         assert_eq!(w.state(ids[0]).await, "shadow");
         let waiting = w.inbox.counts(&rita).await.unwrap();
         assert_eq!((waiting.shadow, waiting.approval, waiting.total()), (3, 0, 3), "{}", db.name);
+        // The depth /metrics shows: the section's count and when its oldest was proposed.
+        let depth = w.inbox.depth().await.unwrap();
+        let section = |v: View| *depth.iter().find(|d| d.view == v).unwrap();
+        let shadow = section(View::Shadow);
+        assert_eq!(shadow.waiting, 3, "{}", db.name);
+        let oldest = shadow.oldest.expect("the oldest shadow case's time");
+        let first = w.store.action_by_id(ids[0]).await.unwrap().unwrap().created_at;
+        assert_eq!(
+            oldest.timestamp_millis(),
+            first.timestamp_millis(),
+            "{}: the first proposal is the oldest",
+            db.name
+        );
+        assert_eq!((section(View::Approval).waiting, section(View::Approval).oldest), (0, None), "{}", db.name);
         w.lifecycle.record_shadow(&rita, ids[0], Verdict::Approve, "", "same").await.unwrap();
         let edited = r#"{"order_id": "A-1", "amount": 15, "currency": "EUR"}"#;
         let a = w.lifecycle.record_shadow(&rita, ids[1], Verdict::Approve, edited, "").await.unwrap();

@@ -55,6 +55,12 @@ pub struct Settings {
     pub export_keep_hours: i64,
     /// Seconds between passes of the monitoring job.
     pub monitor_every_seconds: u64,
+    /// A bearer token that opens `/metrics` on the main listener (at least 16 characters);
+    /// empty: `/metrics` is not served there.
+    pub metrics_token: String,
+    /// A second address serving only `/metrics`, without a token unless `metrics_token` is set
+    /// too (bind it to a private interface); empty: no second listener.
+    pub metrics_bind: String,
 }
 
 impl Default for Settings {
@@ -80,6 +86,8 @@ impl Default for Settings {
             checkpoint_every_minutes: 10,
             export_keep_hours: 24,
             monitor_every_seconds: 60,
+            metrics_token: String::new(),
+            metrics_bind: String::new(),
         }
     }
 }
@@ -107,6 +115,8 @@ impl std::fmt::Debug for Settings {
             .field("checkpoint_every_minutes", &self.checkpoint_every_minutes)
             .field("export_keep_hours", &self.export_keep_hours)
             .field("monitor_every_seconds", &self.monitor_every_seconds)
+            .field("metrics_token", &if self.metrics_token.is_empty() { "(none)" } else { "***" })
+            .field("metrics_bind", &self.metrics_bind)
             .finish()
     }
 }
@@ -172,6 +182,13 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
     ("checkpoint_every_minutes", "TENURE_CHECKPOINT_EVERY_MINUTES", "10", "…or after this many minutes"),
     ("export_keep_hours", "TENURE_EXPORT_KEEP_HOURS", "24", "hours a prepared export file stays in <data_dir>/exports"),
     ("monitor_every_seconds", "TENURE_MONITOR_EVERY_SECONDS", "60", "seconds between passes of the monitoring job"),
+    (
+        "metrics_token",
+        "TENURE_METRICS_TOKEN",
+        "(none)",
+        "bearer token opening /metrics on the main listener (16+ characters)",
+    ),
+    ("metrics_bind", "TENURE_METRICS_BIND", "(none)", "second address serving only /metrics (keep it private)"),
 ];
 
 impl Settings {
@@ -231,6 +248,16 @@ impl Settings {
             && axum::http::HeaderName::from_bytes(self.client_ip_header.as_bytes()).is_err()
         {
             return Err(format!("client_ip_header: '{}' is not a header name", self.client_ip_header));
+        }
+        if !self.metrics_token.is_empty() && self.metrics_token.chars().count() < 16 {
+            return Err("metrics_token: must be at least 16 characters".into());
+        }
+        if !self.metrics_bind.is_empty() {
+            let at = self.metrics_bind.parse::<SocketAddr>();
+            let at = at.map_err(|e| format!("metrics_bind: '{}' is not an address:port ({e})", self.metrics_bind))?;
+            if self.bind.parse::<SocketAddr>().is_ok_and(|b| b == at && at.port() != 0) {
+                return Err("metrics_bind: must differ from bind".into());
+            }
         }
         if !self.public_origin.is_empty() && !self.public_origin.contains("://") {
             return Err(format!("public_origin: '{}' must look like https://host[:port]", self.public_origin));
@@ -351,6 +378,23 @@ mod tests {
         let s = Settings { checkpoint_key: "7".repeat(64), ..Settings::default() };
         assert_eq!(s.validate(), Ok(()));
         assert!(!format!("{s:?}").contains("7777"));
+    }
+
+    #[test]
+    fn the_metrics_settings_are_checked_and_the_token_never_shows() {
+        let s = Settings { metrics_token: "short".into(), ..Settings::default() };
+        assert_eq!(s.validate().unwrap_err(), "metrics_token: must be at least 16 characters");
+        let s = Settings { metrics_bind: "private".into(), ..Settings::default() };
+        assert!(s.validate().unwrap_err().starts_with("metrics_bind: 'private' is not an address:port"));
+        let s = Settings { metrics_bind: "127.0.0.1:3000".into(), ..Settings::default() };
+        assert_eq!(s.validate().unwrap_err(), "metrics_bind: must differ from bind");
+        let s = Settings {
+            metrics_token: "scrape-me-please-1234".into(),
+            metrics_bind: "10.0.0.5:9464".into(),
+            ..Settings::default()
+        };
+        assert_eq!(s.validate(), Ok(()));
+        assert!(!format!("{s:?}").contains("scrape-me"));
     }
 
     #[test]

@@ -100,6 +100,11 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let trusted =
         TrustedOrigins(Arc::new(Some(settings.public_origin.clone()).filter(|o| !o.is_empty()).into_iter().collect()));
     let request_id = HeaderName::from_static("x-request-id");
+    // /metrics on the public listener only behind its token (else it is the console's 404).
+    let metrics = match settings.metrics_token.as_str() {
+        "" => Router::new().route("/metrics", get(crate::routes::metrics::not_here)),
+        token => crate::routes::metrics::router(state.services.clone(), Some(token)),
+    };
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -107,6 +112,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(crate::api::router(crate::api::wait::LongPollMax(settings.long_poll_max_seconds)))
         .merge(console)
         .with_state(state)
+        .merge(metrics)
         .layer(axum::middleware::from_fn(crate::security::nul_guard::refuse_nul))
         .layer(from_fn_with_state(ClientIpHeader::new(&settings.client_ip_header), client_addr))
         .layer(from_fn_with_state(trusted, require_same_origin))
@@ -129,6 +135,14 @@ pub async fn launch_with_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    if !(settings.metrics_token.is_empty() && settings.metrics_bind.is_empty()) {
+        // Counting starts now, not at the first scrape.
+        crate::routes::metrics::recorder();
+    }
+    let metrics = match settings.metrics_bind.as_str() {
+        "" => None,
+        at => Some(serve_metrics(at, &state, &settings, stop_rx.clone()).await?),
+    };
     let window = chrono::Duration::minutes(settings.login_window_minutes);
     let loops = tokio::spawn(background::housekeeping(state.services.clone(), window, stop_rx.clone()));
     let deadlines = tokio::spawn(background::deadlines(state.lifecycle.clone(), stop_rx.clone()));
@@ -153,7 +167,33 @@ pub async fn launch_with_listener(
     let _ = deadlines.await;
     let _ = checkpoints.await;
     let _ = monitor.await;
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     served
+}
+
+/// Serves `/metrics` alone on `at` until `stop` turns true; fails when `at` cannot be bound.
+async fn serve_metrics(
+    at: &str,
+    state: &AppState,
+    settings: &Settings,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<tokio::task::JoinHandle<()>> {
+    let listener =
+        TcpListener::bind(at).await.map_err(|e| std::io::Error::new(e.kind(), format!("metrics_bind {at}: {e}")))?;
+    tracing::info!(address = %listener.local_addr()?, "serving /metrics");
+    let token = Some(settings.metrics_token.as_str());
+    let app = crate::routes::metrics::router(state.services.clone(), token);
+    let limits = crate::serve::Limits::new(64, settings.header_timeout_seconds, 1024);
+    Ok(tokio::spawn(async move {
+        let stopped = async move {
+            let _ = stop.wait_for(|s| *s).await;
+        };
+        if let Err(e) = crate::serve::serve(listener, app, limits, stopped).await {
+            tracing::warn!(error = %e, "the /metrics listener stopped");
+        }
+    }))
 }
 
 /// Resolves on ctrl-c or SIGTERM.

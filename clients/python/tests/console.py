@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -20,6 +21,21 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def binary() -> str:
+    """The tenure binary under test: TENURE_BIN, this checkout's debug build, or one on PATH."""
+    given = os.environ.get("TENURE_BIN")
+    if given:
+        return given
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "..", "target"))
+    built = os.path.join(target, "debug", "tenure")
+    if os.path.exists(built):
+        return built
+    found = shutil.which("tenure")
+    if not found:
+        raise RuntimeError("set TENURE_BIN to a built tenure (cargo build -p server)")
+    return found
 
 
 @dataclass

@@ -220,6 +220,7 @@ async fn write_and_answer(store: &Store, batch: Vec<Queued>, failing: &AtomicBoo
         Ok(results) => {
             failing.store(false, Ordering::Release);
             tracing::debug!(size, micros = started.elapsed().as_micros() as u64, "decision batch committed");
+            metrics::histogram!(crate::telemetry::BATCH_SIZE).record(size as f64);
             for (reply, result) in replies.into_iter().zip(results) {
                 let _ = reply.send(Ok(result));
             }

@@ -10,6 +10,7 @@ use crate::store::actions::ActionRecord;
 use crate::store::alerts::AlertRecord;
 use crate::store::inbox::{InboxFilter, InboxOrder};
 use crate::store::peer_checks::PeerCheckRecord;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// Items per page.
@@ -39,6 +40,17 @@ impl View {
             "disagreements" => View::Disagreements,
             "alerts" => View::Alerts,
             _ => View::Approval,
+        }
+    }
+
+    /// The URL value ([`View::parse`] reads it back).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Approval => "approval",
+            View::Supervised => "supervised",
+            View::Shadow => "shadow",
+            View::Disagreements => "disagreements",
+            View::Alerts => "alerts",
         }
     }
 
@@ -95,6 +107,15 @@ impl Counts {
     }
 }
 
+/// One inbox section's depth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SectionDepth {
+    pub view: View,
+    pub waiting: u64,
+    /// When the oldest waiting action was proposed.
+    pub oldest: Option<DateTime<Utc>>,
+}
+
 /// One page of the inbox.
 #[derive(Clone, Debug)]
 pub struct InboxPage {
@@ -141,17 +162,8 @@ impl Inbox {
 
     /// How many items wait in each section (all agents).
     pub async fn counts(&self, _who: &AsReviewer) -> Result<Counts, GovError> {
-        let sections = [View::Approval, View::Disagreements, View::Supervised, View::Shadow];
-        let states: Vec<State> = sections.iter().flat_map(|v| v.filter().states).collect();
-        let waiting = self.store.waiting_counts(&states).await?;
-        let count = |view: View| {
-            let f = view.filter();
-            waiting
-                .iter()
-                .filter(|(s, peer, _)| f.states.contains(s) && f.peer_review.is_none_or(|p| p == *peer))
-                .map(|(_, _, n)| n)
-                .sum()
-        };
+        let depth = self.depth().await?;
+        let count = |view: View| depth.iter().find(|d| d.view == view).map_or(0, |d| d.waiting);
         Ok(Counts {
             approval: count(View::Approval),
             supervised: count(View::Supervised),
@@ -159,6 +171,30 @@ impl Inbox {
             disagreements: count(View::Disagreements),
             alerts: self.store.open_alert_count(None).await?,
         })
+    }
+
+    /// How many actions wait in each section and since when the oldest (alerts are counted
+    /// apart). For the console's counts and for `/metrics`, which the server guards itself.
+    pub async fn depth(&self) -> Result<Vec<SectionDepth>, GovError> {
+        let sections = [View::Approval, View::Disagreements, View::Supervised, View::Shadow];
+        let states: Vec<State> = sections.iter().flat_map(|v| v.filter().states).collect();
+        let waiting = self.store.waiting_counts(&states).await?;
+        Ok(sections
+            .into_iter()
+            .map(|view| {
+                let f = view.filter();
+                let of_view = || {
+                    waiting
+                        .iter()
+                        .filter(|w| f.states.contains(&w.state) && f.peer_review.is_none_or(|p| p == w.peer_review))
+                };
+                SectionDepth {
+                    view,
+                    waiting: of_view().map(|w| w.count).sum(),
+                    oldest: of_view().filter_map(|w| w.oldest).min(),
+                }
+            })
+            .collect())
     }
 
     /// One page of one section.

@@ -10,6 +10,7 @@ pub mod capabilities;
 pub mod dashboard;
 pub mod decisions;
 pub mod exports;
+pub mod gauges;
 pub mod grants;
 pub mod group_commit;
 pub mod inbox;

@@ -6,8 +6,18 @@ use crate::error::GovError;
 use crate::lifecycle::State;
 use crate::store::Store;
 use crate::store::actions::ActionRecord;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func, NullOrdering};
 use sea_orm::{ColumnTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+
+/// Actions waiting in one state (and peer-review flag): how many, and since when the oldest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    pub state: State,
+    pub peer_review: bool,
+    pub count: u64,
+    pub oldest: Option<DateTime<Utc>>,
+}
 
 /// Which waiting actions to list.
 #[derive(Clone, Debug, Default)]
@@ -44,13 +54,15 @@ fn filtered(f: &InboxFilter) -> Select<actions::Entity> {
 
 impl Store {
     /// How many actions wait in each of `states`, split by whether they wait for a
-    /// peer-disagreement review: one grouped query for all the inbox's sections.
-    pub async fn waiting_counts(&self, states: &[State]) -> Result<Vec<(State, bool, u64)>, GovError> {
-        let rows: Vec<(String, bool, i64)> = actions::Entity::find()
+    /// peer-disagreement review, with the oldest one's proposal time: one grouped query for all
+    /// the inbox's sections.
+    pub async fn waiting_counts(&self, states: &[State]) -> Result<Vec<Waiting>, GovError> {
+        let rows: Vec<(String, bool, i64, Option<DateTime<Utc>>)> = actions::Entity::find()
             .select_only()
             .column(actions::Column::State)
             .column(actions::Column::PeerReview)
             .column_as(actions::Column::Id.count(), "n")
+            .column_as(actions::Column::CreatedAt.min(), "oldest")
             .filter(actions::Column::State.is_in(states.iter().map(|s| s.as_str())))
             .group_by(actions::Column::State)
             .group_by(actions::Column::PeerReview)
@@ -59,7 +71,9 @@ impl Store {
             .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|(state, peer, n)| State::parse(&state).map(|s| (s, peer, n.max(0) as u64)))
+            .filter_map(|(state, peer_review, n, oldest)| {
+                State::parse(&state).map(|state| Waiting { state, peer_review, count: n.max(0) as u64, oldest })
+            })
             .collect())
     }
 

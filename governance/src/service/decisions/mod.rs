@@ -143,8 +143,12 @@ impl Decisions {
     /// The agent is read afresh (a suspension between two requests holds for the second, and a
     /// key revoked since `who` was authenticated is refused).
     pub async fn request(&self, who: &AgentPrincipal, req: ActionRequest) -> Result<ActionAnswer, GovError> {
+        let started = std::time::Instant::now();
         let request_hash = req.request_hash();
         let decided = self.decide_and_record(who, &req, &request_hash).await;
+        if decided.is_ok() {
+            metrics::histogram!(crate::telemetry::DECISION_SECONDS).record(started.elapsed());
+        }
         if let Err(GovError::Invalid { .. }) = &decided {
             // Refused before the writer checked the key against the database.
             self.confirm_key(who).await?;
@@ -261,7 +265,10 @@ impl Decisions {
         let draft = decided_record(who, req, &capability_name, &outcome, applied.as_ref(), recorded.sandbox);
         let job = Job { insert, draft: Prepared::new(draft), remember, peer, inputs_version: version, rate_limit };
         let (id, evidence_hash) = match self.writer.submit(job).await? {
-            Committed::New { id, evidence_hash } => (id, evidence_hash),
+            Committed::New { id, evidence_hash } => {
+                crate::telemetry::decided(capability.map(|_| capability_name.as_str()), outcome.decision);
+                (id, evidence_hash)
+            }
             Committed::Existing(existing) => return Ok(Attempt::Recorded(Box::new(replay(&existing, req)?))),
             Committed::Stale { now_at } => return Ok(Attempt::Stale(now_at)),
         };
