@@ -98,9 +98,7 @@ impl Config {
 
     /// Checks every value, naming the key that is wrong.
     pub fn check(&self) -> Result<(), String> {
-        if !(self.tenure_url.starts_with("http://") || self.tenure_url.starts_with("https://")) {
-            return Err(format!("tenure_url: '{}' must start with http:// or https://", self.tenure_url));
-        }
+        check_url(&self.tenure_url).map_err(|e| format!("tenure_url: {e}"))?;
         if !(1..=3600).contains(&self.hold_seconds) {
             return Err("hold_seconds: must be 1 to 3600".into());
         }
@@ -145,10 +143,10 @@ impl Upstream {
             (Some((program, args)), true) if !program.trim().is_empty() => {
                 Ok(Transport::Stdio { program: program.clone(), args: args.to_vec(), env: self.env.clone() })
             }
-            (None, false) if self.url.starts_with("http://") || self.url.starts_with("https://") => {
-                Ok(Transport::Http { url: self.url.clone() })
-            }
-            (None, false) => Err(format!("url: '{}' must start with http:// or https://", self.url)),
+            (None, false) => match check_url(&self.url) {
+                Ok(()) => Ok(Transport::Http { url: self.url.clone() }),
+                Err(e) => Err(format!("url: {e}")),
+            },
             (Some(_), false) => Err("set command or url, not both".into()),
             _ => Err("set command (a program on stdio) or url (streamable HTTP)".into()),
         }
@@ -168,6 +166,18 @@ impl Upstream {
     /// How calls of `tool` become requests.
     pub fn mapping(&self, tool: &str) -> ToolMapping {
         self.tools.get(tool).cloned().unwrap_or_default()
+    }
+}
+
+/// An `http://` URL. This build has no TLS (it links no TLS library): reach an HTTPS service
+/// through a TLS-terminating proxy on the same host.
+fn check_url(url: &str) -> Result<(), String> {
+    if url.starts_with("http://") {
+        Ok(())
+    } else if url.starts_with("https://") {
+        Err(format!("'{url}': this gateway speaks plain HTTP; reach an HTTPS service through a local TLS proxy"))
+    } else {
+        Err(format!("'{url}' must start with http://"))
     }
 }
 
@@ -224,6 +234,10 @@ mod tests {
             (GOOD.replace("confidence = 0.8", "confidence = 1.5"), "upstream 'reports'.confidence: 1.5"),
             (GOOD.replace("name = \"reports\"", "name = \"payments\""), "upstream[1].name: 'payments' is used twice"),
             (GOOD.replace("url = \"http://127.0.0.1:8000/mcp\"", "url = \"ftp://x\""), "upstream 'reports': url:"),
+            (
+                GOOD.replace("http://127.0.0.1:3000", "https://tenure.example"),
+                "tenure_url: 'https://tenure.example': this gateway speaks plain HTTP",
+            ),
             (format!("hold_seconds = 0\n{GOOD}"), "hold_seconds:"),
         ];
         for (text, expected) in cases {
