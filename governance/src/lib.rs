@@ -16,6 +16,7 @@ pub mod error;
 pub mod evidence;
 pub mod export;
 pub mod monitor;
+pub mod notify;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod password;

@@ -30,6 +30,8 @@ pub struct Services {
     /// The monitoring job, as this instance (its lease holder name is unique to it).
     pub monitor: crate::service::monitor_job::MonitorJob,
     pub alerts: crate::service::alerts::Alerts,
+    /// Notification subscriptions and deliveries, as this instance (it leases what it sends).
+    pub notifications: crate::service::notifications::Notifications,
     pub audit: Audit,
     pub sessions: Sessions,
 }
@@ -74,6 +76,7 @@ impl Services {
 
     /// Every service over `store`.
     pub fn new(store: Store, setup: Setup) -> Services {
+        let instance = instance_name();
         Services {
             accounts: Accounts::new(store.clone(), setup.throttle),
             agents: Agents::new(store.clone()),
@@ -86,7 +89,8 @@ impl Services {
             scorecards: Scorecards::new(store.clone()),
             trust_reviews: TrustReviews::new(store.clone()),
             monitoring: crate::service::monitoring::Monitoring::new(store.clone()),
-            monitor: crate::service::monitor_job::MonitorJob::new(store.clone(), instance_name()),
+            monitor: crate::service::monitor_job::MonitorJob::new(store.clone(), instance.clone()),
+            notifications: crate::service::notifications::Notifications::new(store.clone(), instance),
             alerts: crate::service::alerts::Alerts::new(store.clone()),
             audit: Audit::new(store.clone(), setup.signer, setup.exports_dir),
             sessions: Sessions { store: store.clone() },

@@ -10,6 +10,8 @@ pub const DECISIONS: &str = "tenure_decisions_total";
 pub const DECISION_SECONDS: &str = "tenure_decision_seconds";
 /// Requests per committed group-commit batch (a replayed idempotency key is looked up there too).
 pub const BATCH_SIZE: &str = "tenure_writer_batch_size";
+/// Webhook deliveries that failed (the receiver answered other than 2xx, or could not be reached).
+pub const DELIVERY_FAILURES: &str = "tenure_webhook_delivery_failures_total";
 /// The label given to a capability the catalogue does not know, so that names an agent makes
 /// up cannot grow the number of series.
 pub const UNKNOWN_CAPABILITY: &str = "(unknown)";
@@ -20,6 +22,11 @@ pub fn decided(capability: Option<&str>, decision: Decision) {
     metrics::counter!(DECISIONS, "capability" => capability, "decision" => decision.as_str()).increment(1);
 }
 
+/// Counts one failed delivery attempt to the subscription named `subscription`.
+pub fn delivery_failed(subscription: &str) {
+    metrics::counter!(DELIVERY_FAILURES, "subscription" => subscription.to_owned()).increment(1);
+}
+
 /// Describes the engine's metrics to the installed recorder (their `# HELP` lines).
 pub fn describe() {
     metrics::describe_counter!(DECISIONS, "Decisions recorded, by capability and decision");
@@ -28,5 +35,6 @@ pub fn describe() {
         metrics::Unit::Seconds,
         "Time from a request's arrival to its recorded decision"
     );
+    metrics::describe_counter!(DELIVERY_FAILURES, "Failed webhook delivery attempts, by subscription");
     metrics::describe_histogram!(BATCH_SIZE, metrics::Unit::Count, "Requests per committed group-commit batch");
 }

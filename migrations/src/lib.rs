@@ -25,6 +25,7 @@ mod m20261206_000020_monitor_alerts;
 mod m20261206_000021_parameter_history;
 mod m20261206_000022_reviewer_alerts;
 mod m20261206_000023_parameter_history_days;
+mod m20261206_000024_notifications;
 
 pub mod distinct_sketch;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_parameter_history::Migration),
             Box::new(m20261206_000022_reviewer_alerts::Migration),
             Box::new(m20261206_000023_parameter_history_days::Migration),
+            Box::new(m20261206_000024_notifications::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod background;
 pub mod cli;
+pub mod deliveries;
 pub mod routes;
 pub mod security;
 pub mod serve;

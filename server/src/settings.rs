@@ -58,6 +58,9 @@ pub struct Settings {
     /// A bearer token that opens `/metrics` on the main listener (at least 16 characters);
     /// empty: `/metrics` is not served there.
     pub metrics_token: String,
+    /// Seconds before a failed webhook delivery is tried again the first time (each later wait
+    /// doubles, at most an hour; the eighth failure makes a dead letter).
+    pub webhook_retry_seconds: u64,
     /// A second address serving only `/metrics`, without a token unless `metrics_token` is set
     /// too (bind it to a private interface); empty: no second listener.
     pub metrics_bind: String,
@@ -87,6 +90,7 @@ impl Default for Settings {
             export_keep_hours: 24,
             monitor_every_seconds: 60,
             metrics_token: String::new(),
+            webhook_retry_seconds: 10,
             metrics_bind: String::new(),
         }
     }
@@ -116,6 +120,7 @@ impl std::fmt::Debug for Settings {
             .field("export_keep_hours", &self.export_keep_hours)
             .field("monitor_every_seconds", &self.monitor_every_seconds)
             .field("metrics_token", &if self.metrics_token.is_empty() { "(none)" } else { "***" })
+            .field("webhook_retry_seconds", &self.webhook_retry_seconds)
             .field("metrics_bind", &self.metrics_bind)
             .finish()
     }
@@ -189,6 +194,12 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
         "bearer token opening /metrics on the main listener (16+ characters)",
     ),
     ("metrics_bind", "TENURE_METRICS_BIND", "(none)", "second address serving only /metrics (keep it private)"),
+    (
+        "webhook_retry_seconds",
+        "TENURE_WEBHOOK_RETRY_SECONDS",
+        "10",
+        "first wait before a failed notification is sent again (doubling, at most 1 h)",
+    ),
 ];
 
 impl Settings {
@@ -249,6 +260,9 @@ impl Settings {
         {
             return Err(format!("client_ip_header: '{}' is not a header name", self.client_ip_header));
         }
+        if !(1..=3600).contains(&self.webhook_retry_seconds) {
+            return Err("webhook_retry_seconds: must be 1 to 3600".into());
+        }
         if !self.metrics_token.is_empty() && self.metrics_token.chars().count() < 16 {
             return Err("metrics_token: must be at least 16 characters".into());
         }
@@ -280,6 +294,11 @@ impl Settings {
         }
         let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Signer::from_hex(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The console's base URL for links in notifications: `public_origin`, else `http://<bind>`.
+    pub fn console_url(&self) -> String {
+        if self.public_origin.is_empty() { format!("http://{}", self.bind) } else { self.public_origin.clone() }
     }
 
     /// The database URL, defaulting to the SQLite file in the data folder.

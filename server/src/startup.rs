@@ -149,6 +149,13 @@ pub async fn launch_with_listener(
     let every = (settings.checkpoint_every_records, settings.checkpoint_every_minutes);
     let checkpoints = tokio::spawn(background::checkpoints(state.audit.clone(), every, stop_rx.clone()));
     let exports = tokio::spawn(background::exports(state.audit.clone(), settings.export_keep_hours, stop_rx.clone()));
+    let sender = crate::deliveries::Sender::new(
+        state.services.notifications.clone(),
+        settings.console_url(),
+        settings.webhook_retry_seconds,
+    )
+    .map_err(std::io::Error::other)?;
+    let deliveries = tokio::spawn(crate::deliveries::run(sender, stop_rx.clone()));
     let every = std::time::Duration::from_secs(settings.monitor_every_seconds);
     let monitor = tokio::spawn(background::monitor(state.services.monitor.clone(), every, stop_rx));
     let lifecycle = state.lifecycle.clone();
@@ -167,6 +174,7 @@ pub async fn launch_with_listener(
     let _ = deadlines.await;
     let _ = checkpoints.await;
     let _ = monitor.await;
+    let _ = deliveries.await;
     if let Some(metrics) = metrics {
         let _ = metrics.await;
     }

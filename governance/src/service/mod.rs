@@ -21,6 +21,7 @@ pub mod scorecards;
 pub use lifecycle::{action_views, corrections, deadlines, execution, peer_checks};
 pub mod monitor_job;
 pub mod monitoring;
+pub mod notifications;
 pub(crate) mod peer_routing;
 pub(crate) mod template_cache;
 pub mod templates;

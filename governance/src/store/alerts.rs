@@ -5,7 +5,9 @@
 
 use crate::entity::alerts;
 use crate::error::GovError;
+use crate::notify::EventKind;
 use crate::store::Store;
+use crate::store::notifications::NewEvent;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -33,7 +35,37 @@ pub async fn raise(
         created_at: Set(now),
         ..Default::default()
     };
-    Ok(row.insert(db).await?.id)
+    let alert = row.insert(db).await?;
+    announce(db, &alert, now).await?;
+    Ok(alert.id)
+}
+
+/// Enqueues the notification of a raised alert in the transaction that raised it.
+async fn announce(db: &impl ConnectionTrait, a: &AlertRecord, now: DateTime<Utc>) -> Result<(), GovError> {
+    let data = serde_json::json!({
+        "alert_id": a.id,
+        "agent_id": a.agent_id,
+        "action_id": a.action_id,
+        "grant_id": a.grant_id,
+        "detector": a.detector,
+        "reviewer": a.reviewer,
+        "message": a.message,
+    });
+    // An alert about an action (a failed rollback) is about that action's capability.
+    let capability = match (&a.capability, a.action_id) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some(id)) => crate::entity::actions::Entity::find_by_id(id).one(db).await?.map(|x| x.capability),
+        (None, None) => None,
+    };
+    let event = NewEvent {
+        kind: EventKind::AlertRaised,
+        subject: format!("alert:{}", a.id),
+        agent_id: a.agent_id,
+        capability,
+        data,
+        dedupe_key: None,
+    };
+    crate::store::notifications::enqueue(db, vec![event], now).await
 }
 
 /// Resolves an open alert; `false` when it was already resolved (or does not exist).
@@ -123,7 +155,9 @@ pub async fn raise_detected(
     if inserted == 0 {
         return Ok(None);
     }
-    Ok(open_for(db, d.about, d.detector).await?.map(|a| a.id))
+    let Some(alert) = open_for(db, d.about, d.detector).await? else { return Ok(None) };
+    announce(db, &alert, now).await?;
+    Ok(Some(alert.id))
 }
 
 /// Records what the detector did besides alerting, and what undoing it restores.

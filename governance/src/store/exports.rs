@@ -4,9 +4,13 @@
 use crate::entity::audit_exports;
 use crate::error::GovError;
 use crate::export::ExportStatus;
+use crate::notify::EventKind;
 use crate::store::Store;
+use crate::store::notifications::NewEvent;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 /// An export as stored.
 pub type ExportRecord = audit_exports::Model;
@@ -63,7 +67,7 @@ impl Store {
 
     /// How far a preparing export has got.
     pub async fn export_progress(&self, id: i64, written: i64, bytes: i64, now: DateTime<Utc>) -> Result<(), GovError> {
-        self.move_export(id, (written, bytes), None, ExportStatus::Preparing, now).await
+        move_export(self.db(), id, (written, bytes), None, ExportStatus::Preparing, now).await.map(|_| ())
     }
 
     /// A preparing export is complete: its size and the file's SHA-256.
@@ -75,7 +79,22 @@ impl Store {
         sha256: &str,
         now: DateTime<Utc>,
     ) -> Result<(), GovError> {
-        self.move_export(id, (written, bytes), Some(sha256.to_owned()), ExportStatus::Ready, now).await
+        let txn = self.begin_write().await?;
+        if move_export(&txn, id, (written, bytes), Some(sha256.to_owned()), ExportStatus::Ready, now).await? {
+            // Whoever asked for it hears that it is ready, from the same transaction.
+            let requested_by = audit_exports::Entity::find_by_id(id).one(&txn).await?.map(|e| e.requested_by);
+            let event = NewEvent {
+                kind: EventKind::ExportFinished,
+                subject: format!("export:{id}"),
+                agent_id: None,
+                capability: None,
+                data: serde_json::json!({"export_id": id, "records": written, "bytes": bytes, "requested_by": requested_by}),
+                dedupe_key: None,
+            };
+            crate::store::notifications::enqueue(&txn, vec![event], now).await?;
+        }
+        txn.commit().await?;
+        Ok(())
     }
 
     /// A preparing export failed; the reason is for the person who asked.
@@ -100,29 +119,30 @@ impl Store {
             .await?;
         Ok(res.rows_affected)
     }
+}
 
-    /// Moves a preparing export along: records and bytes written, the file's hash once done.
-    async fn move_export(
-        &self,
-        id: i64,
-        (written, bytes): (i64, i64),
-        sha256: Option<String>,
-        status: ExportStatus,
-        now: DateTime<Utc>,
-    ) -> Result<(), GovError> {
-        audit_exports::Entity::update_many()
-            .set(audit_exports::ActiveModel {
-                written: Set(written),
-                bytes: Set(bytes),
-                sha256: Set(sha256),
-                status: Set(status),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .filter(audit_exports::Column::Id.eq(id))
-            .filter(audit_exports::Column::Status.eq(ExportStatus::Preparing))
-            .exec(self.db())
-            .await?;
-        Ok(())
-    }
+/// Moves a preparing export along (records and bytes written, the file's hash once done);
+/// false when it was not preparing any more.
+async fn move_export(
+    db: &impl ConnectionTrait,
+    id: i64,
+    (written, bytes): (i64, i64),
+    sha256: Option<String>,
+    status: ExportStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, GovError> {
+    let res = audit_exports::Entity::update_many()
+        .set(audit_exports::ActiveModel {
+            written: Set(written),
+            bytes: Set(bytes),
+            sha256: Set(sha256),
+            status: Set(status),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .filter(audit_exports::Column::Id.eq(id))
+        .filter(audit_exports::Column::Status.eq(ExportStatus::Preparing))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
 }

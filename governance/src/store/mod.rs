@@ -13,6 +13,7 @@ pub mod exports;
 pub mod grants;
 pub mod inbox;
 pub mod job_leases;
+pub mod notifications;
 pub mod parameter_history;
 pub mod peer_checks;
 pub mod reviewer_decisions;

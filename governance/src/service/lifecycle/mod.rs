@@ -17,9 +17,12 @@ mod reviews;
 
 use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
+use crate::lifecycle::State;
 use crate::lifecycle::{Event, next};
+use crate::notify::EventKind;
 use crate::principal::AsReviewer;
 use crate::store::actions::ActionRecord;
+use crate::store::notifications::NewEvent;
 use crate::store::transitions::{self, Changes};
 use crate::store::{Store, alerts, evidence, scorecard_counts as counted};
 use serde_json::{Value, json};
@@ -167,6 +170,8 @@ impl Lifecycle {
         evidence::lock(&txn).await?;
         // The row as it is under the lock: the scorecard group it leaves.
         let before = transitions::by_id(&txn, action.id).await?;
+        let disagreed = to == State::NeedsApproval && step.changes.peer_review == Some(true);
+        let review_by = step.changes.expires_at;
         if !transitions::transition(&txn, action.id, from, to, step.changes, now).await? {
             txn.rollback().await?;
             return Err(self.conflict(action.id, step.event).await);
@@ -191,6 +196,25 @@ impl Lifecycle {
             if let Value::Object(m) = &mut details {
                 m.insert("alert_id".into(), json!(alert_id));
             }
+        }
+        if disagreed {
+            let differing = details.pointer("/comparison/differences").and_then(Value::as_array).map(|d| {
+                d.iter().filter_map(|x| x.get("field").and_then(Value::as_str)).collect::<Vec<_>>().join(", ")
+            });
+            let data = json!({
+                "action_id": action.id,
+                "agent_id": action.agent_id,
+                "differing": differing.unwrap_or_default(),
+                "expires_at": review_by.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            });
+            let event = NewEvent::about_action(
+                EventKind::PeerDisagreement,
+                action.id,
+                action.agent_id,
+                &action.capability,
+                data,
+            );
+            crate::store::notifications::enqueue(&txn, vec![event], now).await?;
         }
         let draft = Draft {
             actor: step.actor,

@@ -15,6 +15,7 @@
 use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
 use crate::monitor::{Detector, Judgement, Response};
+use crate::notify::EventKind;
 use crate::principal::AsManager;
 use crate::service::agents::change_status;
 use crate::service::busy::Lap;
@@ -22,6 +23,7 @@ use crate::service::grants::{Grants, Step, draft};
 use crate::service::monitoring::{self, Check, Extra, Point, RECENT_DAYS, Setting, Window};
 use crate::store::alerts::{self as alert_store, About, AlertRecord, Detected};
 use crate::store::grants::{self as grant_store, GrantRecord};
+use crate::store::notifications::NewEvent;
 use crate::store::scorecards::Group;
 use crate::store::{Store, evidence, job_leases, parameter_history};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -238,6 +240,18 @@ impl MonitorJob {
         if let Some((r, undo)) = &done {
             alert_store::set_response(txn, id, r.as_str(), &undo.to_string()).await?;
             acted.insert(g.id);
+            let what = format!("the {} detector {} (alert {id}): {message}", detector.as_str(), response_words(*r));
+            let data =
+                json!({"alert_id": id, "agent_id": g.agent_id, "grant_id": g.id, "response": r.as_str(), "what": what});
+            let event = NewEvent {
+                kind: EventKind::AutonomyWithdrawn,
+                subject: format!("grant:{}", g.id),
+                agent_id: Some(g.agent_id),
+                capability: Some(g.capability.clone()),
+                data,
+                dedupe_key: None,
+            };
+            crate::store::notifications::enqueue(txn, vec![event], now).await?;
         }
         let did = done.as_ref().map_or("raised an alert".to_owned(), |(r, _)| response_words(*r).to_owned());
         let summary = format!("The {} detector {did} on {} (alert {id}): {message}", detector.as_str(), g.capability);
