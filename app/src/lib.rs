@@ -136,6 +136,11 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/notifications")
+                    view=|| view! { <Layout section=Section::Notifications><pages::notifications::NotificationsPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/users")
                     view=|| view! { <Layout section=Section::Users><pages::users::UsersPage /></Layout> }
                     ssr=SsrMode::Async

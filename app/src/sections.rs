@@ -14,12 +14,13 @@ pub enum Section {
     Alerts,
     Corrections,
     Audit,
+    Notifications,
     Users,
 }
 
 impl Section {
     /// Every section that exists, in navigation order.
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::Dashboard,
         Section::Agents,
         Section::Reviews,
@@ -29,6 +30,7 @@ impl Section {
         Section::Alerts,
         Section::Corrections,
         Section::Audit,
+        Section::Notifications,
         Section::Users,
     ];
 
@@ -44,6 +46,7 @@ impl Section {
             Section::Alerts => "Alerts",
             Section::Corrections => "Corrections",
             Section::Audit => "Audit",
+            Section::Notifications => "Notifications",
             Section::Users => "Users",
         }
     }
@@ -60,6 +63,7 @@ impl Section {
             Section::Alerts => "/alerts",
             Section::Corrections => "/corrections",
             Section::Audit => "/audit",
+            Section::Notifications => "/notifications",
             Section::Users => "/users",
         }
     }
@@ -72,7 +76,7 @@ impl Section {
             Section::Inbox => &["reviewer"],
             Section::Corrections => &["reviewer", "manager", "admin"],
             Section::Audit => &["auditor", "admin"],
-            Section::Users => &["admin"],
+            Section::Users | Section::Notifications => &["admin"],
         }
     }
 
@@ -91,6 +95,8 @@ mod tests {
     fn only_admins_see_users() {
         assert!(Section::Users.allows(&["admin".into()]));
         assert!(!Section::Users.allows(&["reviewer".into(), "auditor".into()]));
+        assert!(Section::Notifications.allows(&["admin".into()]));
+        assert!(!Section::Notifications.allows(&["manager".into(), "reviewer".into(), "auditor".into()]));
         assert!(Section::Dashboard.allows(&["auditor".into()]));
         assert!(Section::Agents.allows(&["manager".into()]) && !Section::Agents.allows(&["reviewer".into()]));
         assert!(Section::Inbox.allows(&["reviewer".into()]) && !Section::Inbox.allows(&["admin".into()]));

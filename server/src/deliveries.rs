@@ -6,7 +6,7 @@
 //! restart does not send it again; an instance that dies mid-delivery leaves its lease to run
 //! out, and the delivery is sent again with the same `X-Tenure-Delivery` id.
 
-use governance::notify::Attempt;
+use governance::notify::{Attempt, Retry};
 use governance::service::notifications::{Notifications, Outgoing};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -23,17 +23,12 @@ pub struct Sender {
     http: reqwest::Client,
     /// The console's base URL, for links in messages.
     console: String,
-    /// The first retry's wait; each later one doubles it.
-    retry_base: chrono::Duration,
+    /// How failed deliveries are tried again.
+    retry: Retry,
 }
 
 impl Sender {
-    pub fn new(notifications: Notifications, console: String, retry_base_seconds: u64) -> Result<Sender, String> {
-        // rustls on ring (classical key exchange: X25519, P-256; ring has no post-quantum
-        // groups, hence the deprecation). Installing it twice (a second server in one process)
-        // is harmless.
-        #[allow(deprecated)]
-        let _ = rustls::crypto::ring::default_provider().install_default();
+    pub fn new(notifications: Notifications, console: String, retry: Retry) -> Result<Sender, String> {
         let http = reqwest::Client::builder()
             .timeout(ANSWER_WITHIN)
             .connect_timeout(Duration::from_secs(5))
@@ -42,8 +37,7 @@ impl Sender {
             .user_agent(concat!("tenure/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build the webhook client: {e}"))?;
-        let retry_base = chrono::Duration::seconds(i64::try_from(retry_base_seconds).unwrap_or(10));
-        Ok(Sender { notifications, http, console, retry_base })
+        Ok(Sender { notifications, http, console, retry })
     }
 
     /// One pass: sends what is due, all at once; how many were sent.
@@ -55,7 +49,7 @@ impl Sender {
             if let Attempt::Failed { error, .. } = &attempt {
                 tracing::info!(delivery = out.delivery.id, subscription = %out.subscription, error = %error, "webhook delivery failed");
             }
-            if let Err(e) = self.notifications.record(&out, attempt, self.retry_base).await {
+            if let Err(e) = self.notifications.record(&out, attempt, self.retry).await {
                 tracing::warn!(delivery = out.delivery.id, error = %e, "could not record a delivery attempt");
             }
         });

@@ -61,6 +61,8 @@ pub struct Settings {
     /// Seconds before a failed webhook delivery is tried again the first time (each later wait
     /// doubles, at most an hour; the eighth failure makes a dead letter).
     pub webhook_retry_seconds: u64,
+    /// Attempts in all before a webhook delivery becomes a dead letter.
+    pub webhook_max_attempts: u32,
     /// A second address serving only `/metrics`, without a token unless `metrics_token` is set
     /// too (bind it to a private interface); empty: no second listener.
     pub metrics_bind: String,
@@ -91,6 +93,7 @@ impl Default for Settings {
             monitor_every_seconds: 60,
             metrics_token: String::new(),
             webhook_retry_seconds: 10,
+            webhook_max_attempts: 8,
             metrics_bind: String::new(),
         }
     }
@@ -121,6 +124,7 @@ impl std::fmt::Debug for Settings {
             .field("monitor_every_seconds", &self.monitor_every_seconds)
             .field("metrics_token", &if self.metrics_token.is_empty() { "(none)" } else { "***" })
             .field("webhook_retry_seconds", &self.webhook_retry_seconds)
+            .field("webhook_max_attempts", &self.webhook_max_attempts)
             .field("metrics_bind", &self.metrics_bind)
             .finish()
     }
@@ -200,6 +204,12 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
         "10",
         "first wait before a failed notification is sent again (doubling, at most 1 h)",
     ),
+    (
+        "webhook_max_attempts",
+        "TENURE_WEBHOOK_MAX_ATTEMPTS",
+        "8",
+        "attempts before a notification becomes a dead letter",
+    ),
 ];
 
 impl Settings {
@@ -263,6 +273,9 @@ impl Settings {
         if !(1..=3600).contains(&self.webhook_retry_seconds) {
             return Err("webhook_retry_seconds: must be 1 to 3600".into());
         }
+        if !(1..=20).contains(&self.webhook_max_attempts) {
+            return Err("webhook_max_attempts: must be 1 to 20".into());
+        }
         if !self.metrics_token.is_empty() && self.metrics_token.chars().count() < 16 {
             return Err("metrics_token: must be at least 16 characters".into());
         }
@@ -294,6 +307,14 @@ impl Settings {
         }
         let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Signer::from_hex(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// How failed webhook deliveries are tried again.
+    pub fn webhook_retry(&self) -> governance::notify::Retry {
+        governance::notify::Retry {
+            base: chrono::Duration::seconds(i64::try_from(self.webhook_retry_seconds).unwrap_or(10)),
+            max_attempts: i32::try_from(self.webhook_max_attempts).unwrap_or(8),
+        }
     }
 
     /// The console's base URL for links in notifications: `public_origin`, else `http://<bind>`.

@@ -152,7 +152,7 @@ pub async fn launch_with_listener(
     let sender = crate::deliveries::Sender::new(
         state.services.notifications.clone(),
         settings.console_url(),
-        settings.webhook_retry_seconds,
+        settings.webhook_retry(),
     )
     .map_err(std::io::Error::other)?;
     let deliveries = tokio::spawn(crate::deliveries::run(sender, stop_rx.clone()));

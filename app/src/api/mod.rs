@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod exports;
 pub mod inbox;
 pub mod monitoring;
+pub mod notifications;
 pub mod reviews;
 #[cfg(feature = "ssr")]
 pub(crate) mod scorecard_rows;

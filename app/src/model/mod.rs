@@ -3,11 +3,13 @@
 mod actions;
 mod alerts;
 mod exports;
+mod notifications;
 mod reviews;
 mod scorecards;
 pub use actions::*;
 pub use alerts::*;
 pub use exports::*;
+pub use notifications::*;
 pub use reviews::*;
 pub use scorecards::*;
 

@@ -18,6 +18,7 @@ pub mod inbox;
 pub mod login;
 pub mod monitoring;
 pub mod not_found;
+pub mod notifications;
 pub mod reviews;
 pub mod template_detail;
 pub mod template_promotion;

@@ -22,6 +22,8 @@ pub const FLASH_KEY: &str = "flash";
 pub enum Flash {
     /// An agent's new API key, shown exactly once.
     NewKey { agent_id: i64, secret: String },
+    /// A notification subscription's new signing secret, shown exactly once.
+    NewSecret { subscription: String, secret: String },
 }
 
 /// The flash taken for this request, if any.

@@ -148,8 +148,23 @@ impl DeliveryState {
     }
 }
 
-/// Attempts before a delivery becomes a dead letter.
+/// Attempts before a delivery becomes a dead letter, unless the operator sets another number.
 pub const MAX_ATTEMPTS: i32 = 8;
+
+/// How failed deliveries are tried again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retry {
+    /// The wait after the first failure; each later one doubles it.
+    pub base: Duration,
+    /// Attempts in all; the last failure makes a dead letter.
+    pub max_attempts: i32,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry { base: Duration::seconds(10), max_attempts: MAX_ATTEMPTS }
+    }
+}
 
 /// How long to wait after the `attempts`-th failed attempt: `base` doubled each time
 /// (1, 2, 4, … × base), at most an hour.
@@ -168,9 +183,10 @@ pub enum Attempt {
     Failed { status: Option<u16>, error: String },
 }
 
-/// What follows a failed attempt: tried again after [`backoff`], or dead after the last.
-pub fn after_failure(attempts: i32, base: Duration) -> Option<Duration> {
-    (attempts < MAX_ATTEMPTS).then(|| backoff(attempts, base))
+/// What follows the `attempts`-th attempt when it failed: tried again after [`backoff`], or
+/// dead after the last.
+pub fn after_failure(attempts: i32, retry: Retry) -> Option<Duration> {
+    (attempts < retry.max_attempts).then(|| backoff(attempts, retry.base))
 }
 
 #[cfg(test)]
@@ -215,8 +231,10 @@ mod tests {
         assert_eq!(waits, [10, 20, 40, 80, 160]);
         assert_eq!(backoff(12, base), Duration::hours(1));
         assert_eq!(backoff(0, base), base);
-        assert_eq!(after_failure(1, base), Some(Duration::seconds(10)));
-        assert_eq!(after_failure(MAX_ATTEMPTS - 1, base), Some(backoff(MAX_ATTEMPTS - 1, base)));
-        assert_eq!(after_failure(MAX_ATTEMPTS, base), None, "the last attempt makes a dead letter");
+        let retry = Retry::default();
+        assert_eq!(after_failure(1, retry), Some(Duration::seconds(10)));
+        assert_eq!(after_failure(MAX_ATTEMPTS - 1, retry), Some(backoff(MAX_ATTEMPTS - 1, base)));
+        assert_eq!(after_failure(MAX_ATTEMPTS, retry), None, "the last attempt makes a dead letter");
+        assert_eq!(after_failure(2, Retry { base, max_attempts: 2 }), None);
     }
 }

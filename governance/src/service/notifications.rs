@@ -8,7 +8,7 @@ use crate::error::GovError;
 use crate::evidence::Draft;
 use crate::notify::message::Event;
 use crate::notify::signature::{self, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use crate::notify::{Attempt, DeliveryState, EventKind, Format, after_failure};
+use crate::notify::{Attempt, DeliveryState, EventKind, Format, Retry, after_failure};
 use crate::principal::AsAdmin;
 use crate::store::Store;
 use crate::store::evidence;
@@ -254,14 +254,9 @@ impl Notifications {
             .collect())
     }
 
-    /// Records one attempt: delivered, tried again after `retry_base` doubled per attempt, or a
+    /// Records one attempt: delivered, tried again after `retry.base` doubled per attempt, or a
     /// dead letter after the last. Returns the state it left the delivery in.
-    pub async fn record(
-        &self,
-        out: &Outgoing,
-        attempt: Attempt,
-        retry_base: Duration,
-    ) -> Result<DeliveryState, GovError> {
+    pub async fn record(&self, out: &Outgoing, attempt: Attempt, retry: Retry) -> Result<DeliveryState, GovError> {
         let now = crate::clock::now();
         let attempts = out.delivery.attempts + 1;
         let finish = match attempt {
@@ -270,7 +265,7 @@ impl Notifications {
             }
             Attempt::Failed { status, error } => {
                 crate::telemetry::delivery_failed(&out.subscription);
-                match after_failure(attempts, retry_base) {
+                match after_failure(attempts, retry) {
                     Some(wait) => Finish {
                         state: DeliveryState::Pending,
                         status,

@@ -13,6 +13,7 @@ mod envelope;
 mod inbox;
 mod lifecycle;
 mod monitoring;
+mod notifications;
 mod openapi;
 mod ops;
 mod peer;

@@ -64,7 +64,8 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         base,
         state,
         db,
-        admin_password: admin_password.expect("first start creates admin"),
+        // None when the data folder was used before (a restart): the admin exists already.
+        admin_password: admin_password.unwrap_or_default(),
         client,
         stop: Some(tx),
         served: Some(served),
@@ -209,6 +210,7 @@ impl TestApp {
             p if p.starts_with("/api/users") => "/users",
             p if p.starts_with("/api/inbox") => "/inbox",
             p if p.starts_with("/api/audit") => "/audit",
+            p if p.starts_with("/api/notifications") => "/notifications",
             _ => "/",
         };
         let mut req = self.client.post(format!("{}{path}", self.base)).header(ACCEPT, accept).form(form);
