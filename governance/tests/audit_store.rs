@@ -269,6 +269,8 @@ async fn prepared_exports_show_progress_and_their_files_verify() {
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             };
             assert_eq!(job.status, ExportStatus::Ready, "{}: {:?}", db.name, job.error);
+            let told = db.store.events_of_kind(governance::notify::EventKind::ExportFinished, 10).await.unwrap();
+            assert_eq!(told[0].subject, format!("export:{id}"), "{}: announced when ready", db.name);
             assert_eq!((job.written, job.total, job.percent()), (job.total, job.manifest.count as i64, 100));
             assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress only moves forward: {seen:?}");
             let path = a.export_file(&job).expect("the file is kept");

@@ -144,6 +144,15 @@ async fn a_burst_of_rejections_demotes_the_grant_once_and_a_manager_undoes_it() 
         let done = if pa.held { pa } else { pb };
         assert_eq!((done.judged, done.raised, done.acted), (1, 1, 1), "{}: {done:?}", db.name);
         assert_eq!(w.tier().await, Tier::Observer, "{}: demoted one tier", db.name);
+        // Both are announced from the pass's transaction: the alert, and the authority withdrawn.
+        use governance::notify::EventKind;
+        let raised = db.store.events_of_kind(EventKind::AlertRaised, 10).await.unwrap();
+        let withdrawn = db.store.events_of_kind(EventKind::AutonomyWithdrawn, 10).await.unwrap();
+        assert_eq!((raised.len(), withdrawn.len()), (1, 1), "{}", db.name);
+        assert_eq!(raised[0].capability.as_deref(), Some("finance.refund.issue"));
+        let what: serde_json::Value = serde_json::from_str(&withdrawn[0].payload).unwrap();
+        assert_eq!(what["response"], "demote_grant");
+        assert!(what["what"].as_str().unwrap().contains("demoted the grant one tier"), "{what}");
 
         let member = w.olga.as_member().unwrap();
         let alerts = governance::service::alerts::Alerts::new(db.store.clone());

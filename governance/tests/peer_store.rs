@@ -182,6 +182,12 @@ async fn a_disagreement_waits_for_a_reviewer_who_may_choose_the_peer() {
         let rita = w.rita.as_reviewer().unwrap();
         let counts = w.inbox.counts(&rita).await.unwrap();
         assert_eq!((counts.disagreements, counts.approval), (1, 0));
+        // Reviewers hear of it from the transaction that sent it to them.
+        let told = db.store.events_of_kind(governance::notify::EventKind::PeerDisagreement, 10).await.unwrap();
+        assert_eq!(told.len(), 1, "{}", db.name);
+        assert_eq!(told[0].subject, format!("action:{id}"));
+        let data: serde_json::Value = serde_json::from_str(&told[0].payload).unwrap();
+        assert_eq!(data["differing"], "amount", "{data}");
         // The plain approval path is closed: the choice is made side by side.
         assert!(matches!(
             w.lifecycle.review(&rita, id, governance::shadow::Verdict::Approve, &a.action_hash, "").await,

@@ -8,6 +8,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{person, refund_template};
+use governance::notify::EventKind;
 use governance::policy::Tier;
 use governance::reliability::ReviewStatus;
 use governance::service::accounts::ThrottlePolicy;
@@ -164,6 +165,14 @@ async fn an_overdue_review_demotes_only_where_the_template_says_so_and_only_once
         let token = w.olga.as_manager().unwrap();
         w.due_days_ago(2).await;
         assert_eq!(w.reviews.enforce_overdue(Utc::now()).await.unwrap(), 0, "{}: still within grace", db.name);
+        // The review due is announced once per due date, however often the schedule looks.
+        assert_eq!(w.reviews.enforce_overdue(Utc::now()).await.unwrap(), 0);
+        let due = db.store.events_of_kind(EventKind::ReviewDue, 10).await.unwrap();
+        assert_eq!(due.len(), 1, "{}", db.name);
+        assert_eq!(
+            (due[0].subject.as_str(), due[0].capability.as_deref()),
+            (format!("grant:{}", w.grant_id).as_str(), Some("finance.refund.issue"))
+        );
         w.due_days_ago(5).await;
         assert_eq!(w.reviews.of_grant(&token, w.grant_id).await.unwrap().status, ReviewStatus::PastGrace(5));
         assert_eq!(w.reviews.enforce_overdue(Utc::now()).await.unwrap(), 1, "{}", db.name);
@@ -174,6 +183,12 @@ async fn an_overdue_review_demotes_only_where_the_template_says_so_and_only_once
         assert_eq!((demoted.kind.as_str(), demoted.actor_name.as_str()), ("grant.demoted", SCHEDULE));
         assert!(demoted.summary.contains("review overdue by 5 days, past the 3 days' grace"), "{}", demoted.summary);
         assert_eq!(w.reviews.enforce_overdue(Utc::now()).await.unwrap(), 0, "{}: once", db.name);
+        // People hear that the schedule withdrew authority, from the demotion's transaction.
+        let withdrawn = db.store.events_of_kind(EventKind::AutonomyWithdrawn, 10).await.unwrap();
+        assert_eq!(withdrawn.len(), 1, "{}", db.name);
+        let data: serde_json::Value = serde_json::from_str(&withdrawn[0].payload).unwrap();
+        assert_eq!(data["response"], "demote");
+        assert!(data["what"].as_str().unwrap().starts_with("demoted from contributor to observer"), "{data}");
         // An observer cannot go lower: it stays flagged.
         w.due_days_ago(40).await;
         assert_eq!(w.reviews.enforce_overdue(Utc::now()).await.unwrap(), 0);

@@ -255,7 +255,8 @@ impl Notifications {
     }
 
     /// Records one attempt: delivered, tried again after `retry.base` doubled per attempt, or a
-    /// dead letter after the last. Returns the state it left the delivery in.
+    /// dead letter after the last. Returns the state it left the delivery in; 409 when this
+    /// instance no longer holds the delivery.
     pub async fn record(&self, out: &Outgoing, attempt: Attempt, retry: Retry) -> Result<DeliveryState, GovError> {
         let now = crate::clock::now();
         let attempts = out.delivery.attempts + 1;
@@ -278,7 +279,11 @@ impl Notifications {
         };
         let state = finish.state;
         if !self.store.finish_delivery(&out.delivery, &self.owner, finish, now).await? {
-            tracing::warn!(delivery = out.delivery.id, "a delivery's lease ran out before it was recorded");
+            // Its lease ran out and another instance took it over: that one records it.
+            return Err(GovError::Conflict {
+                field: "delivery",
+                message: format!("delivery {} is no longer held by {}", out.delivery.id, self.owner),
+            });
         }
         Ok(state)
     }
