@@ -9,7 +9,15 @@ export default async function globalSetup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'tenure-e2e-'));
   const port = process.env.TENURE_E2E_PORT ?? '3180';
   const bin = process.env.TENURE_BIN ?? resolve(__dirname, '../target/debug/tenure');
-  const env = { ...process.env, TENURE_DATA_DIR: dataDir, TENURE_BIND: `127.0.0.1:${port}` };
+  // Failed notifications are tried again after 1 s and dead after two attempts, so the
+  // notifications spec sees a dead letter within seconds.
+  const env = {
+    ...process.env,
+    TENURE_DATA_DIR: dataDir,
+    TENURE_BIND: `127.0.0.1:${port}`,
+    TENURE_WEBHOOK_RETRY_SECONDS: '1',
+    TENURE_WEBHOOK_MAX_ATTEMPTS: '2',
+  };
   delete env.DATABASE_URL;
   delete env.TENURE_DATABASE_URL;
   const child = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

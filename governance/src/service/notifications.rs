@@ -345,6 +345,10 @@ impl Notifications {
                 kinds.push(kind.as_str().to_owned());
             }
         }
+        if kinds.len() == EventKind::CHOOSABLE.len() {
+            // Every kind ticked is every kind, those added later included.
+            kinds.clear();
+        }
         let known: Vec<String> = self.store.list_capabilities().await?.into_iter().map(|c| c.name).collect();
         let mut capabilities = Vec::new();
         for c in form.capabilities.split([',', '\n']).map(str::trim).filter(|c| !c.is_empty()) {
