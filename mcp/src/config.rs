@@ -169,15 +169,12 @@ impl Upstream {
     }
 }
 
-/// An `http://` URL. This build has no TLS (it links no TLS library): reach an HTTPS service
-/// through a TLS-terminating proxy on the same host.
+/// An `http://` or `https://` URL.
 fn check_url(url: &str) -> Result<(), String> {
-    if url.starts_with("http://") {
+    if url.starts_with("http://") || url.starts_with("https://") {
         Ok(())
-    } else if url.starts_with("https://") {
-        Err(format!("'{url}': this gateway speaks plain HTTP; reach an HTTPS service through a local TLS proxy"))
     } else {
-        Err(format!("'{url}' must start with http://"))
+        Err(format!("'{url}' must start with http:// or https://"))
     }
 }
 
@@ -234,10 +231,6 @@ mod tests {
             (GOOD.replace("confidence = 0.8", "confidence = 1.5"), "upstream 'reports'.confidence: 1.5"),
             (GOOD.replace("name = \"reports\"", "name = \"payments\""), "upstream[1].name: 'payments' is used twice"),
             (GOOD.replace("url = \"http://127.0.0.1:8000/mcp\"", "url = \"ftp://x\""), "upstream 'reports': url:"),
-            (
-                GOOD.replace("http://127.0.0.1:3000", "https://tenure.example"),
-                "tenure_url: 'https://tenure.example': this gateway speaks plain HTTP",
-            ),
             (format!("hold_seconds = 0\n{GOOD}"), "hold_seconds:"),
         ];
         for (text, expected) in cases {

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod capabilities;
 pub mod checkpoints;
 pub mod decision_inputs;
+pub mod deliveries;
 pub mod detector_settings;
 pub mod evidence;
 pub mod evidence_facets;
