@@ -12,7 +12,8 @@ HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python", "tests"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
 
-from console import Server, binary  # noqa: E402
+from console import binary  # noqa: E402
+from fixtures import mona, rita, server  # noqa: E402,F401  (fixtures, by name)
 
 
 def gateway_binary() -> str:
@@ -24,23 +25,6 @@ def gateway_binary() -> str:
     if not os.path.exists(built):
         raise RuntimeError("set TENURE_MCP_BIN to a built tenure-mcp (cargo build -p tenure-mcp)")
     return built
-
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
-    s = Server.start(binary())
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="session")
-def mona(server: Server):
-    return server.person("mona", "manager")
-
-
-@pytest.fixture(scope="session")
-def rita(server: Server):
-    return server.person("rita", "reviewer")
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,5 @@
 import os
 import sys
-from typing import Iterator
-
-import pytest
 
 HERE = os.path.dirname(__file__)
 # The live server and the console's people come from the Python client's own test harness;
@@ -10,21 +7,4 @@ HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "clients", "python", "tests"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "clients", "python"))
 
-from console import Server, binary  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
-    s = Server.start(binary())
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="session")
-def mona(server: Server):
-    return server.person("mona", "manager")
-
-
-@pytest.fixture(scope="session")
-def rita(server: Server):
-    return server.person("rita", "reviewer")
+from fixtures import mona, rita, server  # noqa: E402,F401  (fixtures, by name)
