@@ -55,6 +55,7 @@ async fn deliveries_are_claimed_once_across_instances_then_retried_dead_and_sent
             (Notifications::new(db.store.clone(), "a".into()), Notifications::new(db.store.clone(), "b".into()));
         let (everything, secret) = a.create(&token, form("everything", &[])).await.unwrap();
         assert!(secret.starts_with("whsec_"));
+        assert!(!format!("{everything:?}").contains(&secret), "the secret stays out of logs");
         a.create(&token, form("alerts", &["alert.raised"])).await.unwrap();
         let dup = a.create(&token, form("alerts", &[])).await;
         assert!(matches!(dup, Err(GovError::Conflict { field: "name", .. })), "{}: {dup:?}", db.name);

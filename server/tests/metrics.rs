@@ -94,6 +94,40 @@ async fn decisions_the_inbox_and_the_pool_show_behind_the_token() {
 }
 
 #[tokio::test]
+async fn failed_notification_deliveries_are_counted_by_subscription() {
+    use governance::service::notifications::SubscriptionForm;
+    let app = spawn_with(|s| {
+        s.metrics_token = TOKEN.into();
+        s.webhook_retry_seconds = 60;
+    })
+    .await;
+    app.admin().await;
+    let admin = app.state.accounts.login("admin", "admin settled password", "t").await.unwrap();
+    let token = app.state.accounts.principal(admin.user_id).await.unwrap().unwrap().as_admin().unwrap();
+    // Nothing listens on the port of a listener just closed: every attempt fails.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let form = SubscriptionForm {
+        name: "nobody home".into(),
+        url: format!("http://{closed}/hook"),
+        format: "json".into(),
+        ..SubscriptionForm::default()
+    };
+    let (sub, _) = app.state.notifications.create(&token, form).await.unwrap();
+    app.state.notifications.send_test(&token, sub.id).await.unwrap();
+    let series = "tenure_webhook_delivery_failures_total{subscription=\"nobody home\"}";
+    let mut seen = None;
+    for _ in 0..50 {
+        let text = scrape(&app.base, Some(TOKEN)).await.text().await.unwrap();
+        seen = value(&text, series);
+        if seen.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, Some(1.0), "one failed attempt, then a minute's wait");
+}
+
+#[tokio::test]
 async fn without_a_token_the_public_listener_has_no_metrics() {
     let app = spawn_with(|_| {}).await;
     assert_eq!(scrape(&app.base, None).await.status(), StatusCode::NOT_FOUND);

@@ -2,8 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
-/// One row of `notification_subscriptions`.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// One row of `notification_subscriptions`. Its `Debug` leaves the secret out.
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "notification_subscriptions")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -23,6 +23,22 @@ pub struct Model {
     pub created_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("format", &self.format)
+            .field("secret", &"***")
+            .field("kinds", &self.kinds)
+            .field("capabilities", &self.capabilities)
+            .field("min_risk", &self.min_risk)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
 }
 
 /// No links used by the store.

@@ -43,7 +43,14 @@ impl Event {
                 id("action_id"),
                 text("differing")
             ),
-            EventKind::AlertRaised => format!("Alert {} about {agent}: {}", id("alert_id"), text("message")),
+            EventKind::AlertRaised => {
+                // A detector watching people raises alerts about a reviewer, not an agent.
+                let about = match self.data.get("reviewer").and_then(Value::as_str) {
+                    Some(reviewer) if self.agent.is_none() => format!("reviewer {reviewer}"),
+                    _ => agent.to_owned(),
+                };
+                format!("Alert {} about {about}: {}", id("alert_id"), text("message"))
+            }
             EventKind::AutonomyWithdrawn => format!("{agent} on {capability}: {}", text("what")),
             EventKind::ReviewDue => {
                 format!("The trust review of {agent}'s grant on {capability} is due {}", text("due"))
@@ -166,6 +173,19 @@ mod tests {
             "{section}"
         );
         assert_eq!(body["blocks"][1]["elements"][0]["url"], "http://127.0.0.1:3000/actions/17");
+    }
+
+    #[test]
+    fn an_alert_about_a_reviewer_says_so() {
+        let mut e = approval();
+        e.kind = EventKind::AlertRaised;
+        e.agent = None;
+        e.capability = None;
+        e.data = json!({"alert_id": 4, "reviewer": "rita", "message": "approved 40 in 3 minutes"});
+        assert_eq!(e.summary(), "Alert 4 about reviewer rita: approved 40 in 3 minutes");
+        e.agent = Some("refund-bot".into());
+        e.data = json!({"alert_id": 5, "message": "rejections rose"});
+        assert_eq!(e.summary(), "Alert 5 about refund-bot: rejections rose");
     }
 
     #[test]
