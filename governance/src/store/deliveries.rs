@@ -88,6 +88,19 @@ impl Store {
         Ok(d.id)
     }
 
+    /// Whether any delivery is due at `now` and free to take (a read: the sender asks it every
+    /// second, and takes the write lock only when the answer is yes).
+    pub async fn any_delivery_due(&self, now: DateTime<Utc>) -> Result<bool, GovError> {
+        Ok(deliveries::Entity::find()
+            .filter(free_at(now))
+            .select_only()
+            .column(deliveries::Column::Id)
+            .into_tuple::<i64>()
+            .one(self.db())
+            .await?
+            .is_some())
+    }
+
     /// Takes up to `n` deliveries due at `now` for `owner` until `lease_until`. Another
     /// instance's live lease is respected, an expired one (it stopped mid-delivery) taken over.
     pub async fn claim_deliveries(
@@ -97,16 +110,7 @@ impl Store {
         lease_until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Vec<DeliveryRecord>, GovError> {
-        let free = || {
-            Condition::all()
-                .add(deliveries::Column::State.eq(DeliveryState::Pending.as_str()))
-                .add(deliveries::Column::NextAttemptAt.lte(now))
-                .add(
-                    Condition::any()
-                        .add(deliveries::Column::LeaseUntil.is_null())
-                        .add(deliveries::Column::LeaseUntil.lt(now)),
-                )
-        };
+        let free = || free_at(now);
         let due = Query::select()
             .column(deliveries::Column::Id)
             .from(deliveries::Entity)
@@ -209,6 +213,14 @@ pub async fn redeliver(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+/// Pending, due at `now`, and not leased (or its lease ran out).
+fn free_at(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(deliveries::Column::State.eq(DeliveryState::Pending.as_str()))
+        .add(deliveries::Column::NextAttemptAt.lte(now))
+        .add(Condition::any().add(deliveries::Column::LeaseUntil.is_null()).add(deliveries::Column::LeaseUntil.lt(now)))
 }
 
 fn delivery_row(event_id: i64, subscription_id: i64, now: DateTime<Utc>) -> deliveries::ActiveModel {

@@ -21,6 +21,9 @@ impl Notifications {
             let risks = self.risks().await?;
             while self.store.dispatch_events(500, &risks, now).await? == 500 {}
         }
+        if !self.store.any_delivery_due(now).await? {
+            return Ok(Vec::new());
+        }
         let claimed = self.store.claim_deliveries(&self.owner, n, now + LEASE, now).await?;
         if claimed.is_empty() {
             return Ok(Vec::new());
