@@ -37,6 +37,7 @@ class World:
 tenure_url = "{server.base}"
 hold_seconds = 3
 progress_every_seconds = 1
+state_file = {json.dumps(str(tmp_path / "gateway-state.json"))}
 
 [[upstream]]
 name = "payments"
@@ -163,6 +164,25 @@ def test_a_call_held_past_the_hold_answers_pending_and_the_same_call_picks_up_th
     counts = world.counts(world.payments)
     assert (counts["proposals"], counts["executed_ok"]) == (1, 1), "the retry asked no second time"
     assert world.payments.get(pending["action_id"]).state in ("awaiting_confirmation", "reversible", "final")
+
+
+def test_a_restarted_gateway_still_picks_up_the_decision_of_a_pending_call(world, rita):
+    async def first(session):
+        return await session.call_tool("issue_refund", REFUND)
+
+    pending = tenure(world.run(first))
+    assert pending["status"] == "pending"
+    # The gateway process has ended with the session; the reviewer approves meanwhile.
+    rita.review(pending["action_id"], "approve")
+
+    async def second(session):
+        return await session.call_tool("issue_refund", REFUND)
+
+    result = world.run(second)
+    assert not result.isError, text(result)
+    assert tenure(result)["action_id"] == pending["action_id"]
+    assert world.ledger_lines() == [REFUND | {"amount": 40.0}]
+    assert world.counts(world.payments)["proposals"] == 1, "the restarted gateway asked no second time"
 
 
 def test_a_rejected_call_is_a_tool_error_and_never_runs(world, rita):

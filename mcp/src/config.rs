@@ -18,6 +18,10 @@ pub struct Config {
     /// Seconds between progress notifications while a call is held (default 10).
     #[serde(default = "default_progress")]
     pub progress_every_seconds: u64,
+    /// A file keeping the calls left pending, so that after a restart the same call still picks
+    /// up its decision (default: kept in memory only).
+    #[serde(default)]
+    pub state_file: Option<std::path::PathBuf>,
     #[serde(rename = "upstream", default)]
     pub upstreams: Vec<Upstream>,
 }

@@ -6,6 +6,7 @@
 
 use crate::config::Config;
 use crate::mapping::{self, Verdict};
+use crate::pending::Pending;
 use crate::tenure_api::{Action, ApiError};
 use crate::upstream::Upstream;
 use rmcp::model::{
@@ -23,8 +24,8 @@ pub struct Gateway {
     upstreams: Vec<Upstream>,
     /// Which upstream serves each tool, as last listed.
     routes: Mutex<HashMap<String, usize>>,
-    /// Calls left pending after their hold, by [`mapping::call_key`]: the action to pick up.
-    held: Mutex<HashMap<String, i64>>,
+    /// Calls left pending after their hold: the action a repeated call picks up.
+    held: Pending,
     hold: Duration,
     progress_every: Duration,
 }
@@ -33,6 +34,7 @@ impl Gateway {
     /// Connects every upstream and lists their tools; a tool name served by two upstreams is
     /// refused here, since a call could not say which one it meant.
     pub async fn start(config: &Config) -> Result<Gateway, String> {
+        let held = Pending::load(config.state_file.clone())?;
         let mut upstreams = Vec::new();
         for u in &config.upstreams {
             match Upstream::connect(u.clone(), &config.tenure_url).await {
@@ -48,7 +50,7 @@ impl Gateway {
         let gateway = Gateway {
             upstreams,
             routes: Mutex::new(HashMap::new()),
-            held: Mutex::new(HashMap::new()),
+            held,
             hold: Duration::from_secs(config.hold_seconds),
             progress_every: Duration::from_secs(config.progress_every_seconds),
         };
@@ -107,7 +109,7 @@ impl Gateway {
         ctx: &RequestContext<RoleServer>,
     ) -> CallToolResult {
         let key = mapping::call_key(tool, &arguments);
-        let remembered = self.held.lock().unwrap_or_else(PoisonError::into_inner).remove(&key);
+        let remembered = self.held.take(&key);
         let mapping = up.config.mapping(tool);
         let asked = match remembered {
             // The same call again: the decision on the action it left pending.
@@ -126,7 +128,7 @@ impl Gateway {
             Err(e) => {
                 if let Some(id) = remembered {
                     // Not lost: the next identical call asks about the same action again.
-                    self.held.lock().unwrap_or_else(PoisonError::into_inner).insert(key, id);
+                    self.held.keep(key, id);
                 }
                 return mapping::not_asked(tool, &e);
             }
@@ -135,7 +137,7 @@ impl Gateway {
             action = match self.hold_until_decided(up, tool, action, ctx).await {
                 Ok(a) => a,
                 Err((a, e)) => {
-                    self.held.lock().unwrap_or_else(PoisonError::into_inner).insert(key, a.id);
+                    self.held.keep(key, a.id);
                     return mapping::not_asked(tool, &e);
                 }
             };
@@ -143,7 +145,7 @@ impl Gateway {
         match Verdict::of(&action) {
             Verdict::Run => self.run(up, tool, arguments, &action).await,
             Verdict::Wait => {
-                self.held.lock().unwrap_or_else(PoisonError::into_inner).insert(key, action.id);
+                self.held.keep(key, action.id);
                 mapping::pending(tool, &action, self.hold.as_secs())
             }
             Verdict::Refused => mapping::refused(tool, &action),

@@ -4,5 +4,6 @@
 pub mod config;
 pub mod gateway;
 pub mod mapping;
+pub mod pending;
 pub mod tenure_api;
 pub mod upstream;
