@@ -365,7 +365,7 @@ async fn write_batch(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<Comm
     let mut waiting = Vec::new();
     for ((job, id), record) in fresh.into_iter().zip(&ids).zip(&records) {
         if job.insert.decision == crate::policy::Decision::NeedsApproval {
-            waiting.push(approval_requested(*id, &job.insert));
+            waiting.push(crate::store::notifications::NewEvent::approval_requested(*id, &job.insert));
         }
         for (param, value) in &job.remember {
             remember.insert((job.insert.agent_id, job.insert.capability.clone(), param.clone(), value.clone()));
@@ -395,23 +395,4 @@ async fn write_batch(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<Comm
                 .ok_or_else(|| GovError::Internal("a new action without its record".into())),
         })
         .collect()
-}
-
-/// The notification of a decision that waits for a person.
-fn approval_requested(id: i64, a: &action_store::ActionInsert) -> crate::store::notifications::NewEvent {
-    let data = serde_json::json!({
-        "action_id": id,
-        "agent_id": a.agent_id,
-        "rule": a.rule,
-        "confidence": a.confidence,
-        "reasoning": a.reasoning.chars().take(500).collect::<String>(),
-        "expires_at": a.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-    });
-    crate::store::notifications::NewEvent::about_action(
-        crate::notify::EventKind::ApprovalRequested,
-        id,
-        a.agent_id,
-        &a.capability,
-        data,
-    )
 }

@@ -6,7 +6,6 @@
 
 use crate::error::GovError;
 use crate::evidence::Actor;
-use crate::notify::EventKind;
 use crate::principal::AsManager;
 use crate::reliability::{ReviewCadence, ReviewStatus, WhenOverdue};
 use crate::service::grants::{Grants, Step, basis_of, cadence, draft, justified, revoke_in};
@@ -204,7 +203,7 @@ impl TrustReviews {
         let mut demoted = 0;
         let due = self.store.grants_due_by(now).await?;
         // Each review due is announced once (its dedupe key names the grant and the due date).
-        let announced: Vec<NewEvent> = due.iter().map(review_due).collect();
+        let announced: Vec<NewEvent> = due.iter().map(NewEvent::review_due).collect();
         if !announced.is_empty() {
             let txn = self.store.begin_write().await?;
             crate::store::notifications::enqueue(&txn, announced, now).await?;
@@ -226,14 +225,7 @@ impl TrustReviews {
             match Grants::new(self.store.clone()).change_tier(&txn, &actor, g.id, Step::Demote, &reason, None).await {
                 Ok(after) => {
                     let what = format!("demoted from {} to {}: {reason}", g.tier.as_str(), after.tier.as_str());
-                    let event = NewEvent {
-                        kind: EventKind::AutonomyWithdrawn,
-                        subject: format!("grant:{}", g.id),
-                        agent_id: Some(g.agent_id),
-                        capability: Some(g.capability.clone()),
-                        data: json!({"agent_id": g.agent_id, "grant_id": g.id, "response": "demote", "what": what}),
-                        dedupe_key: None,
-                    };
+                    let event = NewEvent::autonomy_withdrawn(&g, "demote", what, None);
                     crate::store::notifications::enqueue(&txn, vec![event], now).await?;
                     txn.commit().await?;
                     demoted += 1;
@@ -244,18 +236,5 @@ impl TrustReviews {
             }
         }
         Ok(demoted)
-    }
-}
-
-/// The notification that a grant's trust review is due (once per grant and due date).
-fn review_due(g: &GrantRecord) -> NewEvent {
-    let due = g.review_due_at.format("%Y-%m-%d").to_string();
-    NewEvent {
-        kind: EventKind::ReviewDue,
-        subject: format!("grant:{}", g.id),
-        agent_id: Some(g.agent_id),
-        capability: Some(g.capability.clone()),
-        data: json!({"agent_id": g.agent_id, "grant_id": g.id, "tier": g.tier.as_str(), "due": due}),
-        dedupe_key: Some(format!("review.due:{}:{due}", g.id)),
     }
 }

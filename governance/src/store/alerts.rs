@@ -5,7 +5,6 @@
 
 use crate::entity::alerts;
 use crate::error::GovError;
-use crate::notify::EventKind;
 use crate::store::Store;
 use crate::store::notifications::NewEvent;
 use chrono::{DateTime, Utc};
@@ -18,54 +17,29 @@ use sea_orm::{
 /// An alert as stored.
 pub type AlertRecord = alerts::Model;
 
-/// Raises an alert inside the caller's transaction; returns its id.
+/// Raises an alert inside the caller's transaction, about an action (its id and capability) if
+/// given; returns its id.
 pub async fn raise(
     db: &impl ConnectionTrait,
     agent_id: i64,
-    action_id: Option<i64>,
+    action: Option<(i64, &str)>,
     kind: &str,
     message: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, GovError> {
     let row = alerts::ActiveModel {
         agent_id: Set(Some(agent_id)),
-        action_id: Set(action_id),
+        action_id: Set(action.map(|(id, _)| id)),
         kind: Set(kind.to_owned()),
         message: Set(message.to_owned()),
         created_at: Set(now),
         ..Default::default()
     };
     let alert = row.insert(db).await?;
-    announce(db, &alert, now).await?;
+    // Announced in the transaction that raised it, about the action's capability.
+    let event = NewEvent::alert_raised(&alert, action.map(|(_, c)| c.to_owned()));
+    crate::store::notifications::enqueue(db, vec![event], now).await?;
     Ok(alert.id)
-}
-
-/// Enqueues the notification of a raised alert in the transaction that raised it.
-async fn announce(db: &impl ConnectionTrait, a: &AlertRecord, now: DateTime<Utc>) -> Result<(), GovError> {
-    let data = serde_json::json!({
-        "alert_id": a.id,
-        "agent_id": a.agent_id,
-        "action_id": a.action_id,
-        "grant_id": a.grant_id,
-        "detector": a.detector,
-        "reviewer": a.reviewer,
-        "message": a.message,
-    });
-    // An alert about an action (a failed rollback) is about that action's capability.
-    let capability = match (&a.capability, a.action_id) {
-        (Some(c), _) => Some(c.clone()),
-        (None, Some(id)) => crate::entity::actions::Entity::find_by_id(id).one(db).await?.map(|x| x.capability),
-        (None, None) => None,
-    };
-    let event = NewEvent {
-        kind: EventKind::AlertRaised,
-        subject: format!("alert:{}", a.id),
-        agent_id: a.agent_id,
-        capability,
-        data,
-        dedupe_key: None,
-    };
-    crate::store::notifications::enqueue(db, vec![event], now).await
 }
 
 /// Resolves an open alert; `false` when it was already resolved (or does not exist).
@@ -156,7 +130,8 @@ pub async fn raise_detected(
         return Ok(None);
     }
     let Some(alert) = open_for(db, d.about, d.detector).await? else { return Ok(None) };
-    announce(db, &alert, now).await?;
+    let event = NewEvent::alert_raised(&alert, alert.capability.clone());
+    crate::store::notifications::enqueue(db, vec![event], now).await?;
     Ok(Some(alert.id))
 }
 

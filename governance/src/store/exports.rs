@@ -4,7 +4,6 @@
 use crate::entity::audit_exports;
 use crate::error::GovError;
 use crate::export::ExportStatus;
-use crate::notify::EventKind;
 use crate::store::Store;
 use crate::store::notifications::NewEvent;
 use chrono::{DateTime, Utc};
@@ -83,14 +82,7 @@ impl Store {
         if move_export(&txn, id, (written, bytes), Some(sha256.to_owned()), ExportStatus::Ready, now).await? {
             // Whoever asked for it hears that it is ready, from the same transaction.
             let requested_by = audit_exports::Entity::find_by_id(id).one(&txn).await?.map(|e| e.requested_by);
-            let event = NewEvent {
-                kind: EventKind::ExportFinished,
-                subject: format!("export:{id}"),
-                agent_id: None,
-                capability: None,
-                data: serde_json::json!({"export_id": id, "records": written, "bytes": bytes, "requested_by": requested_by}),
-                dedupe_key: None,
-            };
+            let event = NewEvent::export_finished(id, written, bytes, requested_by);
             crate::store::notifications::enqueue(&txn, vec![event], now).await?;
         }
         txn.commit().await?;

@@ -8,13 +8,16 @@ use crate::entity::{
 use crate::error::GovError;
 use crate::notify::{EventKind, Filter};
 use crate::store::Store;
+use crate::store::actions::{ActionInsert, ActionRecord};
+use crate::store::alerts::AlertRecord;
+use crate::store::grants::GrantRecord;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, SqlErr,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub type EventRecord = events::Model;
 pub type SubscriptionRecord = subs::Model;
@@ -32,15 +35,103 @@ pub struct NewEvent {
     pub dedupe_key: Option<String>,
 }
 
+/// A time as events write it: RFC 3339 in UTC, to the second.
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// What each event says, built where its change is made.
 impl NewEvent {
     /// An event about action `action_id`.
     pub fn about_action(kind: EventKind, action_id: i64, agent_id: i64, capability: &str, data: Value) -> NewEvent {
+        NewEvent::about("action", action_id, kind, agent_id, capability, data)
+    }
+
+    /// An event about grant `grant_id`.
+    pub fn about_grant(kind: EventKind, grant_id: i64, agent_id: i64, capability: &str, data: Value) -> NewEvent {
+        NewEvent::about("grant", grant_id, kind, agent_id, capability, data)
+    }
+
+    fn about(what: &str, id: i64, kind: EventKind, agent_id: i64, capability: &str, data: Value) -> NewEvent {
         NewEvent {
             kind,
-            subject: format!("action:{action_id}"),
+            subject: format!("{what}:{id}"),
             agent_id: Some(agent_id),
             capability: Some(capability.to_owned()),
             data,
+            dedupe_key: None,
+        }
+    }
+
+    /// A decision (action `id`) waits for a person.
+    pub fn approval_requested(id: i64, a: &ActionInsert) -> NewEvent {
+        let data = json!({
+            "action_id": id,
+            "agent_id": a.agent_id,
+            "rule": a.rule,
+            "confidence": a.confidence,
+            "reasoning": a.reasoning.chars().take(500).collect::<String>(),
+            "expires_at": a.expires_at.map(stamp),
+        });
+        NewEvent::about_action(EventKind::ApprovalRequested, id, a.agent_id, &a.capability, data)
+    }
+
+    /// A second agent disagreed on `differing`; a reviewer must choose by `review_by`.
+    pub fn peer_disagreement(a: &ActionRecord, differing: String, review_by: Option<DateTime<Utc>>) -> NewEvent {
+        let data = json!({
+            "action_id": a.id,
+            "agent_id": a.agent_id,
+            "differing": differing,
+            "expires_at": review_by.map(stamp),
+        });
+        NewEvent::about_action(EventKind::PeerDisagreement, a.id, a.agent_id, &a.capability, data)
+    }
+
+    /// Alert `a` was raised; `capability` when it is about one.
+    pub fn alert_raised(a: &AlertRecord, capability: Option<String>) -> NewEvent {
+        let data = json!({
+            "alert_id": a.id,
+            "agent_id": a.agent_id,
+            "action_id": a.action_id,
+            "grant_id": a.grant_id,
+            "detector": a.detector,
+            "reviewer": a.reviewer,
+            "message": a.message,
+        });
+        NewEvent {
+            kind: EventKind::AlertRaised,
+            subject: format!("alert:{}", a.id),
+            agent_id: a.agent_id,
+            capability,
+            data,
+            dedupe_key: None,
+        }
+    }
+
+    /// Authority on grant `g` was withdrawn without a person (`response`: what was done;
+    /// `what`: in words; `alert_id`: the alert that did it, if one did).
+    pub fn autonomy_withdrawn(g: &GrantRecord, response: &str, what: String, alert_id: Option<i64>) -> NewEvent {
+        let data =
+            json!({"alert_id": alert_id, "agent_id": g.agent_id, "grant_id": g.id, "response": response, "what": what});
+        NewEvent::about_grant(EventKind::AutonomyWithdrawn, g.id, g.agent_id, &g.capability, data)
+    }
+
+    /// Grant `g`'s trust review is due (once per grant and due date).
+    pub fn review_due(g: &GrantRecord) -> NewEvent {
+        let due = g.review_due_at.format("%Y-%m-%d").to_string();
+        let data = json!({"agent_id": g.agent_id, "grant_id": g.id, "tier": g.tier.as_str(), "due": due});
+        let dedupe_key = Some(format!("review.due:{}:{due}", g.id));
+        NewEvent { dedupe_key, ..NewEvent::about_grant(EventKind::ReviewDue, g.id, g.agent_id, &g.capability, data) }
+    }
+
+    /// Audit export `id` is ready.
+    pub fn export_finished(id: i64, records: i64, bytes: i64, requested_by: Option<String>) -> NewEvent {
+        NewEvent {
+            kind: EventKind::ExportFinished,
+            subject: format!("export:{id}"),
+            agent_id: None,
+            capability: None,
+            data: json!({"export_id": id, "records": records, "bytes": bytes, "requested_by": requested_by}),
             dedupe_key: None,
         }
     }

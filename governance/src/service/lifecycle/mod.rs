@@ -19,7 +19,6 @@ use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
 use crate::lifecycle::State;
 use crate::lifecycle::{Event, next};
-use crate::notify::EventKind;
 use crate::principal::AsReviewer;
 use crate::store::actions::ActionRecord;
 use crate::store::notifications::NewEvent;
@@ -191,8 +190,15 @@ impl Lifecycle {
         }
         crate::store::actions::remember_values(&txn, action.agent_id, &action.capability, &step.remember).await?;
         if let Some(alert) = step.alert {
-            let alert_id =
-                alerts::raise(&txn, action.agent_id, Some(action.id), alert.kind, &alert.message, now).await?;
+            let alert_id = alerts::raise(
+                &txn,
+                action.agent_id,
+                Some((action.id, &action.capability)),
+                alert.kind,
+                &alert.message,
+                now,
+            )
+            .await?;
             if let Value::Object(m) = &mut details {
                 m.insert("alert_id".into(), json!(alert_id));
             }
@@ -201,19 +207,7 @@ impl Lifecycle {
             let differing = details.pointer("/comparison/differences").and_then(Value::as_array).map(|d| {
                 d.iter().filter_map(|x| x.get("field").and_then(Value::as_str)).collect::<Vec<_>>().join(", ")
             });
-            let data = json!({
-                "action_id": action.id,
-                "agent_id": action.agent_id,
-                "differing": differing.unwrap_or_default(),
-                "expires_at": review_by.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            });
-            let event = NewEvent::about_action(
-                EventKind::PeerDisagreement,
-                action.id,
-                action.agent_id,
-                &action.capability,
-                data,
-            );
+            let event = NewEvent::peer_disagreement(action, differing.unwrap_or_default(), review_by);
             crate::store::notifications::enqueue(&txn, vec![event], now).await?;
         }
         let draft = Draft {

@@ -15,7 +15,6 @@
 use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
 use crate::monitor::{Detector, Judgement, Response};
-use crate::notify::EventKind;
 use crate::principal::AsManager;
 use crate::service::agents::change_status;
 use crate::service::busy::Lap;
@@ -241,16 +240,7 @@ impl MonitorJob {
             alert_store::set_response(txn, id, r.as_str(), &undo.to_string()).await?;
             acted.insert(g.id);
             let what = format!("the {} detector {} (alert {id}): {message}", detector.as_str(), response_words(*r));
-            let data =
-                json!({"alert_id": id, "agent_id": g.agent_id, "grant_id": g.id, "response": r.as_str(), "what": what});
-            let event = NewEvent {
-                kind: EventKind::AutonomyWithdrawn,
-                subject: format!("grant:{}", g.id),
-                agent_id: Some(g.agent_id),
-                capability: Some(g.capability.clone()),
-                data,
-                dedupe_key: None,
-            };
+            let event = NewEvent::autonomy_withdrawn(&g, r.as_str(), what, Some(id));
             crate::store::notifications::enqueue(txn, vec![event], now).await?;
         }
         let did = done.as_ref().map_or("raised an alert".to_owned(), |(r, _)| response_words(*r).to_owned());

@@ -96,7 +96,9 @@ impl Notifications {
         };
         let names: HashMap<i64, String> = subs.iter().map(|s| (s.id, s.name.clone())).collect();
         let recent = self.store.recent_deliveries(state, 50).await?;
-        let events = self.events(recent.iter().map(|d| d.event_id).collect()).await?;
+        let catalogue = self.store.list_capabilities().await?;
+        let risks = catalogue.iter().map(|c| (c.name.clone(), c.risk)).collect();
+        let events = self.events(recent.iter().map(|d| d.event_id).collect(), &risks).await?;
         let deliveries = recent
             .into_iter()
             .map(|d| {
@@ -123,7 +125,7 @@ impl Notifications {
                 }
             })
             .collect();
-        let capabilities = self.store.list_capabilities().await?.into_iter().map(|c| c.name).collect();
+        let capabilities = catalogue.into_iter().map(|c| c.name).collect();
         Ok(NotificationsPage { subscriptions, deliveries, capabilities })
     }
 

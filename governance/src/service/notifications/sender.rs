@@ -17,9 +17,11 @@ impl Notifications {
     /// this instance and writes them; `console` is the console's base URL for links.
     pub async fn next_batch(&self, console: &str, n: u64) -> Result<Vec<Outgoing>, GovError> {
         let now = crate::clock::now();
+        // The catalogue's risks, read once a pass and only when they are needed.
+        let mut risks = None;
         if self.store.undispatched_count().await? > 0 {
-            let risks = self.risks().await?;
-            while self.store.dispatch_events(500, &risks, now).await? == 500 {}
+            let known = risks.insert(self.risks().await?);
+            while self.store.dispatch_events(500, known, now).await? == 500 {}
         }
         if !self.store.any_delivery_due(now).await? {
             return Ok(Vec::new());
@@ -30,7 +32,11 @@ impl Notifications {
         }
         let subs: HashMap<i64, SubscriptionRecord> =
             self.store.subscriptions().await?.into_iter().map(|s| (s.id, s)).collect();
-        let events = self.events(claimed.iter().map(|d| d.event_id).collect()).await?;
+        let risks = match risks {
+            Some(r) => r,
+            None => self.risks().await?,
+        };
+        let events = self.events(claimed.iter().map(|d| d.event_id).collect(), &risks).await?;
         let stamp = now.timestamp();
         Ok(claimed
             .into_iter()
@@ -89,12 +95,16 @@ impl Notifications {
         Ok(state)
     }
 
-    pub(super) async fn risks(&self) -> Result<HashMap<String, Risk>, GovError> {
+    async fn risks(&self) -> Result<HashMap<String, Risk>, GovError> {
         Ok(self.store.list_capabilities().await?.into_iter().map(|c| (c.name, c.risk)).collect())
     }
 
-    /// Events by id as delivered: with the agent's name and the capability's risk.
-    pub(super) async fn events(&self, mut ids: Vec<i64>) -> Result<HashMap<i64, Event>, GovError> {
+    /// Events by id as delivered: with the agent's name and the capability's risk (`risks`).
+    pub(super) async fn events(
+        &self,
+        mut ids: Vec<i64>,
+        risks: &HashMap<String, Risk>,
+    ) -> Result<HashMap<i64, Event>, GovError> {
         ids.sort_unstable();
         ids.dedup();
         let rows = self.store.events_by_ids(ids).await?;
@@ -103,7 +113,6 @@ impl Notifications {
         }
         let agents: HashMap<i64, String> =
             self.store.list_agents().await?.into_iter().map(|a| (a.id, a.name)).collect();
-        let risks = self.risks().await?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {
