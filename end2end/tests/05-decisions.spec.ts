@@ -22,9 +22,28 @@ test('an agent asks before acting and its decision shows on its page', async ({ 
   await expect(page.locator('#grant-choice optgroup[label="Support replies (v1)"] option')).not.toContainText(['finance.refund.issue']);
   await expect(page.locator('#grant-choice optgroup[label="Support replies (v1)"] option')).toContainText(['support.reply.send']);
   await chooseGrant(page, 'EU refunds (v2)', 'finance.refund.issue');
+  const chosen = await page.locator('#grant-choice').inputValue();
   await page.getByLabel('Tier', { exact: true }).selectOption('executor');
+  // Straight to executor with no record skips both promotions: an override, so it needs a
+  // written justification, like a promotion that does not meet its criteria.
+  await page.getByLabel('Justification').fill('too short');
   await page.getByRole('button', { name: 'Grant' }).click();
-  await expect(page.getByRole('status')).toContainText('Granted finance.refund.issue');
+  const why = page.locator('.field-error[data-field="justification"]');
+  await expect(why).toContainText('to executor: needs 200 more decided proposals (0 of 200)');
+  await expect(why).toContainText('needs a justification of at least 20 characters');
+  // What was chosen and typed is still there, and stays there on a reload of the error page.
+  for (const again of [false, true]) {
+    if (again) await page.reload();
+    await expect(page.locator('#grant-choice')).toHaveValue(chosen);
+    await expect(page.getByLabel('Tier', { exact: true })).toHaveValue('executor');
+    await expect(page.getByLabel('Justification')).toHaveValue('too short');
+    await expect(why).toBeVisible();
+  }
+  await shot(page, '39-grant-needs-justification');
+  await page.getByLabel('Justification').fill('Pilot agreed with finance: refunds under 100 EUR only');
+  await page.getByRole('button', { name: 'Grant' }).click();
+  await expect(page.getByRole('status')).toContainText('Granted finance.refund.issue at executor');
+  await expect(page.locator('section', { has: page.getByRole('heading', { name: 'History' }) })).toContainText('without meeting its criteria (override): Pilot agreed with finance');
   const grant = page.locator('tr[data-grant="finance.refund.issue"]');
   await expect(grant.getByTestId('tier')).toHaveText('executor');
   await expect(grant).toContainText('EU refunds v2');

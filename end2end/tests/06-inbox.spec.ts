@@ -16,6 +16,7 @@ async function agentWithGrant(page: Page, name: string, tier: string): Promise<s
   const key = (await page.getByTestId('new-key').textContent())!.trim();
   await chooseGrant(page, 'EU refunds (v2)', 'finance.refund.issue');
   await page.getByLabel('Tier', { exact: true }).selectOption(tier);
+  await page.getByLabel('Justification').fill('Granted directly for this end-to-end test');
   await page.getByRole('button', { name: 'Grant' }).click();
   await expect(page.getByRole('status')).toContainText('Granted finance.refund.issue');
   return key;

@@ -41,6 +41,7 @@ test('a peer disagrees on the amount and the reviewer picks the peer', async ({ 
   const primaryKey = await register(page, 'primary-bot');
   await chooseGrant(page, 'EU refunds (v3)', 'finance.refund.issue');
   await page.getByLabel('Tier', { exact: true }).selectOption('executor');
+  await page.getByLabel('Justification').fill('Granted directly for this end-to-end test');
   await page.getByRole('button', { name: 'Grant' }).click();
   await expect(page.getByRole('status')).toContainText('Granted finance.refund.issue');
   await page.getByRole('button', { name: 'Sign out' }).click();

@@ -27,6 +27,7 @@ test('a manager reads what an agent has shown and what it still lacks', async ({
   // The shipped finance template (the earlier specs changed the EU one).
   await chooseGrant(page, 'Finance analysis and refunds (v1)', 'finance.refund.issue');
   await page.getByLabel('Tier', { exact: true }).selectOption('contributor');
+  await page.getByLabel('Justification').fill('Granted directly for this end-to-end test');
   await page.getByRole('button', { name: 'Grant' }).click();
   await expect(page.getByRole('status')).toContainText('Granted finance.refund.issue');
   await page.getByRole('button', { name: 'Sign out' }).click();

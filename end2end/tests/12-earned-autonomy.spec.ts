@@ -29,6 +29,7 @@ async function agentWithGrant(page: Page, name: string) {
   const url = page.url();
   await chooseGrant(page, 'Quick refunds (v2)', 'finance.refund.issue');
   await page.getByLabel('Tier', { exact: true }).selectOption('contributor');
+  await page.getByLabel('Justification').fill('Granted directly for this end-to-end test');
   await page.getByRole('button', { name: 'Grant' }).click();
   await expect(page.getByRole('status')).toContainText('Granted finance.refund.issue');
   return { url, key };

@@ -105,6 +105,8 @@ pub struct RuleForm {
     pub review_grace_days: String,
     /// `flag` or `demote`.
     pub review_when_overdue: String,
+    /// The highest tier a new grant may start at without a justification; empty for observer.
+    pub start_tier: String,
 }
 
 fn param_name(raw: &str) -> Result<String, String> {
@@ -212,7 +214,11 @@ fn parse_promotion(form: &RuleForm) -> Result<Promotion, (&'static str, String)>
         };
         (field, m)
     })?;
-    Ok(Promotion { to_contributor, to_executor, reviews })
+    let start_tier = match form.start_tier.trim() {
+        "" => crate::policy::Tier::Observer,
+        t => crate::policy::Tier::parse(t).map_err(|m| ("start_tier", m))?,
+    };
+    Ok(Promotion { to_contributor, to_executor, reviews, start_tier })
 }
 
 /// A rule's review cadence in one line, for comparisons and summaries.

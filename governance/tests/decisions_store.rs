@@ -69,6 +69,7 @@ fn refund_grant(w: &World, tier: &str) -> GrantForm {
         capability: "finance.refund.issue".into(),
         template_id: w.template_id,
         tier: tier.into(),
+        justification: "test setup: granted without a track record".into(),
     }
 }
 
@@ -456,7 +457,7 @@ async fn a_grant_moves_to_its_templates_newest_version_keeping_its_tier() {
             Err(GovError::Conflict { field: "template_version", .. })
         ));
         let moved = w.grants.move_to_current(&token, g.id, 2).await.unwrap();
-        assert_eq!((moved.template_version, moved.tier.as_str()), (3, "executor"), "{}", db.name);
+        assert_eq!((moved.grant.template_version, moved.grant.tier.as_str()), (3, "executor"), "{}", db.name);
         let who = me(&w).await;
         let a = w.decisions.request(&who, refund(300.0, None)).await.unwrap();
         assert!(a.decision == "allowed" && a.rule.contains("v3"), "{}: {}", db.name, a.rule);

@@ -40,6 +40,7 @@ async fn allowed_agent(store: &Store) -> String {
         capability: "finance.refund.issue".into(),
         template_id,
         tier: "executor".into(),
+        justification: "test setup: granted without a track record".into(),
     };
     Grants::new(store.clone()).grant(&token, form).await.unwrap();
     key

@@ -87,6 +87,7 @@ impl World {
             capability: capability.into(),
             template_id: self.template_id,
             tier: tier.into(),
+            justification: "test setup: granted without a track record".into(),
         };
         self.grants.grant(&token, form).await.unwrap();
     }

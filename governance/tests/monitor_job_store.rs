@@ -47,6 +47,7 @@ async fn world(store: &Store) -> World {
         capability: "finance.refund.issue".into(),
         template_id,
         tier: "contributor".into(),
+        justification: "test setup: granted without a track record".into(),
     };
     let grant_id = Grants::new(store.clone()).grant(&olga.as_manager().unwrap(), form).await.unwrap().id;
     World { store: store.clone(), olga, rita, key, grant_id }
@@ -273,6 +274,7 @@ async fn a_later_pass_judges_only_the_agents_with_something_new() {
             capability: "finance.refund.issue".into(),
             template_id: template.id,
             tier: "contributor".into(),
+            justification: "test setup: granted without a track record".into(),
         };
         Grants::new(db.store.clone()).grant(&w.olga.as_manager().unwrap(), form).await.unwrap();
         w.decided(1, true, 0).await;

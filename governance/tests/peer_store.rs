@@ -93,7 +93,13 @@ async fn world(store: &Store) -> World {
 
 /// Refunds at executor for `agent_id` from the template's current version.
 fn refunds_from(agent_id: i64, template_id: i64) -> GrantForm {
-    GrantForm { agent_id, capability: "finance.refund.issue".into(), template_id, tier: "executor".into() }
+    GrantForm {
+        agent_id,
+        capability: "finance.refund.issue".into(),
+        template_id,
+        tier: "executor".into(),
+        justification: "test setup: granted without a track record".into(),
+    }
 }
 
 impl World {

@@ -64,6 +64,7 @@ async fn world(store: &Store, tier: &str) -> World {
         capability: "finance.refund.issue".into(),
         template_id: mine.id,
         tier: tier.into(),
+        justification: "test setup: granted without a track record".into(),
     };
     let grant_id = grants.grant(&token, form).await.unwrap().id;
     World {

@@ -50,8 +50,13 @@ async fn world(store: &Store, tier: &str, when_overdue: &str) -> World {
         ..NewAgent::default()
     };
     let agent = Agents::new(store.clone()).register(&token, new).await.unwrap();
-    let form =
-        GrantForm { agent_id: agent.id, capability: "finance.refund.issue".into(), template_id, tier: tier.into() };
+    let form = GrantForm {
+        agent_id: agent.id,
+        capability: "finance.refund.issue".into(),
+        template_id,
+        tier: tier.into(),
+        justification: "test setup: granted without a track record".into(),
+    };
     let grant_id = Grants::new(store.clone()).grant(&token, form).await.unwrap().id;
     World { store: store.clone(), olga, reviews: TrustReviews::new(store.clone()), agent_id: agent.id, grant_id }
 }

@@ -53,6 +53,7 @@ async fn grant(store: &Store) -> Result<(Principal, i64, i64), String> {
         capability: CAPABILITY.into(),
         template_id: finance.id,
         tier: "contributor".into(),
+        justification: "benchmark setup: a grant without a track record".into(),
     };
     let g = Grants::new(store.clone()).grant(&token, form).await.map_err(|e| e.to_string())?;
     Ok((olga, agent.id, g.id))

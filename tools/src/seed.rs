@@ -54,6 +54,7 @@ pub async fn agent(
             capability: (*capability).into(),
             template_id: *template_id,
             tier: (*tier).into(),
+            justification: "demo organisation: an agent seeded at its working tier".into(),
         };
         state.grants.grant(&token, form).await?;
     }

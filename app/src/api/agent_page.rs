@@ -25,6 +25,7 @@ pub(crate) fn grant_row(g: GrantRecord, choices: &[GrantChoice], now: DateTime<U
             format!("due {} (in {days} days)", g.review_due_at.format("%Y-%m-%d"))
         },
         overdue: g.review_due_at < now,
+        kept_reason: String::new(),
         newer: current
             .filter(|c| c.version > g.template_version && g.revoked_at.is_none())
             .map(|c| (c.version, c.capabilities.contains(&g.capability))),
@@ -47,7 +48,19 @@ pub(crate) fn grant_form(
         .map(|c| GrantChoiceRow {
             template_id: c.template_id,
             label: format!("{} (v{})", c.template, c.version),
-            capabilities: c.capabilities.iter().filter(|n| !held.contains(&n.as_str())).cloned().collect(),
+            capabilities: c
+                .capabilities
+                .iter()
+                .filter(|n| !held.contains(&n.as_str()))
+                .map(|n| {
+                    let start = c.start_tiers.iter().find(|(cap, _)| cap == n).map(|(_, t)| *t);
+                    let text = match start {
+                        Some(t) => format!("{n} — {} v{} (may start at {t})", c.template, c.version),
+                        None => format!("{n} — {} v{}", c.template, c.version),
+                    };
+                    (n.clone(), text)
+                })
+                .collect(),
         })
         .filter(|c| !c.capabilities.is_empty())
         .collect();

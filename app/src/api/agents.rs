@@ -109,7 +109,8 @@ pub async fn register_agent(
 pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
     use crate::api::agent_page::{action_row, grant_form, grant_row, key_row, peer_pair_row, shadow_stat};
     use crate::api::evidence_row;
-    use crate::server::context::{Flash, flash, gov, principal, state};
+    use crate::server::context::{Flash, flash, gov, kept_forms, principal, state};
+    let kept = kept_forms();
     let who = principal()?;
     let token = who.as_manager().map_err(gov)?;
     let member = who.as_member().map_err(gov)?;
@@ -121,8 +122,11 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
     let d = st.agents.detail(&token, id).await.map_err(gov)?;
     let now = chrono::Utc::now();
     let choices = st.grants.choices(&token).await.map_err(gov)?;
-    let grants: Vec<_> =
+    let mut grants: Vec<_> =
         st.grants.of_agent(&token, id).await.map_err(gov)?.into_iter().map(|g| grant_row(g, &choices, now)).collect();
+    for g in &mut grants {
+        g.kept_reason = kept.get(&step_form_key(g.id)).await.get("reason");
+    }
     let catalogue = st.capabilities.list(&token).await.map_err(gov)?.into_iter().map(|c| c.name).collect();
     let (grant_choices, uncovered) = grant_form(&choices, &grants, catalogue);
     let agent_name = d.agent.name.clone();
@@ -153,6 +157,7 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
         actions: st.decisions.recent(&token, id, 25).await.map_err(gov)?.into_iter().map(action_row).collect(),
         grant_choices,
         uncovered,
+        grant_kept: kept.get(&grant_form_key(id)).await,
     })
 }
 
@@ -218,25 +223,53 @@ pub async fn suspend_all_agents(reason: String) -> Result<(), AppError> {
 }
 
 /// Grants one capability to the agent at a tier, from a template's current version. `choice`
-/// is `<template id>:<capability>`, one option of the form's single list.
+/// is `<template id>:<capability>`, one option of the form's single list; `justification` is
+/// needed only for a tier above what the template allows without the record for it.
 #[server(endpoint = "agents/grants/create")]
-pub async fn grant_capability(agent_id: i64, choice: String, tier: String) -> Result<(), AppError> {
-    use crate::server::context::{fail, gov, principal, state};
+pub async fn grant_capability(
+    agent_id: i64,
+    choice: String,
+    tier: String,
+    justification: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::context::{fail, gov, keep_form, principal, state};
     use governance::service::grants::GrantForm;
     let token = principal()?.as_manager().map_err(gov)?;
+    let justification = justification.unwrap_or_default();
+    let typed = [("choice", choice.as_str()), ("tier", tier.as_str()), ("justification", justification.as_str())];
     let Some((template_id, capability)) =
         choice.split_once(':').and_then(|(t, c)| Some((t.trim().parse::<i64>().ok()?, c.to_owned())))
     else {
+        keep_form(&grant_form_key(agent_id), &typed).await;
         return Err(fail(AppError::Field {
             field: "choice".into(),
             message: "choose a capability from a template".into(),
         }));
     };
-    let form = GrantForm { agent_id, capability, template_id, tier };
-    let g = state()?.grants.grant(&token, form).await.map_err(gov)?;
-    crate::server::context::notice(true, format!("Granted {}.", g.capability)).await;
-    leptos_axum::redirect(&format!("/agents/{agent_id}"));
-    Ok(())
+    let form =
+        GrantForm { agent_id, capability, template_id, tier: tier.clone(), justification: justification.clone() };
+    let st = state()?;
+    match st.grants.grant(&token, form).await {
+        Ok(g) => {
+            crate::server::context::notice(true, format!("Granted {} at {}.", g.capability, g.tier.as_str())).await;
+            leptos_axum::redirect(&format!("/agents/{agent_id}"));
+            Ok(())
+        }
+        Err(e) => {
+            keep_form(&grant_form_key(agent_id), &typed).await;
+            Err(gov(e))
+        }
+    }
+}
+
+/// Where the grant form of agent `agent_id` keeps what was typed into it.
+pub fn grant_form_key(agent_id: i64) -> String {
+    format!("agents/{agent_id}/grant")
+}
+
+/// Where a grant's tier-step form keeps its reason.
+pub fn step_form_key(grant_id: i64) -> String {
+    format!("grants/{grant_id}/step")
 }
 
 /// Promotes or demotes a grant one step (`step=promote|demote`), with a reason.
@@ -255,29 +288,34 @@ pub async fn step_grant(agent_id: i64, grant_id: i64, step: String, reason: Stri
             }));
         }
     };
-    let g = state()?
-        .grants
-        .step(&token, grant_id, step, &reason)
-        .await
-        .map_err(|e| gov(e).scoped(&grant_id.to_string()))?;
+    let g = match state()?.grants.step(&token, grant_id, step, &reason).await {
+        Ok(g) => g,
+        Err(e) => {
+            crate::server::context::keep_form(&step_form_key(grant_id), &[("reason", &reason)]).await;
+            return Err(gov(e).scoped(&grant_id.to_string()));
+        }
+    };
     crate::server::context::notice(true, format!("{} is now at {}.", g.capability, g.tier.as_str())).await;
     leptos_axum::redirect(&format!("/agents/{agent_id}"));
     Ok(())
 }
 
-/// Moves a grant to its template's current version, keeping its tier.
+/// Moves a grant to its template's current version, keeping its tier, and says whether its
+/// record meets that version's criteria at the tier.
 #[server(endpoint = "agents/grants/move")]
 pub async fn move_grant(agent_id: i64, grant_id: i64, from_version: i64) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
-    let g = state()?
+    let moved = state()?
         .grants
         .move_to_current(&token, grant_id, from_version)
         .await
         .map_err(|e| gov(e).scoped(&grant_id.to_string()))?;
+    let g = &moved.grant;
+    let meets = !moved.check.judged() || moved.check.ready();
     crate::server::context::notice(
-        true,
-        format!("{} now follows {} v{}.", g.capability, g.template, g.template_version),
+        meets,
+        format!("{} now follows {} v{}: {}.", g.capability, g.template, g.template_version, moved.verdict()),
     )
     .await;
     leptos_axum::redirect(&format!("/agents/{agent_id}"));

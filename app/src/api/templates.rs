@@ -107,6 +107,7 @@ fn rule_view(r: &governance::template::Rule) -> crate::model::RuleView {
         review_executor_days: r.promotion.reviews.executor_days.to_string(),
         review_grace_days: r.promotion.reviews.grace_days.to_string(),
         review_when_overdue: r.promotion.reviews.when_overdue.as_str().to_owned(),
+        start_tier: r.promotion.start_tier.as_str().to_owned(),
         reviews_summary: governance::template::show_reviews(&r.promotion.reviews),
     }
 }
@@ -150,6 +151,7 @@ pub async fn save_rule(
     review_executor_days: Option<String>,
     review_grace_days: Option<String>,
     review_when_overdue: Option<String>,
+    start_tier: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     use governance::template::RuleForm;
@@ -176,6 +178,7 @@ pub async fn save_rule(
         review_executor_days: review_executor_days.unwrap_or_default(),
         review_grace_days: review_grace_days.unwrap_or_default(),
         review_when_overdue: review_when_overdue.unwrap_or_default(),
+        start_tier: start_tier.unwrap_or_default(),
     };
     // Errors name the form they came from: `add/…` or `<capability>/…`.
     let scope = if origin == "add" { "add".to_owned() } else { form.capability.clone() };
@@ -225,6 +228,7 @@ fn kept_rule(template_id: i64, scope: &str, f: &governance::template::RuleForm) 
         ("review_executor_days", f.review_executor_days.clone()),
         ("review_grace_days", f.review_grace_days.clone()),
         ("review_when_overdue", f.review_when_overdue.clone()),
+        ("start_tier", f.start_tier.clone()),
     ]
 }
 

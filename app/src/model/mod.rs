@@ -163,6 +163,8 @@ pub struct AgentDetailView {
     pub grant_choices: Vec<GrantChoiceRow>,
     /// Catalogue capabilities no template covers (nothing can grant them yet).
     pub uncovered: Vec<String>,
+    /// What was typed into the grant form, when the page shows its error.
+    pub grant_kept: KeptForm,
 }
 
 /// One template in the grant form, with the capabilities it can grant.
@@ -171,7 +173,9 @@ pub struct GrantChoiceRow {
     pub template_id: i64,
     /// "EU refunds (v3)".
     pub label: String,
-    pub capabilities: Vec<String>,
+    /// Each capability with its option's text (capability, template and version, and the
+    /// tier a grant may start at without a justification when above observer).
+    pub capabilities: Vec<(String, String)>,
 }
 
 /// One grant on an agent's page.
@@ -188,6 +192,8 @@ pub struct GrantRow {
     pub review_due: String,
     pub overdue: bool,
     pub revoked: bool,
+    /// The reason typed into its tier-step form, when the page shows that form's error.
+    pub kept_reason: String,
     /// The template's newer current version, and whether it still has a rule for the
     /// capability (the grant can move to it only then).
     pub newer: Option<(i64, bool)>,
@@ -259,6 +265,8 @@ pub struct RuleView {
     pub review_executor_days: String,
     pub review_grace_days: String,
     pub review_when_overdue: String,
+    /// The highest tier a new grant may start at without a justification.
+    pub start_tier: String,
     /// The review cadence in one line.
     pub reviews_summary: String,
 }
@@ -289,6 +297,7 @@ impl RuleView {
             review_executor_days: k.get("review_executor_days"),
             review_grace_days: k.get("review_grace_days"),
             review_when_overdue: k.get("review_when_overdue"),
+            start_tier: k.get("start_tier"),
             reviews_summary: String::new(),
         }
     }

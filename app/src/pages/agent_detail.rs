@@ -110,6 +110,7 @@ fn Detail(
             grants=d.grants
             choices=d.grant_choices
             uncovered=d.uncovered
+            kept=d.grant_kept
             actions=grant_actions
         />
         <TrackRecordPanel cards=d.scorecards />

@@ -4,7 +4,7 @@
 use crate::api::agents::{GrantCapability, MoveGrant, RevokeGrant, StepGrant};
 use crate::components::action::{DecisionBadge, StateBadge, TierBadge};
 use crate::components::form::{FieldError, FormError, action_error};
-use crate::model::{ActionRow, GrantChoiceRow, GrantRow};
+use crate::model::{ActionRow, GrantChoiceRow, GrantRow, KeptForm};
 use leptos::prelude::*;
 
 /// The actions of the grants panel.
@@ -51,6 +51,7 @@ pub fn GrantsPanel(
     grants: Vec<GrantRow>,
     choices: Vec<GrantChoiceRow>,
     uncovered: Vec<String>,
+    kept: KeptForm,
     actions: GrantActions,
 ) -> impl IntoView {
     let grant_error = action_error(actions.grant);
@@ -80,22 +81,30 @@ pub fn GrantsPanel(
             {if choices.is_empty() {
                 view! { <p class="muted" data-testid="nothing-to-grant">"Nothing left to grant: every capability a template covers is held already."</p> }.into_any()
             } else {
-                view! { <GrantForm agent_id choices actions error=grant_error /> }.into_any()
+                view! { <GrantForm agent_id choices kept actions error=grant_error /> }.into_any()
             }}
         </section>
     }
 }
 
 /// The grant form: one list of what can be granted (each template's capabilities, grouped by
-/// template, so a template that lacks the rule is never offered) and the tier.
+/// template, so a template that lacks the rule is never offered), the tier, and the
+/// justification a tier above the template's free start needs without the record for it.
+/// After an error it shows what was chosen and typed.
 #[component]
 fn GrantForm(
     agent_id: i64,
     choices: Vec<GrantChoiceRow>,
+    kept: KeptForm,
     actions: GrantActions,
     error: Signal<Option<crate::error::AppError>>,
 ) -> impl IntoView {
     let grant_error = error;
+    let chosen = kept.get("choice");
+    let tier = kept.get("tier");
+    let tier_option = move |value: &'static str, label: &'static str| {
+        view! { <option value=value selected=tier == value>{label}</option> }
+    };
     view! {
             <ActionForm action=actions.grant>
                 <input type="hidden" name="agent_id" value=agent_id.to_string() />
@@ -109,7 +118,11 @@ fn GrantForm(
                                     let options = t
                                         .capabilities
                                         .iter()
-                                        .map(|c| view! { <option value=format!("{}:{c}", t.template_id)>{c.clone()}</option> })
+                                        .map(|(c, text)| {
+                                            let value = format!("{}:{c}", t.template_id);
+                                            let selected = value == chosen;
+                                            view! { <option value=value selected=selected>{text.clone()}</option> }
+                                        })
                                         .collect_view();
                                     view! { <optgroup label=t.label.clone()>{options}</optgroup> }
                                 })
@@ -122,17 +135,31 @@ fn GrantForm(
                     <div>
                         <label for="grant-tier">"Tier"</label>
                         <select id="grant-tier" name="tier">
-                            <option value="observer">"observer — recommendations only"</option>
-                            <option value="contributor">"contributor — every action approved"</option>
-                            <option value="executor">"executor — routine actions at once"</option>
+                            {tier_option("observer", "observer — recommendations only")}
+                            {tier_option("contributor", "contributor — every action approved")}
+                            {tier_option("executor", "executor — routine actions at once")}
                         </select>
                         <FieldError error=grant_error field="tier" />
                     </div>
                 </div>
+                <label for="grant-justification">"Justification (for a tier above where the template lets a grant start)"</label>
+                <textarea id="grant-justification" name="justification" rows="2">{crate::components::form::area_text(kept.get("justification"))}</textarea>
+                <p class="hint">
+                    {format!(
+                        "A new grant starts at observer unless its template's rule says otherwise. A higher tier skips promotions, so it is judged by their criteria on what the agent has done with the capability; without that record it is an override and needs a justification of at least {} characters, kept in the evidence trail.",
+                        MIN_OVERRIDE_JUSTIFICATION
+                    )}
+                </p>
+                <FieldError error=grant_error field="justification" />
                 <button type="submit" class="btn btn-primary">"Grant"</button>
             </ActionForm>
     }
 }
+
+/// Fewest characters of an override's justification (the engine's rule, shown in the hint).
+const MIN_OVERRIDE_JUSTIFICATION: usize = 20;
+#[cfg(feature = "ssr")]
+const _: () = assert!(MIN_OVERRIDE_JUSTIFICATION == governance::service::grants::MIN_OVERRIDE_JUSTIFICATION);
 
 /// The errors of a grant row's forms.
 #[derive(Clone, Copy)]
@@ -185,13 +212,19 @@ fn GrantRowView(agent_id: i64, g: GrantRow, actions: GrantActions, errors: RowEr
                 {newer}
                 <FieldError error=move_error field=format!("{scope}/template_version") />
             </td>
-            <td><span class=review_class>{g.review_due.clone()}</span></td>
+            <td>
+                {if g.revoked {
+                    view! { <span class="muted small">"—"</span> }.into_any()
+                } else {
+                    view! { <a class=review_class href=format!("/reviews/{}", g.id)>{g.review_due.clone()}</a> }.into_any()
+                }}
+            </td>
             <td>
                 {(!g.revoked).then(move || view! {
                     <ActionForm action=actions.step>
                         <input type="hidden" name="agent_id" value=ids.0.clone() />
                         <input type="hidden" name="grant_id" value=ids.1.clone() />
-                        <input name="reason" placeholder="reason" aria-label=step_label required class="reason" />
+                        <input name="reason" placeholder="reason" aria-label=step_label required class="reason" value=g.kept_reason.clone() />
                         {can_promote.then(|| view! { <button type="submit" name="step" value="promote" class="btn btn-small">"Promote"</button> })}
                         {can_demote.then(|| view! { <button type="submit" name="step" value="demote" class="btn btn-small">"Demote"</button> })}
                     </ActionForm>

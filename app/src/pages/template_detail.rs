@@ -129,6 +129,7 @@ fn Detail(
                 review_contributor_days: String::new(),
                 review_executor_days: String::new(),
                 review_grace_days: String::new(),
+                start_tier: String::new(),
                 review_when_overdue: "flag".into(),
                 reviews_summary: String::new(),
             });

@@ -15,9 +15,19 @@ pub fn Criteria(r: RuleView) -> impl IntoView {
             <dd class="mono">{r.to_contributor}</dd>
             <dt>"To executor"</dt>
             <dd class="mono">{r.to_executor}</dd>
+            <dt>"New grants start at"</dt>
+            <dd>{start_words(&r.start_tier)}</dd>
             <dt>"Trust reviews"</dt>
             <dd>{r.reviews_summary}</dd>
         </dl>
+    }
+}
+
+/// Where a new grant may start, in words.
+fn start_words(tier: &str) -> String {
+    match tier {
+        "" | "observer" => "observer; higher only with the record for it, or a justification".to_owned(),
+        t => format!("up to {t} without a justification"),
     }
 }
 
@@ -34,6 +44,14 @@ pub fn PromotionFields(
     view! {
         <fieldset class="peer">
             <legend>"Earned autonomy: what the agent must show before its next tier"</legend>
+            <label for=id("start-tier")>"A new grant may start at, without a justification"</label>
+            <select id=id("start-tier") name="start_tier">
+                <option value="observer" selected=r.start_tier != "contributor" && r.start_tier != "executor">"observer (the default)"</option>
+                <option value="contributor" selected=r.start_tier == "contributor">"contributor"</option>
+                <option value="executor" selected=r.start_tier == "executor">"executor"</option>
+            </select>
+            <p class="hint">"Above it a grant skips promotions: it is judged by their criteria on the agent's record with the capability, and without that record it is an override that needs a written justification."</p>
+            <FieldError error field=at("start_tier") />
             <label for=id("to-contributor")>"Observer → contributor"</label>
             <textarea id=id("to-contributor") name="to_contributor" rows="2" class="mono" placeholder="the shipped default">{crate::components::form::area_text(r.to_contributor)}</textarea>
             <FieldError error field=at("to_contributor") />

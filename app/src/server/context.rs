@@ -93,42 +93,62 @@ fn kept_key(form: &str) -> String {
     format!("kept:{form}")
 }
 
-/// Kept values, and the request that first showed them (a page may ask more than once while
-/// it renders; the next request does not get them).
+/// Kept values, and the server function whose refusal kept them (its path, `/api/users/create`).
+/// They are shown only on a page whose URL carries that function's error (`__path`), so a
+/// reload of the error URL shows the values with their error, and the page without it shows
+/// neither.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Kept {
     form: crate::model::KeptForm,
-    shown_by: Option<String>,
+    path: String,
 }
 
 /// Keeps what was typed into `form` (never a password) for the page it comes back to.
 pub async fn keep_form(form: &str, values: &[(&str, &str)]) {
     let Ok(s) = session() else { return };
+    let path = use_context::<Parts>().map(|p| p.uri.path().to_owned()).unwrap_or_default();
     let form_values = crate::model::KeptForm(values.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect());
-    if let Err(e) = s.insert(&kept_key(form), Kept { form: form_values, shown_by: None }).await {
+    if let Err(e) = s.insert(&kept_key(form), Kept { form: form_values, path }).await {
         tracing::warn!(error = %e, "could not keep a form's values");
     }
 }
 
-/// What was kept of `form`, for the page being rendered; gone for the request after it.
+/// What was kept of `form`, when the page being rendered shows the error that kept it.
 pub async fn take_kept_form(form: &str) -> crate::model::KeptForm {
-    let Ok(s) = session() else { return crate::model::KeptForm::default() };
-    let key = kept_key(form);
-    let Ok(Some(mut kept)) = s.get::<Kept>(&key).await else { return crate::model::KeptForm::default() };
-    let this = request_id();
-    match kept.shown_by.as_deref() {
-        Some(by) if by != this => {
-            let _ = s.remove::<Kept>(&key).await;
-            crate::model::KeptForm::default()
-        }
-        Some(_) => kept.form,
-        None => {
-            kept.shown_by = Some(this);
-            let form = kept.form.clone();
-            let _ = s.insert(&key, kept).await;
-            form
+    kept_forms().get(form).await
+}
+
+/// Reads kept forms for the page being rendered. Made before the first `.await` (it reads
+/// the request), it can be asked after any number of them, for forms known only later.
+pub fn kept_forms() -> KeptForms {
+    KeptForms { session: session().ok(), error_of: error_path() }
+}
+
+/// See [`kept_forms`].
+pub struct KeptForms {
+    session: Option<Session>,
+    error_of: Option<String>,
+}
+
+impl KeptForms {
+    /// What was kept of `form`, if the page's URL carries the error that kept it.
+    pub async fn get(&self, form: &str) -> crate::model::KeptForm {
+        let (Some(s), Some(error_of)) = (&self.session, &self.error_of) else {
+            return crate::model::KeptForm::default();
+        };
+        match s.get::<Kept>(&kept_key(form)).await {
+            Ok(Some(kept)) if &kept.path == error_of => kept.form,
+            _ => crate::model::KeptForm::default(),
         }
     }
+}
+
+/// The server function whose error the page's URL carries (`?__path=…&__err=…`), if any.
+fn error_path() -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(parts.uri.query()?.as_bytes()).into_owned().collect();
+    let has_error = pairs.iter().any(|(k, _)| k == "__err");
+    pairs.into_iter().find(|(k, _)| k == "__path").map(|(_, v)| v).filter(|_| has_error)
 }
 
 /// The client's address as the server determined it (the TCP peer, or the configured proxy

@@ -42,6 +42,18 @@ pub struct Promotion {
     /// criteria saved before reviews were scheduled read and hash as they were).
     #[serde(default, skip_serializing_if = "ReviewCadence::is_default")]
     pub reviews: ReviewCadence,
+    /// The highest tier a new grant may start at without a justification (observer unless
+    /// set; stored only when set, so rules saved before it read and hash as they were).
+    #[serde(default = "observer", skip_serializing_if = "is_observer")]
+    pub start_tier: Tier,
+}
+
+fn observer() -> Tier {
+    Tier::Observer
+}
+
+fn is_observer(t: &Tier) -> bool {
+    *t == Tier::Observer
 }
 
 impl Default for Promotion {
@@ -51,6 +63,7 @@ impl Default for Promotion {
             to_contributor: StepCriteria::default_for(Tier::Contributor).unwrap_or_else(StepCriteria::strictest),
             to_executor: StepCriteria::default_for(Tier::Executor).unwrap_or_else(StepCriteria::strictest),
             reviews: ReviewCadence::default(),
+            start_tier: Tier::Observer,
         }
     }
 }
@@ -161,7 +174,7 @@ fn ceiling(criterion: Criterion, name: &str, rate: Rate, max: f64) -> Check {
     Check { criterion, met: hi <= max, text }
 }
 
-fn at_least(criterion: Criterion, seen: u64, min: u64, noun: &str) -> Check {
+pub(crate) fn at_least(criterion: Criterion, seen: u64, min: u64, noun: &str) -> Check {
     let text = if seen >= min {
         format!("{seen} {noun} (needs {min})")
     } else {

@@ -4,7 +4,8 @@ use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
 use crate::policy::Tier;
 use crate::principal::AsManager;
-use crate::reliability::ReviewCadence;
+use crate::reliability::{ReviewCadence, Start, judge_start};
+use crate::service::scorecards::CapabilityRecord;
 use crate::store::grants::{self as grant_store, GrantInsert, GrantRecord};
 use crate::store::templates as tpl_store;
 use crate::store::{Store, agents as agent_store, evidence};
@@ -21,6 +22,9 @@ pub struct GrantForm {
     pub capability: String,
     pub template_id: i64,
     pub tier: String,
+    /// Why the grant starts above what its template allows without the record for it
+    /// (needed only then; at least [`MIN_OVERRIDE_JUSTIFICATION`] characters).
+    pub justification: String,
 }
 
 /// Which way a tier change goes.
@@ -38,6 +42,34 @@ pub struct GrantChoice {
     pub template: String,
     pub version: i64,
     pub capabilities: Vec<String>,
+    /// The rules that let a new grant start above observer without a justification.
+    pub start_tiers: Vec<(String, Tier)>,
+}
+
+/// A grant moved to its template's current version, and whether its agent's record meets
+/// that version's criteria at the tier it kept.
+#[derive(Clone, Debug)]
+pub struct Moved {
+    pub grant: GrantRecord,
+    pub check: Start,
+}
+
+impl Moved {
+    /// In words, for the evidence record and the notice: "its executor tier meets v3's
+    /// criteria", or what it lacks.
+    pub fn verdict(&self) -> String {
+        let (tier, v) = (self.grant.tier.as_str(), self.grant.template_version);
+        if !self.check.judged() {
+            format!("v{v} lets a grant start at {tier}")
+        } else if self.check.ready() {
+            format!("its record meets v{v}'s criteria for {tier}")
+        } else {
+            format!(
+                "its record does not meet v{v}'s criteria for {tier} ({}); the tier is kept: review it",
+                self.check.missing().join("; ")
+            )
+        }
+    }
 }
 
 /// The grants use cases.
@@ -69,22 +101,27 @@ impl Grants {
     }
 
     /// Grants one capability to one agent at one tier, from the template's current version.
+    /// A tier above the one the template's rule lets any grant start at skips promotions, so
+    /// it is judged by their criteria on the agent's record with the capability; one that does
+    /// not meet them is an override and needs a `justification` of at least
+    /// [`MIN_OVERRIDE_JUSTIFICATION`] characters, recorded with the criteria and the record.
     pub async fn grant(&self, by: &AsManager, form: GrantForm) -> Result<GrantRecord, GovError> {
         let tier = Tier::parse(&form.tier).map_err(|m| GovError::invalid("tier", m))?;
+        let justification = form.justification.trim().to_owned();
+        crate::text::storable("justification", &justification).map_err(|(f, m)| GovError::invalid(f, m))?;
+        if justification.chars().count() > 1000 {
+            return Err(GovError::invalid("justification", "keep the justification under 1000 characters"));
+        }
         let cap = self.store.capability_by_name(form.capability.trim()).await?.ok_or_else(|| {
             GovError::invalid("capability", format!("'{}' is not in the catalogue", form.capability.trim()))
         })?;
-        let txn = self.store.begin_write().await?;
-        let agent = agent_store::by_id(&txn, form.agent_id)
-            .await?
-            .ok_or_else(|| GovError::NotFound(format!("agent {}", form.agent_id)))?;
-        let template = tpl_store::by_id(&txn, form.template_id)
+        let template = tpl_store::by_id(self.store.db(), form.template_id)
             .await?
             .ok_or_else(|| GovError::invalid("template_id", "choose a template"))?;
-        let version = tpl_store::version_of(&txn, template.id, template.current_version)
+        let version = tpl_store::version_of(self.store.db(), template.id, template.current_version)
             .await?
             .ok_or_else(|| GovError::NotFound(format!("template {}", template.id)))?;
-        if version.body.rule(&cap.name).is_none() {
+        let Some(rule) = version.body.rule(&cap.name) else {
             return Err(GovError::invalid(
                 "template_id",
                 format!(
@@ -92,6 +129,23 @@ impl Grants {
                     template.name, version.version, cap.name
                 ),
             ));
+        };
+        let scorecards = crate::service::scorecards::Scorecards::new(self.store.clone());
+        let record = scorecards.record_of(form.agent_id, &cap.name).await?;
+        let start = judge_start(&rule.promotion, tier, record.as_record());
+        let basis = start.judged().then(|| start_basis(&start, template.id, version.version, &record));
+        let what = format!("granting {} at {}", cap.name, tier.as_str());
+        justified_as(basis.clone(), &justification, "justification", &what)?;
+        let txn = self.store.begin_write().await?;
+        let agent = agent_store::by_id(&txn, form.agent_id)
+            .await?
+            .ok_or_else(|| GovError::NotFound(format!("agent {}", form.agent_id)))?;
+        let current = tpl_store::by_id(&txn, template.id).await?.map(|t| t.current_version);
+        if current != Some(version.version) {
+            return Err(GovError::Conflict {
+                field: "template_id",
+                message: format!("{} has a newer version than the one judged: reload and grant again", template.name),
+            });
         }
         let existing = grant_store::find(&txn, agent.id, cap.id).await?;
         if let Some(g) = existing.as_ref().filter(|g| g.revoked_at.is_none()) {
@@ -112,25 +166,37 @@ impl Grants {
             template_version: version.version,
             tier,
             granted_by: &by.actor().name,
-            review_due_at: version
-                .body
-                .rule(&cap.name)
-                .map(|r| r.promotion.reviews)
-                .unwrap_or_default()
-                .next_due(tier, crate::clock::now()),
+            review_due_at: rule.promotion.reviews.next_due(tier, crate::clock::now()),
         };
         let id = grant_store::upsert(&txn, insert, existing.map(|g| g.id)).await?;
         let g = grant_store::by_id(&txn, id).await?.ok_or_else(|| GovError::NotFound(format!("grant {id}")))?;
+        let overriding = basis.as_ref().is_some_and(|b| !b.ready);
         let summary = format!(
-            "{} granted {} to {} at {} (template {} v{})",
+            "{} granted {} to {} at {} (template {} v{}){}",
             by.actor().name,
             cap.name,
             agent.name,
             tier.as_str(),
             template.name,
-            version.version
+            version.version,
+            if overriding {
+                format!(" without meeting its criteria (override): {justification}")
+            } else {
+                String::new()
+            }
         );
-        let details = json!({"grant": id, "capability": cap.name, "tier": tier, "template": template.name, "template_version": version.version});
+        let mut details = json!({
+            "grant": id, "capability": cap.name, "tier": tier, "template": template.name,
+            "template_version": version.version, "start_tier": start.free_up_to, "override": overriding,
+        });
+        if !justification.is_empty() {
+            details["justification"] = json!(justification);
+        }
+        if let Some(b) = basis {
+            details["criteria"] = b.criteria;
+            details["scorecard"] = b.scorecard;
+            details["missing"] = json!(b.missing);
+        }
         evidence::append(&txn, &draft(by.actor(), "grant.created", agent.id, summary, details)).await?;
         txn.commit().await?;
         Ok(g)
@@ -221,21 +287,37 @@ impl Grants {
             let Some(v) = tpl_store::version_of(self.store.db(), t.id, t.current_version).await? else { continue };
             let mut capabilities: Vec<String> = v.body.rules.iter().map(|r| r.capability.clone()).collect();
             capabilities.sort();
-            out.push(GrantChoice { template_id: t.id, template: t.name, version: v.version, capabilities });
+            let start_tiers = v
+                .body
+                .rules
+                .iter()
+                .filter(|r| r.promotion.start_tier != Tier::Observer)
+                .map(|r| (r.capability.clone(), r.promotion.start_tier))
+                .collect();
+            out.push(GrantChoice {
+                template_id: t.id,
+                template: t.name,
+                version: v.version,
+                capabilities,
+                start_tiers,
+            });
         }
         out.sort_by(|a, b| a.template.cmp(&b.template));
         Ok(out)
     }
 
     /// Moves a live grant to its template's current version, keeping its tier; the evidence
-    /// record lists what changes for the capability. `from_version` is the version the
-    /// manager saw: a grant moved meanwhile is a conflict.
-    pub async fn move_to_current(
-        &self,
-        by: &AsManager,
-        grant_id: i64,
-        from_version: i64,
-    ) -> Result<GrantRecord, GovError> {
+    /// record lists what changes for the capability and whether the agent's record meets the
+    /// new version's criteria at that tier (it is kept either way: a trust review or a
+    /// demotion is the manager's call). `from_version` is the version the manager saw: a
+    /// grant moved meanwhile is a conflict.
+    pub async fn move_to_current(&self, by: &AsManager, grant_id: i64, from_version: i64) -> Result<Moved, GovError> {
+        let seen = grant_store::by_id(self.store.db(), grant_id)
+            .await?
+            .ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
+        let record = crate::service::scorecards::Scorecards::new(self.store.clone())
+            .record_of(seen.agent_id, &seen.capability)
+            .await?;
         let txn = self.store.begin_write().await?;
         let g =
             grant_store::by_id(&txn, grant_id).await?.ok_or_else(|| GovError::NotFound(format!("grant {grant_id}")))?;
@@ -257,7 +339,7 @@ impl Grants {
         let missing = || GovError::NotFound(format!("template {} version", template.name));
         let old = tpl_store::version_of(&txn, template.id, g.template_version).await?.ok_or_else(missing)?;
         let new = tpl_store::version_of(&txn, template.id, template.current_version).await?.ok_or_else(missing)?;
-        if new.body.rule(&g.capability).is_none() {
+        let Some(rule) = new.body.rule(&g.capability) else {
             return Err(GovError::invalid(
                 "template_version",
                 format!(
@@ -265,7 +347,8 @@ impl Grants {
                     template.name, new.version, g.capability
                 ),
             ));
-        }
+        };
+        let start = judge_start(&rule.promotion, g.tier, record.as_record());
         if !grant_store::set_template_version(&txn, g.id, old.version, new.version).await? {
             return Err(GovError::Conflict {
                 field: "template_version",
@@ -281,21 +364,26 @@ impl Grants {
         } else {
             changes.iter().map(|c| c.field.as_str()).collect::<Vec<_>>().join(", ") + " changed"
         };
+        let moved = Moved { grant: GrantRecord { template_version: new.version, ..g.clone() }, check: start.clone() };
         let summary = format!(
-            "{} moved {} from {} v{} to v{} ({what})",
+            "{} moved {} from {} v{} to v{} ({what}); {}",
             by.actor().name,
             g.capability,
             template.name,
             old.version,
-            new.version
+            new.version,
+            moved.verdict()
         );
+        let basis = start_basis(&start, template.id, new.version, &record);
         let details = json!({
             "grant": g.id, "capability": g.capability, "template": template.name,
-            "before": old.version, "after": new.version, "changes": changes,
+            "before": old.version, "after": new.version, "changes": changes, "tier": g.tier,
+            "meets_criteria": start.ready(), "missing": basis.missing,
+            "criteria": basis.criteria, "scorecard": basis.scorecard,
         });
         evidence::append(&txn, &draft(by.actor(), "grant.template_moved", g.agent_id, summary, details)).await?;
         txn.commit().await?;
-        Ok(GrantRecord { template_version: new.version, ..g })
+        Ok(moved)
     }
 
     /// Revokes a grant, with a reason.
@@ -311,18 +399,45 @@ impl Grants {
 /// `basis` if it needs no justification or `reason` is long enough for an override; otherwise
 /// an error on `field` saying what the grant lacks.
 pub(crate) fn justified(basis: Option<Basis>, reason: &str, field: &'static str) -> Result<Option<Basis>, GovError> {
+    justified_as(basis, reason, field, "promoting")
+}
+
+/// [`justified`] for any step that skips criteria; `what` says what is done anyway
+/// ("promoting", "granting x at executor").
+fn justified_as(
+    basis: Option<Basis>,
+    reason: &str,
+    field: &'static str,
+    what: &str,
+) -> Result<Option<Basis>, GovError> {
     if let Some(b) = basis.as_ref().filter(|b| !b.ready)
-        && reason.chars().count() < MIN_OVERRIDE_JUSTIFICATION
+        && reason.trim().chars().count() < MIN_OVERRIDE_JUSTIFICATION
     {
         return Err(GovError::invalid(
             field,
             format!(
-                "it does not meet its criteria ({}): promoting anyway needs a justification of at least {MIN_OVERRIDE_JUSTIFICATION} characters",
+                "it does not meet its criteria ({}): {what} anyway needs a justification of at least {MIN_OVERRIDE_JUSTIFICATION} characters",
                 b.missing.join("; ")
             ),
         ));
     }
     Ok(basis)
+}
+
+/// What a grant judged by [`judge_start`] is based on, for its evidence record.
+fn start_basis(start: &Start, template_id: i64, version: i64, record: &CapabilityRecord) -> Basis {
+    let steps: Vec<_> = start.steps.iter().map(|r| r.to).collect();
+    Basis {
+        ready: start.ready(),
+        missing: start.missing(),
+        criteria: json!({"template_id": template_id, "template_version": version, "start_tier": start.free_up_to, "steps": steps}),
+        scorecard: json!({
+            "record": record.tally,
+            "days_of_record": record.days,
+            "open_alerts": record.open_alerts,
+            "checks": start.steps.iter().map(|r| json!({"to": r.to, "checks": r.checks})).collect::<Vec<_>>(),
+        }),
+    }
 }
 
 /// The review cadence of the grant's template rule (the shipped default without one).
@@ -348,7 +463,8 @@ pub(crate) async fn revoke_in(
     Ok(())
 }
 
-/// What a promotion was based on, for its evidence record.
+/// What a promotion (or a grant above the free start) was based on, for its evidence record.
+#[derive(Clone)]
 pub(crate) struct Basis {
     ready: bool,
     missing: Vec<String>,

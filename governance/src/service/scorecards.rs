@@ -73,6 +73,21 @@ pub struct Trend {
     pub agreement: Rate,
 }
 
+/// An agent's whole record with one capability (see [`Scorecards::record_of`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub(crate) struct CapabilityRecord {
+    pub tally: Tally,
+    pub days: u64,
+    pub open_alerts: u64,
+}
+
+impl CapabilityRecord {
+    /// The record as the pure judgement reads it.
+    pub fn as_record(&self) -> crate::reliability::grant_start::Record<'_> {
+        crate::reliability::grant_start::Record { tally: &self.tally, days: self.days, open_alerts: self.open_alerts }
+    }
+}
+
 /// The scorecards use cases.
 #[derive(Clone, Debug)]
 pub struct Scorecards {
@@ -283,10 +298,34 @@ impl Scorecards {
     /// Fills in what is not a sum of groups: distinct parameter sets and reviewers since
     /// `since`, and the peer checks.
     async fn distinct(&self, g: &GrantRecord, since: Option<DateTime<Utc>>, t: &mut Tally) -> Result<(), GovError> {
-        t.patterns = self.store.patterns_since(g.agent_id, &g.capability, since).await?;
-        t.reviewers = self.store.reviewers_since(g.agent_id, &g.capability, since).await?;
-        (t.peer_agreed, t.peer_disagreed) = self.store.peer_outcomes(g.agent_id, &g.capability, since).await?;
+        self.distinct_of(g.agent_id, &g.capability, since, t).await
+    }
+
+    async fn distinct_of(
+        &self,
+        agent_id: i64,
+        capability: &str,
+        since: Option<DateTime<Utc>>,
+        t: &mut Tally,
+    ) -> Result<(), GovError> {
+        t.patterns = self.store.patterns_since(agent_id, capability, since).await?;
+        t.reviewers = self.store.reviewers_since(agent_id, capability, since).await?;
+        (t.peer_agreed, t.peer_disagreed) = self.store.peer_outcomes(agent_id, capability, since).await?;
         Ok(())
+    }
+
+    /// Everything the agent has done with `capability`, under whichever grants of it it held:
+    /// what a grant of it is judged on when it starts above the template's free start, or
+    /// moves to a newer template version. The days count from its first recorded day.
+    pub(crate) async fn record_of(&self, agent_id: i64, capability: &str) -> Result<CapabilityRecord, GovError> {
+        let days = self.store.daily_groups(agent_id, capability).await?;
+        let (mut tally, _) = sum(&days, None, None);
+        self.distinct_of(agent_id, capability, None, &mut tally).await?;
+        let today = crate::clock::now().date_naive();
+        let days_of_record =
+            days.iter().map(|(d, _)| *d).min().map_or(0, |first| (today - first).num_days().max(0).unsigned_abs());
+        let open_alerts = self.store.open_alert_count(Some(agent_id)).await?;
+        Ok(CapabilityRecord { tally, days: days_of_record, open_alerts })
     }
 }
 

@@ -28,6 +28,7 @@ fn fields(r: &Rule) -> Vec<(&'static str, String)> {
         ("to_contributor", show_step(&r.promotion.to_contributor)),
         ("to_executor", show_step(&r.promotion.to_executor)),
         ("reviews", show_reviews(&r.promotion.reviews)),
+        ("start_tier", r.promotion.start_tier.as_str().to_owned()),
     ]
 }
 

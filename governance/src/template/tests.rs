@@ -65,6 +65,7 @@ fn each_bad_field_is_named() {
         (RuleForm { approval_expiry_minutes: "-3".into(), ..form() }, "approval_expiry_minutes"),
         (RuleForm { condition: "context.params.amount <".into(), ..form() }, "condition"),
         (RuleForm { peer_mode: "sometimes".into(), ..form() }, "peer_mode"),
+        (RuleForm { start_tier: "boss".into(), ..form() }, "start_tier"),
         (RuleForm { peer_mode: "always".into(), ..form() }, "peer_pool"),
         (RuleForm { peer_mode: "when".into(), peer_pool: "check-bot".into(), ..form() }, "peer_condition"),
         (RuleForm { peer_mode: "always".into(), peer_pool: "check bot".into(), ..form() }, "peer_pool"),
@@ -122,4 +123,27 @@ fn comparing_versions_lists_each_changed_field() {
         ]
     );
     assert!(compare(&a, &a).is_empty());
+}
+
+#[test]
+fn a_rule_says_where_new_grants_may_start_and_keeps_its_old_hash_without_it() {
+    let r = parse_rule(&form()).unwrap();
+    assert_eq!(r.promotion.start_tier, crate::policy::Tier::Observer, "observer unless set");
+    assert!(!r.to_json_for_test().contains("start_tier"), "the default is not stored, so older rules hash as before");
+    let higher = parse_rule(&RuleForm { start_tier: "contributor".into(), ..form() }).unwrap();
+    assert_eq!(higher.promotion.start_tier, crate::policy::Tier::Contributor);
+    let back: Rule = serde_json::from_str(&higher.to_json_for_test()).unwrap();
+    assert_eq!(back, higher);
+    let diff = compare(&Body::default().with_rule(r), &Body::default().with_rule(higher));
+    assert_eq!(diff.len(), 1);
+    assert_eq!(
+        (diff[0].field.as_str(), diff[0].before.as_str(), diff[0].after.as_str()),
+        ("start_tier", "observer", "contributor")
+    );
+}
+
+impl Rule {
+    fn to_json_for_test(&self) -> String {
+        serde_json::to_string(self).unwrap()
+    }
 }

@@ -148,7 +148,9 @@ async fn refused_forms_come_back_with_what_was_typed() {
     ];
     let res = app.post_form(&mut admin, "/api/agents/register", &form).await;
     assert_eq!(res.status(), StatusCode::FOUND);
-    let page = app.get(&admin, "/agents").await.text().await.unwrap();
+    let error_page = app.back_to(&res);
+    assert!(error_page.starts_with("/agents?") && error_page.contains("__err="), "{error_page}");
+    let page = app.get(&admin, &error_page).await.text().await.unwrap();
     let form_at = page.find("agent-name").unwrap_or(0);
     let form = &page[form_at..(form_at + 1500).min(page.len())];
     assert!(
@@ -157,13 +159,21 @@ async fn refused_forms_come_back_with_what_was_typed() {
     );
     assert!(!form.contains("</textarea><b>"), "typed text cannot close the text area");
     assert!(page.contains(r#"value="production" selected"#) && page.contains(r#"value="model Z""#));
+    // A reload of the error page shows the values with their error; the page without the
+    // error shows neither.
+    let reload = app.get(&admin, &error_page).await.text().await.unwrap();
+    assert!(reload.contains("Answers &lt;billing&gt; questions&lt;/textarea&gt;"), "kept on a reload");
+    assert!(reload.contains(r#"class="field-error""#), "with its error");
     let again = app.get(&admin, "/agents").await.text().await.unwrap();
-    assert!(!again.contains("Answers &lt;billing&gt;") && !again.contains("Answers <billing>"), "shown once");
+    assert!(
+        !again.contains("Answers &lt;billing&gt;") && !again.contains("Answers <billing>"),
+        "not without the error"
+    );
 
     let user = [("username", "newperson"), ("initial_password", "short"), ("role_reviewer", "on")];
     let res = app.post_form(&mut admin, "/api/users/create", &user).await;
     assert_eq!(res.status(), StatusCode::FOUND);
-    let page = app.get(&admin, "/users").await.text().await.unwrap();
+    let page = app.get(&admin, &app.back_to(&res)).await.text().await.unwrap();
     assert!(page.contains(r#"value="newperson""#), "the user name is kept");
     assert!(page.contains(r#"name="role_reviewer" value="on" checked"#), "the ticked role is kept");
     assert!(!page.contains("short"), "a password is never kept");

@@ -10,6 +10,7 @@ mod capabilities;
 mod common;
 mod csrf;
 mod envelope;
+mod grants;
 mod inbox;
 mod lifecycle;
 mod monitoring;

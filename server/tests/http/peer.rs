@@ -46,6 +46,7 @@ async fn setup(app: &TestApp) -> (String, String, String) {
         capability: "finance.refund.issue".into(),
         template_id: t.id,
         tier: "executor".into(),
+        justification: "test setup: granted without a track record".into(),
     };
     st.grants.grant(&token, form).await.unwrap();
     (keys[0].clone(), keys[1].clone(), keys[2].clone())

@@ -59,8 +59,9 @@ async fn a_manager_works_the_reviews_due_most_overdue_first() {
         ("due_at", due_at.clone()),
     ];
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert_eq!(app.post_form(&mut mona, "/api/reviews/record", &form).await.status(), StatusCode::FOUND);
-    let page = app.get(&mona, &format!("/reviews/{late_grant}")).await.text().await.unwrap();
+    let res = app.post_form_on(&mut mona, &format!("/reviews/{late_grant}"), "/api/reviews/record", &form).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let page = app.get(&mona, &app.back_to(&res)).await.text().await.unwrap();
     assert!(page.contains("&lt;b&gt;looked&lt;/b&gt;</textarea>"), "kept and escaped");
     assert!(app.db.evidence_about("agent", &late.to_string(), 1).await.unwrap()[0].kind != "grant.reviewed");
 

@@ -102,6 +102,13 @@ pub fn location(r: &Response) -> String {
 }
 
 impl TestApp {
+    /// Where a refused form's redirect leads on this server: the page it came from with the
+    /// error in its query (leptos_axum answers with the absolute Referer), as a path.
+    pub fn back_to(&self, r: &Response) -> String {
+        let to = location(r);
+        to.strip_prefix(&self.base).map(str::to_owned).unwrap_or(to)
+    }
+
     /// GET as `browser` (or anonymously).
     pub async fn get(&self, browser: &Browser, path: &str) -> Response {
         let mut req = self.client.get(format!("{}{path}", self.base)).header(ACCEPT, "text/html");
@@ -178,8 +185,13 @@ impl TestApp {
         };
         let agent = self.state.agents.register(&token, new).await.expect("register");
         let (_, key) = self.state.agents.issue_key(&token, agent.id).await.expect("key");
-        let form =
-            GrantForm { agent_id: agent.id, capability: capability.into(), template_id: tpl.id, tier: tier.into() };
+        let form = GrantForm {
+            agent_id: agent.id,
+            capability: capability.into(),
+            template_id: tpl.id,
+            tier: tier.into(),
+            justification: "test setup: granted without a track record".into(),
+        };
         self.state.grants.grant(&token, form).await.expect("grant");
         (agent.id, key)
     }
@@ -187,6 +199,11 @@ impl TestApp {
     /// A same-origin form POST as a browser sends it (Accept: text/html, Origin set).
     pub async fn post_form(&self, browser: &mut Browser, path: &str, form: &[(&str, &str)]) -> Response {
         self.post_with(browser, path, form, Some(&self.base.clone()), "text/html").await
+    }
+
+    /// A same-origin form POST from the page `page` (its Referer, where errors come back to).
+    pub async fn post_form_on(&self, browser: &mut Browser, page: &str, path: &str, form: &[(&str, &str)]) -> Response {
+        self.post_sent(browser, page, path, form, Some(&self.base.clone()), "text/html").await
     }
 
     /// A form POST as an API client sends it (no text/html, so errors keep their status).
@@ -205,6 +222,7 @@ impl TestApp {
     ) -> Response {
         // Browsers send the page that holds the form as Referer; the server redirects back there.
         let page = match path {
+            "/api/agents/register" => "/agents",
             "/api/login" => "/login",
             "/api/change_password" => "/account/password",
             p if p.starts_with("/api/users") => "/users",
@@ -213,6 +231,18 @@ impl TestApp {
             p if p.starts_with("/api/notifications") => "/notifications",
             _ => "/",
         };
+        self.post_sent(browser, page, path, form, origin, accept).await
+    }
+
+    async fn post_sent(
+        &self,
+        browser: &mut Browser,
+        page: &str,
+        path: &str,
+        form: &[(&str, &str)],
+        origin: Option<&str>,
+        accept: &str,
+    ) -> Response {
         let mut req = self.client.post(format!("{}{path}", self.base)).header(ACCEPT, accept).form(form);
         if let Some(o) = origin {
             req = req.header(ORIGIN, o).header(REFERER, format!("{}{page}", self.base));
