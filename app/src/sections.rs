@@ -80,6 +80,21 @@ impl Section {
         }
     }
 
+    /// Where someone holding `roles` lands after signing in: the dashboard for managers and
+    /// admins (it is their overview), the inbox for a reviewer, the audit trail for an auditor.
+    pub fn home(roles: &[String]) -> &'static str {
+        let has = |r: &str| roles.iter().any(|x| x == r);
+        if has("manager") || has("admin") {
+            Section::Dashboard.href()
+        } else if has("reviewer") {
+            Section::Inbox.href()
+        } else if has("auditor") {
+            Section::Audit.href()
+        } else {
+            Section::Dashboard.href()
+        }
+    }
+
     /// Whether someone holding `roles` may open it.
     pub fn allows(self, roles: &[String]) -> bool {
         let need = self.roles();
@@ -102,5 +117,24 @@ mod tests {
         assert!(Section::Inbox.allows(&["reviewer".into()]) && !Section::Inbox.allows(&["admin".into()]));
         assert!(Section::Reviews.allows(&["admin".into()]) && !Section::Reviews.allows(&["reviewer".into()]));
         assert!(Section::Corrections.allows(&["manager".into()]) && !Section::Corrections.allows(&["auditor".into()]));
+    }
+
+    #[test]
+    fn each_role_lands_where_its_work_is() {
+        let home = |roles: &[&str]| Section::home(&roles.iter().map(|r| (*r).to_owned()).collect::<Vec<_>>());
+        assert_eq!(home(&["reviewer"]), "/inbox");
+        assert_eq!(home(&["auditor"]), "/audit");
+        assert_eq!(home(&["reviewer", "auditor"]), "/inbox");
+        assert_eq!(home(&["manager", "reviewer"]), "/");
+        assert_eq!(home(&["admin"]), "/");
+        for roles in [&["reviewer"][..], &["auditor"], &["manager"], &["admin"]] {
+            let to = home(roles);
+            let section =
+                [Section::Dashboard, Section::Inbox, Section::Audit].into_iter().find(|s| s.href() == to).unwrap();
+            assert!(
+                section.allows(&roles.iter().map(|r| (*r).to_owned()).collect::<Vec<_>>()),
+                "{roles:?} may open {to}"
+            );
+        }
     }
 }

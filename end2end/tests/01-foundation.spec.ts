@@ -83,7 +83,9 @@ test.describe.serial('foundation', () => {
     await page.getByLabel('New password', { exact: true }).fill(reviewerPassword);
     await page.getByLabel('Repeat the new password').fill(reviewerPassword);
     await page.getByRole('button', { name: 'Change password' }).click();
-    await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+    // A reviewer's work is the inbox: that is where she lands.
+    await expect(page).toHaveURL(/\/inbox$/);
+    await expect(page.getByRole('heading', { name: 'Inbox' })).toBeVisible();
     await expect(page.getByTestId('signed-in-user')).toHaveText('rita');
     await expect(page.locator('.who .badge')).toHaveText(['reviewer']);
     await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0);

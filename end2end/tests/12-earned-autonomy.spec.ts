@@ -129,6 +129,10 @@ test('criteria in the template, ready to promote, an override and a scheduled re
   await page.getByRole('button', { name: 'Record review' }).click();
   await expect(page.getByRole('status')).toContainText('Review recorded: finance.refund.issue is at executor');
   await expect(page.getByTestId('none-due')).toBeVisible();
+  // The review is listed among those recorded lately, with the tier it changed.
+  const recorded = page.locator('#recent-reviews tr', { hasText: 'slow-bot' });
+  await expect(recorded).toContainText('promote');
+  await expect(recorded).toContainText('contributor → executor');
 
   // The agent's history says it was reviewed, and that the promotion was an override.
   await page.goto(slow.url);

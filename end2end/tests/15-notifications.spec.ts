@@ -102,7 +102,8 @@ test('an admin subscribes receivers, checks a signed test, and sends a dead lett
     const dead = page.locator('#deliveries-table tr[data-state="dead"]');
     await expect(dead).toHaveCount(1);
     await expect(dead).toContainText('Ledger bridge');
-    await expect(dead).toContainText('the receiver answered 500: ledger service unavailable');
+    await expect(dead).toContainText('the receiver answered 500 Internal Server Error');
+    await expect(dead).not.toContainText('ledger service unavailable');
     await expect(dead).toContainText('2 attempts');
     await expect(page.locator('[data-subscription="Ledger bridge"] .delivery-counts')).toHaveText('0 of 1 delivered, 0 pending, 1 dead');
     await shot(page, '61-notifications-dead-letter');

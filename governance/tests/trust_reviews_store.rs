@@ -212,3 +212,44 @@ async fn an_overdue_review_demotes_only_where_the_template_says_so_and_only_once
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn reviews_further_ahead_come_in_pages_and_recorded_ones_are_listed_newest_first() {
+    for db in common::backends().await {
+        // An executor is due in 30 days: beyond the two weeks, so "later".
+        let w = world(&db.store, "executor", "flag").await;
+        let token = w.olga.as_manager().unwrap();
+        assert!(w.reviews.due(&token).await.unwrap().is_empty(), "{}", db.name);
+        let (later, total) = w.reviews.upcoming(&token, 0, 20).await.unwrap();
+        assert_eq!((later.len(), total), (1, 1), "{}", db.name);
+        assert_eq!((later[0].agent_name.as_str(), later[0].grant.id), ("kept-bot", w.grant_id));
+        assert!(matches!(later[0].status, ReviewStatus::Upcoming(29 | 30)), "{:?}", later[0].status);
+        let (past_end, total) = w.reviews.upcoming(&token, 1, 20).await.unwrap();
+        assert_eq!((past_end.len(), total), (0, 1), "{}: a page past the end is empty, the total holds", db.name);
+
+        // Nothing recorded yet; then two reviews, newest first.
+        assert!(w.reviews.recent(&token, 10).await.unwrap().is_empty());
+        let seen = w.reviews.of_grant(&token, w.grant_id).await.unwrap().grant.review_due_at.to_rfc3339();
+        let kept = w.reviews.record(&token, w.grant_id, w.form("keep", "steady, no complaints", &seen)).await.unwrap();
+        let seen = kept.review_due_at.to_rfc3339();
+        w.reviews.record(&token, w.grant_id, w.form("demote", "two wrong refunds this month", &seen)).await.unwrap();
+        let recent = w.reviews.recent(&token, 10).await.unwrap();
+        let seen: Vec<(&str, &str, &str, &str)> = recent
+            .iter()
+            .map(|r| (r.decision.as_str(), r.tier_before.as_str(), r.tier_after.as_str(), r.comment.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("demote", "executor", "contributor", "two wrong refunds this month"),
+                ("keep", "executor", "executor", "steady, no complaints")
+            ],
+            "{}",
+            db.name
+        );
+        assert_eq!((recent[0].agent_name.as_str(), recent[0].reviewer.as_str()), ("kept-bot", "olga"));
+        assert_eq!((recent[0].grant_id, recent[0].capability.as_str()), (w.grant_id, "finance.refund.issue"));
+        assert_eq!(w.reviews.recent(&token, 1).await.unwrap().len(), 1, "at most the limit");
+        db.cleanup().await;
+    }
+}

@@ -99,13 +99,17 @@ pub enum AuditCommand {
     },
 }
 
-/// Loads the settings (naming a misspelt key) and starts logging; on an error says so.
+/// Loads the settings (naming a misspelt key in the file) and starts logging, warning once
+/// about each `TENURE_*` variable that is no setting; on an error says so.
 pub fn settings(config: Option<&std::path::Path>) -> Result<Settings, ExitCode> {
     let settings = Settings::load(config).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::FAILURE
     })?;
     crate::telemetry::init(&settings);
+    for warning in Settings::unknown_env_vars() {
+        tracing::warn!("{warning}");
+    }
     tracing::debug!(?settings, "settings loaded");
     Ok(settings)
 }

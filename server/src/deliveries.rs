@@ -6,6 +6,8 @@
 //! restart does not send it again; an instance that dies mid-delivery leaves its lease to run
 //! out, and the delivery is sent again with the same `X-Tenure-Delivery` id.
 
+mod cause;
+
 use governance::notify::{Attempt, Retry};
 use governance::service::notifications::{Notifications, Outgoing};
 use std::time::Duration;
@@ -64,12 +66,8 @@ impl Sender {
         }
         match req.send().await {
             Ok(res) if res.status().is_success() => Attempt::Delivered { status: res.status().as_u16() },
-            Ok(res) => {
-                let status = res.status().as_u16();
-                let said: String = res.text().await.unwrap_or_default().chars().take(200).collect();
-                Attempt::Failed { status: Some(status), error: format!("the receiver answered {status}: {said}") }
-            }
-            Err(e) => Attempt::Failed { status: None, error: format!("not delivered: {}", e.without_url()) },
+            Ok(res) => Attempt::Failed { status: Some(res.status().as_u16()), error: cause::of_status(res.status()) },
+            Err(e) => Attempt::Failed { status: None, error: cause::of_error(&e) },
         }
     }
 }

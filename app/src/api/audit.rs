@@ -85,6 +85,7 @@ pub async fn audit_search(
             .into_iter()
             .map(|r| AuditRow {
                 action_id: subject_action(&r.subject_kind, &r.subject_id),
+                subject: subject_label(&r.subject_kind, &r.subject_id, &known.agents),
                 seq: r.seq,
                 recorded_at: show_time(&r.recorded_at),
                 actor: r.actor_name,
@@ -96,6 +97,16 @@ pub async fn audit_search(
         agents: known.agent_choices(),
         capabilities: known.capabilities.into_iter().map(|c| c.name).collect(),
     })
+}
+
+/// What a record is about, in words a person reads: an agent by its name ("agent
+/// refund-bot (#5)"), anything else by its kind and id ("action 12").
+#[cfg(feature = "ssr")]
+fn subject_label(kind: &str, id: &str, agents: &std::collections::HashMap<i64, String>) -> String {
+    match (kind, id.parse::<i64>().ok().and_then(|n| agents.get(&n))) {
+        ("agent", Some(name)) => format!("agent {name} (#{id})"),
+        _ => format!("{kind} {id}"),
+    }
 }
 
 /// `12345` as `12,345`.
@@ -116,8 +127,11 @@ fn thousands(n: u64) -> String {
 #[server(endpoint = "audit/record")]
 pub async fn audit_record(seq: i64) -> Result<RecordView, AppError> {
     use crate::server::context::{gov, principal, state};
-    let token = principal()?.as_auditor().map_err(gov)?;
-    let r = state()?.audit.record(&token, seq).await.map_err(gov)?;
+    let who = principal()?;
+    let token = who.as_auditor().map_err(gov)?;
+    let st = state()?;
+    let r = st.audit.record(&token, seq).await.map_err(gov)?;
+    let known = st.lifecycle.card_context(&who.as_member().map_err(gov)?).await.map_err(gov)?;
     let details = serde_json::from_str::<serde_json::Value>(&r.details)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
@@ -130,8 +144,7 @@ pub async fn audit_record(seq: i64) -> Result<RecordView, AppError> {
         actor_id: r.actor_id,
         actor_name: r.actor_name,
         kind: r.kind,
-        subject_kind: r.subject_kind,
-        subject_id: r.subject_id,
+        subject: subject_label(&r.subject_kind, &r.subject_id, &known.agents),
         summary: r.summary,
         details,
         prev_hash: r.prev_hash,

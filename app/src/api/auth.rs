@@ -4,13 +4,21 @@ use crate::error::AppError;
 use crate::model::Me;
 use leptos::prelude::*;
 
-/// Where to go after signing in: only a local path, never another site.
-pub fn safe_next(next: Option<&str>) -> String {
+/// Where to go after signing in: only a local path, never another site; without one (or
+/// with the dashboard, where every sign-in form starts) where the person's work is
+/// ([`Section::home`](crate::sections::Section::home)).
+pub fn safe_next(next: Option<&str>, roles: &[String]) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.starts_with("/login") => {
+        Some(n)
+            if n.starts_with('/')
+                && n != "/"
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.starts_with("/login") =>
+        {
             n.to_owned()
         }
-        _ => "/".to_owned(),
+        _ => crate::sections::Section::home(roles).to_owned(),
     }
 }
 
@@ -36,7 +44,12 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
         tracing::error!(error = %e, "could not store the session");
         fail(AppError::Unavailable)
     })?;
-    let to = if principal.must_change_password { "/account/password".to_owned() } else { safe_next(next.as_deref()) };
+    let roles: Vec<String> = principal.roles.iter().map(|r| r.as_str().to_owned()).collect();
+    let to = if principal.must_change_password {
+        "/account/password".to_owned()
+    } else {
+        safe_next(next.as_deref(), &roles)
+    };
     leptos_axum::redirect(&to);
     Ok(())
 }
@@ -110,7 +123,8 @@ pub async fn change_password(
     })?;
     if who.must_change_password {
         crate::server::context::notice(true, "Your password is set. Welcome to Tenure.").await;
-        leptos_axum::redirect("/");
+        let roles: Vec<String> = who.roles.iter().map(|r| r.as_str().to_owned()).collect();
+        leptos_axum::redirect(crate::sections::Section::home(&roles));
     } else {
         crate::server::context::notice(true, "Your password is changed.").await;
         leptos_axum::redirect("/account/password");
@@ -124,10 +138,13 @@ mod tests {
 
     #[test]
     fn next_is_only_ever_a_local_path() {
-        assert_eq!(safe_next(Some("/users")), "/users");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
+        let reviewer = ["reviewer".to_owned()];
+        assert_eq!(safe_next(Some("/users"), &reviewer), "/users");
+        assert_eq!(safe_next(Some("//evil.example"), &reviewer), "/inbox");
+        assert_eq!(safe_next(Some("https://evil.example"), &reviewer), "/inbox");
+        assert_eq!(safe_next(Some("/\\evil.example"), &reviewer), "/inbox");
+        assert_eq!(safe_next(None, &reviewer), "/inbox");
+        assert_eq!(safe_next(Some("/"), &["auditor".to_owned()]), "/audit", "the form's default is no choice");
+        assert_eq!(safe_next(None, &["manager".to_owned()]), "/");
     }
 }

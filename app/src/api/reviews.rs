@@ -2,7 +2,7 @@
 //! with the grant's record, and recording a review's decision.
 
 use crate::error::AppError;
-use crate::model::{ReviewPageView, ReviewRow};
+use crate::model::{ReviewPageView, ReviewRow, ReviewsView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -37,12 +37,56 @@ fn review_row(r: governance::service::trust_reviews::DueReview) -> ReviewRow {
     }
 }
 
-/// Live grants due for review in the next two weeks, most overdue first.
-#[server(endpoint = "reviews/due")]
-pub async fn reviews_due() -> Result<Vec<ReviewRow>, AppError> {
+/// `/reviews`: the live grants overdue and due in the next two weeks (most overdue first),
+/// page `page` of those further ahead, and the reviews recorded lately.
+#[server(endpoint = "reviews/overview")]
+pub async fn reviews_overview(page: Option<usize>) -> Result<ReviewsView, AppError> {
+    use crate::api::show_time;
+    use crate::model::{DueState, Paged, RECENT_REVIEWS, RecordedRow, UPCOMING_PAGE};
     use crate::server::context::{gov, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
-    Ok(state()?.trust_reviews.due(&token).await.map_err(gov)?.into_iter().map(review_row).collect())
+    let st = state()?;
+    let (overdue, due_soon): (Vec<ReviewRow>, Vec<ReviewRow>) = st
+        .trust_reviews
+        .due(&token)
+        .await
+        .map_err(gov)?
+        .into_iter()
+        .map(review_row)
+        .partition(|r| !matches!(r.state, DueState::Upcoming(_)));
+    let per = UPCOMING_PAGE as u64;
+    let wanted = page.unwrap_or(1).max(1) as u64;
+    let (mut rows, total) = st.trust_reviews.upcoming(&token, wanted - 1, per).await.map_err(gov)?;
+    // Past the end is the last page.
+    let at = wanted.min(total.div_ceil(per).max(1));
+    if at < wanted {
+        rows = st.trust_reviews.upcoming(&token, at - 1, per).await.map_err(gov)?.0;
+    }
+    let upcoming = Paged { rows: rows.into_iter().map(review_row).collect(), total: total as usize, page: at as usize };
+    let recent = st
+        .trust_reviews
+        .recent(&token, RECENT_REVIEWS)
+        .await
+        .map_err(gov)?
+        .into_iter()
+        .map(|r| RecordedRow {
+            seq: r.seq,
+            when: show_time(&r.recorded_at),
+            reviewer: r.reviewer,
+            agent_id: r.agent_id,
+            agent: r.agent_name,
+            grant_id: r.grant_id,
+            capability: r.capability,
+            tier: if r.tier_before == r.tier_after || r.tier_after.is_empty() {
+                r.tier_before
+            } else {
+                format!("{} → {}", r.tier_before, r.tier_after)
+            },
+            decision: r.decision,
+            comment: r.comment,
+        })
+        .collect();
+    Ok(ReviewsView { overdue, due_soon, upcoming, recent })
 }
 
 /// One grant's review page: where its review stands and its track record.

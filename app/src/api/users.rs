@@ -93,6 +93,34 @@ pub async fn set_user_active(user_id: i64, active: bool) -> Result<(), AppError>
     Ok(())
 }
 
+/// Sets a new one-time password for another user (shown once on the users page, to hand
+/// over); they must change it at next sign-in.
+#[server(endpoint = "users/reset_password")]
+pub async fn reset_user_password(user_id: i64) -> Result<(), AppError> {
+    use crate::server::context::{FLASH_KEY, Flash, fail, gov, principal, session, state};
+    let token = principal()?.as_admin().map_err(gov)?;
+    let session = session()?;
+    let (user, secret) = state()?.accounts.reset_password(&token, user_id).await.map_err(gov)?;
+    session.insert(FLASH_KEY, Flash::NewPassword { username: user.username, secret }).await.map_err(|e| {
+        tracing::error!(error = %e, "could not keep the new password for the next page");
+        fail(AppError::Unavailable)
+    })?;
+    leptos_axum::redirect("/users");
+    Ok(())
+}
+
+/// The one-time password set just now, if this page is the one to show it: (user, password).
+#[server(endpoint = "users/new_password")]
+pub async fn new_password() -> Result<Option<(String, String)>, AppError> {
+    use crate::server::context::{Flash, flash, gov, principal};
+    let shown = flash();
+    principal()?.as_admin().map_err(gov)?;
+    Ok(match shown {
+        Some(Flash::NewPassword { username, secret }) => Some((username, secret)),
+        _ => None,
+    })
+}
+
 /// The sign-in counters with failures in the throttling window, the most recent first.
 #[server(endpoint = "users/throttles")]
 pub async fn list_throttles() -> Result<Vec<ThrottleRow>, AppError> {

@@ -105,7 +105,10 @@ pub fn AlertChart(series: SeriesView) -> impl IntoView {
         })
         .collect_view();
     let label = title.clone();
+    let what = if series.is_rate { "a day's rate; the larger the dot, the more cases" } else { "a day's proposals" };
+    let baseline = format!("{} ({})", series.line, axis_label(series.baseline, series.is_rate));
     view! {
+        <figure class="alert-chart">
         <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label data-testid="alert-chart">
             <title>{title}</title>
             <rect class="chart-recent" x=format!("{shade_from:.1}") y=TOP.to_string() width=format!("{:.1}", (RIGHT + 6.0 - shade_from).max(0.0)) height=(BOTTOM - TOP).to_string() />
@@ -114,6 +117,13 @@ pub fn AlertChart(series: SeriesView) -> impl IntoView {
             {dots}
             {labels}
         </svg>
+        <ul class="chart-legend" data-testid="chart-legend">
+            <li><svg viewBox="0 0 14 14" aria-hidden="true"><circle class="chart-dot" cx="7" cy="7" r="4" /></svg>{what}</li>
+            <li><svg viewBox="0 0 14 14" aria-hidden="true"><circle class="chart-dot fired" cx="7" cy="7" r="4" /></svg>"the recent days that were judged"</li>
+            <li><svg viewBox="0 0 14 14" aria-hidden="true"><rect class="chart-recent" x="0" y="1" width="14" height="12" /></svg>"the recent window"</li>
+            <li><svg viewBox="0 0 22 14" class="wide" aria-hidden="true"><line class="chart-baseline" x1="0" x2="22" y1="7" y2="7" /></svg>{baseline}</li>
+        </ul>
+        </figure>
     }
 }
 

@@ -9,6 +9,9 @@ pub type PagerWords = (&'static str, &'static str);
 /// Names in order (agents, people).
 pub const BY_NAME: PagerWords = ("← Previous", "Next →");
 
+/// Soonest first (reviews due).
+pub const BY_DATE: PagerWords = ("← Sooner", "Later →");
+
 /// Newest first (actions).
 pub const BY_TIME: PagerWords = ("← Newer", "Older →");
 

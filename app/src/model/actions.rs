@@ -242,6 +242,8 @@ pub struct AuditRow {
     pub recorded_at: String,
     pub actor: String,
     pub kind: String,
+    /// What it is about ("agent refund-bot (#5)", "action 12").
+    pub subject: String,
     pub summary: String,
     /// The action the record is about, for its timeline.
     pub action_id: Option<i64>,
@@ -271,8 +273,8 @@ pub struct RecordView {
     pub actor_id: Option<i64>,
     pub actor_name: String,
     pub kind: String,
-    pub subject_kind: String,
-    pub subject_id: String,
+    /// What it is about, an agent by its name ("agent refund-bot (#5)").
+    pub subject: String,
     pub summary: String,
     /// The details, pretty-printed.
     pub details: String,

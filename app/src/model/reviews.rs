@@ -57,6 +57,37 @@ pub struct ReviewRow {
     pub cadence: String,
 }
 
+/// A review someone recorded, for the list of recent ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedRow {
+    pub seq: i64,
+    pub when: String,
+    pub reviewer: String,
+    pub agent_id: i64,
+    pub agent: String,
+    pub grant_id: i64,
+    pub capability: String,
+    pub decision: String,
+    /// "executor", or "executor → contributor" when the review changed the tier.
+    pub tier: String,
+    pub comment: String,
+}
+
+/// `/reviews`: overdue, due within two weeks, further ahead (one page), and recorded lately.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewsView {
+    pub overdue: Vec<ReviewRow>,
+    pub due_soon: Vec<ReviewRow>,
+    pub upcoming: super::Paged<ReviewRow>,
+    pub recent: Vec<RecordedRow>,
+}
+
+/// Upcoming reviews on one page.
+pub const UPCOMING_PAGE: usize = 20;
+
+/// Recorded reviews shown.
+pub const RECENT_REVIEWS: u64 = 15;
+
 /// The review page: the grant, its record and what may be decided.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReviewPageView {

@@ -173,7 +173,7 @@ fn Search(
                                     <td class="num"><a href=format!("/audit/records/{}", r.seq)>{r.seq}</a></td>
                                     <td class="nowrap">{r.recorded_at}</td>
                                     <td>{r.actor}</td>
-                                    <td><code>{r.kind}</code></td>
+                                    <td><code>{r.kind}</code><div class="muted small">{r.subject}</div></td>
                                     <td class="clip-wrap wide">{r.summary}</td>
                                     <td class="nowrap">{r.action_id.map(|id| view! { <a href=format!("/actions/{id}")>"Timeline"</a> })}</td>
                                 </tr>

@@ -41,7 +41,7 @@ fn Record(r: RecordView) -> impl IntoView {
                 <dt>"Actor"</dt><dd>{format!("{} ({}{})", r.actor_name, r.actor_kind, r.actor_id.map(|i| format!(" {i}")).unwrap_or_default())}</dd>
                 <dt>"Subject"</dt>
                 <dd>
-                    {format!("{} {}", r.subject_kind, r.subject_id)}
+                    <span data-testid="subject">{r.subject}</span>
                     {r.action_id.map(|id| view! { " — "<a href=format!("/actions/{id}")>"the action's timeline"</a> })}
                 </dd>
                 <dt>"Details"</dt><dd><pre class="json">{r.details}</pre></dd>

@@ -1,60 +1,127 @@
-//! Scheduled trust reviews: `/reviews` lists the grants due in the next two weeks, most overdue
-//! first; `/reviews/:grant` opens one grant's record and records keep, promote, demote or
+//! Scheduled trust reviews: `/reviews` lists the grants overdue and due in the next two weeks
+//! (most overdue first), those further ahead (paged) and the reviews recorded lately;
+//! `/reviews/:grant` opens one grant's record and records keep, promote, demote or
 //! revoke with a comment, which sets its next due date.
 
 use crate::api::auth::kept_form;
-use crate::api::reviews::{RecordReview, review_page, reviews_due};
+use crate::api::reviews::{RecordReview, review_page, reviews_overview};
 use crate::components::action::TierBadge;
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::layout::Unavailable;
-use crate::model::{DueState, ReviewPageView, ReviewRow};
+use crate::components::pager::{BY_DATE, pager};
+use crate::model::{RecordedRow, ReviewPageView, ReviewRow, ReviewsView, UPCOMING_PAGE};
 use crate::pages::agent_track_record::Scorecard;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 /// `/reviews` (managers and admins).
 #[component]
 pub fn ReviewsPage() -> impl IntoView {
-    let due = Resource::new(|| (), |_| reviews_due());
+    let query = use_query_map();
+    let page = move || query.read().get("page").and_then(|v| v.parse::<usize>().ok());
+    let data = Resource::new(page, reviews_overview);
     view! {
         <Title text="Trust reviews" />
         <h1>"Trust reviews"</h1>
         <p class="muted">"Every grant is reviewed again at the cadence its template sets for its tier. A review looks at the grant's record and keeps, promotes, demotes or revokes it."</p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(v) => view! { <Overview v /> }.into_any(),
+                    Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Overview(v: ReviewsView) -> impl IntoView {
+    let counts = format!(
+        "{} overdue · {} due in the next two weeks · {} later · {} recorded lately",
+        v.overdue.len(),
+        v.due_soon.len(),
+        v.upcoming.total,
+        v.recent.len()
+    );
+    let nav = pager(v.upcoming.page, v.upcoming.total, UPCOMING_PAGE, BY_DATE, |n| {
+        format!("/reviews?page={n}#reviews-upcoming")
+    });
+    view! {
+        <p class="small" data-testid="due-counts">{counts}</p>
+        <section class="panel" id="reviews-late">
+            <h2>"Overdue"</h2>
+            {if v.overdue.is_empty() {
+                view! { <p class="muted" data-testid="none-overdue">"No review is overdue."</p> }.into_any()
+            } else {
+                view! { <DueTable rows=v.overdue id="overdue-table" /> }.into_any()
+            }}
+        </section>
         <section class="panel" id="reviews-due">
             <h2>"Due in the next two weeks"</h2>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match due.await {
-                        Ok(rows) if rows.is_empty() => view! {
-                            <p class="muted" data-testid="none-due">"No review is due in the next two weeks."</p>
-                        }.into_any(),
-                        Ok(rows) => view! { <DueTable rows /> }.into_any(),
-                        Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {if v.due_soon.is_empty() {
+                view! { <p class="muted" data-testid="none-due">"No review is due in the next two weeks."</p> }.into_any()
+            } else {
+                view! { <DueTable rows=v.due_soon id="reviews-table" /> }.into_any()
+            }}
+        </section>
+        <section class="panel" id="reviews-upcoming">
+            <h2>"Later"</h2>
+            {if v.upcoming.rows.is_empty() {
+                view! { <p class="muted">"No other grant to review."</p> }.into_any()
+            } else {
+                view! { <DueTable rows=v.upcoming.rows id="upcoming-table" />{nav} }.into_any()
+            }}
+        </section>
+        <section class="panel" id="reviews-recent">
+            <h2>"Recorded lately"</h2>
+            {if v.recent.is_empty() {
+                view! { <p class="muted">"No review has been recorded yet."</p> }.into_any()
+            } else {
+                view! { <RecentTable rows=v.recent /> }.into_any()
+            }}
         </section>
     }
 }
 
 #[component]
-fn DueTable(rows: Vec<ReviewRow>) -> impl IntoView {
-    let overdue = rows.iter().filter(|r| !matches!(r.state, DueState::Upcoming(_))).count();
+fn RecentTable(rows: Vec<RecordedRow>) -> impl IntoView {
     view! {
-        <p class="small" data-testid="due-counts">
-            {format!("{} due, {overdue} of them overdue.", rows.len())}
-        </p>
         <div class="table-wrap">
-            <table class="table" id="reviews-table">
+            <table class="table stack" id="recent-reviews">
+                <thead><tr><th>"When"</th><th>"Agent"</th><th>"Capability"</th><th>"Decision"</th><th>"By"</th><th>"Comment"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr data-recorded=r.seq.to_string()>
+                            <td class="nowrap" data-label="When"><a href=format!("/audit/records/{}", r.seq)>{r.when}</a></td>
+                            <td data-label="Agent"><a href=format!("/agents/{}", r.agent_id)><strong>{r.agent}</strong></a></td>
+                            <td data-label="Capability"><a href=format!("/reviews/{}", r.grant_id)><code>{r.capability}</code></a></td>
+                            <td data-label="Decision"><strong>{r.decision}</strong><div class="muted small">{r.tier}</div></td>
+                            <td data-label="By">{r.reviewer}</td>
+                            <td class="small clip-wrap" data-label="Comment">{r.comment}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn DueTable(rows: Vec<ReviewRow>, id: &'static str) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table stack" id=id>
                 <thead><tr><th>"Agent"</th><th>"Capability"</th><th>"Tier"</th><th>"Due"</th><th>"Cadence"</th><th></th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
                         <tr data-review=format!("{}:{}", r.agent, r.capability)>
-                            <td><a href=format!("/agents/{}", r.agent_id)><strong>{r.agent.clone()}</strong></a></td>
-                            <td><code>{r.capability.clone()}</code></td>
-                            <td><TierBadge tier=r.tier /></td>
-                            <td class="nowrap">{r.due.clone()}<div><span class=r.state.class()>{r.state.words()}</span></div></td>
-                            <td class="small">{r.cadence.clone()}</td>
+                            <td data-label="Agent"><a href=format!("/agents/{}", r.agent_id)><strong>{r.agent.clone()}</strong></a></td>
+                            <td data-label="Capability"><code>{r.capability.clone()}</code></td>
+                            <td data-label="Tier"><TierBadge tier=r.tier /></td>
+                            <td class="nowrap" data-label="Due">{r.due.clone()}<div><span class=r.state.class()>{r.state.words()}</span></div></td>
+                            <td class="small" data-label="Cadence">{r.cadence.clone()}</td>
                             <td><a class="btn btn-small" href=format!("/reviews/{}", r.grant_id)>"Review"</a></td>
                         </tr>
                     }).collect_view()}

@@ -1,6 +1,7 @@
-//! User administration: add users, change their roles, deactivate and reactivate them.
+//! User administration: add users, change their roles, reset a password, deactivate and
+//! reactivate them.
 
-use crate::api::users::{CreateUser, SetUserActive, SetUserRoles, list_users};
+use crate::api::users::{CreateUser, ResetUserPassword, SetUserActive, SetUserRoles, list_users};
 use crate::components::form::{FieldError, FormError, action_error};
 use crate::components::pager::{BY_NAME, pager};
 use crate::model::{LIST_PAGE, ROLE_NAMES, UserRow};
@@ -14,16 +15,27 @@ pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let set_roles = ServerAction::<SetUserRoles>::new();
     let set_active = ServerAction::<SetUserActive>::new();
+    let reset = ServerAction::<ResetUserPassword>::new();
+    let new_password = Resource::new(|| (), |_| crate::api::users::new_password());
     let query = use_query_map();
     let page = move || query.read().get("page").and_then(|v| v.parse::<usize>().ok());
     let users = Resource::new(
-        move || (create.version().get(), set_roles.version().get(), set_active.version().get(), page()),
+        move || {
+            (
+                create.version().get(),
+                set_roles.version().get(),
+                set_active.version().get(),
+                reset.version().get(),
+                page(),
+            )
+        },
         |(.., page)| list_users(page),
     );
     let create_error = action_error(create);
     let kept = Resource::new(|| (), |_| crate::api::auth::kept_form("users/create".into()));
     let roles_error = action_error(set_roles);
     let active_error = action_error(set_active);
+    let reset_error = action_error(reset);
     view! {
         <Title text="Users" />
         <h1>"Users"</h1>
@@ -32,6 +44,18 @@ pub fn UsersPage() -> impl IntoView {
         <FieldError error=roles_error field="roles" />
         <FormError error=active_error />
         <FieldError error=active_error field="active" />
+        <FormError error=reset_error />
+        <FieldError error=reset_error field="user_id" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                new_password.await.ok().flatten().map(|(user, secret)| view! {
+                    <div class="alert alert-key" role="status">
+                        <strong>{format!("New one-time password for {user} — hand it over now. It will not be shown again; {user} must choose their own at the next sign-in.")}</strong>
+                        <code class="secret" data-testid="new-password">{secret}</code>
+                    </div>
+                })
+            })}
+        </Suspense>
         <section class="panel">
             <h2>"People"</h2>
             <Suspense fallback=|| ()>
@@ -39,7 +63,7 @@ pub fn UsersPage() -> impl IntoView {
                     match users.await {
                         Ok(p) => {
                             let nav = pager(p.page, p.total, LIST_PAGE, BY_NAME, |n| format!("/users?page={n}"));
-                            view! { <UserTable rows=p.rows set_roles set_active />{nav} }.into_any()
+                            view! { <UserTable rows=p.rows set_roles set_active reset />{nav} }.into_any()
                         }
                         Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
                     }
@@ -89,6 +113,7 @@ fn UserTable(
     rows: Vec<UserRow>,
     set_roles: ServerAction<SetUserRoles>,
     set_active: ServerAction<SetUserActive>,
+    reset: ServerAction<ResetUserPassword>,
 ) -> impl IntoView {
     view! {
         <table class="table" id="users-table">
@@ -108,6 +133,8 @@ fn UserTable(
                         };
                         let id = u.id.to_string();
                         let id_for_active = id.clone();
+                        let id_for_reset = id.clone();
+                        let can_reset = u.active;
                         let (label, next) = if u.active { ("Deactivate", "false") } else { ("Reactivate", "true") };
                         view! {
                             <tr data-user=u.username.clone()>
@@ -139,11 +166,19 @@ fn UserTable(
                                         view! { <span class="muted small">"you"</span> }.into_any()
                                     } else {
                                         view! {
-                                            <ActionForm action=set_active>
-                                                <input type="hidden" name="user_id" value=id_for_active />
-                                                <input type="hidden" name="active" value=next />
-                                                <button type="submit" class="btn btn-small btn-quiet">{label}</button>
-                                            </ActionForm>
+                                            <div class="row-actions">
+                                                {can_reset.then(|| view! {
+                                                    <ActionForm action=reset>
+                                                        <input type="hidden" name="user_id" value=id_for_reset />
+                                                        <button type="submit" class="btn btn-small">"Reset password"</button>
+                                                    </ActionForm>
+                                                })}
+                                                <ActionForm action=set_active>
+                                                    <input type="hidden" name="user_id" value=id_for_active />
+                                                    <input type="hidden" name="active" value=next />
+                                                    <button type="submit" class="btn btn-small btn-quiet">{label}</button>
+                                                </ActionForm>
+                                            </div>
                                         }
                                             .into_any()
                                     }}

@@ -24,6 +24,8 @@ pub enum Flash {
     NewKey { agent_id: i64, secret: String },
     /// A notification subscription's new signing secret, shown exactly once.
     NewSecret { subscription: String, secret: String },
+    /// A one-time password an admin set for another user, shown to the admin exactly once.
+    NewPassword { username: String, secret: String },
 }
 
 /// The flash taken for this request, if any.

@@ -338,6 +338,31 @@ impl Accounts {
         .await
     }
 
+    /// An admin sets a new random one-time password for another user (shown to the admin once,
+    /// to hand over); the user must change it at next sign-in, and a session they still have
+    /// can do nothing else until then. An admin changes their own on their account page.
+    pub async fn reset_password(&self, by: &AsAdmin, user_id: i64) -> Result<(UserRecord, String), GovError> {
+        if by.actor().id == Some(user_id) {
+            return Err(GovError::Conflict {
+                field: "user_id",
+                message: "change your own password on your account page".into(),
+            });
+        }
+        let user =
+            self.store.user_by_id(user_id).await?.ok_or_else(|| GovError::NotFound(format!("user {user_id}")))?;
+        if !user.active {
+            return Err(GovError::Conflict {
+                field: "user_id",
+                message: format!("{} is deactivated: reactivate the account first", user.username),
+            });
+        }
+        let secret = password::generate(20);
+        let hash = hash_blocking(secret.clone()).await?;
+        let summary = format!("{} reset the password of {}", by.actor().name, user.username);
+        self.store_password(by.actor(), &user, hash, true, "user.password_reset", summary).await?;
+        Ok((UserRecord { must_change_password: true, ..user }, secret))
+    }
+
     /// Sets a new random password from the command line; the user must change it at next sign-in.
     pub async fn reset_password_cli(&self, username: &str) -> Result<String, GovError> {
         let name = username.trim().to_lowercase();

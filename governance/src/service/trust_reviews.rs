@@ -1,5 +1,6 @@
 //! Scheduled trust reviews: every grant is due for a person's look at a cadence set by its
-//! template rule (by tier). Managers work a list of the reviews due, overdue first; a review
+//! template rule (by tier). Managers work a list of the reviews due, overdue first (with the
+//! ones further ahead, paged, and the reviews recorded lately beside it); a review
 //! records keep, promote, demote or revoke with a comment and the scorecard it was based on,
 //! and sets the next due date. A review left overdue past its grace period is flagged, or —
 //! where the rule says so — the grant is demoted one tier by the schedule itself.
@@ -29,6 +30,22 @@ pub struct DueReview {
     pub agent_name: String,
     pub status: ReviewStatus,
     pub cadence: ReviewCadence,
+}
+
+/// A review someone recorded (from its evidence record).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedReview {
+    pub seq: i64,
+    pub recorded_at: DateTime<Utc>,
+    pub reviewer: String,
+    pub agent_id: i64,
+    pub agent_name: String,
+    pub grant_id: i64,
+    pub capability: String,
+    pub decision: String,
+    pub tier_before: String,
+    pub tier_after: String,
+    pub comment: String,
 }
 
 /// What a review decided.
@@ -71,6 +88,21 @@ pub struct ReviewForm {
     pub due_at: String,
 }
 
+/// Agents' names, each read once.
+#[derive(Default)]
+struct Names(std::collections::HashMap<i64, String>);
+
+impl Names {
+    async fn of(&mut self, store: &Store, agent_id: i64) -> Result<String, GovError> {
+        if let Some(n) = self.0.get(&agent_id) {
+            return Ok(n.clone());
+        }
+        let n = store.agent_by_id(agent_id).await?.map(|a| a.name).unwrap_or_default();
+        self.0.insert(agent_id, n.clone());
+        Ok(n)
+    }
+}
+
 /// The trust reviews use cases.
 #[derive(Clone, Debug)]
 pub struct TrustReviews {
@@ -86,17 +118,49 @@ impl TrustReviews {
     pub async fn due(&self, _by: &AsManager) -> Result<Vec<DueReview>, GovError> {
         let now = crate::clock::now();
         let grants = self.store.grants_due_by(now + Duration::days(LOOK_AHEAD_DAYS)).await?;
-        let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        self.with_names(grants, now).await
+    }
+
+    /// One page (`per` to a page, the first is 0) of the live grants whose review is further
+    /// ahead than [`LOOK_AHEAD_DAYS`], soonest first, and how many there are in all.
+    pub async fn upcoming(&self, _by: &AsManager, page: u64, per: u64) -> Result<(Vec<DueReview>, u64), GovError> {
+        let now = crate::clock::now();
+        let (grants, total) =
+            self.store.grants_due_after(now + Duration::days(LOOK_AHEAD_DAYS), page * per, per).await?;
+        Ok((self.with_names(grants, now).await?, total))
+    }
+
+    /// The `limit` reviews recorded last, newest first.
+    pub async fn recent(&self, _by: &AsManager, limit: u64) -> Result<Vec<RecordedReview>, GovError> {
+        let records = self.store.evidence_of_kind("grant.reviewed", limit).await?;
+        let mut names = Names::default();
+        let mut out = Vec::with_capacity(records.len());
+        for r in records {
+            let d: serde_json::Value = serde_json::from_str(&r.details).unwrap_or_default();
+            let text = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+            let agent_id = r.subject_id.parse().unwrap_or_default();
+            out.push(RecordedReview {
+                seq: r.seq,
+                recorded_at: r.recorded_at,
+                reviewer: r.actor_name,
+                agent_name: names.of(&self.store, agent_id).await?,
+                agent_id,
+                grant_id: d["grant"].as_i64().unwrap_or_default(),
+                capability: text("capability"),
+                decision: text("decision"),
+                tier_before: text("tier"),
+                tier_after: text("after"),
+                comment: text("comment"),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn with_names(&self, grants: Vec<GrantRecord>, now: DateTime<Utc>) -> Result<Vec<DueReview>, GovError> {
+        let mut names = Names::default();
         let mut out = Vec::with_capacity(grants.len());
         for g in grants {
-            let agent_name = match names.get(&g.agent_id) {
-                Some(n) => n.clone(),
-                None => {
-                    let n = self.store.agent_by_id(g.agent_id).await?.map(|a| a.name).unwrap_or_default();
-                    names.insert(g.agent_id, n.clone());
-                    n
-                }
-            };
+            let agent_name = names.of(&self.store, g.agent_id).await?;
             let cadence = cadence(self.store.db(), &g).await?;
             out.push(DueReview { agent_name, status: cadence.status(g.review_due_at, now), cadence, grant: g });
         }

@@ -310,6 +310,17 @@ impl Store {
         Ok(rows.into_iter().map(from_model).collect())
     }
 
+    /// The newest `limit` records of `kind`, newest first (by the kind's index).
+    pub async fn evidence_of_kind(&self, kind: &str, limit: u64) -> Result<Vec<Record>, GovError> {
+        let rows = evidence::Entity::find()
+            .filter(evidence::Column::Kind.eq(kind))
+            .order_by_desc(evidence::Column::Seq)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(from_model).collect())
+    }
+
     /// The newest `limit` records about one subject, newest first.
     pub async fn evidence_about(
         &self,

@@ -7,7 +7,7 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -220,6 +220,28 @@ impl Store {
             .all(self.db())
             .await?;
         named(self.db(), rows).await
+    }
+
+    /// One page of the live grants due for review after `after`, soonest first, and how many
+    /// there are in all.
+    pub async fn grants_due_after(
+        &self,
+        after: DateTime<Utc>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<GrantRecord>, u64), GovError> {
+        let q = grants::Entity::find()
+            .filter(grants::Column::RevokedAt.is_null())
+            .filter(grants::Column::ReviewDueAt.gt(after));
+        let total = q.clone().count(self.db()).await?;
+        let rows = q
+            .order_by_asc(grants::Column::ReviewDueAt)
+            .order_by_asc(grants::Column::Id)
+            .offset(offset)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        Ok((named(self.db(), rows).await?, total))
     }
 
     /// How many live grants were due for review before `now`.

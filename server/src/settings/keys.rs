@@ -96,27 +96,41 @@ fn unknown(shown: &str, key: &str, as_env: bool) -> String {
     }
 }
 
-/// Refuses a settings file key or a `TENURE_*` variable that names no setting, so a typo does
-/// not silently leave a default in force.
+/// Whether `key` (a settings file key, or a `TENURE_*` variable's name without the prefix,
+/// in any case) names a setting.
+pub(super) fn is_setting(key: &str) -> bool {
+    TABLE.iter().any(|row| row.0.eq_ignore_ascii_case(key))
+}
+
+/// Refuses a settings file key that names no setting, so a typo in the file does not
+/// silently leave a default in force.
 pub(super) fn check_known_keys(file: &Path) -> Result<(), String> {
     use figment::Provider;
-    let known = |k: &str| TABLE.iter().any(|row| row.0 == k);
     if file.exists() {
         let data = Toml::file(file).data().map_err(|e| format!("invalid settings: {e}"))?;
         for key in data.values().flat_map(|dict| dict.keys()) {
-            if !known(key) {
+            if !TABLE.iter().any(|row| row.0 == key) {
                 return Err(format!("{}: {}", file.display(), unknown(&format!("'{key}'"), key, false)));
             }
         }
     }
-    for (name, _) in std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v))) {
+    Ok(())
+}
+
+/// A warning for each `TENURE_*` variable in `vars` that names no setting. A deployment
+/// sets variables Tenure does not own — Kubernetes gives every pod of a namespace with a
+/// Service named `tenure` `TENURE_PORT=tcp://…`, `TENURE_SERVICE_HOST` and more — so these
+/// are ignored and said once at start, never fatal.
+pub(super) fn unknown_env(vars: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in vars {
         let Some(rest) = name.strip_prefix("TENURE_") else { continue };
-        let key = rest.to_lowercase();
-        if !known(&key) && !NOT_SETTINGS.contains(&rest) {
-            return Err(unknown(&name, &key, true));
+        if !is_setting(rest) && !NOT_SETTINGS.contains(&rest) {
+            out.push(format!("{}; ignored", unknown(&name, &rest.to_lowercase(), true)));
         }
     }
-    Ok(())
+    out.sort();
+    out
 }
 
 #[cfg(test)]
@@ -140,6 +154,29 @@ mod tests {
         std::fs::write(&file, "bind = \"127.0.0.1:3000\"\n").unwrap();
         assert_eq!(check_known_keys(&file), Ok(()));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn unknown_environment_variables_are_warned_about_not_fatal() {
+        let k8s = [
+            "TENURE_PORT=tcp://10.0.0.7:3000",
+            "TENURE_SERVICE_HOST=10.0.0.7",
+            "TENURE_PORT_3000_TCP_ADDR=10.0.0.7",
+            "TENURE_BNID=0.0.0.0:3000",
+            "TENURE_BIND=0.0.0.0:3000",
+            "TENURE_CONFIG=/etc/tenure.toml",
+            "HOME=/root",
+        ];
+        let names = k8s.iter().map(|kv| kv.split_once('=').unwrap().0.to_owned());
+        assert_eq!(
+            unknown_env(names),
+            [
+                "TENURE_BNID is not a setting; did you mean TENURE_BIND?; ignored",
+                "TENURE_PORT is not a setting (see tenure --help for the list); ignored",
+                "TENURE_PORT_3000_TCP_ADDR is not a setting (see tenure --help for the list); ignored",
+                "TENURE_SERVICE_HOST is not a setting (see tenure --help for the list); ignored",
+            ]
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 mod keys;
 pub use keys::TABLE;
-use keys::{NOT_SETTINGS, check_known_keys};
+use keys::{NOT_SETTINGS, check_known_keys, is_setting};
 
 /// Everything an operator can set. The README and `tenure --help` list the same table.
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -158,13 +158,19 @@ impl Settings {
         check_known_keys(&path)?;
         let mut figment = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(&path))
-            .merge(Env::prefixed("TENURE_").ignore(NOT_SETTINGS));
+            .merge(Env::prefixed("TENURE_").ignore(NOT_SETTINGS).filter(|k| is_setting(k.as_str())));
         if let Ok(url) = std::env::var("DATABASE_URL") {
             figment = figment.merge(Serialized::default("database_url", url));
         }
         let s: Settings = figment.extract().map_err(|e| format!("invalid settings: {e}"))?;
         s.validate()?;
         Ok(s)
+    }
+
+    /// What to warn about once at start: each `TENURE_*` environment variable that names no
+    /// setting (ignored; a typo in the settings file is an error instead).
+    pub fn unknown_env_vars() -> Vec<String> {
+        keys::unknown_env(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()))
     }
 
     /// Checks each value, naming the setting that is wrong.

@@ -70,6 +70,8 @@ async fn an_automatic_demotion_is_listed_explained_and_undone_by_a_manager() {
     assert!(page.contains("binomial"), "the test");
     assert!(page.contains("<dt>Baseline<!></dt>"), "judged against the grant's baseline");
     assert!(page.contains(r#"data-testid="alert-chart""#), "the series as a chart");
+    let legend = page.split(r#"data-testid="chart-legend""#).nth(1).expect("the chart has a legend");
+    assert!(legend.contains("the recent days that were judged") && legend.contains("the recent window"), "{legend}");
     assert!(page.contains("Undo: the detector demoted the grant one tier"));
     let grant = app.db.grants_of(agent).await.unwrap().remove(0);
     assert_eq!(grant.tier.as_str(), "contributor", "demoted from executor");

@@ -168,3 +168,15 @@ async fn exports_started_from_the_page_show_progress_and_a_csv_comes_with_its_ma
     assert_eq!(again, csv);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn records_about_an_agent_name_it() {
+    let app = spawn_app().await;
+    let (agent_id, _) = app.agent_with_grant("refund-bot", "finance.refund.issue", "observer").await;
+    let aldo = app.browser_as("aldo", &["auditor"]).await;
+    let list = app.get(&aldo, "/audit?kind=grant.created").await.text().await.unwrap();
+    assert!(list.contains(&format!("agent refund-bot (#{agent_id})")), "the list names the agent");
+    let seq = list.split(r#"href="/audit/records/"#).nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    let record = app.get(&aldo, &format!("/audit/records/{seq}")).await.text().await.unwrap();
+    assert!(record.contains(&format!(r#"data-testid="subject">agent refund-bot (#{agent_id})"#)), "so does the record");
+}

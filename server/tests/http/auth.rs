@@ -168,3 +168,53 @@ async fn a_deactivated_user_is_signed_out_at_the_next_request() {
     assert_eq!(location(&res), "/users");
     assert_eq!(location(&app.get(&rita, "/").await), "/login");
 }
+
+#[tokio::test]
+async fn each_role_lands_where_its_work_is_after_signing_in() {
+    let app = spawn_app().await;
+    for (name, role, lands) in [("rita", "reviewer", "/inbox"), ("aldo", "auditor", "/audit"), ("mona", "manager", "/")]
+    {
+        let (_, temp) = app.state.accounts.add_user_cli(name, &[role.to_owned()]).await.unwrap();
+        let p = app.state.accounts.login(name, &temp, "setup").await.unwrap();
+        let own = format!("{name} settled password");
+        app.state.accounts.change_own_password(&p, &temp, &own, &own).await.unwrap();
+        let (_, res) = app.login(name, &own).await;
+        assert_eq!(location(&res), lands, "{role}");
+    }
+    // A page asked for before signing in still wins.
+    let mut b = Browser { cookie: None };
+    let form = [("username", "rita"), ("password", "rita settled password"), ("next", "/corrections")];
+    assert_eq!(location(&app.post_form(&mut b, "/api/login", &form).await), "/corrections");
+}
+
+#[tokio::test]
+async fn an_admin_resets_another_users_password_and_sees_it_once() {
+    let app = spawn_app().await;
+    let mut admin = app.admin().await;
+    let mut rita = app.browser_as("rita", &["reviewer"]).await;
+    let rita_id = app.db.user_by_name("rita").await.unwrap().unwrap().id.to_string();
+    let form = [("user_id", rita_id.as_str())];
+    // Only admins may, and never for themselves (their own is changed on the account page).
+    assert_eq!(app.post_api(&mut rita, "/api/users/reset_password", &form).await.status(), StatusCode::FORBIDDEN);
+    let admin_id = app.db.user_by_name("admin").await.unwrap().unwrap().id.to_string();
+    let own = app.post_api(&mut admin, "/api/users/reset_password", &[("user_id", admin_id.as_str())]).await;
+    assert_eq!(own.status(), StatusCode::CONFLICT);
+
+    let res = app.post_form(&mut admin, "/api/users/reset_password", &form).await;
+    assert_eq!(location(&res), "/users");
+    let page = app.get(&admin, "/users").await.text().await.unwrap();
+    let shown = page.split(r#"data-testid="new-password""#).nth(1).expect("the new password is shown");
+    let secret = shown[shown.find('>').unwrap() + 1..].split('<').next().unwrap().to_owned();
+    assert!(secret.len() >= 20, "a one-time password is shown: {secret:?}");
+    assert!(page.contains("New one-time password for rita"), "it names the user");
+    assert!(!app.get(&admin, "/users").await.text().await.unwrap().contains(&secret), "shown once");
+    let record = &app.db.evidence_about("user", &rita_id, 1).await.unwrap()[0];
+    assert_eq!(record.kind, "user.password_reset");
+    assert!(record.summary.contains("admin reset the password of rita") && !record.details.contains(&secret));
+
+    // Rita's old password no longer works; the new one must be changed at once.
+    let (_, old) = app.login("rita", "rita settled password").await;
+    assert_ne!(location(&old), "/inbox");
+    let (_, res) = app.login("rita", &secret).await;
+    assert_eq!(location(&res), "/account/password");
+}

@@ -71,10 +71,10 @@ async fn a_refused_capability_comes_back_with_its_schema() {
         ("undo_window_minutes", "90"),
         ("params_schema", schema),
     ];
-    let res = app.post_form(&mut admin, "/api/capabilities/define", &form).await;
+    let res = app.post_form_on(&mut admin, "/capabilities", "/api/capabilities/define", &form).await;
     assert_eq!(res.status(), StatusCode::FOUND);
     assert!(app.db.capability_by_name("billing.credit.issue").await.unwrap().is_none(), "refused");
-    let page = app.get(&admin, "/capabilities").await.text().await.unwrap();
+    let page = app.get(&admin, &app.back_to(&res)).await.text().await.unwrap();
     assert!(page.contains(r#"value="billing.credit.issue""#) && page.contains(r#"value="Credit a customer""#));
     assert!(page.contains(r#"value="high" selected"#) && page.contains(r#"value="90""#));
     assert!(page.contains("&quot;nmuber&quot;") || page.contains(r#""nmuber""#), "the schema as typed, to fix");

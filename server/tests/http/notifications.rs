@@ -164,7 +164,7 @@ async fn a_failing_receiver_is_tried_again_then_dead_and_can_be_sent_again() {
 
     let page = app.get(&admin, "/notifications?state=dead").await.text().await.unwrap();
     assert!(page.contains("data-state=\"dead\""), "the dead letter is listed");
-    assert!(page.contains("the receiver answered 500"), "with the receiver's last answer");
+    assert!(page.contains("the receiver answered 500 Internal Server Error"), "with the receiver's last answer");
     assert!(!page.contains("data-state=\"delivered\""), "only dead letters on this tab");
     let dead_id = page.split("data-delivery=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
 

@@ -177,3 +177,40 @@ async fn a_page_for_a_number_that_is_not_one_is_not_found() {
         assert!(body.contains(says), "{path}: {}", &body[body.len().saturating_sub(600)..]);
     }
 }
+
+/// Runs `tenure user add` (it opens the database and stops) in a scratch folder with `env`.
+fn tenure_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tenure"));
+    cmd.current_dir(dir).args(args).env("TENURE_DATA_DIR", dir.join("data"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[tokio::test]
+async fn variables_a_deployment_sets_are_warned_about_and_a_settings_file_typo_stops() {
+    let dir = std::env::temp_dir().join(format!("tenure-env-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // What Kubernetes injects for a Service named `tenure`, and one misspelt setting.
+    let k8s = [
+        ("TENURE_PORT", "tcp://10.0.0.7:3000"),
+        ("TENURE_SERVICE_HOST", "10.0.0.7"),
+        ("TENURE_PORT_3000_TCP", "tcp://10.0.0.7:3000"),
+        ("TENURE_LOG_LEVL", "debug"),
+    ];
+    let out = tenure_in(&dir, &["user", "add", "kate", "--role", "reviewer"], &k8s);
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "unknown variables never stop Tenure: {said}");
+    assert!(said.contains("Created kate"), "{said}");
+    assert_eq!(said.matches("TENURE_PORT is not a setting").count(), 1, "warned once: {said}");
+    assert!(said.contains("TENURE_SERVICE_HOST is not a setting"), "{said}");
+    assert!(said.contains("TENURE_LOG_LEVL is not a setting; did you mean TENURE_LOG_LEVEL?"), "{said}");
+
+    std::fs::write(dir.join("tenure.toml"), "log_levl = \"debug\"\n").unwrap();
+    let out = tenure_in(&dir, &["user", "add", "lena", "--role", "reviewer"], &[]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a typo in the file is an error");
+    assert!(said.contains("'log_levl' is not a setting; did you mean log_level?"), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

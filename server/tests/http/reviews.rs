@@ -34,8 +34,12 @@ async fn a_manager_works_the_reviews_due_most_overdue_first() {
     let (a, b) = (page.find("later-bot").unwrap(), page.find("late-bot").unwrap());
     assert!(a < b, "forty days overdue comes before three");
     assert!(page.contains("overdue by 40 days, past its grace period") && page.contains("overdue by 3 days"));
-    assert!(!page.contains("fresh-bot"), "a grant due in 180 days is not listed");
-    assert!(page.contains("2 due, 2 of them overdue."));
+    let later_section =
+        page.split(r#"id="reviews-upcoming""#).nth(1).unwrap().split(r#"id="reviews-recent""#).next().unwrap();
+    assert!(later_section.contains("fresh-bot"), "a grant due in 180 days is listed under later");
+    let overdue = page.split(r#"id="reviews-late""#).nth(1).unwrap().split(r#"id="reviews-due""#).next().unwrap();
+    assert!(!overdue.contains("fresh-bot") && overdue.contains("late-bot"), "only overdue ones are overdue");
+    assert!(page.contains("2 overdue · 0 due in the next two weeks · 1 later · 0 recorded lately"));
     let badge = |page: &str| {
         page.split(r#"data-testid="reviews-overdue""#)
             .nth(1)
@@ -76,7 +80,11 @@ async fn a_manager_works_the_reviews_due_most_overdue_first() {
     assert_eq!(location(&res), "/reviews");
     let page = app.get(&mona, "/reviews").await.text().await.unwrap();
     assert!(page.contains("Review recorded: finance.refund.issue is at observer"), "the notice says what happened");
-    assert!(!page.contains("late-bot"), "reviewed: due again in a year at observer");
+    let overdue = page.split(r#"id="reviews-late""#).nth(1).unwrap().split(r#"id="reviews-upcoming""#).next().unwrap();
+    assert!(!overdue.contains("late-bot"), "reviewed: due again in a year at observer");
+    let recent = page.split(r#"id="reviews-recent""#).nth(1).unwrap();
+    assert!(recent.contains("late-bot") && recent.contains("two wrong refunds last month"), "recorded lately");
+    assert!(recent.contains("contributor → observer"), "with the tier it changed");
     assert_eq!(badge(&page).as_deref(), Some("1"));
     let kinds: Vec<String> =
         app.db.evidence_about("agent", &late.to_string(), 2).await.unwrap().into_iter().map(|r| r.kind).collect();
@@ -103,7 +111,7 @@ async fn only_managers_and_admins_reach_reviews() {
         let mut b = app.browser_as(name, &[role]).await;
         assert_eq!(app.get(&b, "/reviews").await.status(), StatusCode::FORBIDDEN, "{role}");
         assert_eq!(app.get(&b, &format!("/reviews/{grant}")).await.status(), StatusCode::FORBIDDEN, "{role}");
-        assert_eq!(app.post_api(&mut b, "/api/reviews/due", &[]).await.status(), StatusCode::FORBIDDEN, "{role}");
+        assert_eq!(app.post_api(&mut b, "/api/reviews/overview", &[]).await.status(), StatusCode::FORBIDDEN, "{role}");
         assert_eq!(app.post_api(&mut b, "/api/reviews/record", &form).await.status(), StatusCode::FORBIDDEN, "{role}");
     }
     let mut admin = app.admin().await;
