@@ -62,7 +62,8 @@ impl AsReviewer {
     }
 }
 
-/// Proof that the caller may roll actions back (a reviewer, a manager or an admin).
+/// Proof that the caller may correct what went wrong — roll actions back, acknowledge and
+/// resolve alerts (a reviewer, a manager or an admin).
 #[derive(Debug)]
 pub struct AsCorrector(Actor);
 
@@ -149,7 +150,9 @@ impl Principal {
     pub fn as_corrector(&self) -> Result<AsCorrector, GovError> {
         self.ready()?;
         if !self.has_any(&[Role::Reviewer, Role::Manager, Role::Admin]) {
-            return Err(GovError::Forbidden("only a reviewer or a manager may roll actions back".into()));
+            return Err(GovError::Forbidden(
+                "only a reviewer or a manager may roll actions back or work alerts".into(),
+            ));
         }
         Ok(AsCorrector(self.actor()))
     }

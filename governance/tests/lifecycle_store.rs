@@ -420,9 +420,9 @@ async fn a_failed_rollback_raises_an_alert_that_sends_everything_to_approval() {
         assert_eq!(alerts[0].action_id, Some(id));
         let next = w.ask(20.0, "EUR").await;
         assert_eq!(w.state(next).await, "needs_approval", "an open alert escalates everything");
-        w.lifecycle.resolve_alert(&rita, alerts[0].id, "refunded by hand").await.unwrap();
+        w.lifecycle.resolve_alert(&w.rita.as_corrector().unwrap(), alerts[0].id, "refunded by hand").await.unwrap();
         assert!(matches!(
-            w.lifecycle.resolve_alert(&rita, alerts[0].id, "again").await,
+            w.lifecycle.resolve_alert(&w.rita.as_corrector().unwrap(), alerts[0].id, "again").await,
             Err(GovError::Conflict { .. })
         ));
         assert_eq!(w.state(w.ask(20.0, "EUR").await).await, "allowed");

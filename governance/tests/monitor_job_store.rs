@@ -201,11 +201,11 @@ async fn a_burst_of_rejections_demotes_the_grant_once_and_a_manager_undoes_it() 
         assert!(matches!(err, GovError::NotFound(_)), "{err:?}");
 
         // Acknowledged, then resolved: the detector stays quiet about the grant for a while.
-        alerts.acknowledge(&w.rita.as_reviewer().unwrap(), alert.alert.id).await.unwrap();
-        let err = alerts.acknowledge(&w.rita.as_reviewer().unwrap(), alert.alert.id).await.unwrap_err();
+        alerts.acknowledge(&w.rita.as_corrector().unwrap(), alert.alert.id, "").await.unwrap();
+        let err = alerts.acknowledge(&w.rita.as_corrector().unwrap(), alert.alert.id, "").await.unwrap_err();
         assert!(matches!(err, GovError::Conflict { .. }), "{err:?}");
         Lifecycle::new(db.store.clone())
-            .resolve_alert(&w.rita.as_reviewer().unwrap(), alert.alert.id, "reviewer retrained")
+            .resolve_alert(&w.rita.as_corrector().unwrap(), alert.alert.id, "reviewer retrained")
             .await
             .unwrap();
         w.decided(99, false, 0).await;
@@ -230,7 +230,7 @@ async fn a_suspension_refuses_the_grant_until_undone_and_an_alert_only_detector_
         let id = alerts.list(&member, &Default::default()).await.unwrap().items[0].alert.id;
         let err = job.undo(&w.olga.as_manager().unwrap(), id, "nothing to undo").await.unwrap_err();
         assert!(matches!(err, GovError::Conflict { .. }), "{err:?}");
-        Lifecycle::new(db.store.clone()).resolve_alert(&w.rita.as_reviewer().unwrap(), id, "seen").await.unwrap();
+        Lifecycle::new(db.store.clone()).resolve_alert(&w.rita.as_corrector().unwrap(), id, "seen").await.unwrap();
 
         // Suspending: with the first alert resolved over two days ago, the next one suspends.
         w.respond_with("suspend_grant").await;
@@ -331,8 +331,17 @@ async fn a_burst_of_never_seen_parameter_sets_raises_an_alert_naming_the_new_act
         }
         let again = job.run(now + Duration::seconds(1)).await.unwrap();
         assert_eq!((again.raised, again.refreshed), (0, 1), "{}: {again:?}", db.name);
+        // The alert keeps what it fired with; what the later pass saw is beside it, "since then".
         let alert = alerts.list(&member, &Default::default()).await.unwrap().items.remove(0);
-        assert!(alert.alert.message.contains("(20 of 25)"), "{}: {}", db.name, alert.alert.message);
+        assert!(alert.alert.message.contains("(20 of 20)"), "{}: frozen: {}", db.name, alert.alert.message);
+        assert!(alert.figures.as_ref().unwrap().finding.observed.contains("(20 of 20)"), "{}", db.name);
+        let since = alert.since_then.as_ref().expect("the later figures are kept beside");
+        assert!(since.finding.observed.contains("(20 of 25)"), "{}: {}", db.name, since.finding.observed);
+        let detail = alerts.detail(&member, alert.alert.id).await.unwrap();
+        assert_eq!(detail.causes.len(), 20, "{}: the actions behind it are those it fired on", db.name);
+        // The same figures again write nothing.
+        let same = job.run(now + Duration::seconds(2)).await.unwrap();
+        assert_eq!(same.refreshed, 0, "{}: {same:?}", db.name);
         db.cleanup().await;
     }
 }
@@ -372,8 +381,8 @@ async fn a_reviewer_approving_everything_at_once_is_alerted_about_and_cannot_clo
         assert!(!inputs.open_alert, "{}", db.name);
 
         // rita may neither acknowledge nor resolve it; another reviewer does.
-        let rita = w.rita.as_reviewer().unwrap();
-        let err = alerts.acknowledge(&rita, alert.alert.id).await.unwrap_err();
+        let rita = w.rita.as_corrector().unwrap();
+        let err = alerts.acknowledge(&rita, alert.alert.id, "").await.unwrap_err();
         assert!(matches!(err, GovError::Forbidden(_)), "{}: {err:?}", db.name);
         let lifecycle = Lifecycle::new(db.store.clone());
         let err = lifecycle.resolve_alert(&rita, alert.alert.id, "I was careful").await.unwrap_err();
@@ -384,10 +393,10 @@ async fn a_reviewer_approving_everything_at_once_is_alerted_about_and_cannot_clo
         let vera = common::person(&acc, "vera", &["reviewer"]).await;
         let list = alerts.list(&member, &Default::default()).await.unwrap();
         assert_eq!(list.counts, [1, 0, 0], "{}: open, acknowledged, resolved", db.name);
-        alerts.acknowledge(&vera.as_reviewer().unwrap(), alert.alert.id).await.unwrap();
+        alerts.acknowledge(&vera.as_corrector().unwrap(), alert.alert.id, "").await.unwrap();
         assert_eq!(alerts.list(&member, &Default::default()).await.unwrap().counts, [0, 1, 0], "{}", db.name);
         lifecycle
-            .resolve_alert(&vera.as_reviewer().unwrap(), alert.alert.id, "talked it through with rita")
+            .resolve_alert(&vera.as_corrector().unwrap(), alert.alert.id, "talked it through with rita")
             .await
             .unwrap();
         assert_eq!(alerts.list(&member, &Default::default()).await.unwrap().counts, [0, 0, 1], "{}", db.name);

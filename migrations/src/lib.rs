@@ -26,6 +26,7 @@ mod m20261206_000021_parameter_history;
 mod m20261206_000022_reviewer_alerts;
 mod m20261206_000023_parameter_history_days;
 mod m20261206_000024_notifications;
+mod m20261207_000025_alert_latest_figures;
 
 pub mod distinct_sketch;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_reviewer_alerts::Migration),
             Box::new(m20261206_000023_parameter_history_days::Migration),
             Box::new(m20261206_000024_notifications::Migration),
+            Box::new(m20261207_000025_alert_latest_figures::Migration),
         ]
     }
 }

@@ -158,6 +158,20 @@ pub async fn agent_detail(id: i64) -> Result<AgentDetailView, AppError> {
         grant_choices,
         uncovered,
         grant_kept: kept.get(&grant_form_key(id)).await,
+        quiet: st
+            .alerts
+            .quiet_periods(&member, id)
+            .await
+            .map_err(gov)?
+            .into_iter()
+            .map(|q| crate::model::QuietRow {
+                capability: q.capability,
+                detector: crate::api::scorecard_rows::detector_name(q.detector).to_owned(),
+                alert_id: q.alert_id,
+                resolved_by: q.resolved_by,
+                until: crate::api::show_time(&q.until),
+            })
+            .collect(),
     })
 }
 

@@ -59,7 +59,8 @@ pub async fn alerts_page(
     detector: String,
     state: String,
 ) -> Result<AlertsView, AppError> {
-    use crate::server::context::{gov, principal, state as app_state};
+    use crate::server::context::{gov, kept_forms, principal, state as app_state};
+    let kept = kept_forms();
     let who = principal()?;
     let token = who.as_member().map_err(gov)?;
     let filter = filter_of(&agent, &capability, &detector, &state)?;
@@ -75,6 +76,9 @@ pub async fn alerts_page(
             .collect(),
         capabilities: list.capabilities,
         link_agents: who.as_manager().is_ok(),
+        can_work: who.as_corrector().is_ok(),
+        viewer: who.username.clone(),
+        kept: kept.get(ALERTS_BULK).await,
     })
 }
 
@@ -139,9 +143,16 @@ pub async fn alert_detail(id: i64) -> Result<AlertDetailView, AppError> {
     let when = |by: &Option<String>, at: &Option<chrono::DateTime<chrono::Utc>>| {
         by.as_ref().zip(at.as_ref()).map(|(by, at)| format!("{by}, {}", show_time(at)))
     };
-    let resolved = when(&a.resolved_by, &a.resolved_at).map(|w| match &a.resolution {
+    let with_note = |w: String, note: &Option<String>| match note {
         Some(note) if !note.is_empty() => format!("{w}: {note}"),
         _ => w,
+    };
+    let resolved = when(&a.resolved_by, &a.resolved_at).map(|w| with_note(w, &a.resolution));
+    let since_then = v.since_then.as_ref().map(|f| crate::model::SinceThen {
+        observed: f.finding.observed.clone(),
+        baseline: f.finding.baseline.clone(),
+        window: format!("{} to {} (recent)", f.window.recent_from, f.window.recent_to),
+        at: a.updated_at.map(|u| show_time(&u)).unwrap_or_default(),
     });
     Ok(AlertDetailView {
         row: item(v),
@@ -171,13 +182,13 @@ pub async fn alert_detail(id: i64) -> Result<AlertDetailView, AppError> {
                 confidence: format!("{:.2}", c.confidence),
             })
             .collect(),
-        acknowledged: when(&a.acknowledged_by, &a.acknowledged_at),
+        acknowledged: when(&a.acknowledged_by, &a.acknowledged_at).map(|w| with_note(w, &a.acknowledgement)),
+        since_then,
         resolved,
-        updated: a.updated_at.filter(|u| *u != a.created_at).map(|u| show_time(&u)),
         against_threshold: figures.is_some_and(|f| f.threshold.is_some()),
         about_viewer: a.reviewer.as_deref() == Some(who.username.as_str()),
         // The reviewer an alert is about does not work it.
-        can_work: who.as_reviewer().is_ok()
+        can_work: who.as_corrector().is_ok()
             && a.resolved_at.is_none()
             && a.reviewer.as_deref() != Some(who.username.as_str()),
         can_undo: who.as_manager().is_ok() && a.response.is_some() && a.undone_at.is_none(),
@@ -186,22 +197,26 @@ pub async fn alert_detail(id: i64) -> Result<AlertDetailView, AppError> {
     })
 }
 
-/// Marks an open alert as being looked at.
+/// Marks an open alert as being looked at, with an optional note (reviewers and managers).
 #[server(endpoint = "alerts/acknowledge")]
-pub async fn acknowledge_alert(id: i64) -> Result<(), AppError> {
-    use crate::server::context::{gov, notice, principal, state};
-    let token = principal()?.as_reviewer().map_err(gov)?;
-    state()?.alerts.acknowledge(&token, id).await.map_err(gov)?;
+pub async fn acknowledge_alert(id: i64, note: Option<String>) -> Result<(), AppError> {
+    use crate::server::context::{gov, keep_form, notice, principal, state};
+    let token = principal()?.as_corrector().map_err(gov)?;
+    let note = note.unwrap_or_default();
+    if let Err(e) = state()?.alerts.acknowledge(&token, id, &note).await {
+        keep_form(&format!("alerts/{id}/acknowledge"), &[("note", &note)]).await;
+        return Err(gov(e));
+    }
     notice(true, format!("Alert {id} acknowledged.")).await;
     leptos_axum::redirect(&format!("/alerts/{id}"));
     Ok(())
 }
 
-/// Resolves an alert with a note, from its page.
+/// Resolves an alert with a note, from its page (reviewers and managers).
 #[server(endpoint = "alerts/resolve")]
 pub async fn resolve_monitor_alert(id: i64, note: String) -> Result<(), AppError> {
     use crate::server::context::{gov, keep_form, notice, principal, state};
-    let token = principal()?.as_reviewer().map_err(gov)?;
+    let token = principal()?.as_corrector().map_err(gov)?;
     if let Err(e) = state()?.lifecycle.resolve_alert(&token, id, &note).await {
         keep_form(&format!("alerts/{id}/resolve"), &[("note", &note)]).await;
         return Err(gov(e));
@@ -209,6 +224,71 @@ pub async fn resolve_monitor_alert(id: i64, note: String) -> Result<(), AppError
     notice(true, format!("Alert {id} resolved.")).await;
     leptos_axum::redirect(&format!("/alerts/{id}"));
     Ok(())
+}
+
+/// Acknowledges or resolves (`step`) the ticked alerts with one note, from the list; `back`
+/// is the list as it was filtered.
+#[server(endpoint = "alerts/bulk")]
+pub async fn alerts_bulk(
+    selected: Option<Vec<String>>,
+    step: String,
+    note: String,
+    back: String,
+) -> Result<(), AppError> {
+    use crate::server::context::{fail, gov, keep_form, notice, principal, state};
+    let token = principal()?.as_corrector().map_err(gov)?;
+    let picked = selected.unwrap_or_default();
+    let mut typed: Vec<(&str, &str)> = vec![("note", note.as_str()), ("step", step.as_str())];
+    typed.extend(picked.iter().map(|s| ("selected", s.as_str())));
+    let mut ids = Vec::with_capacity(picked.len());
+    for raw in &picked {
+        match raw.trim().parse::<i64>() {
+            Ok(id) => ids.push(id),
+            Err(_) => {
+                keep_form(ALERTS_BULK, &typed).await;
+                return Err(fail(AppError::Field { field: "ids".into(), message: format!("'{raw}' is not an alert") }));
+            }
+        }
+    }
+    let st = state()?;
+    let done = match step.as_str() {
+        "acknowledge" => st.alerts.acknowledge_many(&token, &ids, &note).await,
+        "resolve" => st.lifecycle.resolve_alerts(&token, &ids, &note).await,
+        other => {
+            keep_form(ALERTS_BULK, &typed).await;
+            return Err(fail(AppError::Field {
+                field: "step".into(),
+                message: format!("'{other}' is not acknowledge or resolve"),
+            }));
+        }
+    };
+    let out = match done {
+        Ok(out) => out,
+        Err(e) => {
+            keep_form(ALERTS_BULK, &typed).await;
+            return Err(gov(e));
+        }
+    };
+    let verb = if step == "resolve" { "resolved" } else { "acknowledged" };
+    let mut text = format!("{} alert(s) {verb}.", out.done.len());
+    for (id, why) in &out.skipped {
+        text.push_str(&format!(" Alert {id} skipped: {why}."));
+    }
+    notice(out.skipped.is_empty(), text).await;
+    leptos_axum::redirect(&crate::api::alerts::back_to_list(&back));
+    Ok(())
+}
+
+/// Where the list's bulk form keeps what was ticked and typed after a refusal.
+pub const ALERTS_BULK: &str = "alerts/bulk";
+
+/// The alerts list to go back to: only `/alerts` with its query, never elsewhere.
+pub fn back_to_list(back: &str) -> String {
+    if back == "/alerts" || (back.starts_with("/alerts?") && !back.contains("//")) {
+        back.to_owned()
+    } else {
+        "/alerts".to_owned()
+    }
 }
 
 /// Undoes what a detector did on its own (managers).

@@ -190,7 +190,7 @@ pub async fn resolve_disagreement(
 #[server(endpoint = "inbox/alerts/resolve")]
 pub async fn resolve_alert(id: i64, note: String, back: String) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
-    let token = principal()?.as_reviewer().map_err(gov)?;
+    let token = principal()?.as_corrector().map_err(gov)?;
     state()?.lifecycle.resolve_alert(&token, id, &note).await.map_err(|e| gov(e).scoped(&format!("alert{id}")))?;
     done_and_back(&back, "resolved.1.0").await;
     Ok(())

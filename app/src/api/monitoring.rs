@@ -62,6 +62,7 @@ fn row(s: governance::service::monitoring::Setting) -> DetectorRow {
         response: s.response.as_str().to_owned(),
         alert_only: s.detector.about_people(),
         changed: s.changed.map(|(by, at)| format!("{by}, {}", crate::api::show_time(&at))),
+        open_without_response: 0,
     }
 }
 
@@ -69,8 +70,19 @@ fn row(s: governance::service::monitoring::Setting) -> DetectorRow {
 #[server(endpoint = "monitoring/settings")]
 pub async fn monitoring_settings() -> Result<Vec<DetectorRow>, AppError> {
     use crate::server::context::{gov, principal, state};
-    let token = principal()?.as_member().map_err(gov)?;
-    Ok(state()?.monitoring.settings(&token).await.map_err(gov)?.into_iter().map(row).collect())
+    let who = principal()?;
+    let token = who.as_member().map_err(gov)?;
+    let st = state()?;
+    let mut rows = Vec::new();
+    for s in st.monitoring.settings(&token).await.map_err(gov)? {
+        let detector = s.detector;
+        let mut r = row(s);
+        if let Ok(manager) = who.as_manager() {
+            r.open_without_response = st.monitor.open_without_response(&manager, detector).await.map_err(gov)?;
+        }
+        rows.push(r);
+    }
+    Ok(rows)
 }
 
 /// Switches a detector on or off and sets its sensitivity.
@@ -80,13 +92,29 @@ pub async fn configure_detector(
     enabled: Option<String>,
     sensitivity: String,
     #[server(default)] response: String,
+    apply_open: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::context::{gov, notice, principal, state};
     use governance::service::monitoring::SettingForm;
     let token = principal()?.as_manager().map_err(gov)?;
     let form = SettingForm { detector: detector.clone(), enabled: enabled.is_some(), sensitivity, response };
-    let s = state()?.monitoring.configure(&token, form).await.map_err(|e| gov(e).scoped(&detector))?;
+    let st = state()?;
+    let s = st.monitoring.configure(&token, form).await.map_err(|e| gov(e).scoped(&detector))?;
     let name = crate::api::scorecard_rows::detector_name(s.detector);
+    // Whether the change reaches the alerts already open, said either way.
+    let open = st.monitor.open_without_response(&token, s.detector).await.map_err(gov)?;
+    let reach = if s.response == governance::monitor::Response::Alert || open == 0 || !s.enabled {
+        String::new()
+    } else if apply_open.is_some() {
+        let done = st.monitor.apply_to_open(&token, s.detector, s.response).await.map_err(gov)?;
+        let mut t = format!(" Applied to {} open alert(s).", done.applied.len());
+        for (id, why) in done.skipped {
+            t.push_str(&format!(" Alert {id}: {why}."));
+        }
+        t
+    } else {
+        format!(" It applies to new alerts; the {open} open alert(s) it raised before keep what they did.")
+    };
     let text = if s.enabled {
         use governance::monitor::Response;
         let does = match s.response {
@@ -95,7 +123,7 @@ pub async fn configure_detector(
             Response::SuspendGrant => "alert and suspend the grant",
             Response::SuspendAgent => "alert and suspend the agent",
         };
-        format!("{name}: on, {} sensitivity, {does}.", s.sensitivity.as_str())
+        format!("{name}: on, {} sensitivity, {does}.{reach}", s.sensitivity.as_str())
     } else {
         format!("{name}: off.")
     };

@@ -40,6 +40,12 @@ pub struct AlertsView {
     pub capabilities: Vec<String>,
     /// The viewer may open agents' pages (managers, admins).
     pub link_agents: bool,
+    /// The viewer may acknowledge and resolve alerts (reviewers, managers, admins), and who
+    /// they are (an alert about their own reviewing is someone else's to work).
+    pub can_work: bool,
+    pub viewer: String,
+    /// What was ticked and typed into the bulk form, when the page shows its error.
+    pub kept: super::KeptForm,
 }
 
 /// One day of a detector's series, as the alert's chart draws it.
@@ -89,7 +95,9 @@ pub struct AlertDetailView {
     pub causes: Vec<CauseRow>,
     pub acknowledged: Option<String>,
     pub resolved: Option<String>,
-    pub updated: Option<String>,
+    /// What a later pass measured while the condition lasted (the figures above stay those of
+    /// the pass that raised it).
+    pub since_then: Option<SinceThen>,
     /// The viewer may acknowledge and resolve (reviewers, managers).
     pub can_work: bool,
     /// Its figures are judged against thresholds, not a baseline (a reviewer's alert).
@@ -102,4 +110,14 @@ pub struct AlertDetailView {
     pub can_audit: bool,
     /// The viewer may open the agent's page (managers, admins).
     pub link_agent: bool,
+}
+
+/// A detector's latest figures for an alert that is still open, beside the frozen ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SinceThen {
+    pub observed: String,
+    pub baseline: String,
+    pub window: String,
+    /// When that pass saw them.
+    pub at: String,
 }

@@ -165,6 +165,20 @@ pub struct AgentDetailView {
     pub uncovered: Vec<String>,
     /// What was typed into the grant form, when the page shows its error.
     pub grant_kept: KeptForm,
+    /// Detectors in their quiet period after a person resolved their alert.
+    pub quiet: Vec<QuietRow>,
+}
+
+/// A detector keeping quiet about one of the agent's grants after its alert was resolved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuietRow {
+    pub capability: String,
+    /// The detector in words.
+    pub detector: String,
+    pub alert_id: i64,
+    pub resolved_by: String,
+    /// "2026-12-09 14:02 UTC".
+    pub until: String,
 }
 
 /// One template in the grant form, with the capabilities it can grant.

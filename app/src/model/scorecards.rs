@@ -144,4 +144,6 @@ pub struct DetectorRow {
     pub alert_only: bool,
     /// Who changed it last and when; none for the defaults.
     pub changed: Option<String>,
+    /// Its open alerts that did nothing but alert (a new response can be applied to them).
+    pub open_without_response: usize,
 }

@@ -117,7 +117,7 @@ fn Detail(
         <DecisionsPanel actions=d.actions />
         <div class="columns">
             <ShadowPanel stats=d.shadow />
-            <AlertsPanel agent_id alerts=d.alerts />
+            <AlertsPanel agent_id alerts=d.alerts quiet=d.quiet />
         </div>
         <PeerPanel pairs=d.peer_pairs />
         <section class="panel">

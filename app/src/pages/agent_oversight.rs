@@ -38,8 +38,24 @@ pub fn ShadowPanel(stats: Vec<ShadowStat>) -> impl IntoView {
 
 /// Open alerts about the agent, and the corrective workflow.
 #[component]
-pub fn AlertsPanel(agent_id: i64, alerts: Vec<AlertRow>) -> impl IntoView {
+pub fn AlertsPanel(agent_id: i64, alerts: Vec<AlertRow>, quiet: Vec<crate::model::QuietRow>) -> impl IntoView {
     let open = !alerts.is_empty();
+    let quiet = (!quiet.is_empty()).then(|| {
+        view! {
+            <h3 class="small-head">"Detectors keeping quiet"</h3>
+            <p class="muted small">"After a person resolves a detector's alert, it stays quiet about that grant for 48 hours, so the same evidence does not overrule them at once."</p>
+            <ul class="alert-list" data-testid="quiet-detectors">
+                {quiet.into_iter().map(|q| view! {
+                    <li>
+                        <strong>{q.detector}</strong>" on "<code>{q.capability}</code>
+                        {format!(" — quiet until {} (", q.until)}
+                        <a href=format!("/alerts/{}", q.alert_id)>{format!("alert {}", q.alert_id)}</a>
+                        {format!(" resolved by {})", q.resolved_by)}
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    });
     view! {
         <section class=if open { "panel danger" } else { "panel" }>
             <div class="panel-head">
@@ -48,7 +64,7 @@ pub fn AlertsPanel(agent_id: i64, alerts: Vec<AlertRow>) -> impl IntoView {
             </div>
             {if open {
                 view! {
-                    <p class="muted small">"While an alert is open, every request of this agent waits for approval. Reviewers resolve alerts in the inbox."</p>
+                    <p class="muted small">"While an alert is open, every request of this agent waits for approval. Reviewers and managers resolve alerts on their pages and in the inbox."</p>
                     <ul class="alert-list">
                         {alerts.into_iter().map(|a| view! {
                             <li>
@@ -63,6 +79,7 @@ pub fn AlertsPanel(agent_id: i64, alerts: Vec<AlertRow>) -> impl IntoView {
             } else {
                 view! { <p class="muted">"No open alerts."</p> }.into_any()
             }}
+            {quiet}
         </section>
     }
 }

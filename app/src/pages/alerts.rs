@@ -1,9 +1,10 @@
 //! Alerts: `/alerts` lists them, open first, filtered by agent, capability, detector and state
 //! (a plain GET form, so a filtered list is a link); `/alerts/:id` explains one — the figures,
 //! the window, the test, the series as a chart, what the detector did on its own and the
-//! actions that made it fire — and offers acknowledge, resolve and (managers) undo.
+//! actions that made it fire, frozen when it fired, and what later passes saw since — and
+//! offers acknowledge and resolve (also for the ticked alerts of the list) and (managers) undo.
 
-use crate::api::alerts::{AcknowledgeAlert, ResolveMonitorAlert, UndoAlert, alert_detail, alerts_page};
+use crate::api::alerts::{AcknowledgeAlert, AlertsBulk, ResolveMonitorAlert, UndoAlert, alert_detail, alerts_page};
 use crate::api::auth::kept_form;
 use crate::components::alert_chart::AlertChart;
 use crate::components::form::{FieldError, FormError, action_error};
@@ -60,6 +61,7 @@ fn AlertList(v: AlertsView, chosen: Filters) -> impl IntoView {
     let error = Signal::derive(|| None::<AppError>);
     let shown = v.rows.len() as u64;
     let more = (v.total > shown).then(|| format!(" Showing the first {shown}."));
+    let back = list_href(&chosen);
     view! {
         <section class="panel">
             <p class="alert-counts" data-testid="alert-counts">
@@ -72,9 +74,57 @@ fn AlertList(v: AlertsView, chosen: Filters) -> impl IntoView {
             {if v.rows.is_empty() {
                 view! { <p class="muted" data-testid="no-alerts">"No alert matches."</p> }.into_any()
             } else {
-                view! { <AlertTable rows=v.rows link_agents=v.link_agents /> }.into_any()
+                let workable = v.can_work && v.rows.iter().any(|r| r.state != "resolved" && r.reviewer.as_deref() != Some(v.viewer.as_str()));
+                let ticks = Ticks { on: v.can_work, viewer: v.viewer.clone(), kept: v.kept.clone() };
+                view! {
+                    <AlertTable rows=v.rows link_agents=v.link_agents ticks />
+                    {workable.then(|| view! { <BulkForm kept=v.kept.clone() back=back.clone() /> })}
+                }.into_any()
             }}
         </section>
+    }
+}
+
+/// The list's address with its filters, for the bulk form to come back to.
+fn list_href(chosen: &Filters) -> String {
+    let (agent, capability, detector, state) = chosen;
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [("agent", agent), ("capability", capability), ("detector", detector), ("state", state)] {
+        if !v.is_empty() {
+            q.append_pair(k, v);
+        }
+    }
+    let q = q.finish();
+    if q.is_empty() { "/alerts".to_owned() } else { format!("/alerts?{q}") }
+}
+
+/// Who may tick alerts for the bulk form, and what was ticked before a refusal.
+#[derive(Clone)]
+struct Ticks {
+    on: bool,
+    viewer: String,
+    kept: crate::model::KeptForm,
+}
+
+/// Acknowledges or resolves the ticked alerts with one note.
+#[component]
+fn BulkForm(kept: crate::model::KeptForm, back: String) -> impl IntoView {
+    let bulk = ServerAction::<AlertsBulk>::new();
+    let error = action_error(bulk);
+    view! {
+        <ActionForm action=bulk attr:id="alerts-bulk" attr:class="bulk">
+            <input type="hidden" name="back" value=back />
+            <label for="bulk-note">"Note for the ticked alerts (needed to resolve)"</label>
+            <textarea id="bulk-note" name="note" rows="2" placeholder="What you found and did">{crate::components::form::area_text(kept.get("note"))}</textarea>
+            <FieldError error field="note" />
+            <FieldError error field="ids" />
+            <FieldError error field="step" />
+            <FormError error />
+            <div class="row-actions">
+                <button type="submit" name="step" value="acknowledge" class="btn">"Acknowledge ticked"</button>
+                <button type="submit" name="step" value="resolve" class="btn btn-primary">"Resolve ticked"</button>
+            </div>
+        </ActionForm>
     }
 }
 
@@ -164,30 +214,44 @@ fn state_badge(state: &str) -> impl IntoView + use<> {
 }
 
 #[component]
-fn AlertTable(rows: Vec<AlertItem>, link_agents: bool) -> impl IntoView {
+fn AlertTable(rows: Vec<AlertItem>, link_agents: bool, ticks: Ticks) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table class="table" id="alerts-table">
-                <thead><tr><th>"Alert"</th><th>"Agent"</th><th>"What it found"</th><th>"Did"</th><th>"State"</th></tr></thead>
+            <table class="table stack" id="alerts-table">
+                <thead><tr>{ticks.on.then(|| view! { <th><span class="sr-only">"Select"</span></th> })}<th>"Alert"</th><th>"Agent"</th><th>"What it found"</th><th>"Did"</th><th>"State"</th></tr></thead>
                 <tbody>
-                    {rows.into_iter().map(|r| view! {
+                    {rows.into_iter().enumerate().map(|(i, r)| {
+                        let tick = (ticks.on).then(|| {
+                            let workable = r.state != "resolved" && r.reviewer.as_deref() != Some(ticks.viewer.as_str());
+                            let value = r.id.to_string();
+                            let checked = ticks.kept.has("selected", &value);
+                            view! {
+                                <td class="tick-cell">
+                                    {workable.then(|| view! {
+                                        <input type="checkbox" class="tick" form="alerts-bulk" name=format!("selected[{i}]") value=value checked=checked aria-label=format!("Select alert {}", r.id) />
+                                    })}
+                                </td>
+                            }
+                        });
+                        view! {
                         <tr data-alert=r.id.to_string()>
-                            <td class="nowrap">
+                            {tick}
+                            <td class="nowrap" data-label="Alert">
                                 <a href=format!("/alerts/{}", r.id)><strong>{r.what.clone()}</strong></a>
                                 <div class="muted small">{r.opened.clone()}</div>
                             </td>
-                            <td>
+                            <td data-label="About">
                                 {agent_name(&r, link_agents)}
                                 {r.capability.clone().map(|c| view! { <div><code>{c}</code></div> })}
                             </td>
-                            <td class="small">{r.message.clone()}</td>
-                            <td class="small">
+                            <td class="small" data-label="What it found">{r.message.clone()}</td>
+                            <td class="small" data-label="Did">
                                 {r.response.clone().unwrap_or_else(|| "alerted".to_owned())}
                                 {r.undone.clone().map(|u| view! { <div class="muted">{format!("undone by {u}")}</div> })}
                             </td>
-                            <td>{state_badge(&r.state)}</td>
+                            <td data-label="State">{state_badge(&r.state)}</td>
                         </tr>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -206,12 +270,17 @@ pub fn AlertPage() -> impl IntoView {
         |(id, ..)| async move { alert_detail(id.map_err(|raw| super::not_a_number("alert", &raw))?).await },
     );
     let kept_resolve = Resource::new(move || id().unwrap_or_default(), |id| kept_form(format!("alerts/{id}/resolve")));
+    let kept_ack = Resource::new(move || id().unwrap_or_default(), |id| kept_form(format!("alerts/{id}/acknowledge")));
     let kept_undo = Resource::new(move || id().unwrap_or_default(), |id| kept_form(format!("alerts/{id}/undo")));
     let forms = Forms { acknowledge, resolve, undo };
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let kept = (kept_resolve.await.unwrap_or_default().get("note"), kept_undo.await.unwrap_or_default().get("note"));
+                let kept = Kept {
+                    acknowledge: kept_ack.await.unwrap_or_default().get("note"),
+                    resolve: kept_resolve.await.unwrap_or_default().get("note"),
+                    undo: kept_undo.await.unwrap_or_default().get("note"),
+                };
                 match page.await {
                     Ok(p) => view! { <Alert p forms kept /> }.into_any(),
                     Err(error) => view! { <Unavailable error what="Alert" back_href="/alerts" back_label="Back to alerts" /> }.into_any(),
@@ -219,6 +288,14 @@ pub fn AlertPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// What was typed into each step's note before it was refused.
+#[derive(Clone, Default)]
+struct Kept {
+    acknowledge: String,
+    resolve: String,
+    undo: String,
 }
 
 /// The alert page's three steps.
@@ -230,7 +307,7 @@ struct Forms {
 }
 
 #[component]
-fn Alert(p: AlertDetailView, forms: Forms, kept: (String, String)) -> impl IntoView {
+fn Alert(p: AlertDetailView, forms: Forms, kept: Kept) -> impl IntoView {
     let r = p.row.clone();
     let title = format!("Alert {}: {}", r.id, r.what);
     let figures = p.observed.clone().map(|observed| {
@@ -240,7 +317,6 @@ fn Alert(p: AlertDetailView, forms: Forms, kept: (String, String)) -> impl IntoV
                 <dt>{if p.against_threshold { "Threshold" } else { "Baseline" }}</dt><dd>{p.baseline.clone().unwrap_or_default()}</dd>
                 <dt>"Test"</dt><dd>{p.test.clone().unwrap_or_default()}</dd>
                 <dt>"Window"</dt><dd>{p.window.clone().unwrap_or_default()}</dd>
-                {p.updated.clone().map(|u| view! { <dt>"Last updated"</dt><dd>{u}</dd> })}
             </dl>
         }
     });
@@ -257,9 +333,21 @@ fn Alert(p: AlertDetailView, forms: Forms, kept: (String, String)) -> impl IntoV
             </p>
             <p data-testid="alert-message">{r.message.clone()}</p>
             {p.about_viewer.then(|| view! { <p class="muted small" data-testid="alert-about-you">"This alert is about your own reviewing: another reviewer works it."</p> })}
+            {figures.is_some().then(|| view! { <p class="muted small" data-testid="frozen">"The figures, chart and actions below are those of the monitoring pass that raised this alert; later passes never change them."</p> })}
             {figures}
             {p.series.clone().map(|s| view! { <AlertChart series=s /> })}
         </section>
+        {p.since_then.clone().map(|t| view! {
+            <section class="panel" id="alert-since">
+                <h2>"Since then"</h2>
+                <p class="muted small">{format!("The condition still held at the pass of {}, with these figures:", t.at)}</p>
+                <dl class="facts">
+                    <dt>"Observed"</dt><dd data-testid="since-observed">{t.observed}</dd>
+                    <dt>{if p.against_threshold { "Threshold" } else { "Baseline" }}</dt><dd>{t.baseline}</dd>
+                    <dt>"Window"</dt><dd>{t.window}</dd>
+                </dl>
+            </section>
+        })}
         <section class="panel" id="alert-response">
             <h2>"What happened"</h2>
             <ul class="plain">
@@ -307,17 +395,20 @@ fn Alert(p: AlertDetailView, forms: Forms, kept: (String, String)) -> impl IntoV
 }
 
 #[component]
-fn Steps(p: AlertDetailView, forms: Forms, kept: (String, String)) -> impl IntoView {
+fn Steps(p: AlertDetailView, forms: Forms, kept: Kept) -> impl IntoView {
     let id = p.row.id.to_string();
     let (ack_error, resolve_error, undo_error) =
         (action_error(forms.acknowledge), action_error(forms.resolve), action_error(forms.undo));
-    let (kept_resolve, kept_undo) = kept;
+    let Kept { acknowledge: kept_ack, resolve: kept_resolve, undo: kept_undo } = kept;
     let ack_id = id.clone();
     let acknowledge = (p.can_work && p.acknowledged.is_none()).then(move || {
         let id = ack_id;
         view! {
-            <ActionForm action=forms.acknowledge>
+            <ActionForm action=forms.acknowledge attr:id="acknowledge-form">
                 <input type="hidden" name="id" value=id.clone() />
+                <label for="ack-note">"Acknowledge (optional note: who is on it, what you will check)"</label>
+                <textarea id="ack-note" name="note" rows="2" placeholder="Looking into it">{crate::components::form::area_text(kept_ack)}</textarea>
+                <FieldError error=ack_error field="note" />
                 <button type="submit" class="btn">"Acknowledge"</button>
             </ActionForm>
             <FormError error=ack_error />

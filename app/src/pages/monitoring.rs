@@ -74,6 +74,17 @@ fn Detectors(
                             view! { <span class="badge off">"off"</span> }.into_any()
                         };
                         let changed = r.changed.map(|c| format!("changed by {c}")).unwrap_or_else(|| "the defaults".to_owned());
+                        let open = r.open_without_response;
+                        let apply_id = format!("{id}-apply");
+                        let apply = (!r.alert_only && open > 0).then(|| {
+                            let label = format!("Also apply the response to the {open} open alert(s) it raised that only alerted");
+                            view! {
+                                <label class="check small" for=apply_id.clone()>
+                                    <input type="checkbox" id=apply_id.clone() name="apply_open" value="on" />
+                                    {label}
+                                </label>
+                            }
+                        });
                         view! {
                             <tr data-detector=det_attr>
                                 <td>
@@ -97,6 +108,7 @@ fn Detectors(
                                         <select id=resp_id.clone() name="response">
                                             {offered.iter().map(|(v, label)| view! { <option value=*v selected=response == *v>{*label}</option> }).collect_view()}
                                         </select>
+                                        {apply}
                                         <button type="submit" class="btn btn-small">"Save"</button>
                                     </ActionForm>
                                     <FieldError error field=sens_field />

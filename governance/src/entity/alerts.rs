@@ -23,9 +23,10 @@ pub struct Model {
     pub capability: Option<String>,
     /// The detector that raised it (none for a failed rollback).
     pub detector: Option<String>,
-    /// JSON: the finding, the window and the daily series it was judged on.
+    /// JSON: the finding, the window, the daily series and the actions of the pass that raised
+    /// it — frozen then, never rewritten.
     pub details: Option<String>,
-    /// When the job last updated its figures (the condition lasting).
+    /// When the job last saw the condition and its figures changed.
     pub updated_at: Option<DateTimeUtc>,
     pub acknowledged_at: Option<DateTimeUtc>,
     pub acknowledged_by: Option<String>,
@@ -37,6 +38,11 @@ pub struct Model {
     pub undone_by: Option<String>,
     /// The reviewer it is about (a detector watching people).
     pub reviewer: Option<String>,
+    /// JSON: the figures of the latest pass that still saw the condition ("since then"; none
+    /// until one saw figures other than the firing ones). Migration 25.
+    pub latest_details: Option<String>,
+    /// The note it was acknowledged with (empty: none). Migration 25.
+    pub acknowledgement: Option<String>,
 }
 
 /// No links used by the store.

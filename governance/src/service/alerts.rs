@@ -7,7 +7,8 @@
 use crate::error::GovError;
 use crate::evidence::{Actor, Draft};
 use crate::monitor::{Detector, Finding};
-use crate::principal::{AsMember, AsReviewer};
+use crate::principal::{AsCorrector, AsMember};
+use crate::service::lifecycle::{Bulk, comment, with_comment};
 use crate::service::monitoring::{Point, Window};
 use crate::store::actions::ActionRecord;
 use crate::store::alerts::{self as alert_store, AlertRecord};
@@ -45,8 +46,10 @@ pub struct AlertView {
     pub state: AlertState,
     /// The detector that raised it (none for a failed rollback).
     pub detector: Option<Detector>,
-    /// Its figures (a detector's alert).
+    /// Its figures as they were when it fired (a detector's alert); never rewritten.
     pub figures: Option<Figures>,
+    /// What the latest pass that still saw the condition measured, when it differs.
+    pub since_then: Option<Figures>,
 }
 
 /// A page of alerts.
@@ -62,6 +65,16 @@ pub struct AlertList {
     pub capabilities: Vec<String>,
 }
 
+/// A detector keeping quiet about a grant after a person resolved its alert, and until when.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quiet {
+    pub capability: String,
+    pub detector: Detector,
+    pub alert_id: i64,
+    pub resolved_by: String,
+    pub until: chrono::DateTime<chrono::Utc>,
+}
+
 /// One alert explained.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertDetail {
@@ -72,8 +85,13 @@ pub struct AlertDetail {
 
 fn view_of(alert: AlertRecord, agent_name: String) -> AlertView {
     let detector = alert.detector.as_deref().and_then(|d| Detector::parse(d).ok());
-    let figures = alert.details.as_deref().and_then(|d| serde_json::from_str(d).ok());
-    AlertView { state: AlertState::of(&alert), alert, agent_name, detector, figures }
+    let figures: Option<Figures> = alert.details.as_deref().and_then(|d| serde_json::from_str(d).ok());
+    let since_then = alert
+        .latest_details
+        .as_deref()
+        .and_then(|d| serde_json::from_str::<Figures>(d).ok())
+        .filter(|later| figures.as_ref().is_none_or(|f| f.finding != later.finding || f.window != later.window));
+    AlertView { state: AlertState::of(&alert), alert, agent_name, detector, figures, since_then }
 }
 
 /// The alerts use cases.
@@ -117,6 +135,27 @@ impl Alerts {
         Ok(AlertList { items, total, counts: self.store.alert_state_counts().await?, agents, capabilities })
     }
 
+    /// The detectors keeping quiet about an agent's grants because a person resolved their
+    /// alert in the last [`QUIET_HOURS`](crate::service::monitor_job::QUIET_HOURS), with until when.
+    pub async fn quiet_periods(&self, _by: &AsMember, agent_id: i64) -> Result<Vec<Quiet>, GovError> {
+        let hours = chrono::Duration::hours(crate::service::monitor_job::QUIET_HOURS);
+        let mut out: Vec<Quiet> = Vec::new();
+        for a in self.store.alerts_resolved_since(agent_id, crate::clock::now() - hours).await? {
+            let (Some(capability), Some(detector), Some(at)) =
+                (a.capability, a.detector.as_deref().and_then(|d| Detector::parse(d).ok()), a.resolved_at)
+            else {
+                continue;
+            };
+            // The latest resolution of each grant and detector is the one that counts.
+            if out.iter().any(|q| q.capability == capability && q.detector == detector) {
+                continue;
+            }
+            let resolved_by = a.resolved_by.unwrap_or_default();
+            out.push(Quiet { capability, detector, alert_id: a.id, resolved_by, until: at + hours });
+        }
+        Ok(out)
+    }
+
     /// Alerts open that nobody has acknowledged (the navigation's count).
     pub async fn open_count(&self, _by: &AsMember) -> Result<u64, GovError> {
         self.store.unacknowledged_count().await
@@ -143,24 +182,43 @@ impl Alerts {
         Ok(AlertDetail { view, causes })
     }
 
-    /// Marks an open alert as being looked at; 409 when it already is, or is resolved; 403 for
-    /// the reviewer an alert is about.
-    pub async fn acknowledge(&self, by: &AsReviewer, id: i64) -> Result<(), GovError> {
+    /// Marks an open alert as being looked at, with an optional note; 409 when it already is,
+    /// or is resolved; 403 for the reviewer an alert is about. Reviewers and managers may.
+    pub async fn acknowledge(&self, by: &AsCorrector, id: i64, text: &str) -> Result<(), GovError> {
+        let note = comment("note", text, false)?;
         let alert = self.store.alert_by_id(id).await?.ok_or_else(|| GovError::NotFound(format!("alert {id}")))?;
         not_about(&alert, by.actor())?;
         let now = crate::clock::now();
         let txn = self.store.begin_write().await?;
         evidence::lock(&txn).await?;
-        if !alert_store::acknowledge(&txn, id, &by.actor().name, now).await? {
+        if !alert_store::acknowledge(&txn, id, &by.actor().name, &note, now).await? {
             txn.rollback().await?;
             let why = if alert.resolved_at.is_some() { "is resolved" } else { "was acknowledged already" };
             return Err(GovError::Conflict { field: "alert", message: format!("alert {id} {why}") });
         }
-        let summary = format!("{} acknowledged alert {id} ({})", by.actor().name, alert.kind);
-        let draft = alert_draft(by.actor(), "alert.acknowledged", &alert, summary, json!({"alert_id": id}));
-        evidence::append(&txn, &draft).await?;
+        let summary = with_comment(format!("{} acknowledged alert {id} ({})", by.actor().name, alert.kind), &note);
+        let details = json!({"alert_id": id, "note": note});
+        evidence::append(&txn, &alert_draft(by.actor(), "alert.acknowledged", &alert, summary, details)).await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// Acknowledges several alerts with one note; each is its own step, so one acknowledged
+    /// meanwhile (or about the caller) is skipped, with why, and the others go ahead.
+    pub async fn acknowledge_many(&self, by: &AsCorrector, ids: &[i64], text: &str) -> Result<Bulk, GovError> {
+        if ids.is_empty() {
+            return Err(GovError::invalid("ids", "select at least one alert"));
+        }
+        comment("note", text, false)?;
+        let mut out = Bulk::default();
+        for id in ids {
+            match self.acknowledge(by, *id, text).await {
+                Ok(()) => out.done.push(*id),
+                Err(e @ (GovError::Db(_) | GovError::Unavailable(_) | GovError::Internal(_))) => return Err(e),
+                Err(e) => out.skipped.push((*id, e.to_string())),
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -149,6 +149,28 @@ pub async fn set_response(db: &impl ConnectionTrait, id: i64, response: &str, un
     Ok(())
 }
 
+/// Records a response on an open alert that has none yet (compare-and-set); false when it was
+/// resolved or given one meanwhile.
+pub async fn set_response_if_none(
+    db: &impl ConnectionTrait,
+    id: i64,
+    response: &str,
+    undo: &str,
+) -> Result<bool, GovError> {
+    let res = alerts::Entity::update_many()
+        .set(alerts::ActiveModel {
+            response: Set(Some(response.to_owned())),
+            undo: Set(Some(undo.to_owned())),
+            ..Default::default()
+        })
+        .filter(alerts::Column::Id.eq(id))
+        .filter(alerts::Column::ResolvedAt.is_null())
+        .filter(alerts::Column::Response.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
 /// The open alert of a detector about its subject.
 pub async fn open_for(
     db: &impl ConnectionTrait,
@@ -178,18 +200,12 @@ pub async fn closed_since(
         > 0)
 }
 
-/// New figures for an open alert while its condition lasts.
-pub async fn refresh(
-    db: &impl ConnectionTrait,
-    id: i64,
-    message: &str,
-    details: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, GovError> {
+/// What a later pass sees while an open alert's condition lasts: kept beside the figures it
+/// fired with (which stay as they were), for the alert's "since then".
+pub async fn refresh(db: &impl ConnectionTrait, id: i64, details: &str, now: DateTime<Utc>) -> Result<bool, GovError> {
     let res = alerts::Entity::update_many()
         .set(alerts::ActiveModel {
-            message: Set(message.to_owned()),
-            details: Set(Some(details.to_owned())),
+            latest_details: Set(Some(details.to_owned())),
             updated_at: Set(Some(now)),
             ..Default::default()
         })
@@ -202,11 +218,18 @@ pub async fn refresh(
 
 /// Marks an open alert acknowledged (someone is on it); false when it already was, or is
 /// resolved.
-pub async fn acknowledge(db: &impl ConnectionTrait, id: i64, by: &str, now: DateTime<Utc>) -> Result<bool, GovError> {
+pub async fn acknowledge(
+    db: &impl ConnectionTrait,
+    id: i64,
+    by: &str,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, GovError> {
     let res = alerts::Entity::update_many()
         .set(alerts::ActiveModel {
             acknowledged_at: Set(Some(now)),
             acknowledged_by: Set(Some(by.to_owned())),
+            acknowledgement: Set(Some(note.to_owned())),
             ..Default::default()
         })
         .filter(alerts::Column::Id.eq(id))
@@ -322,6 +345,37 @@ impl Store {
         let mut caps: Vec<String> = caps.into_iter().flatten().collect();
         caps.sort();
         Ok((agents, caps))
+    }
+
+    /// The detectors' alerts about an agent that people resolved at or after `since`, the
+    /// latest resolution first.
+    pub async fn alerts_resolved_since(
+        &self,
+        agent_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<AlertRecord>, GovError> {
+        use alerts::Column as C;
+        Ok(alerts::Entity::find()
+            .filter(C::AgentId.eq(agent_id))
+            .filter(C::Detector.is_not_null())
+            .filter(C::ResolvedAt.gte(since))
+            .order_by_desc(C::ResolvedAt)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Open alerts about grants that did nothing but alert (no response recorded), oldest
+    /// first: what a detector's new response could still be applied to.
+    pub async fn open_alerts_without_response(&self, detector: &str) -> Result<Vec<AlertRecord>, GovError> {
+        use alerts::Column as C;
+        Ok(alerts::Entity::find()
+            .filter(C::Detector.eq(detector))
+            .filter(C::ResolvedAt.is_null())
+            .filter(C::Response.is_null())
+            .filter(C::GrantId.is_not_null())
+            .order_by_asc(C::Id)
+            .all(self.db())
+            .await?)
     }
 
     /// Open alerts nobody has acknowledged.

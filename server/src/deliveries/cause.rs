@@ -21,12 +21,24 @@ pub(crate) fn of_error(e: &reqwest::Error) -> String {
     {
         return "timed out: the receiver did not answer in time".to_owned();
     }
-    if let Some(io) = chain.iter().find_map(|e| e.downcast_ref::<std::io::Error>()) {
+    // Connectors wrap the socket's error in errors of their own, and an `io::Error` hides the
+    // one it wraps from `source()`: look at every one.
+    let mut ios: Vec<&std::io::Error> = Vec::new();
+    for mut io in chain.iter().filter_map(|e| e.downcast_ref::<std::io::Error>()) {
+        ios.push(io);
+        while let Some(inner) = io.get_ref().and_then(|i| i.downcast_ref::<std::io::Error>()) {
+            ios.push(inner);
+            io = inner;
+        }
+    }
+    for io in ios {
         match io.kind() {
             ErrorKind::ConnectionRefused => return "connection refused: nothing listens at that address".to_owned(),
             ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => {
                 return "connection reset by the receiver".to_owned();
             }
+            // While connecting, bytes that are not what the handshake expects: rustls says why.
+            ErrorKind::InvalidData if e.is_connect() => return format!("TLS failed: {innermost}"),
             _ => {}
         }
     }

@@ -1,15 +1,16 @@
 //! Resolving an alert: who, when and with what note, in the evidence trail.
 
-use super::{Lifecycle, comment, with_comment};
+use super::{Bulk, Lifecycle, comment, with_comment};
 use crate::error::GovError;
-use crate::principal::AsReviewer;
+use crate::principal::AsCorrector;
 use crate::service::alerts::{alert_draft, not_about};
 use crate::store::{alerts, evidence};
 use serde_json::json;
 
 impl Lifecycle {
-    /// Resolves an open alert with a note.
-    pub async fn resolve_alert(&self, who: &AsReviewer, id: i64, text: &str) -> Result<(), GovError> {
+    /// Resolves an open alert with a note (reviewers and managers; never the reviewer an alert
+    /// is about).
+    pub async fn resolve_alert(&self, who: &AsCorrector, id: i64, text: &str) -> Result<(), GovError> {
         let note = comment("note", text, true)?;
         let alert = self.store.alert_by_id(id).await?.ok_or_else(|| GovError::NotFound(format!("alert {id}")))?;
         not_about(&alert, who.actor())?;
@@ -26,5 +27,23 @@ impl Lifecycle {
         evidence::append(&txn, &draft).await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// Resolves several alerts with one note; each is its own step, so one resolved meanwhile
+    /// (or about the caller) is skipped, with why, and the others go ahead.
+    pub async fn resolve_alerts(&self, who: &AsCorrector, ids: &[i64], text: &str) -> Result<Bulk, GovError> {
+        if ids.is_empty() {
+            return Err(GovError::invalid("ids", "select at least one alert"));
+        }
+        comment("note", text, true)?;
+        let mut out = Bulk::default();
+        for id in ids {
+            match self.resolve_alert(who, *id, text).await {
+                Ok(()) => out.done.push(*id),
+                Err(e @ (GovError::Db(_) | GovError::Unavailable(_) | GovError::Internal(_))) => return Err(e),
+                Err(e) => out.skipped.push((*id, e.to_string())),
+            }
+        }
+        Ok(out)
     }
 }

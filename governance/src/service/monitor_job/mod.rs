@@ -17,6 +17,7 @@ use crate::evidence::{Actor, Draft};
 use crate::monitor::{Detector, Judgement, Response};
 use crate::principal::AsManager;
 use crate::service::agents::change_status;
+use crate::service::alerts::CAUSES_LIMIT;
 use crate::service::busy::Lap;
 use crate::service::grants::{Grants, Step, draft};
 use crate::service::monitoring::{self, Check, Extra, Point, RECENT_DAYS, Setting, Window};
@@ -31,7 +32,9 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use vocab::AgentStatus;
 
+mod apply_open;
 mod reviewers;
+pub use apply_open::Applied;
 
 /// The lease's name.
 pub const JOB: &str = "monitor";
@@ -228,9 +231,16 @@ impl MonitorJob {
         let Judgement::Fires { finding } = &check.judgement else { return Ok(()) };
         let detector = check.detector;
         let message = format!("{}: {} against {}", detector.label(), finding.observed, finding.baseline);
-        let details = json!({"finding": finding, "window": window, "series": points}).to_string();
         let about = About::Grant { agent_id: g.agent_id, grant_id: g.id, capability: &g.capability };
-        let detected = Detected { about, detector: detector.as_str(), message: message.clone(), details };
+        let mut figures = json!({"finding": finding, "window": window, "series": points});
+        if alert_store::open_for(txn, about, detector.as_str()).await?.is_none() {
+            // A new alert keeps the actions behind it as they are now: what made it fire.
+            let causes =
+                self.store.actions_counted_by(g.agent_id, &g.capability, detector, window, CAUSES_LIMIT).await?;
+            figures["actions"] = json!(causes.iter().map(|a| a.id).collect::<Vec<_>>());
+        }
+        let detected =
+            Detected { about, detector: detector.as_str(), message: message.clone(), details: figures.to_string() };
         let Some(id) = raise_or_refresh(txn, detected, now, pass).await? else { return Ok(()) };
         let actor = monitor_actor(detector);
         let reason = format!("{} detector fired: {message}", detector.as_str());
@@ -367,9 +377,9 @@ impl MonitorJob {
     }
 }
 
-/// A detector fired about `d.about`: refreshes its open alert (only when the figures changed:
-/// an unchanged alert costs nothing), stays quiet when a person resolved one in the last
-/// [`QUIET_HOURS`], or raises one. The id of an alert it raised.
+/// A detector fired about `d.about`: keeps what it sees now beside its open alert's frozen
+/// figures (only when they changed: an unchanged alert costs nothing), stays quiet when a
+/// person resolved one in the last [`QUIET_HOURS`], or raises one. The id of an alert it raised.
 async fn raise_or_refresh(
     txn: &DatabaseTransaction,
     d: Detected<'_>,
@@ -377,8 +387,12 @@ async fn raise_or_refresh(
     pass: &mut Pass,
 ) -> Result<Option<i64>, GovError> {
     if let Some(open) = alert_store::open_for(txn, d.about, d.detector).await? {
-        if open.details.as_deref() != Some(d.details.as_str()) {
-            alert_store::refresh(txn, open.id, &d.message, &d.details, now).await?;
+        let unchanged = match open.latest_details.as_deref() {
+            Some(latest) => latest == d.details,
+            None => same_figures(open.details.as_deref(), &d.details),
+        };
+        if !unchanged {
+            alert_store::refresh(txn, open.id, &d.details, now).await?;
             pass.refreshed += 1;
         }
         return Ok(None);
@@ -388,6 +402,17 @@ async fn raise_or_refresh(
     }
     // None: raised meanwhile by another instance.
     alert_store::raise_detected(txn, d, now).await
+}
+
+/// Whether `later` holds the figures an alert fired with (its frozen `details` add the actions
+/// behind it, which a later pass does not look up).
+fn same_figures(fired: Option<&str>, later: &str) -> bool {
+    let (Some(fired), Ok(later)) = (fired, serde_json::from_str::<serde_json::Value>(later)) else { return false };
+    let Ok(mut fired) = serde_json::from_str::<serde_json::Value>(fired) else { return false };
+    if let (Some(f), false) = (fired.as_object_mut(), later.get("actions").is_some()) {
+        f.remove("actions");
+    }
+    fired == later
 }
 
 /// An evidence record about a grant (filed under its agent), by the monitor or the manager
