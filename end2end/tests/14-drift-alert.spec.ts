@@ -69,6 +69,8 @@ test('a drifting agent is demoted on its own, explained, and a manager undoes it
   await expect(page.getByTestId('observed')).toContainText('rejected');
   await expect(page.locator('#alert-figures')).toContainText('binomial');
   await expect(page.getByTestId('alert-chart')).toBeVisible();
+  await expect(page.getByTestId('chart-legend')).toContainText('the recent days that were judged');
+  await expect(page.getByTestId('frozen')).toContainText('those of the monitoring pass that raised this alert');
   await expect(page.getByTestId('alert-did')).toContainText('demoted the grant one tier on its own');
   await expect(page.locator('#alert-causes tbody tr').first()).toContainText('rejected');
   await shot(page, '61-alert');
@@ -90,6 +92,32 @@ test('a drifting agent is demoted on its own, explained, and a manager undoes it
   await shot(page, '62-alert-undone');
   await page.getByRole('link', { name: 'drift-bot' }).first().click();
   await expect(page.locator('[data-scorecard="finance.refund.issue"]')).toContainText('contributor');
+
+  // Mona is a manager, not a reviewer: she acknowledges with a note, then resolves it from the
+  // list with the alerts she ticks.
+  await page.goto(alertUrl);
+  await page.locator('#ack-note').fill('Checking the carrier feed with ops');
+  await page.locator('#acknowledge-form').getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(page.getByRole('status')).toContainText('acknowledged');
+  await expect(page.locator('#alert-response')).toContainText('Acknowledged by mona');
+  await expect(page.locator('#alert-response')).toContainText('Checking the carrier feed with ops');
+  const alertId = alertUrl.split('/').pop()!;
+  await page.goto(`${base}/alerts?state=acknowledged`);
+  await page.getByRole('button', { name: 'Resolve ticked' }).click();
+  await expect(page.locator('.field-error[data-field="ids"]')).toContainText('select at least one alert');
+  await page.getByLabel(`Select alert ${alertId}`).check();
+  await page.getByRole('button', { name: 'Resolve ticked' }).click();
+  await expect(page.locator('.field-error[data-field="note"]')).toBeVisible();
+  await expect(page.getByLabel(`Select alert ${alertId}`)).toBeChecked();
+  await shot(page, '63-alerts-bulk-refused');
+  await page.locator('#bulk-note').fill('Carrier feed fixed; refunds rejected this morning were the feed, not the agent');
+  await page.getByRole('button', { name: 'Resolve ticked' }).click();
+  await expect(page.getByRole('status')).toContainText('1 alert(s) resolved.');
+  await page.goto(alertUrl);
+  await expect(page.getByTestId('alert-resolved')).toContainText('Resolved by mona');
+  await page.getByRole('link', { name: 'drift-bot' }).first().click();
+  await expect(page.getByTestId('quiet-detectors')).toContainText('quiet until');
+  await shot(page, '64-agent-quiet-detector');
 
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(alertUrl);

@@ -63,7 +63,7 @@ impl World {
                 About::Grant { agent_id: self.agent_id, grant_id: self.grant_id, capability: "finance.refund.issue" }
             }
         };
-        let details = r#"{"finding":{"observed":"0.70","baseline":"0.10","test":"binomial"},"window":{"baseline_from":"2026-11-05","baseline_to":"2026-12-02","recent_from":"2026-12-03","recent_to":"2026-12-04"},"series":[]}"#;
+        let details = r#"{"finding":{"observed":"0.70","baseline":"0.10","test":"binomial","p_value":0.0001,"n":20},"window":{"baseline_from":"2026-11-05","baseline_to":"2026-12-02","recent_from":"2026-12-03","recent_to":"2026-12-04"},"series":[]}"#;
         let d = Detected { about, detector, message: format!("{detector} fired"), details: details.into() };
         let txn = self.store.begin_write().await.unwrap();
         let id = raise_detected(&txn, d, chrono::Utc::now()).await.unwrap().expect("raised");

@@ -67,7 +67,7 @@ pub fn GrantsPanel(
             <FormError error=step_error />
             <FormError error=revoke_error />
             <FormError error=move_error />
-            <table class="table" id="grants-table">
+            <table class="table stack" id="grants-table">
                 <thead><tr><th>"Capability"</th><th>"Tier"</th><th>"Template"</th><th>"Review"</th><th>"Change tier or revoke"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -199,27 +199,27 @@ fn GrantRowView(agent_id: i64, g: GrantRow, actions: GrantActions, errors: RowEr
     let revoke_label = format!("Reason to revoke {}", g.capability);
     view! {
         <tr data-grant=g.capability.clone()>
-            <td><code>{g.capability.clone()}</code><div class="muted small">{format!("by {} · {}", g.granted_by, g.granted_at)}</div></td>
-            <td>
+            <td class="card-title"><code>{g.capability.clone()}</code><div class="muted small">{format!("by {} · {}", g.granted_by, g.granted_at)}</div></td>
+            <td data-label="Tier">
                 {if g.revoked {
                     view! { <span class="badge off">"revoked"</span> }.into_any()
                 } else {
                     view! { <TierBadge tier=g.tier /> }.into_any()
                 }}
             </td>
-            <td>
+            <td data-label="Template">
                 <a href=format!("/templates/{}?version={}", g.template_id, g.template_version)>{format!("{} v{}", g.template, g.template_version)}</a>
                 {newer}
                 <FieldError error=move_error field=format!("{scope}/template_version") />
             </td>
-            <td>
+            <td data-label="Review">
                 {if g.revoked {
                     view! { <span class="muted small">"—"</span> }.into_any()
                 } else {
                     view! { <a class=review_class href=format!("/reviews/{}", g.id)>{g.review_due.clone()}</a> }.into_any()
                 }}
             </td>
-            <td>
+            <td data-label="Change tier or revoke">
                 {(!g.revoked).then(move || view! {
                     <ActionForm action=actions.step>
                         <input type="hidden" name="agent_id" value=ids.0.clone() />
@@ -253,7 +253,7 @@ pub fn DecisionsPanel(actions: Vec<ActionRow>) -> impl IntoView {
                 view! { <p class="muted">"This agent has not asked to act yet."</p> }.into_any()
             } else {
                 view! {
-                    <table class="table" id="decisions-table">
+                    <table class="table stack" id="decisions-table">
                         <thead><tr><th>"#"</th><th>"When"</th><th>"Capability"</th><th>"Decision"</th><th>"Now"</th><th>"Rule"</th><th>"Reasoning"</th></tr></thead>
                         <tbody>
                             {actions
@@ -261,18 +261,18 @@ pub fn DecisionsPanel(actions: Vec<ActionRow>) -> impl IntoView {
                                 .map(|a| {
                                     view! {
                                         <tr data-action=a.id.to_string()>
-                                            <td class="num"><a href=format!("/actions/{}", a.id)>{a.id}</a></td>
-                                            <td class="nowrap">{a.created_at}</td>
-                                            <td><code>{a.capability}</code></td>
-                                            <td>
+                                            <td class="num card-title"><a href=format!("/actions/{}", a.id)>{format!("#{}", a.id)}</a></td>
+                                            <td class="nowrap" data-label="When">{a.created_at}</td>
+                                            <td data-label="Capability"><code>{a.capability}</code></td>
+                                            <td data-label="Decision">
                                                 <DecisionBadge decision=a.decision />
                                                 {a.supervised.then(|| view! { " "<span class="badge">"supervised"</span> })}
                                                 {a.sandbox.then(|| view! { " "<span class="badge warn">"sandbox"</span> })}
                                                 <div class="muted small">{format!("confidence {:.2}", a.confidence)}</div>
                                             </td>
-                                            <td><StateBadge state=a.state /></td>
-                                            <td class="small">{a.rule}</td>
-                                            <td class="small clip-wrap">{a.reasoning}</td>
+                                            <td data-label="Now"><StateBadge state=a.state /></td>
+                                            <td class="small" data-label="Rule">{a.rule}</td>
+                                            <td class="small clip-wrap" data-label="Reasoning">{a.reasoning}</td>
                                         </tr>
                                     }
                                 })

@@ -115,7 +115,7 @@ pub fn AgentsPage() -> impl IntoView {
 #[component]
 fn AgentTable(rows: Vec<AgentListRow>) -> impl IntoView {
     view! {
-        <table class="table" id="agents-table">
+        <table class="table stack" id="agents-table">
             <thead>
                 <tr><th>"Agent"</th><th>"Environment"</th><th>"Status"</th><th>"Owner"</th><th>"Last 12 weeks, per grant"</th><th>"Purpose"</th></tr>
             </thead>
@@ -128,12 +128,12 @@ fn AgentTable(rows: Vec<AgentListRow>) -> impl IntoView {
                         let env_class = if a.environment == "sandbox" { "badge warn" } else { "badge" };
                         view! {
                             <tr data-agent=a.name.clone()>
-                                <td><a href=format!("/agents/{}", a.id)><strong>{a.name.clone()}</strong></a></td>
-                                <td><span class=env_class>{a.environment.clone()}</span></td>
-                                <td><span class=status_class>{a.status.as_str()}</span></td>
-                                <td>{a.owner.clone()}</td>
-                                <td class="trends"><Trends trends=row.trends /></td>
-                                <td class="clip">{a.purpose.clone()}</td>
+                                <td class="card-title"><a href=format!("/agents/{}", a.id)><strong>{a.name.clone()}</strong></a></td>
+                                <td class="card-inline" data-label="Environment"><span class=env_class>{a.environment.clone()}</span></td>
+                                <td class="card-inline" data-label="Status"><span class=status_class>{a.status.as_str()}</span></td>
+                                <td data-label="Owner">{a.owner.clone()}</td>
+                                <td class="trends" data-label="Last 12 weeks, per grant"><Trends trends=row.trends /></td>
+                                <td class="clip" data-label="Purpose">{a.purpose.clone()}</td>
                             </tr>
                         }
                     })

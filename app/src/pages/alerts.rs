@@ -112,7 +112,7 @@ fn BulkForm(kept: crate::model::KeptForm, back: String) -> impl IntoView {
     let bulk = ServerAction::<AlertsBulk>::new();
     let error = action_error(bulk);
     view! {
-        <ActionForm action=bulk attr:id="alerts-bulk" attr:class="bulk">
+        <ActionForm action=bulk attr:id="alerts-bulk" attr:class="alerts-bulk">
             <input type="hidden" name="back" value=back />
             <label for="bulk-note">"Note for the ticked alerts (needed to resolve)"</label>
             <textarea id="bulk-note" name="note" rows="2" placeholder="What you found and did">{crate::components::form::area_text(kept.get("note"))}</textarea>
@@ -374,15 +374,15 @@ fn Alert(p: AlertDetailView, forms: Forms, kept: Kept) -> impl IntoView {
             } else {
                 view! {
                     <div class="table-wrap">
-                        <table class="table">
+                        <table class="table stack" id="causes-table">
                             <thead><tr><th>"Action"</th><th>"State"</th><th>"Proposed"</th><th>"Confidence"</th></tr></thead>
                             <tbody>
                                 {p.causes.into_iter().map(|c| view! {
                                     <tr>
-                                        <td><a href=format!("/actions/{}", c.id)>{format!("#{}", c.id)}</a></td>
-                                        <td>{c.state}</td>
-                                        <td class="small">{c.when}</td>
-                                        <td>{c.confidence}</td>
+                                        <td class="card-title"><a href=format!("/actions/{}", c.id)>{format!("#{}", c.id)}</a></td>
+                                        <td class="card-inline" data-label="State">{c.state}</td>
+                                        <td class="small card-inline" data-label="Proposed">{c.when}</td>
+                                        <td class="card-inline" data-label="Confidence">{c.confidence}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -94,11 +94,11 @@ fn RecentTable(rows: Vec<RecordedRow>) -> impl IntoView {
                 <tbody>
                     {rows.into_iter().map(|r| view! {
                         <tr data-recorded=r.seq.to_string()>
-                            <td class="nowrap" data-label="When"><a href=format!("/audit/records/{}", r.seq)>{r.when}</a></td>
-                            <td data-label="Agent"><a href=format!("/agents/{}", r.agent_id)><strong>{r.agent}</strong></a></td>
+                            <td class="nowrap card-inline" data-label="When"><a href=format!("/audit/records/{}", r.seq)>{r.when}</a></td>
+                            <td class="card-title"><a href=format!("/agents/{}", r.agent_id)><strong>{r.agent}</strong></a></td>
                             <td data-label="Capability"><a href=format!("/reviews/{}", r.grant_id)><code>{r.capability}</code></a></td>
                             <td data-label="Decision"><strong>{r.decision}</strong><div class="muted small">{r.tier}</div></td>
-                            <td data-label="By">{r.reviewer}</td>
+                            <td class="card-inline" data-label="By">{r.reviewer}</td>
                             <td class="small clip-wrap" data-label="Comment">{r.comment}</td>
                         </tr>
                     }).collect_view()}
@@ -117,10 +117,10 @@ fn DueTable(rows: Vec<ReviewRow>, id: &'static str) -> impl IntoView {
                 <tbody>
                     {rows.into_iter().map(|r| view! {
                         <tr data-review=format!("{}:{}", r.agent, r.capability)>
-                            <td data-label="Agent"><a href=format!("/agents/{}", r.agent_id)><strong>{r.agent.clone()}</strong></a></td>
+                            <td class="card-title"><a href=format!("/agents/{}", r.agent_id)><strong>{r.agent.clone()}</strong></a></td>
                             <td data-label="Capability"><code>{r.capability.clone()}</code></td>
-                            <td data-label="Tier"><TierBadge tier=r.tier /></td>
-                            <td class="nowrap" data-label="Due">{r.due.clone()}<div><span class=r.state.class()>{r.state.words()}</span></div></td>
+                            <td class="card-inline" data-label="Tier"><TierBadge tier=r.tier /></td>
+                            <td class="nowrap card-inline" data-label="Due">{r.due.clone()}<div><span class=r.state.class()>{r.state.words()}</span></div></td>
                             <td class="small" data-label="Cadence">{r.cadence.clone()}</td>
                             <td><a class="btn btn-small" href=format!("/reviews/{}", r.grant_id)>"Review"</a></td>
                         </tr>

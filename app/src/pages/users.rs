@@ -116,7 +116,7 @@ fn UserTable(
     reset: ServerAction<ResetUserPassword>,
 ) -> impl IntoView {
     view! {
-        <table class="table" id="users-table">
+        <table class="table stack" id="users-table">
             <thead>
                 <tr><th>"User"</th><th>"Status"</th><th>"Roles"</th><th>"Last sign-in"</th><th></th></tr>
             </thead>
@@ -138,9 +138,9 @@ fn UserTable(
                         let (label, next) = if u.active { ("Deactivate", "false") } else { ("Reactivate", "true") };
                         view! {
                             <tr data-user=u.username.clone()>
-                                <td><strong>{u.username.clone()}</strong><div class="muted small">{format!("since {}", u.created_at)}</div></td>
-                                <td>{status}</td>
-                                <td>
+                                <td class="card-title"><strong>{u.username.clone()}</strong><div class="muted small">{format!("since {}", u.created_at)}</div></td>
+                                <td data-label="Status">{status}</td>
+                                <td data-label="Roles">
                                     <ActionForm action=set_roles>
                                         <input type="hidden" name="user_id" value=id />
                                         <span class="inline-checks">
@@ -160,7 +160,7 @@ fn UserTable(
                                         <button type="submit" class="btn btn-small">"Save roles"</button>
                                     </ActionForm>
                                 </td>
-                                <td class="nowrap">{u.last_login_at.clone().unwrap_or_else(|| "never".into())}</td>
+                                <td class="nowrap" data-label="Last sign-in">{u.last_login_at.clone().unwrap_or_else(|| "never".into())}</td>
                                 <td>
                                     {if u.is_you {
                                         view! { <span class="muted small">"you"</span> }.into_any()

@@ -417,7 +417,7 @@ fn justified_as(
             field,
             format!(
                 "it does not meet its criteria ({}): {what} anyway needs a justification of at least {MIN_OVERRIDE_JUSTIFICATION} characters",
-                b.missing.join("; ")
+                b.short.clone().unwrap_or_else(|| b.missing.join("; "))
             ),
         ));
     }
@@ -427,9 +427,23 @@ fn justified_as(
 /// What a grant judged by [`judge_start`] is based on, for its evidence record.
 fn start_basis(start: &Start, template_id: i64, version: i64, record: &CapabilityRecord) -> Basis {
     let steps: Vec<_> = start.steps.iter().map(|r| r.to).collect();
+    // Per skipped step its first shortfall and how many more: a person reads the gist, the
+    // evidence record keeps every item.
+    let short = start
+        .steps
+        .iter()
+        .filter(|r| !r.ready())
+        .map(|r| {
+            let missing = r.missing();
+            let more = if missing.len() > 1 { format!(" and {} more", missing.len() - 1) } else { String::new() };
+            format!("to {}: {}{more}", r.to.as_str(), missing.first().copied().unwrap_or_default())
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     Basis {
         ready: start.ready(),
         missing: start.missing(),
+        short: Some(short),
         criteria: json!({"template_id": template_id, "template_version": version, "start_tier": start.free_up_to, "steps": steps}),
         scorecard: json!({
             "record": record.tally,
@@ -468,6 +482,8 @@ pub(crate) async fn revoke_in(
 pub(crate) struct Basis {
     ready: bool,
     missing: Vec<String>,
+    /// What is missing in brief, when the whole list is long (the record keeps all of it).
+    short: Option<String>,
     /// The template version and the step's criteria.
     criteria: serde_json::Value,
     /// The counts at the tier, the measured rate and the days.
@@ -485,12 +501,13 @@ impl Grants {
 /// What promoting `g` would be based on, from its scorecard.
 pub(crate) fn basis_of(g: &GrantRecord, card: &crate::service::scorecards::Scorecard) -> Basis {
     let Some(r) = card.readiness.as_ref() else {
-        return Basis { ready: true, missing: Vec::new(), criteria: json!(null), scorecard: json!(null) };
+        return Basis { ready: true, missing: Vec::new(), short: None, criteria: json!(null), scorecard: json!(null) };
     };
     let criteria = card.criteria.clone().and_then(|p| p.step_to(r.to).cloned());
     Basis {
         ready: r.ready(),
         missing: r.missing().into_iter().map(str::to_owned).collect(),
+        short: None,
         criteria: json!({"template_id": g.template_id, "template_version": g.template_version, "to": r.to, "step": criteria}),
         scorecard: json!({
             "tier_since": card.tier_since,

@@ -180,3 +180,83 @@ async fn an_alert_about_a_reviewer_is_worked_by_someone_else() {
     let resolve = [("id", sid.as_str()), ("note", "talked it through")];
     assert_eq!(location(&app.post_form(&mut vera, "/api/alerts/resolve", &resolve).await), format!("/alerts/{id}"));
 }
+
+#[tokio::test]
+async fn a_manager_works_alerts_in_bulk_and_sees_what_later_passes_saw() {
+    let app = spawn_app().await;
+    let (agent, id) = demoted(&app).await;
+    let sid = id.to_string();
+    // A manager who is no reviewer acknowledges with a note, shown on the alert's page.
+    let mut mona = app.browser_as("mona", &["manager"]).await;
+    let page = app.get(&mona, &format!("/alerts/{id}")).await.text().await.unwrap();
+    assert!(page.contains("acknowledge-form") && page.contains("resolve-form"), "a manager may work it");
+    assert!(page.contains(r#"data-testid="frozen""#), "the figures are said to be those it fired with");
+    let ack = [("id", sid.as_str()), ("note", "checking the <b>rejected</b> refunds")];
+    assert_eq!(location(&app.post_form(&mut mona, "/api/alerts/acknowledge", &ack).await), format!("/alerts/{id}"));
+    let page = app.get(&mona, &format!("/alerts/{id}")).await.text().await.unwrap();
+    assert!(page.contains("Acknowledged by mona") && page.contains("checking the &lt;b&gt;rejected&lt;/b&gt; refunds"));
+
+    // A later pass's figures are shown beside the frozen ones, never over them.
+    let db = app.db.db();
+    let backend = db.get_database_backend();
+    let latest = r#"{"finding":{"observed":"0.90 rejected (18 of 20)","baseline":"0.03","test":"binomial","p_value":0.0001,"n":20},"window":{"baseline_from":"2026-11-05","baseline_to":"2026-12-02","recent_from":"2026-12-03","recent_to":"2026-12-04"},"series":[]}"#;
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => "UPDATE alerts SET latest_details = $1 WHERE id = $2",
+        _ => "UPDATE alerts SET latest_details = ? WHERE id = ?",
+    };
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, [latest.into(), id.into()])).await.unwrap();
+    let page = app.get(&mona, &format!("/alerts/{id}")).await.text().await.unwrap();
+    let since = page.split(r#"id="alert-since""#).nth(1).expect("a since-then section");
+    assert!(since.contains("0.90 rejected (18 of 20)"), "{since}");
+    let frozen = page.split(r#"id="alert-figures""#).nth(1).unwrap().split(r#"id="alert-since""#).next().unwrap();
+    assert!(!frozen.contains("18 of 20") && frozen.contains("rejected"), "the firing figures stay");
+
+    // Bulk from the list: ticks and a note; a refused one (no note to resolve) keeps both.
+    let list = app.get(&mona, "/alerts?state=acknowledged").await.text().await.unwrap();
+    assert!(list.contains(&format!(r#"value="{id}""#)) && list.contains("Resolve ticked"), "ticks and the bulk form");
+    let back = "/alerts?state=acknowledged";
+    let refused = [("selected[0]", sid.as_str()), ("step", "resolve"), ("note", ""), ("back", back)];
+    let res = app.post_form_on(&mut mona, back, "/api/alerts/bulk", &refused).await;
+    let page = app.get(&mona, &app.back_to(&res)).await.text().await.unwrap();
+    assert!(page.contains(r#"data-field="note""#), "the error sits under the note");
+    assert!(page.contains(&format!(r#"value="{id}" checked"#)), "the tick is kept");
+    let mut aldo = app.browser_as("aldo", &["auditor"]).await;
+    let bulk = [("selected[0]", sid.as_str()), ("step", "resolve"), ("note", "retrained"), ("back", back)];
+    assert_eq!(app.post_api(&mut aldo, "/api/alerts/bulk", &bulk).await.status(), StatusCode::FORBIDDEN);
+    let res = app.post_form_on(&mut mona, back, "/api/alerts/bulk", &bulk).await;
+    assert_eq!(location(&res), back, "back to the list as it was filtered");
+    let page = app.get(&mona, back).await.text().await.unwrap();
+    assert!(page.contains("1 alert(s) resolved."), "the notice counts them");
+    assert!(app.db.open_alerts(Some(agent)).await.unwrap().is_empty());
+
+    // The agent's page says the detector is quiet now, and until when.
+    let agent_page = app.get(&mona, &format!("/agents/{agent}")).await.text().await.unwrap();
+    let quiet = agent_page.split(r#"data-testid="quiet-detectors""#).nth(1).expect("quiet detectors listed");
+    assert!(quiet.contains("Rejection rate") && quiet.contains("quiet until") && quiet.contains("resolved by mona"));
+}
+
+#[tokio::test]
+async fn a_detectors_new_response_reaches_open_alerts_only_when_asked() {
+    let app = spawn_app().await;
+    let (agent, _) = app.agent_with_grant("drift-bot", "finance.refund.issue", "executor").await;
+    for d in 2..30 {
+        decided(&app, agent, d, 9, if d % 3 == 0 { 1 } else { 0 }).await;
+    }
+    decided(&app, agent, 0, 8, 16).await;
+    // Alert only at first.
+    let pass = app.state.monitor.run(chrono::Utc::now()).await.unwrap();
+    assert_eq!((pass.raised, pass.acted), (1, 0), "{pass:?}");
+    let mut olga = app.browser_as("olga", &["manager"]).await;
+    let page = app.get(&olga, "/monitoring").await.text().await.unwrap();
+    assert!(page.contains("Also apply the response to the 1 open alert(s)"), "the page offers it");
+    let set = [("detector", "rejection_rate"), ("enabled", "on"), ("sensitivity", "normal"), ("response", "demote_grant")];
+    app.post_form(&mut olga, "/api/monitoring/configure", &set).await;
+    let page = app.get(&olga, "/monitoring").await.text().await.unwrap();
+    assert!(page.contains("It applies to new alerts; the 1 open alert(s) it raised before keep what they did."));
+    assert_eq!(app.db.grants_of(agent).await.unwrap()[0].tier.as_str(), "executor");
+    let apply = [set[0], set[1], set[2], set[3], ("apply_open", "on")];
+    app.post_form(&mut olga, "/api/monitoring/configure", &apply).await;
+    let page = app.get(&olga, "/monitoring").await.text().await.unwrap();
+    assert!(page.contains("Applied to 1 open alert(s)."), "the notice says so");
+    assert_eq!(app.db.grants_of(agent).await.unwrap()[0].tier.as_str(), "contributor", "demoted now");
+}
