@@ -9,7 +9,8 @@ use leptos::prelude::*;
 #[server(endpoint = "actions/detail")]
 pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
     use crate::api::{cards::cards, evidence_row};
-    use crate::server::context::{gov, principal, state};
+    use crate::server::context::{gov, kept_forms, principal, state};
+    let kept = kept_forms();
     let who = principal()?;
     let member = who.as_member().map_err(gov)?;
     let st = state()?;
@@ -53,6 +54,7 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
         card,
         resolution,
         track,
+        kept_shadow: kept.get(crate::api::inbox::SHADOW_FORM).await,
     })
 }
 

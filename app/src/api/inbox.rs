@@ -37,8 +37,9 @@ pub async fn inbox_page(
 ) -> Result<InboxView, AppError> {
     use crate::api::cards::{Context, alert_row, card, peer_side};
     use crate::model::InboxCounts;
-    use crate::server::context::{gov, principal, state};
+    use crate::server::context::{gov, kept_forms, principal, state};
     use governance::service::inbox::{InboxQuery, View};
+    let kept = kept_forms();
     let token = principal()?.as_reviewer().map_err(gov)?;
     let q = InboxQuery {
         view: View::parse(&view),
@@ -73,8 +74,15 @@ pub async fn inbox_page(
         },
         agents: p.agents,
         capabilities: p.capabilities,
+        kept_bulk: kept.get(BULK_FORM).await,
+        kept_shadow: kept.get(SHADOW_FORM).await,
     })
 }
+
+/// Where the bulk form keeps its ticks and comment after a refusal.
+pub const BULK_FORM: &str = "inbox/bulk";
+/// Where a shadow decision keeps what was typed (with the action's id) after a refusal.
+pub const SHADOW_FORM: &str = "inbox/shadow";
 
 #[cfg(feature = "ssr")]
 fn verdict(v: Option<String>) -> Result<governance::shadow::Verdict, AppError> {
@@ -109,15 +117,25 @@ pub async fn review_selected(
     comment: String,
     back: String,
 ) -> Result<(), AppError> {
-    use crate::server::context::{fail, gov, principal, state};
+    use crate::server::context::{fail, gov, keep_form, principal, state};
     let token = principal()?.as_reviewer().map_err(gov)?;
-    let v = self::verdict(verdict).map_err(|e| e.scoped("bulk"))?;
+    let ticked = selected.clone().unwrap_or_default();
+    let mut typed: Vec<(&str, &str)> = vec![("comment", comment.as_str())];
+    typed.extend(ticked.iter().map(|s| ("selected", s.as_str())));
+    let v = match self::verdict(verdict) {
+        Ok(v) => v,
+        Err(e) => {
+            keep_form(BULK_FORM, &typed).await;
+            return Err(e.scoped("bulk"));
+        }
+    };
     let mut picks = Vec::new();
     for s in selected.unwrap_or_default() {
         let parsed = s.split_once(':').and_then(|(id, hash)| Some((id.parse::<i64>().ok()?, hash.to_owned())));
         match parsed {
             Some(p) => picks.push(p),
             None => {
+                keep_form(BULK_FORM, &typed).await;
                 return Err(fail(AppError::Field {
                     field: "bulk/ids".into(),
                     message: format!("'{s}' is not an action"),
@@ -125,7 +143,13 @@ pub async fn review_selected(
             }
         }
     }
-    let out = state()?.lifecycle.review_many(&token, &picks, v, &comment).await.map_err(|e| gov(e).scoped("bulk"))?;
+    let out = match state()?.lifecycle.review_many(&token, &picks, v, &comment).await {
+        Ok(out) => out,
+        Err(e) => {
+            keep_form(BULK_FORM, &typed).await;
+            return Err(gov(e).scoped("bulk"));
+        }
+    };
     let word = if v == governance::shadow::Verdict::Approve { "approved" } else { "rejected" };
     done_and_back(&back, &format!("{word}.{}.{}", out.done.len(), out.skipped.len())).await;
     Ok(())
@@ -150,14 +174,27 @@ pub async fn record_shadow(
     comment: String,
     back: String,
 ) -> Result<(), AppError> {
-    use crate::server::context::{gov, principal, state};
+    use crate::server::context::{gov, keep_form, principal, state};
     let token = principal()?.as_reviewer().map_err(gov)?;
-    let v = self::verdict(verdict).map_err(|e| e.scoped(&id.to_string()))?;
-    let after = state()?
-        .lifecycle
-        .record_shadow(&token, id, v, &params, &comment)
-        .await
-        .map_err(|e| gov(e).scoped(&id.to_string()))?;
+    let sid = id.to_string();
+    let picked = verdict.clone().unwrap_or_default();
+    let typed = [
+        ("id", sid.as_str()),
+        ("verdict", picked.as_str()),
+        ("params", params.as_str()),
+        ("comment", comment.as_str()),
+    ];
+    let done = match self::verdict(verdict) {
+        Ok(v) => state()?.lifecycle.record_shadow(&token, id, v, &params, &comment).await.map_err(gov),
+        Err(e) => Err(e),
+    };
+    let after = match done {
+        Ok(a) => a,
+        Err(e) => {
+            keep_form(SHADOW_FORM, &typed).await;
+            return Err(e.scoped(&sid));
+        }
+    };
     let agreement = after.shadow_agreement.unwrap_or_default();
     done_and_back(&back, &format!("compared-{agreement}.1.0")).await;
     Ok(())

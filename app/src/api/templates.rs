@@ -112,16 +112,26 @@ fn rule_view(r: &governance::template::Rule) -> crate::model::RuleView {
     }
 }
 
-/// Copies a template into a new editable one named `name`.
+/// Copies a template into a new editable one named `name`; a refused name comes back under
+/// that template's form, as typed.
 #[server(endpoint = "templates/copy")]
 pub async fn copy_template(from: i64, name: String) -> Result<(), AppError> {
-    use crate::server::context::{gov, principal, state};
+    use crate::server::context::{gov, keep_form, principal, state};
     let token = principal()?.as_manager().map_err(gov)?;
-    let t = state()?.templates.copy(&token, from, &name).await.map_err(gov)?;
+    let t = match state()?.templates.copy(&token, from, &name).await {
+        Ok(t) => t,
+        Err(e) => {
+            keep_form(COPY_FORM, &[("from", &from.to_string()), ("name", &name)]).await;
+            return Err(gov(e).scoped(&from.to_string()));
+        }
+    };
     crate::server::context::notice(true, "Template copied. Edit its rules below; each save makes a new version.").await;
     leptos_axum::redirect(&format!("/templates/{}", t.id));
     Ok(())
 }
+
+/// Where a refused "copy as" keeps the template it was for and the name typed.
+pub const COPY_FORM: &str = "templates/copy";
 
 /// Adds or changes one capability's rule, making a new version.
 #[server(endpoint = "templates/rule")]

@@ -119,25 +119,36 @@ pub fn RollbackForm(card: ActionCard, actions: ReviewActions, #[prop(into)] back
 
 /// Record what the reviewer would have decided on an observer's recommendation.
 #[component]
-pub fn ShadowForm(card: ActionCard, actions: ReviewActions, #[prop(into)] back: String) -> impl IntoView {
+pub fn ShadowForm(
+    card: ActionCard,
+    actions: ReviewActions,
+    #[prop(into)] back: String,
+    /// What was typed into this form before it was refused (used when its `id` is this card's).
+    #[prop(optional)]
+    kept: crate::model::KeptForm,
+) -> impl IntoView {
     let id = card.id;
     let error = action_error(actions.shadow);
-    let rows = card.params_json.lines().count().clamp(3, 14).to_string();
+    let mine = kept.get("id") == id.to_string();
+    let params = if mine { kept.get("params") } else { card.params_json.clone() };
+    let comment = if mine { kept.get("comment") } else { String::new() };
+    let reject = mine && kept.get("verdict") == "reject";
+    let rows = params.lines().count().clamp(3, 14).to_string();
     view! {
         <ActionForm action=actions.shadow attr:class="review-form">
             <input type="hidden" name="id" value=id.to_string() />
             <input type="hidden" name="back" value=back />
             <fieldset class="choice">
                 <legend>"Your decision on this case"</legend>
-                <label class="check"><input type="radio" name="verdict" value="approve" checked />"Approve"</label>
-                <label class="check"><input type="radio" name="verdict" value="reject" />"Reject"</label>
+                <label class="check"><input type="radio" name="verdict" value="approve" checked=!reject />"Approve"</label>
+                <label class="check"><input type="radio" name="verdict" value="reject" checked=reject />"Reject"</label>
             </fieldset>
             <FieldError error field=format!("{id}/verdict") />
             <label for=format!("shadow-params-{id}")>"Params you would use (edit to differ)"</label>
-            <textarea id=format!("shadow-params-{id}") name="params" rows=rows class="mono">{crate::components::form::area_text(card.params_json)}</textarea>
+            <textarea id=format!("shadow-params-{id}") name="params" rows=rows class="mono">{crate::components::form::area_text(params)}</textarea>
             <FieldError error field=format!("{id}/params") />
             <label for=format!("shadow-comment-{id}")>"Comment (optional)"</label>
-            <textarea id=format!("shadow-comment-{id}") name="comment" rows="1"></textarea>
+            <textarea id=format!("shadow-comment-{id}") name="comment" rows="1">{crate::components::form::area_text(comment)}</textarea>
             <FieldError error field=format!("{id}/comment") />
             <ItemErrors error id />
             <button type="submit" class="btn btn-primary">"Record my decision"</button>

@@ -113,6 +113,10 @@ pub struct InboxView {
     pub counts: InboxCounts,
     pub agents: Vec<(i64, String)>,
     pub capabilities: Vec<String>,
+    /// What was ticked and typed into the bulk form, when the page shows its error.
+    pub kept_bulk: super::KeptForm,
+    /// What was typed into a shadow decision (its `id` says which), likewise.
+    pub kept_shadow: super::KeptForm,
 }
 
 /// An action's own page.
@@ -130,6 +134,8 @@ pub struct ActionDetailView {
     pub resolution: Option<PeerResolution>,
     /// The agent's track record with the grant that decided it (read-only, for any member).
     pub track: Option<super::ScorecardView>,
+    /// What was typed into its shadow decision, when the page shows that form's error.
+    pub kept_shadow: super::KeptForm,
 }
 
 /// A settled peer disagreement: both analyses as they were, which one went ahead and why.

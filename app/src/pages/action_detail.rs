@@ -53,7 +53,9 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
             State::AwaitingConfirmation => {
                 Some(view! { <ConfirmForm card=c.clone() actions back=back.clone() /> }.into_any())
             }
-            State::Shadow => Some(view! { <ShadowForm card=c.clone() actions back=back.clone() /> }.into_any()),
+            State::Shadow => Some(
+                view! { <ShadowForm card=c.clone() actions back=back.clone() kept=d.kept_shadow.clone() /> }.into_any(),
+            ),
             _ => None,
         }
     } else {

@@ -143,7 +143,7 @@ fn Inbox(
     let body = if a.view == "alerts" {
         view! { <Alerts alerts=d.alerts resolve back=back.clone() /> }.into_any()
     } else {
-        view! { <Items items=d.items view=a.view.clone() actions bulk back=back.clone() /> }.into_any()
+        view! { <Items items=d.items view=a.view.clone() actions bulk back=back.clone() kept=(d.kept_bulk.clone(), d.kept_shadow.clone()) /> }.into_any()
     };
     let pager = (d.pages > 1).then(|| {
         let prev = (d.page > 1).then(|| a.href(&a.view, d.page - 1));
@@ -201,7 +201,10 @@ fn Items(
     actions: ReviewActions,
     bulk: ServerAction<ReviewSelected>,
     back: String,
+    /// What was kept of the bulk form and of a shadow decision after a refusal.
+    kept: (crate::model::KeptForm, crate::model::KeptForm),
 ) -> impl IntoView {
+    let (kept_bulk, kept_shadow) = kept;
     if items.is_empty() {
         let text = match view.as_str() {
             "supervised" => "No supervised action is waiting for confirmation.",
@@ -214,6 +217,7 @@ fn Items(
     let approvals = view == "approval";
     let bulk_error = action_error(bulk);
     let bulk_back = back.clone();
+    let bulk_comment = kept_bulk.get("comment");
     view! {
         {approvals.then(|| view! {
             <ActionForm action=bulk attr:id="bulk-form" attr:class="panel bulk">
@@ -221,7 +225,7 @@ fn Items(
                 <div class="bulk-row">
                     <div class="bulk-comment">
                         <label for="bulk-comment">"Decide the ticked actions with one comment"</label>
-                        <input id="bulk-comment" name="comment" placeholder="Required to reject" />
+                        <input id="bulk-comment" name="comment" placeholder="Required to reject" value=bulk_comment />
                     </div>
                     <button type="submit" name="verdict" value="approve" class="btn btn-primary">"Approve ticked"</button>
                     <button type="submit" name="verdict" value="reject" class="btn btn-danger">"Reject ticked"</button>
@@ -247,17 +251,20 @@ fn Items(
                         }
                             .into_any()
                     }
-                    "shadow" => view! { <div class="item-forms"><ShadowForm card=c.clone() actions back /></div> }.into_any(),
+                    "shadow" => view! { <div class="item-forms"><ShadowForm card=c.clone() actions back kept=kept_shadow.clone() /></div> }.into_any(),
                     "disagreements" => view! { <div class="item-forms"><DisagreementForm card=c.clone() actions back /></div> }.into_any(),
                     _ => view! { <div class="item-forms"><ApproveForm card=c.clone() actions back /></div> }.into_any(),
                 };
+                let tick_value = format!("{}:{}", c.id, c.action_hash);
+                let ticked = kept_bulk.has("selected", &tick_value);
                 let tick = approvals.then(|| view! {
                     <input
                         type="checkbox"
                         class="tick"
                         form="bulk-form"
                         name=format!("selected[{i}]")
-                        value=format!("{}:{}", c.id, c.action_hash)
+                        value=tick_value
+                        checked=ticked
                         aria-label=format!("Select action {}", c.id)
                     />
                 });

@@ -11,6 +11,7 @@ pub fn TemplatesPage() -> impl IntoView {
     let copy = ServerAction::<CopyTemplate>::new();
     let templates = Resource::new(move || copy.version().get(), |_| list_templates());
     let error = action_error(copy);
+    let kept = Resource::new(|| (), |_| crate::api::auth::kept_form(crate::api::templates::COPY_FORM.into()));
     view! {
         <Title text="Templates" />
         <h1>"Permission templates"</h1>
@@ -19,9 +20,9 @@ pub fn TemplatesPage() -> impl IntoView {
             "Editing makes a new version; grants keep pointing at the version they were made from."
         </p>
         <FormError error />
-        <FieldError error field="name" />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
+                let kept = kept.await.unwrap_or_default();
                 match templates.await {
                     Ok(rows) => view! {
                         <div class="cards templates">
@@ -29,7 +30,8 @@ pub fn TemplatesPage() -> impl IntoView {
                                 .into_iter()
                                 .map(|t| {
                                     let from = t.id.to_string();
-                                    let suggested = format!("{} (copy)", t.name);
+                                    let suggested = if kept.get("from") == from { kept.get("name") } else { format!("{} (copy)", t.name) };
+                                    let field = format!("{from}/name");
                                     view! {
                                         <div class="card" data-template=t.name.clone()>
                                             <div class="card-title">
@@ -45,6 +47,7 @@ pub fn TemplatesPage() -> impl IntoView {
                                                 <input id=format!("copy-{}", t.id) name="name" value=suggested required />
                                                 <button type="submit" class="btn btn-small">"Copy"</button>
                                             </ActionForm>
+                                            <FieldError error field=field />
                                         </div>
                                     }
                                 })

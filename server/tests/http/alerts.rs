@@ -249,7 +249,8 @@ async fn a_detectors_new_response_reaches_open_alerts_only_when_asked() {
     let mut olga = app.browser_as("olga", &["manager"]).await;
     let page = app.get(&olga, "/monitoring").await.text().await.unwrap();
     assert!(page.contains("Also apply the response to the 1 open alert(s)"), "the page offers it");
-    let set = [("detector", "rejection_rate"), ("enabled", "on"), ("sensitivity", "normal"), ("response", "demote_grant")];
+    let set =
+        [("detector", "rejection_rate"), ("enabled", "on"), ("sensitivity", "normal"), ("response", "demote_grant")];
     app.post_form(&mut olga, "/api/monitoring/configure", &set).await;
     let page = app.get(&olga, "/monitoring").await.text().await.unwrap();
     assert!(page.contains("It applies to new alerts; the 1 open alert(s) it raised before keep what they did."));

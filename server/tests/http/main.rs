@@ -12,6 +12,7 @@ mod csrf;
 mod envelope;
 mod grants;
 mod inbox;
+mod kept_forms;
 mod lifecycle;
 mod monitoring;
 mod notifications;
