@@ -188,7 +188,10 @@ async fn a_burst_of_rejections_demotes_the_grant_once_and_a_manager_undoes_it() 
         assert!(!restarted.run(now + Duration::seconds(20)).await.unwrap().held);
         let later = now + Duration::seconds(LEASE_SECONDS + 20);
         let resumed = restarted.run(later).await.unwrap();
-        assert!(resumed.held && resumed.unchanged, "{}: {resumed:?}", db.name);
+        // A day's first pass judges everyone again, so "unchanged" holds only within one UTC day
+        // (this test, run just before midnight, crosses it).
+        let same_day = later.date_naive() == now.date_naive();
+        assert!(resumed.held && (resumed.unchanged || !same_day), "{}: {resumed:?}", db.name);
 
         // Undo: a manager restores the tier, once.
         let manager = w.olga.as_manager().unwrap();

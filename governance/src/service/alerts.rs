@@ -206,19 +206,8 @@ impl Alerts {
     /// Acknowledges several alerts with one note; each is its own step, so one acknowledged
     /// meanwhile (or about the caller) is skipped, with why, and the others go ahead.
     pub async fn acknowledge_many(&self, by: &AsCorrector, ids: &[i64], text: &str) -> Result<Bulk, GovError> {
-        if ids.is_empty() {
-            return Err(GovError::invalid("ids", "select at least one alert"));
-        }
         comment("note", text, false)?;
-        let mut out = Bulk::default();
-        for id in ids {
-            match self.acknowledge(by, *id, text).await {
-                Ok(()) => out.done.push(*id),
-                Err(e @ (GovError::Db(_) | GovError::Unavailable(_) | GovError::Internal(_))) => return Err(e),
-                Err(e) => out.skipped.push((*id, e.to_string())),
-            }
-        }
-        Ok(out)
+        Bulk::each(ids, "alert", |id| self.acknowledge(by, id, text)).await
     }
 }
 

@@ -36,14 +36,6 @@ impl Lifecycle {
             return Err(GovError::invalid("ids", "select at least one alert"));
         }
         comment("note", text, true)?;
-        let mut out = Bulk::default();
-        for id in ids {
-            match self.resolve_alert(who, *id, text).await {
-                Ok(()) => out.done.push(*id),
-                Err(e @ (GovError::Db(_) | GovError::Unavailable(_) | GovError::Internal(_))) => return Err(e),
-                Err(e) => out.skipped.push((*id, e.to_string())),
-            }
-        }
-        Ok(out)
+        Bulk::each(ids, "alert", |id| self.resolve_alert(who, id, text)).await
     }
 }

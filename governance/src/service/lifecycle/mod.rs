@@ -61,6 +61,30 @@ pub struct Bulk {
     pub skipped: Vec<(i64, String)>,
 }
 
+impl Bulk {
+    /// Runs `step` for each of `ids` in turn: a step refused for that one item (someone else
+    /// was first, not found, not theirs) is skipped with why; a fault of the database stops
+    /// the rest and is returned. `noun` names the items when none is given ("alert").
+    pub(crate) async fn each<F, Fut>(ids: &[i64], noun: &str, mut step: F) -> Result<Bulk, GovError>
+    where
+        F: FnMut(i64) -> Fut,
+        Fut: std::future::Future<Output = Result<(), GovError>>,
+    {
+        if ids.is_empty() {
+            return Err(GovError::invalid("ids", format!("select at least one {noun}")));
+        }
+        let mut out = Bulk::default();
+        for id in ids {
+            match step(*id).await {
+                Ok(()) => out.done.push(*id),
+                Err(e @ (GovError::Db(_) | GovError::Unavailable(_) | GovError::Internal(_))) => return Err(e),
+                Err(e) => out.skipped.push((*id, e.to_string())),
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The lifecycle use cases.
 #[derive(Clone, Debug)]
 pub struct Lifecycle {
