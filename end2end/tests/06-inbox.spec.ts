@@ -56,7 +56,17 @@ test('approve in the inbox, execute, roll back — and a shadow case', async ({ 
   await expect(item).toContainText('42.5');
   await expect(item).toContainText('contributor tier');
   await expect(item).toContainText('store credit');
+  // Beside the item, where the agent stands with the capability: granted at contributor with
+  // a justification (an override), nothing decided yet.
+  const standing = item.getByTestId('standing');
+  await expect(standing).toContainText('contributor');
+  await expect(standing).toContainText('approval — (no cases)');
+  await expect(standing).toContainText('few cases');
+  await expect(standing.getByTestId('by-override')).toHaveText('tier by override');
   await shot(page, '50-inbox-needs-approval');
+  await standing.getByRole('link', { name: 'track record' }).click();
+  await expect(page.locator('#track-record')).toBeVisible();
+  await page.goBack();
   await item.getByLabel('Comment').fill('Matches the payment ledger');
   await item.getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByRole('status')).toContainText('1 action approved');

@@ -215,3 +215,31 @@ async fn a_grant_moved_to_a_stricter_version_keeps_its_tier_and_says_what_it_lac
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_standing_beside_an_item_tells_the_tier_its_record_and_an_override() {
+    for db in common::backends().await {
+        let w = world(&db.store, "").await;
+        let token = w.olga.as_manager().unwrap();
+        let member = w.olga.as_member().unwrap();
+        let scorecards = governance::Scorecards::new(db.store.clone());
+        let g = w.grant("contributor", "Supervised pilot: every refund is approved").await.unwrap();
+        assert!(g.tier_override, "{}: a start without the record is marked", db.name);
+        w.approved_record(4).await;
+        let pairs = [(w.agent_id, "finance.refund.issue".to_owned()), (w.agent_id, "support.reply.send".to_owned())];
+        let s = scorecards.standings(&member, &pairs).await.unwrap();
+        assert_eq!(s.len(), 1, "{}: only live grants have a standing", db.name);
+        let s = &s[0];
+        assert_eq!((s.grant_id, s.tier.as_str(), s.by_override, s.open_alerts), (g.id, "contributor", true, 0));
+        let (measure, rate) = s.measured();
+        assert_eq!((measure, rate.hits, rate.n), ("approval", 4, 4), "{}", db.name);
+
+        // A demotion is no override: the mark goes with the tier it was on.
+        let grants = Grants::new(db.store.clone());
+        grants.step(&token, g.id, governance::service::grants::Step::Demote, "back to shadow").await.unwrap();
+        let s = scorecards.standings(&member, &pairs).await.unwrap().remove(0);
+        assert_eq!((s.tier.as_str(), s.by_override), ("observer", false), "{}", db.name);
+        assert_eq!(s.measured().0, "agreement", "an observer is judged by its shadow agreement");
+        db.cleanup().await;
+    }
+}

@@ -97,6 +97,7 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         shadow_params: a.shadow_params.as_deref().map(pretty),
         shadow_agreement: a.shadow_agreement,
         peer: None,
+        standing: None,
     }
 }
 
@@ -152,6 +153,23 @@ pub(crate) fn cards(
 }
 
 /// An alert as listed.
+/// Cases under which a rate is flagged as saying little yet.
+pub const FEW_CASES: u64 = 30;
+
+/// A grant's standing as the inbox card's line shows it.
+pub(crate) fn standing_line(s: &governance::service::standings::Standing) -> crate::model::StandingLine {
+    let (measure, rate) = s.measured();
+    crate::model::StandingLine {
+        tier: s.tier,
+        since: format!("since {}", s.tier_since.format("%Y-%m-%d")),
+        measure: measure.to_owned(),
+        rate: crate::api::scorecard_rows::cell(rate),
+        open_alerts: s.open_alerts,
+        by_override: s.by_override,
+        few_cases: rate.n < FEW_CASES,
+    }
+}
+
 pub(crate) fn alert_row(a: AlertRecord, agent: String) -> AlertRow {
     AlertRow {
         id: a.id,

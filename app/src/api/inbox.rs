@@ -40,7 +40,9 @@ pub async fn inbox_page(
     use crate::server::context::{gov, kept_forms, principal, state};
     use governance::service::inbox::{InboxQuery, View};
     let kept = kept_forms();
-    let token = principal()?.as_reviewer().map_err(gov)?;
+    let who = principal()?;
+    let token = who.as_reviewer().map_err(gov)?;
+    let member = who.as_member().map_err(gov)?;
     let q = InboxQuery {
         view: View::parse(&view),
         agent_id: agent,
@@ -48,8 +50,12 @@ pub async fn inbox_page(
         by_risk: sort == "risk",
         page,
     };
-    let p = state()?.inbox.page(&token, q).await.map_err(gov)?;
+    let st = state()?;
+    let p = st.inbox.page(&token, q).await.map_err(gov)?;
     let now = governance::clock::now();
+    // Each item's agent's standing with its capability, read once per grant on the page.
+    let pairs: Vec<(i64, String)> = p.items.iter().map(|i| (i.action.agent_id, i.action.capability.clone())).collect();
+    let standings = st.scorecards.standings(&member, &pairs).await.map_err(gov)?;
     Ok(InboxView {
         items: p
             .items
@@ -58,6 +64,10 @@ pub async fn inbox_page(
                 let ctx = Context { agent: &i.agent, risk: i.risk.as_str(), reversible: i.reversible };
                 let mut c = card(i.action.clone(), ctx, now);
                 c.peer = i.peer.map(|(check, name, warnings)| peer_side(&check, name, warnings));
+                c.standing = standings
+                    .iter()
+                    .find(|s| s.agent_id == c.agent_id && s.capability == c.capability)
+                    .map(crate::api::cards::standing_line);
                 c
             })
             .collect(),

@@ -6,7 +6,7 @@ use governance::reliability::{Rate, Tally};
 use governance::service::scorecards::Scorecard;
 use vocab::Tier;
 
-fn cell(r: Rate) -> RateCell {
+pub(crate) fn cell(r: Rate) -> RateCell {
     RateCell { hits: r.hits, n: r.n, rate: r.value(), lower: r.lower(), upper: r.upper() }
 }
 

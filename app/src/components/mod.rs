@@ -10,3 +10,4 @@ pub mod history;
 pub mod layout;
 pub mod pager;
 pub mod review;
+pub mod standing;

@@ -48,6 +48,8 @@ pub struct ActionCard {
     pub shadow_agreement: Option<String>,
     /// The peer's independent analysis, for a disagreement review.
     pub peer: Option<PeerSide>,
+    /// The agent's standing with the capability, beside the item (the inbox).
+    pub standing: Option<StandingLine>,
 }
 
 /// A peer's analysis beside the primary's, with where they differ.
@@ -304,4 +306,21 @@ mod tests {
         let empty = Paged::of(Vec::<u32>::new(), Some(2), 50);
         assert_eq!((empty.rows.len(), empty.page, pages(0, 50)), (0, 1, 1));
     }
+}
+
+/// An agent's standing with one capability, in one line beside an inbox item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StandingLine {
+    pub tier: Tier,
+    /// "since 2026-12-01".
+    pub since: String,
+    /// "approval" or "agreement" (observers).
+    pub measure: String,
+    /// The rate with its cases and lower bound.
+    pub rate: super::RateCell,
+    pub open_alerts: u64,
+    /// The tier was reached without meeting its criteria.
+    pub by_override: bool,
+    /// Fewer than 30 cases: the figure says little yet.
+    pub few_cases: bool,
 }

@@ -236,7 +236,7 @@ fn AlertTable(rows: Vec<AlertItem>, link_agents: bool, ticks: Ticks) -> impl Int
                         view! {
                         <tr data-alert=r.id.to_string()>
                             {tick}
-                            <td class="nowrap" data-label="Alert">
+                            <td class="nowrap card-title">
                                 <a href=format!("/alerts/{}", r.id)><strong>{r.what.clone()}</strong></a>
                                 <div class="muted small">{r.opened.clone()}</div>
                             </td>
@@ -249,7 +249,7 @@ fn AlertTable(rows: Vec<AlertItem>, link_agents: bool, ticks: Ticks) -> impl Int
                                 {r.response.clone().unwrap_or_else(|| "alerted".to_owned())}
                                 {r.undone.clone().map(|u| view! { <div class="muted">{format!("undone by {u}")}</div> })}
                             </td>
-                            <td data-label="State">{state_badge(&r.state)}</td>
+                            <td class="card-inline" data-label="State">{state_badge(&r.state)}</td>
                         </tr>
                     }}).collect_view()}
                 </tbody>

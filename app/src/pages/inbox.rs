@@ -8,6 +8,7 @@ use crate::components::disagreement::{DisagreementForm, SideBySide};
 use crate::components::form::{FieldError, UnplacedError, action_error};
 use crate::components::layout::Unavailable;
 use crate::components::review::{ApproveForm, ConfirmForm, ReviewActions, RollbackForm, ShadowForm};
+use crate::components::standing::Standing;
 use crate::model::{ActionCard, AlertRow, InboxView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -272,6 +273,7 @@ fn Items(
                 view! {
                     <article class="item panel" data-action=cid>
                         <header class="item-head">{tick}<ActionHead card=c.clone() link=true /></header>
+                        {c.standing.clone().map(|s| view! { <Standing s action_id=c.id /> })}
                         {if c.peer.is_some() {
                             view! { <p class="why small"><strong>"Why it is here: "</strong>{c.rule.clone()}</p><SideBySide card=c.clone() /> }.into_any()
                         } else {

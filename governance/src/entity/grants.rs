@@ -21,6 +21,8 @@ pub struct Model {
     pub tier_since: Option<DateTimeUtc>,
     /// When a detector suspended it (refused until a manager undoes that).
     pub suspended_at: Option<DateTimeUtc>,
+    /// The current tier was reached without meeting its criteria (an override). Migration 26.
+    pub tier_override: bool,
 }
 
 /// No links used by the store.

@@ -167,6 +167,7 @@ impl Grants {
             tier,
             granted_by: &by.actor().name,
             review_due_at: rule.promotion.reviews.next_due(tier, crate::clock::now()),
+            tier_override: basis.as_ref().is_some_and(|b| !b.ready),
         };
         let id = grant_store::upsert(&txn, insert, existing.map(|g| g.id)).await?;
         let g = grant_store::by_id(&txn, id).await?.ok_or_else(|| GovError::NotFound(format!("grant {id}")))?;
@@ -257,10 +258,10 @@ impl Grants {
         })?;
         let now = crate::clock::now();
         let due = cadence(txn, &g).await?.next_due(to, now);
-        if !grant_store::set_tier(txn, g.id, (g.tier, to), due).await? {
+        let overriding = basis.as_ref().is_some_and(|b| !b.ready);
+        if !grant_store::set_tier(txn, g.id, (g.tier, to), due, overriding).await? {
             return Err(GovError::Conflict { field: "tier", message: "the grant changed meanwhile; reload".into() });
         }
-        let overriding = basis.as_ref().is_some_and(|b| !b.ready);
         let summary = format!(
             "{} {verb} {} from {} to {}{}: {reason}",
             actor.name,
@@ -277,7 +278,7 @@ impl Grants {
             details["missing"] = json!(b.missing);
         }
         evidence::append(txn, &draft(actor, kind, g.agent_id, summary, details)).await?;
-        Ok(GrantRecord { tier: to, tier_since: now, review_due_at: due, ..g })
+        Ok(GrantRecord { tier: to, tier_since: now, review_due_at: due, tier_override: overriding, ..g })
     }
 
     /// Every template's current version with the capabilities it covers, by template name.

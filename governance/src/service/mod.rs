@@ -17,6 +17,7 @@ pub mod inbox;
 pub mod inputs_cache;
 pub mod lifecycle;
 pub mod scorecards;
+pub mod standings;
 // The lifecycle's parts keep their short paths (`service::execution::ResultReport`, …).
 pub use lifecycle::{action_views, corrections, deadlines, execution, peer_checks};
 pub mod monitor_job;

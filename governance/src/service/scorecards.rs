@@ -91,7 +91,7 @@ impl CapabilityRecord {
 /// The scorecards use cases.
 #[derive(Clone, Debug)]
 pub struct Scorecards {
-    store: Store,
+    pub(crate) store: Store,
 }
 
 impl Scorecards {
@@ -285,13 +285,19 @@ impl Scorecards {
     /// What the agent did since its tier began: the whole days after from the counts, the
     /// day it began from the actions themselves (from that moment on).
     async fn at_tier(&self, g: &GrantRecord, days: &[(NaiveDate, Group)]) -> Result<Tally, GovError> {
+        let mut t = self.at_tier_counts(g, days).await?;
+        self.distinct(g, Some(g.tier_since), &mut t).await?;
+        Ok(t)
+    }
+
+    /// [`Self::at_tier`]'s sums without the distinct counts (what a one-line standing needs).
+    pub(crate) async fn at_tier_counts(&self, g: &GrantRecord, days: &[(NaiveDate, Group)]) -> Result<Tally, GovError> {
         let first = g.tier_since.date_naive();
         let next = first + Duration::days(1);
         let (mut t, mut unused) = sum(days, Some(next), None);
         for group in self.store.groups_between(g.agent_id, &g.capability, g.tier_since, midnight(next)).await? {
             count(&mut t, &mut unused, &group);
         }
-        self.distinct(g, Some(g.tier_since), &mut t).await?;
         Ok(t)
     }
 
@@ -329,7 +335,7 @@ impl Scorecards {
     }
 }
 
-fn midnight(day: NaiveDate) -> DateTime<Utc> {
+pub(crate) fn midnight(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 

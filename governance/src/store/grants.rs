@@ -30,6 +30,8 @@ pub struct GrantRecord {
     pub tier_since: DateTime<Utc>,
     /// When a detector suspended it (its requests are refused until a manager undoes that).
     pub suspended_at: Option<DateTime<Utc>>,
+    /// Its current tier was reached without meeting the criteria (an override).
+    pub tier_override: bool,
 }
 
 /// A new grant's columns.
@@ -41,6 +43,8 @@ pub struct GrantInsert<'a> {
     pub tier: Tier,
     pub granted_by: &'a str,
     pub review_due_at: DateTime<Utc>,
+    /// It starts above the template's free start without the record for it.
+    pub tier_override: bool,
 }
 
 async fn named(db: &impl ConnectionTrait, rows: Vec<grants::Model>) -> Result<Vec<GrantRecord>, GovError> {
@@ -65,6 +69,7 @@ async fn named(db: &impl ConnectionTrait, rows: Vec<grants::Model>) -> Result<Ve
             revoked_at: g.revoked_at,
             tier_since: g.tier_since.unwrap_or(g.granted_at),
             suspended_at: g.suspended_at,
+            tier_override: g.tier_override,
         })
         .collect())
 }
@@ -104,6 +109,7 @@ pub async fn upsert(db: &impl ConnectionTrait, g: GrantInsert<'_>, existing: Opt
         revoked_at: Set(None),
         tier_since: Set(Some(now)),
         suspended_at: Set(None),
+        tier_override: Set(g.tier_override),
         ..Default::default()
     };
     match existing {
@@ -122,11 +128,13 @@ pub async fn set_tier(
     id: i64,
     (from, to): (Tier, Tier),
     review_due_at: DateTime<Utc>,
+    by_override: bool,
 ) -> Result<bool, GovError> {
     let row = grants::ActiveModel {
         tier: Set(to),
         tier_since: Set(Some(crate::clock::now())),
         review_due_at: Set(review_due_at),
+        tier_override: Set(by_override),
         ..Default::default()
     };
     let res = grants::Entity::update_many()
@@ -137,6 +145,17 @@ pub async fn set_tier(
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+/// Marks whether the grant's current tier was reached by override (an undo restoring a tier
+/// restores its mark too).
+pub async fn set_override(db: &impl ConnectionTrait, id: i64, by_override: bool) -> Result<(), GovError> {
+    grants::Entity::update_many()
+        .set(grants::ActiveModel { tier_override: Set(by_override), ..Default::default() })
+        .filter(grants::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Moves a live grant from template version `from` to `to`; false if it was not at `from`

@@ -166,3 +166,32 @@ async fn agent_text_cannot_close_the_text_area_it_is_shown_in() {
         "no markup from the agent"
     );
 }
+
+#[tokio::test]
+async fn each_item_shows_its_agents_standing_with_the_capability() {
+    let app = spawn_app().await;
+    // Granted straight at contributor, with a justification: an override, and marked so.
+    let (_, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
+    let (first, hash) = ask(&app, &key, 10.0, "first refund").await;
+    ask(&app, &key, 20.0, "second refund").await;
+    let mut rita = app.browser_as("rita", &["reviewer"]).await;
+    let page = app.get(&rita, "/inbox").await.text().await.unwrap();
+    let standing =
+        page.split(r#"data-testid="standing""#).nth(1).expect("a standing line").split("</p>").next().unwrap();
+    assert!(standing.contains("contributor") && standing.contains("since "), "{standing}");
+    assert!(standing.contains("approval — (no cases)") && standing.contains("few cases"), "{standing}");
+    assert!(standing.contains("no open alert") && standing.contains("tier by override"), "{standing}");
+    assert!(standing.contains(&format!(r#"href="/actions/{first}#track-record""#)), "{standing}");
+
+    let form = fields(&[
+        ("id", first.to_string()),
+        ("action_hash", hash),
+        ("verdict", "approve".into()),
+        ("comment", "".into()),
+        ("back", "/inbox".into()),
+    ]);
+    app.post_form(&mut rita, "/api/inbox/review", &refs(&form)).await;
+    let page = app.get(&rita, "/inbox").await.text().await.unwrap();
+    let rate = page.split(r#"data-testid="standing-rate""#).nth(1).unwrap().split("</span>").next().unwrap();
+    assert!(rate.contains("approval 100% of 1 (≥"), "the decided case counts: {rate}");
+}

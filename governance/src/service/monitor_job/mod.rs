@@ -290,7 +290,10 @@ impl MonitorJob {
                     return Ok(None);
                 }
                 match self.grants.change_tier(txn, actor, g.id, Step::Demote, reason, None).await {
-                    Ok(after) => Ok(Some((response, json!({"grant": g.id, "from": g.tier, "to": after.tier})))),
+                    Ok(after) => Ok(Some((
+                        response,
+                        json!({"grant": g.id, "from": g.tier, "to": after.tier, "from_override": g.tier_override}),
+                    ))),
                     // Changed since it was judged (a manager moved it): the alert says so much.
                     Err(GovError::Conflict { .. }) => Ok(None),
                     Err(e) => Err(e),
@@ -355,6 +358,11 @@ impl MonitorJob {
                         other => other,
                     },
                 )?;
+                // The tier restored is marked as it was: an override stays one.
+                let was_override = was.as_ref().and_then(|u| u.get("from_override")).and_then(Value::as_bool);
+                if was_override == Some(true) {
+                    grant_store::set_override(&txn, grant_id, true).await?;
+                }
             }
             Response::SuspendGrant => {
                 let g = grant_store::by_id(&txn, grant_id).await?.ok_or_else(changed)?;
