@@ -123,15 +123,28 @@ test('approve in the inbox, execute, roll back — and a shadow case', async ({ 
   expect(shadow.decision).toBe('shadow');
   await page.getByRole('link', { name: /Shadow — record your decision/ }).click();
   const card = page.locator(`article[data-action="${shadow.id}"]`);
-  await expect(card).toContainText('Recommend refunding the full amount');
+  // Blind review: the agent's recommendation is not shown (nor sent) until she has decided;
+  // nothing is chosen for her and the params hold only their names.
+  await expect(card.getByTestId('blind')).toContainText('Blind review');
+  await expect(card).not.toContainText('Recommend refunding the full amount');
+  expect(await page.content()).not.toContain('Recommend refunding the full amount');
+  await expect(card.getByLabel('Approve', { exact: true })).not.toBeChecked();
+  await expect(card.getByLabel('Reject', { exact: true })).not.toBeChecked();
+  const params = card.getByLabel('Params you would use (fill in the values; not needed to reject)');
+  await expect(params).toHaveValue(/"amount": null/);
   await shot(page, '53-inbox-shadow');
-  await card.getByLabel('Params you would use (edit to differ)').fill(
-    '{"order_id": "A-77", "amount": 30, "currency": "EUR", "reason": "duplicate charge"}',
-  );
+  // Approving with the names alone (no values of her own) is refused, and what she chose stays.
+  await card.getByLabel('Approve', { exact: true }).check();
+  await card.getByRole('button', { name: 'Record my decision' }).click();
+  await expect(page.locator(`.field-error[data-field="${shadow.id}/params"]`)).toContainText('null is not of type');
+  await expect(card.getByLabel('Approve', { exact: true })).toBeChecked();
+  await params.fill('{"order_id": "A-77", "amount": 30, "currency": "EUR", "reason": "duplicate charge"}');
   await card.getByLabel('Comment (optional)').fill('Half was already credited');
   await card.getByRole('button', { name: 'Record my decision' }).click();
   await expect(page.getByRole('status')).toContainText('you would act, with different params');
+  // Now the agent's recommendation is shown beside her decision.
   await page.goto(`/actions/${shadow.id}`);
   await expect(page.getByTestId('agreement')).toHaveText('different params');
+  await expect(page.locator('body')).toContainText('Recommend refunding the full amount');
   await shot(page, '54-shadow-compared');
 });

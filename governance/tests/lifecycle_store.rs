@@ -365,7 +365,13 @@ async fn shadow_comparisons_are_recorded_and_tallied() {
             db.name
         );
         assert_eq!((section(View::Approval).waiting, section(View::Approval).oldest), (0, None), "{}", db.name);
-        w.lifecycle.record_shadow(&rita, ids[0], Verdict::Approve, "", "same").await.unwrap();
+        // Blind review: approving names the params the reviewer would use.
+        assert!(matches!(
+            w.lifecycle.record_shadow(&rita, ids[0], Verdict::Approve, "", "same").await,
+            Err(GovError::Invalid { field: "params", .. })
+        ));
+        let same = w.store.action_by_id(ids[0]).await.unwrap().unwrap().params;
+        w.lifecycle.record_shadow(&rita, ids[0], Verdict::Approve, &same, "same").await.unwrap();
         let edited = r#"{"order_id": "A-1", "amount": 15, "currency": "EUR"}"#;
         let a = w.lifecycle.record_shadow(&rita, ids[1], Verdict::Approve, edited, "").await.unwrap();
         assert_eq!(a.shadow_agreement.as_deref(), Some("different_params"));

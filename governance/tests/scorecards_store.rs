@@ -259,7 +259,8 @@ async fn an_observer_is_judged_on_shadow_agreement() {
         let a = w.ask(1, 40.0, 0.9).await;
         let b = w.ask(2, 40.0, 0.9).await;
         let c = w.ask(3, 40.0, 0.9).await;
-        w.lifecycle.record_shadow(&rita, a, Verdict::Approve, "", "same").await.unwrap();
+        let same = w.store.action_by_id(a).await.unwrap().unwrap().params;
+        w.lifecycle.record_shadow(&rita, a, Verdict::Approve, &same, "same").await.unwrap();
         let edited = r#"{"order_id": "A-2", "amount": 15, "currency": "EUR"}"#;
         w.lifecycle.record_shadow(&rita, b, Verdict::Approve, edited, "").await.unwrap();
         w.lifecycle.record_shadow(&rita, c, Verdict::Reject, "", "").await.unwrap();
@@ -301,7 +302,8 @@ async fn an_observer_that_earned_it_heads_the_promotion_queue() {
         for i in 0..60u32 {
             let id = w.ask(i % 12, 40.0, 0.9).await;
             let who = if i % 2 == 0 { &w.rita } else { &w.rex };
-            w.lifecycle.record_shadow(&who.as_reviewer().unwrap(), id, Verdict::Approve, "", "same").await.unwrap();
+            let same = w.store.action_by_id(id).await.unwrap().unwrap().params;
+            w.lifecycle.record_shadow(&who.as_reviewer().unwrap(), id, Verdict::Approve, &same, "same").await.unwrap();
         }
         let queue = w.scorecards.promotion_queue(&manager).await.unwrap();
         let missing = queue[0].readiness.as_ref().unwrap().missing().join("; ");

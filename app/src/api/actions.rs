@@ -27,6 +27,10 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
         None => None,
     };
     let mut card = cards(&page.context, vec![page.action]).pop().ok_or(AppError::Unavailable)?;
+    // A reviewer about to record their own decision on a shadow case decides blind.
+    if card.state == State::Shadow && who.as_reviewer().is_ok() {
+        crate::api::cards::blind(&mut card);
+    }
     let mut resolution = None;
     if let Some(check) = page.check.filter(|c| disagreement || c.resolution.is_some()) {
         let warnings = page

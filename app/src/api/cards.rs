@@ -98,6 +98,7 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         shadow_agreement: a.shadow_agreement,
         peer: None,
         standing: None,
+        blind: false,
     }
 }
 
@@ -153,6 +154,21 @@ pub(crate) fn cards(
 }
 
 /// An alert as listed.
+/// Withholds the agent's recommendation from a shadow case a reviewer is about to decide, so
+/// their decision is their own: nothing of it leaves the server (the page's data included).
+/// The params keep their names, each `null`, as the form's starting point.
+pub(crate) fn blind(c: &mut crate::model::ActionCard) {
+    let names: serde_json::Map<String, serde_json::Value> =
+        c.params.iter().map(|(k, _)| (k.clone(), serde_json::Value::Null)).collect();
+    c.params_json = serde_json::to_string_pretty(&serde_json::Value::Object(names)).unwrap_or_default();
+    c.params = Vec::new();
+    c.reasoning = String::new();
+    c.alternatives = Vec::new();
+    c.confidence = 0.0;
+    c.rule = String::new();
+    c.blind = true;
+}
+
 /// Cases under which a rate is flagged as saying little yet.
 pub const FEW_CASES: u64 = 30;
 

@@ -68,6 +68,9 @@ pub async fn inbox_page(
                     .iter()
                     .find(|s| s.agent_id == c.agent_id && s.capability == c.capability)
                     .map(crate::api::cards::standing_line);
+                if c.state == governance::lifecycle::State::Shadow {
+                    crate::api::cards::blind(&mut c);
+                }
                 c
             })
             .collect(),

@@ -59,6 +59,9 @@ pub fn RiskBadge(#[prop(into)] risk: String) -> impl IntoView {
 #[component]
 pub fn ActionFacts(card: ActionCard) -> impl IntoView {
     let c = card;
+    if c.blind {
+        return view! { <BlindFacts card=c /> }.into_any();
+    }
     view! {
         <div class="facts-grid">
             <div>
@@ -101,6 +104,35 @@ pub fn ActionFacts(card: ActionCard) -> impl IntoView {
                 {c.output.map(|o| view! { <pre class="json">{o}</pre> })}
             </div>
         })}
+    }
+    .into_any()
+}
+
+/// What a reviewer sees of a shadow case before deciding it: the task and what the agent was
+/// given, not what it recommended (that comes after, beside their own decision).
+#[component]
+fn BlindFacts(card: ActionCard) -> impl IntoView {
+    let c = card;
+    view! {
+        <div class="facts-grid" data-testid="blind">
+            <div>
+                <h4>"The task"</h4>
+                <p class="muted small meta">
+                    {c.tier.map(|t| format!("{t} tier"))}
+                    {(!c.task_ref.is_empty()).then(|| format!(" · task {}", c.task_ref))}
+                    {format!(" · asked {}", c.created_at)}
+                </p>
+                <p class="why small"><strong>"Blind review: "</strong>"decide as you would have, from the task and its inputs. The agent's recommendation — its params, reasoning and confidence — is shown once you have recorded your own decision."</p>
+            </div>
+            <div>
+                <h4>"Inputs"</h4>
+                {if c.inputs.is_empty() {
+                    view! { <p class="muted">"The agent sent no inputs."</p> }.into_any()
+                } else {
+                    view! { <pre class="json">{c.inputs}</pre> }.into_any()
+                }}
+            </div>
+        </div>
     }
 }
 

@@ -132,7 +132,8 @@ pub fn ShadowForm(
     let mine = kept.get("id") == id.to_string();
     let params = if mine { kept.get("params") } else { card.params_json.clone() };
     let comment = if mine { kept.get("comment") } else { String::new() };
-    let reject = mine && kept.get("verdict") == "reject";
+    // Blind: nothing is chosen for the reviewer.
+    let (approve, reject) = (mine && kept.get("verdict") == "approve", mine && kept.get("verdict") == "reject");
     let rows = params.lines().count().clamp(3, 14).to_string();
     view! {
         <ActionForm action=actions.shadow attr:class="review-form">
@@ -140,11 +141,11 @@ pub fn ShadowForm(
             <input type="hidden" name="back" value=back />
             <fieldset class="choice">
                 <legend>"Your decision on this case"</legend>
-                <label class="check"><input type="radio" name="verdict" value="approve" checked=!reject />"Approve"</label>
+                <label class="check"><input type="radio" name="verdict" value="approve" checked=approve required />"Approve"</label>
                 <label class="check"><input type="radio" name="verdict" value="reject" checked=reject />"Reject"</label>
             </fieldset>
             <FieldError error field=format!("{id}/verdict") />
-            <label for=format!("shadow-params-{id}")>"Params you would use (edit to differ)"</label>
+            <label for=format!("shadow-params-{id}")>"Params you would use (fill in the values; not needed to reject)"</label>
             <textarea id=format!("shadow-params-{id}") name="params" rows=rows class="mono">{crate::components::form::area_text(params)}</textarea>
             <FieldError error field=format!("{id}/params") />
             <label for=format!("shadow-comment-{id}")>"Comment (optional)"</label>

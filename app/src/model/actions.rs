@@ -50,6 +50,10 @@ pub struct ActionCard {
     pub peer: Option<PeerSide>,
     /// The agent's standing with the capability, beside the item (the inbox).
     pub standing: Option<StandingLine>,
+    /// A shadow case shown blind: the agent's recommendation (params, reasoning, confidence,
+    /// alternatives) is not sent until the reviewer has recorded their own decision; the
+    /// params hold only their names, each `null`.
+    pub blind: bool,
 }
 
 /// A peer's analysis beside the primary's, with where they differ.

@@ -133,7 +133,21 @@ async fn only_reviewers_decide_and_shadow_decisions_are_recorded() {
     }
     let mut rita = app.browser_as("rita", &["reviewer"]).await;
     let page = app.get(&rita, "/inbox?view=shadow").await.text().await.unwrap();
-    assert!(page.contains("recommend a refund") && page.contains("Record my decision"));
+    // Blind: the form, not the recommendation (not even in the page's data), and no choice made.
+    assert!(page.contains("Record my decision") && page.contains(r#"data-testid="blind""#));
+    assert!(!page.contains("recommend a refund"), "the agent's reasoning is not sent before the decision");
+    assert!(!page.contains(r#"value="approve" checked"#) && !page.contains(r#"value="reject" checked"#));
+    let action_page = app.get(&rita, &format!("/actions/{id}")).await.text().await.unwrap();
+    assert!(!action_page.contains("recommend a refund"), "nor on the action's page");
+    let lazy = fields(&[
+        ("id", id.to_string()),
+        ("verdict", "approve".into()),
+        ("params", "".into()),
+        ("comment", "".into()),
+        ("back", "/inbox?view=shadow".into()),
+    ]);
+    let res = app.post_api(&mut rita, "/api/inbox/shadow", &refs(&lazy)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "approving needs the reviewer's own params");
     let shadow = fields(&[
         ("id", id.to_string()),
         ("verdict", "approve".into()),
@@ -143,6 +157,8 @@ async fn only_reviewers_decide_and_shadow_decisions_are_recorded() {
     ]);
     let res = app.post_form(&mut rita, "/api/inbox/shadow", &refs(&shadow)).await;
     assert_eq!(location(&res), "/inbox?view=shadow");
+    let action_page = app.get(&rita, &format!("/actions/{id}")).await.text().await.unwrap();
+    assert!(action_page.contains("recommend a refund"), "recorded: the recommendation is shown beside it");
     let mona = app.browser_as("mona2", &["manager"]).await;
     let agent_page = app.get(&mona, &format!("/agents/{agent_id}")).await.text().await.unwrap();
     let table = agent_page.split(r#"id="shadow-table""#).nth(1).expect("shadow stats on the agent page");

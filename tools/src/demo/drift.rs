@@ -71,7 +71,13 @@ async fn propose(
         }
         // Demoted to observer: the reviewer records their own decision beside its recommendation.
         "shadow" => {
-            state.lifecycle.record_shadow(&token, asked.id, verdict, "", note).await?;
+            // Agreeing means the same params (reviews are blind: the reviewer gives them).
+            let params = if yes {
+                state.lifecycle.action_page(&reviewer.as_member()?, asked.id).await?.action.params
+            } else {
+                String::new()
+            };
+            state.lifecycle.record_shadow(&token, asked.id, verdict, &params, note).await?;
         }
         _ => {}
     }

@@ -67,7 +67,15 @@ pub fn judge(judges: Arc<Judges>, id: i64, agree: f64, stop: watch::Receiver<boo
         } else {
             (Verdict::Reject, "Would not send this: it answers a different question.")
         };
-        if let Err(e) = judges.state.lifecycle.record_shadow(&token, id, verdict, "", note).await {
+        // Agreeing means the same params (reviews are blind: the reviewer gives them).
+        let params = match (same, reviewer.as_member()) {
+            (true, Ok(member)) => match judges.state.lifecycle.action_page(&member, id).await {
+                Ok(page) => page.action.params,
+                Err(_) => return,
+            },
+            _ => String::new(),
+        };
+        if let Err(e) = judges.state.lifecycle.record_shadow(&token, id, verdict, &params, note).await {
             tracing::warn!(error = %e, action = id, "the simulated reviewer could not record a shadow decision");
         }
     }));

@@ -127,6 +127,14 @@ impl Lifecycle {
                 Some(v)
             }
         };
+        // Blind review: approving says with which params; "the agent's" is not an answer, or
+        // every lazy approval would count as agreement.
+        if verdict == Verdict::Approve && human.is_none() {
+            return Err(GovError::invalid(
+                "params",
+                "enter the params you would have used: the agent's are shown only after you record yours",
+            ));
+        }
         if let (Verdict::Approve, Some(p)) = (verdict, &human)
             && let Some(schema) = self.store.capability_by_name(&a.capability).await?.and_then(|c| c.params_schema)
         {
