@@ -246,34 +246,26 @@ pub async fn grant_capability(
     tier: String,
     justification: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::context::{fail, gov, keep_form, principal, state};
+    use crate::server::context::{fail, gov, kept_if_refused, principal, state};
     use governance::service::grants::GrantForm;
     let token = principal()?.as_manager().map_err(gov)?;
     let justification = justification.unwrap_or_default();
     let typed = [("choice", choice.as_str()), ("tier", tier.as_str()), ("justification", justification.as_str())];
-    let Some((template_id, capability)) =
-        choice.split_once(':').and_then(|(t, c)| Some((t.trim().parse::<i64>().ok()?, c.to_owned())))
-    else {
-        keep_form(&grant_form_key(agent_id), &typed).await;
-        return Err(fail(AppError::Field {
-            field: "choice".into(),
-            message: "choose a capability from a template".into(),
-        }));
+    let done = async {
+        let (template_id, capability) = choice
+            .split_once(':')
+            .and_then(|(t, c)| Some((t.trim().parse::<i64>().ok()?, c.to_owned())))
+            .ok_or_else(|| {
+                fail(AppError::Field { field: "choice".into(), message: "choose a capability from a template".into() })
+            })?;
+        let form =
+            GrantForm { agent_id, capability, template_id, tier: tier.clone(), justification: justification.clone() };
+        state()?.grants.grant(&token, form).await.map_err(gov)
     };
-    let form =
-        GrantForm { agent_id, capability, template_id, tier: tier.clone(), justification: justification.clone() };
-    let st = state()?;
-    match st.grants.grant(&token, form).await {
-        Ok(g) => {
-            crate::server::context::notice(true, format!("Granted {} at {}.", g.capability, g.tier.as_str())).await;
-            leptos_axum::redirect(&format!("/agents/{agent_id}"));
-            Ok(())
-        }
-        Err(e) => {
-            keep_form(&grant_form_key(agent_id), &typed).await;
-            Err(gov(e))
-        }
-    }
+    let g = kept_if_refused(&grant_form_key(agent_id), &typed, done.await).await?;
+    crate::server::context::notice(true, format!("Granted {} at {}.", g.capability, g.tier.as_str())).await;
+    leptos_axum::redirect(&format!("/agents/{agent_id}"));
+    Ok(())
 }
 
 /// Where the grant form of agent `agent_id` keeps what was typed into it.

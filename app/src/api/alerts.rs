@@ -235,40 +235,30 @@ pub async fn alerts_bulk(
     note: String,
     back: String,
 ) -> Result<(), AppError> {
-    use crate::server::context::{fail, gov, keep_form, notice, principal, state};
+    use crate::server::context::{fail, gov, kept_if_refused, notice, principal, state};
     let token = principal()?.as_corrector().map_err(gov)?;
     let picked = selected.unwrap_or_default();
     let mut typed: Vec<(&str, &str)> = vec![("note", note.as_str()), ("step", step.as_str())];
     typed.extend(picked.iter().map(|s| ("selected", s.as_str())));
-    let mut ids = Vec::with_capacity(picked.len());
-    for raw in &picked {
-        match raw.trim().parse::<i64>() {
-            Ok(id) => ids.push(id),
-            Err(_) => {
-                keep_form(ALERTS_BULK, &typed).await;
-                return Err(fail(AppError::Field { field: "ids".into(), message: format!("'{raw}' is not an alert") }));
-            }
+    let done = async {
+        let mut ids = Vec::with_capacity(picked.len());
+        for raw in &picked {
+            let id = raw.trim().parse::<i64>().map_err(|_| {
+                fail(AppError::Field { field: "ids".into(), message: format!("'{raw}' is not an alert") })
+            })?;
+            ids.push(id);
         }
-    }
-    let st = state()?;
-    let done = match step.as_str() {
-        "acknowledge" => st.alerts.acknowledge_many(&token, &ids, &note).await,
-        "resolve" => st.lifecycle.resolve_alerts(&token, &ids, &note).await,
-        other => {
-            keep_form(ALERTS_BULK, &typed).await;
-            return Err(fail(AppError::Field {
+        let st = state()?;
+        match step.as_str() {
+            "acknowledge" => st.alerts.acknowledge_many(&token, &ids, &note).await.map_err(gov),
+            "resolve" => st.lifecycle.resolve_alerts(&token, &ids, &note).await.map_err(gov),
+            other => Err(fail(AppError::Field {
                 field: "step".into(),
                 message: format!("'{other}' is not acknowledge or resolve"),
-            }));
+            })),
         }
     };
-    let out = match done {
-        Ok(out) => out,
-        Err(e) => {
-            keep_form(ALERTS_BULK, &typed).await;
-            return Err(gov(e));
-        }
-    };
+    let out = kept_if_refused(ALERTS_BULK, &typed, done.await).await?;
     let verb = if step == "resolve" { "resolved" } else { "acknowledged" };
     let mut text = format!("{} alert(s) {verb}.", out.done.len());
     for (id, why) in &out.skipped {

@@ -130,39 +130,26 @@ pub async fn review_selected(
     comment: String,
     back: String,
 ) -> Result<(), AppError> {
-    use crate::server::context::{fail, gov, keep_form, principal, state};
+    use crate::server::context::{fail, gov, kept_if_refused, principal, state};
     let token = principal()?.as_reviewer().map_err(gov)?;
-    let ticked = selected.clone().unwrap_or_default();
+    let ticked = selected.unwrap_or_default();
     let mut typed: Vec<(&str, &str)> = vec![("comment", comment.as_str())];
     typed.extend(ticked.iter().map(|s| ("selected", s.as_str())));
-    let v = match self::verdict(verdict) {
-        Ok(v) => v,
-        Err(e) => {
-            keep_form(BULK_FORM, &typed).await;
-            return Err(e.scoped("bulk"));
+    let done = async {
+        let v = self::verdict(verdict).map_err(|e| e.scoped("bulk"))?;
+        let mut picks = Vec::new();
+        for s in &ticked {
+            let parsed = s.split_once(':').and_then(|(id, hash)| Some((id.parse::<i64>().ok()?, hash.to_owned())));
+            let pick = parsed.ok_or_else(|| {
+                fail(AppError::Field { field: "bulk/ids".into(), message: format!("'{s}' is not an action") })
+            })?;
+            picks.push(pick);
         }
+        let out =
+            state()?.lifecycle.review_many(&token, &picks, v, &comment).await.map_err(|e| gov(e).scoped("bulk"))?;
+        Ok((v, out))
     };
-    let mut picks = Vec::new();
-    for s in selected.unwrap_or_default() {
-        let parsed = s.split_once(':').and_then(|(id, hash)| Some((id.parse::<i64>().ok()?, hash.to_owned())));
-        match parsed {
-            Some(p) => picks.push(p),
-            None => {
-                keep_form(BULK_FORM, &typed).await;
-                return Err(fail(AppError::Field {
-                    field: "bulk/ids".into(),
-                    message: format!("'{s}' is not an action"),
-                }));
-            }
-        }
-    }
-    let out = match state()?.lifecycle.review_many(&token, &picks, v, &comment).await {
-        Ok(out) => out,
-        Err(e) => {
-            keep_form(BULK_FORM, &typed).await;
-            return Err(gov(e).scoped("bulk"));
-        }
-    };
+    let (v, out) = kept_if_refused(BULK_FORM, &typed, done.await).await?;
     let word = if v == governance::shadow::Verdict::Approve { "approved" } else { "rejected" };
     done_and_back(&back, &format!("{word}.{}.{}", out.done.len(), out.skipped.len())).await;
     Ok(())
@@ -187,7 +174,7 @@ pub async fn record_shadow(
     comment: String,
     back: String,
 ) -> Result<(), AppError> {
-    use crate::server::context::{gov, keep_form, principal, state};
+    use crate::server::context::{gov, kept_if_refused, principal, state};
     let token = principal()?.as_reviewer().map_err(gov)?;
     let sid = id.to_string();
     let picked = verdict.clone().unwrap_or_default();
@@ -197,17 +184,11 @@ pub async fn record_shadow(
         ("params", params.as_str()),
         ("comment", comment.as_str()),
     ];
-    let done = match self::verdict(verdict) {
-        Ok(v) => state()?.lifecycle.record_shadow(&token, id, v, &params, &comment).await.map_err(gov),
-        Err(e) => Err(e),
+    let done = async {
+        let v = self::verdict(verdict)?;
+        state()?.lifecycle.record_shadow(&token, id, v, &params, &comment).await.map_err(gov)
     };
-    let after = match done {
-        Ok(a) => a,
-        Err(e) => {
-            keep_form(SHADOW_FORM, &typed).await;
-            return Err(e.scoped(&sid));
-        }
-    };
+    let after = kept_if_refused(SHADOW_FORM, &typed, done.await.map_err(|e| e.scoped(&sid))).await?;
     let agreement = after.shadow_agreement.unwrap_or_default();
     done_and_back(&back, &format!("compared-{agreement}.1.0")).await;
     Ok(())

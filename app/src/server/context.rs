@@ -115,6 +115,19 @@ pub async fn keep_form(form: &str, values: &[(&str, &str)]) {
     }
 }
 
+/// `result`, having kept what was typed into `form` when it is an error (one place for a
+/// server function whose refusals come from several steps).
+pub async fn kept_if_refused<T>(
+    form: &str,
+    values: &[(&str, &str)],
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
+    if result.is_err() {
+        keep_form(form, values).await;
+    }
+    result
+}
+
 /// What was kept of `form`, when the page being rendered shows the error that kept it.
 pub async fn take_kept_form(form: &str) -> crate::model::KeptForm {
     kept_forms().get(form).await

@@ -107,35 +107,16 @@ impl Grants {
     /// [`MIN_OVERRIDE_JUSTIFICATION`] characters, recorded with the criteria and the record.
     pub async fn grant(&self, by: &AsManager, form: GrantForm) -> Result<GrantRecord, GovError> {
         let tier = Tier::parse(&form.tier).map_err(|m| GovError::invalid("tier", m))?;
-        let justification = form.justification.trim().to_owned();
+        let justification = crate::agent::parse_text(&form.justification, 1000, false)
+            .map_err(|m| GovError::invalid("justification", m))?;
         crate::text::storable("justification", &justification).map_err(|(f, m)| GovError::invalid(f, m))?;
-        if justification.chars().count() > 1000 {
-            return Err(GovError::invalid("justification", "keep the justification under 1000 characters"));
-        }
         let cap = self.store.capability_by_name(form.capability.trim()).await?.ok_or_else(|| {
             GovError::invalid("capability", format!("'{}' is not in the catalogue", form.capability.trim()))
         })?;
-        let template = tpl_store::by_id(self.store.db(), form.template_id)
-            .await?
-            .ok_or_else(|| GovError::invalid("template_id", "choose a template"))?;
-        let version = tpl_store::version_of(self.store.db(), template.id, template.current_version)
-            .await?
-            .ok_or_else(|| GovError::NotFound(format!("template {}", template.id)))?;
-        let Some(rule) = version.body.rule(&cap.name) else {
-            return Err(GovError::invalid(
-                "template_id",
-                format!(
-                    "{} v{} has no rule for {}: add one to the template first",
-                    template.name, version.version, cap.name
-                ),
-            ));
-        };
-        let scorecards = crate::service::scorecards::Scorecards::new(self.store.clone());
-        let record = scorecards.record_of(form.agent_id, &cap.name).await?;
-        let start = judge_start(&rule.promotion, tier, record.as_record());
-        let basis = start.judged().then(|| start_basis(&start, template.id, version.version, &record));
+        let Judged { template, version, rule, start, basis } = self.judge(&form, tier, &cap.name).await?;
         let what = format!("granting {} at {}", cap.name, tier.as_str());
-        justified_as(basis.clone(), &justification, "justification", &what)?;
+        let basis = justified_as(basis, &justification, "justification", &what)?;
+        let overriding = basis.as_ref().is_some_and(|b| !b.ready);
         let txn = self.store.begin_write().await?;
         let agent = agent_store::by_id(&txn, form.agent_id)
             .await?
@@ -167,11 +148,10 @@ impl Grants {
             tier,
             granted_by: &by.actor().name,
             review_due_at: rule.promotion.reviews.next_due(tier, crate::clock::now()),
-            tier_override: basis.as_ref().is_some_and(|b| !b.ready),
+            tier_override: overriding,
         };
         let id = grant_store::upsert(&txn, insert, existing.map(|g| g.id)).await?;
         let g = grant_store::by_id(&txn, id).await?.ok_or_else(|| GovError::NotFound(format!("grant {id}")))?;
-        let overriding = basis.as_ref().is_some_and(|b| !b.ready);
         let summary = format!(
             "{} granted {} to {} at {} (template {} v{}){}",
             by.actor().name,
@@ -201,6 +181,32 @@ impl Grants {
         evidence::append(&txn, &draft(by.actor(), "grant.created", agent.id, summary, details)).await?;
         txn.commit().await?;
         Ok(g)
+    }
+
+    /// The template version a new grant comes from (the current one), its rule for the
+    /// capability, and how `tier` stands against that rule's criteria on the agent's record.
+    async fn judge(&self, form: &GrantForm, tier: Tier, capability: &str) -> Result<Judged, GovError> {
+        let template = tpl_store::by_id(self.store.db(), form.template_id)
+            .await?
+            .ok_or_else(|| GovError::invalid("template_id", "choose a template"))?;
+        let version = tpl_store::version_of(self.store.db(), template.id, template.current_version)
+            .await?
+            .ok_or_else(|| GovError::NotFound(format!("template {}", template.id)))?;
+        let Some(rule) = version.body.rule(capability).cloned() else {
+            return Err(GovError::invalid(
+                "template_id",
+                format!(
+                    "{} v{} has no rule for {capability}: add one to the template first",
+                    template.name, version.version
+                ),
+            ));
+        };
+        let record = crate::service::scorecards::Scorecards::new(self.store.clone())
+            .record_of(form.agent_id, capability)
+            .await?;
+        let start = judge_start(&rule.promotion, tier, record.as_record());
+        let basis = start.judged().then(|| start_basis(&start, template.id, version.version, &record));
+        Ok(Judged { template, version, rule, start, basis })
     }
 
     /// Moves a grant one tier up or down, with a reason. A promotion records the criteria and
@@ -365,7 +371,9 @@ impl Grants {
         } else {
             changes.iter().map(|c| c.field.as_str()).collect::<Vec<_>>().join(", ") + " changed"
         };
-        let moved = Moved { grant: GrantRecord { template_version: new.version, ..g.clone() }, check: start.clone() };
+        let basis = start_basis(&start, template.id, new.version, &record);
+        let meets = start.ready();
+        let moved = Moved { grant: GrantRecord { template_version: new.version, ..g.clone() }, check: start };
         let summary = format!(
             "{} moved {} from {} v{} to v{} ({what}); {}",
             by.actor().name,
@@ -375,11 +383,10 @@ impl Grants {
             new.version,
             moved.verdict()
         );
-        let basis = start_basis(&start, template.id, new.version, &record);
         let details = json!({
             "grant": g.id, "capability": g.capability, "template": template.name,
             "before": old.version, "after": new.version, "changes": changes, "tier": g.tier,
-            "meets_criteria": start.ready(), "missing": basis.missing,
+            "meets_criteria": meets, "missing": basis.missing,
             "criteria": basis.criteria, "scorecard": basis.scorecard,
         });
         evidence::append(&txn, &draft(by.actor(), "grant.template_moved", g.agent_id, summary, details)).await?;
@@ -478,8 +485,16 @@ pub(crate) async fn revoke_in(
     Ok(())
 }
 
+/// A new grant as judged before it is written (see [`Grants::judge`]).
+struct Judged {
+    template: tpl_store::TemplateRecord,
+    version: tpl_store::VersionRecord,
+    rule: crate::template::Rule,
+    start: Start,
+    basis: Option<Basis>,
+}
+
 /// What a promotion (or a grant above the free start) was based on, for its evidence record.
-#[derive(Clone)]
 pub(crate) struct Basis {
     ready: bool,
     missing: Vec<String>,

@@ -135,28 +135,10 @@ pub async fn raise_detected(
     Ok(Some(alert.id))
 }
 
-/// Records what the detector did besides alerting, and what undoing it restores.
-pub async fn set_response(db: &impl ConnectionTrait, id: i64, response: &str, undo: &str) -> Result<(), GovError> {
-    alerts::Entity::update_many()
-        .set(alerts::ActiveModel {
-            response: Set(Some(response.to_owned())),
-            undo: Set(Some(undo.to_owned())),
-            ..Default::default()
-        })
-        .filter(alerts::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Records a response on an open alert that has none yet (compare-and-set); false when it was
-/// resolved or given one meanwhile.
-pub async fn set_response_if_none(
-    db: &impl ConnectionTrait,
-    id: i64,
-    response: &str,
-    undo: &str,
-) -> Result<bool, GovError> {
+/// Records what a detector did besides alerting, and what undoing it restores, on an open
+/// alert that has no response yet (compare-and-set); false when it was resolved or given one
+/// meanwhile.
+pub async fn set_response(db: &impl ConnectionTrait, id: i64, response: &str, undo: &str) -> Result<bool, GovError> {
     let res = alerts::Entity::update_many()
         .set(alerts::ActiveModel {
             response: Set(Some(response.to_owned())),

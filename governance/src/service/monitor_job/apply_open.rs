@@ -64,7 +64,7 @@ impl MonitorJob {
                 out.skipped.push((alert.id, format!("nothing to do for {} at {}", g.capability, g.tier.as_str())));
                 continue;
             };
-            if !alert_store::set_response_if_none(&txn, alert.id, r.as_str(), &undo.to_string()).await? {
+            if !alert_store::set_response(&txn, alert.id, r.as_str(), &undo.to_string()).await? {
                 // Resolved, or given a response meanwhile: leave it.
                 txn.rollback().await?;
                 out.skipped.push((alert.id, "the alert changed meanwhile".into()));

@@ -233,7 +233,8 @@ impl MonitorJob {
         let message = format!("{}: {} against {}", detector.label(), finding.observed, finding.baseline);
         let about = About::Grant { agent_id: g.agent_id, grant_id: g.id, capability: &g.capability };
         let mut figures = json!({"finding": finding, "window": window, "series": points});
-        if alert_store::open_for(txn, about, detector.as_str()).await?.is_none() {
+        let open = alert_store::open_for(txn, about, detector.as_str()).await?;
+        if open.is_none() {
             // A new alert keeps the actions behind it as they are now: what made it fire.
             let causes =
                 self.store.actions_counted_by(g.agent_id, &g.capability, detector, window, CAUSES_LIMIT).await?;
@@ -241,13 +242,16 @@ impl MonitorJob {
         }
         let detected =
             Detected { about, detector: detector.as_str(), message: message.clone(), details: figures.to_string() };
-        let Some(id) = raise_or_refresh(txn, detected, now, pass).await? else { return Ok(()) };
+        let Some(id) = raise_or_refresh(txn, detected, open, now, pass).await? else { return Ok(()) };
         let actor = monitor_actor(detector);
         let reason = format!("{} detector fired: {message}", detector.as_str());
         let done =
             if acted.contains(&g.id) { None } else { self.respond(txn, &actor, &g, response, &reason, now).await? };
         if let Some((r, undo)) = &done {
-            alert_store::set_response(txn, id, r.as_str(), &undo.to_string()).await?;
+            // Raised in this transaction: nothing else can have answered it.
+            if !alert_store::set_response(txn, id, r.as_str(), &undo.to_string()).await? {
+                return Err(GovError::Internal(format!("alert {id} raised in this pass already had a response")));
+            }
             acted.insert(g.id);
             let what = format!("the {} detector {} (alert {id}): {message}", detector.as_str(), response_words(*r));
             let event = NewEvent::autonomy_withdrawn(&g, r.as_str(), what, Some(id));
@@ -385,16 +389,18 @@ impl MonitorJob {
     }
 }
 
-/// A detector fired about `d.about`: keeps what it sees now beside its open alert's frozen
+/// A detector fired about `d.about`: keeps what it sees now beside its `open` alert's frozen
 /// figures (only when they changed: an unchanged alert costs nothing), stays quiet when a
-/// person resolved one in the last [`QUIET_HOURS`], or raises one. The id of an alert it raised.
+/// person resolved one in the last [`QUIET_HOURS`], or raises one. `open` is the subject's
+/// open alert of that detector, as the caller read it in `txn`. The id of an alert it raised.
 async fn raise_or_refresh(
     txn: &DatabaseTransaction,
     d: Detected<'_>,
+    open: Option<AlertRecord>,
     now: DateTime<Utc>,
     pass: &mut Pass,
 ) -> Result<Option<i64>, GovError> {
-    if let Some(open) = alert_store::open_for(txn, d.about, d.detector).await? {
+    if let Some(open) = open {
         let unchanged = match open.latest_details.as_deref() {
             Some(latest) => latest == d.details,
             None => same_figures(open.details.as_deref(), &d.details),
@@ -417,7 +423,9 @@ async fn raise_or_refresh(
 fn same_figures(fired: Option<&str>, later: &str) -> bool {
     let (Some(fired), Ok(later)) = (fired, serde_json::from_str::<serde_json::Value>(later)) else { return false };
     let Ok(mut fired) = serde_json::from_str::<serde_json::Value>(fired) else { return false };
-    if let (Some(f), false) = (fired.as_object_mut(), later.get("actions").is_some()) {
+    if later.get("actions").is_none()
+        && let Some(f) = fired.as_object_mut()
+    {
         f.remove("actions");
     }
     fired == later

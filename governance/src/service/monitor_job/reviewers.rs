@@ -9,7 +9,7 @@ use crate::evidence::Draft;
 use crate::monitor::reviewers::{self as detector, GLANCE_SECONDS, ReviewerDecision};
 use crate::monitor::{Detector, Finding, Judgement};
 use crate::service::monitoring::{Point, Setting, Window};
-use crate::store::alerts::{About, Detected};
+use crate::store::alerts::{self as alert_store, About, Detected};
 use crate::store::reviewer_decisions::{self as decisions, Decided};
 use crate::store::{Store, evidence};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -104,13 +104,10 @@ pub(super) async fn fired(
         "actions": quick,
     })
     .to_string();
-    let detected = Detected {
-        about: About::Reviewer(&f.reviewer),
-        detector: detector.as_str(),
-        message: message.clone(),
-        details,
-    };
-    let Some(id) = raise_or_refresh(txn, detected, now, pass).await? else { return Ok(()) };
+    let about = About::Reviewer(&f.reviewer);
+    let open = alert_store::open_for(txn, about, detector.as_str()).await?;
+    let detected = Detected { about, detector: detector.as_str(), message: message.clone(), details };
+    let Some(id) = raise_or_refresh(txn, detected, open, now, pass).await? else { return Ok(()) };
     let draft = Draft {
         actor: monitor_actor(detector),
         kind: "monitor.fired",
