@@ -28,6 +28,7 @@ mod m20261206_000023_parameter_history_days;
 mod m20261206_000024_notifications;
 mod m20261207_000025_alert_latest_figures;
 mod m20261208_000026_grant_tier_override;
+mod m20261208_000027_approval_edits;
 
 pub mod distinct_sketch;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000024_notifications::Migration),
             Box::new(m20261207_000025_alert_latest_figures::Migration),
             Box::new(m20261208_000026_grant_tier_override::Migration),
+            Box::new(m20261208_000027_approval_edits::Migration),
         ]
     }
 }

@@ -48,6 +48,10 @@ pub struct Model {
     pub shadow_agreement: Option<String>,
     /// A peer disagreed (or did not answer): a reviewer must choose side by side.
     pub peer_review: bool,
+    /// What the agent proposed, when a reviewer approved a changed version (`params` holds it).
+    pub proposed_params: Option<String>,
+    /// The reviewer's change from `proposed_params` to `params`, as an RFC 6902 patch.
+    pub params_edit: Option<String>,
 }
 
 /// No links used by the store.

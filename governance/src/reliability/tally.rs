@@ -18,6 +18,10 @@ pub struct Tally {
     pub denied: u64,
     /// Of the escalated, approved by a person.
     pub approved: u64,
+    /// Of the approved, approved only after the reviewer changed the params: the agent's own
+    /// proposal was not good enough as it was, so these do not count as clean approvals.
+    #[serde(default)]
+    pub edited: u64,
     /// Of the escalated, rejected by a person.
     pub rejected: u64,
     /// Of the escalated, left until the deadline passed.
@@ -47,9 +51,10 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Approved out of what a person decided (approved or rejected; an expiry is nobody's verdict).
+    /// Approved as proposed out of what a person decided (approved or rejected; an expiry is
+    /// nobody's verdict). An approval with edits is decided but not approved as proposed.
     pub fn approval(&self) -> Rate {
-        Rate::new(self.approved, self.approved + self.rejected)
+        Rate::new(self.approved.saturating_sub(self.edited), self.approved + self.rejected)
     }
 
     /// Shadow recommendations matched exactly, out of all compared.
@@ -112,6 +117,8 @@ mod tests {
         assert_eq!(t.failure(), Rate::new(2, 10));
         assert_eq!(t.peer_agreement(), Rate::new(4, 5));
         assert_eq!(t.escalation(), Rate::new(10, 20));
+        let edited = Tally { edited: 4, ..t };
+        assert_eq!(edited.approval(), Rate::new(2, 8), "an approval with edits is not approval as proposed");
     }
 
     #[test]

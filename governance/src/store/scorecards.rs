@@ -67,6 +67,8 @@ pub fn count(t: &mut Tally, cal: &mut Calibration, row: &Group) {
     }
     match agreement.as_str() {
         "same" => t.shadow_same += n,
+        // A person approved changed params: an edited approval, not a shadow comparison.
+        "different_params" if human_approved == 1 => t.edited += n,
         "different_params" => t.shadow_different += n,
         "opposite" => t.shadow_opposite += n,
         _ => {}

@@ -30,6 +30,9 @@ pub struct Changes {
     pub action_hash: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub peer_review: Option<bool>,
+    /// A reviewer approved changed params: what the agent proposed, and the patch.
+    pub proposed_params: Option<String>,
+    pub params_edit: Option<String>,
 }
 
 fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<Option<T>>
@@ -72,6 +75,8 @@ pub async fn transition(
         action_hash: changes.action_hash.map_or(sea_orm::ActiveValue::NotSet, Set),
         expires_at: set(changes.expires_at),
         peer_review: changes.peer_review.map_or(sea_orm::ActiveValue::NotSet, Set),
+        proposed_params: set(changes.proposed_params),
+        params_edit: set(changes.params_edit),
         ..Default::default()
     };
     let res = actions::Entity::update_many()

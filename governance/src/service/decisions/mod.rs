@@ -51,6 +51,13 @@ pub struct ActionAnswer {
     /// Until when a human may still ask for it to be undone (after a successful report).
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub reversible_until: Option<DateTime<Utc>>,
+    /// What the agent proposed, when a reviewer approved it with changes (`params` holds the
+    /// approved version, the only one the agent may run); null otherwise.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>, required = true))]
+    pub proposed_params: Option<serde_json::Value>,
+    /// The reviewer's change from `proposed_params` to `params`, as RFC 6902 operations.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>, required = true))]
+    pub edit: Option<serde_json::Value>,
 }
 
 impl From<&ActionRecord> for ActionAnswer {
@@ -67,6 +74,8 @@ impl From<&ActionRecord> for ActionAnswer {
             evidence_hash: a.evidence_hash.clone(),
             params: serde_json::from_str(&a.params).unwrap_or(serde_json::Value::Null),
             reversible_until: a.reversible_until,
+            proposed_params: a.proposed_params.as_deref().and_then(|p| serde_json::from_str(p).ok()),
+            edit: a.params_edit.as_deref().and_then(|p| serde_json::from_str(p).ok()),
         }
     }
 }
@@ -284,6 +293,8 @@ impl Decisions {
             evidence_hash,
             params: req.params.clone(),
             reversible_until: None,
+            proposed_params: None,
+            edit: None,
         })))
     }
 

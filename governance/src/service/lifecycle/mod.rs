@@ -11,6 +11,7 @@ pub mod action_views;
 mod alert_resolution;
 pub mod corrections;
 pub mod deadlines;
+mod edits;
 pub mod execution;
 pub mod peer_checks;
 mod reviews;
@@ -135,16 +136,19 @@ impl Lifecycle {
         self.store.action_by_id(id).await?.ok_or_else(|| GovError::NotFound(format!("action {id}")))
     }
 
+    /// The rule of the action's template version for its capability, if it still has one.
+    pub(crate) async fn rule_of(&self, a: &ActionRecord) -> Result<Option<crate::template::Rule>, GovError> {
+        let Some(grant_id) = a.grant_id else { return Ok(None) };
+        let Some(g) = crate::store::grants::by_id(self.store.db(), grant_id).await? else { return Ok(None) };
+        let v = crate::store::templates::version_of(self.store.db(), g.template_id, g.template_version).await?;
+        Ok(v.and_then(|v| v.body.rule(&a.capability).cloned()))
+    }
+
     /// The values of the params the action's template watches for "never seen before".
     pub(crate) async fn watched_values(&self, a: &ActionRecord) -> Result<Vec<(String, String)>, GovError> {
-        let Some(grant_id) = a.grant_id else { return Ok(Vec::new()) };
-        let Some(g) = crate::store::grants::by_id(self.store.db(), grant_id).await? else { return Ok(Vec::new()) };
-        let Some(v) = crate::store::templates::version_of(self.store.db(), g.template_id, g.template_version).await?
-        else {
-            return Ok(Vec::new());
-        };
+        let Some(rule) = self.rule_of(a).await? else { return Ok(Vec::new()) };
         let params: Value = serde_json::from_str(&a.params).unwrap_or(Value::Null);
-        let watched = v.body.rule(&a.capability).map(|r| r.conditions.new_value_params.clone()).unwrap_or_default();
+        let watched = &rule.conditions.new_value_params;
         Ok(watched.iter().filter_map(|p| params.get(p).map(|val| (p.clone(), crate::policy::value_key(val)))).collect())
     }
 
