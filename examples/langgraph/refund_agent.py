@@ -92,18 +92,22 @@ def build(tenure: Tenure, ledger: str, thread: str) -> StateGraph:
         ticket = state["tickets"][state["index"]]
         action = state["action"] or {}
         line: Dict[str, Any] = {"order_id": ticket["order_id"], "action_id": action.get("id")}
+        params: Dict[str, Any] = dict(ticket)
         if action.get("state") in ("allowed", "approved"):
             # Tenure's word, not the checkpoint's: after a crash between reporting and the
             # checkpoint, the action has moved on and the refund must not run twice.
-            action["state"] = tenure.get(action["id"]).state
+            current = tenure.get(action["id"])
+            action["state"] = current.state
+            # A reviewer may have approved it with changes: only the approved params may run.
+            params = dict(current.params)
         if action.get("state") in ("allowed", "approved"):
             try:
-                out = issue_refund(ledger, **ticket)
+                out = issue_refund(ledger, **params)
             except Exception as e:  # the payment system failed: Tenure is told, the ticket says so
-                tenure.report_result(action["id"], False, output={"error": repr(e)})
+                tenure.report_result(action["id"], False, output={"error": repr(e)}, params=params)
                 line["outcome"] = "failed"
             else:
-                tenure.report_result(action["id"], True, output=out)
+                tenure.report_result(action["id"], True, output=out, params=params)
                 line["outcome"] = "refunded"
         elif action.get("state") in ("awaiting_confirmation", "reversible", "final", "failed"):
             line["outcome"] = f"already reported: {action.get('state')}"

@@ -59,6 +59,7 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
         resolution,
         track,
         kept_shadow: kept.get(crate::api::inbox::SHADOW_FORM).await,
+        kept_review: kept.get(crate::api::inbox::REVIEW_FORM).await,
     })
 }
 

@@ -76,6 +76,7 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
             .as_object()
             .map(|m| m.iter().map(|(k, v)| (k.clone(), readable(v))).collect())
             .unwrap_or_default(),
+        edited: a.proposed_params.as_deref().map(|p| edited_rows(p, &params)).unwrap_or_default(),
         params_json: serde_json::to_string_pretty(&params).unwrap_or_default(),
         reasoning: a.reasoning,
         inputs: pretty(&a.inputs),
@@ -100,6 +101,20 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         standing: None,
         blind: false,
     }
+}
+
+/// The params a reviewer changed: (name, proposed, approved), in the params' order.
+fn edited_rows(proposed: &str, approved: &Value) -> Vec<(String, String, String)> {
+    let proposed: Value = serde_json::from_str(proposed).unwrap_or(Value::Null);
+    let (Some(before), Some(after)) = (proposed.as_object(), approved.as_object()) else { return Vec::new() };
+    let shown = |v: Option<&Value>| v.map_or_else(|| "—".to_owned(), readable);
+    let mut names: Vec<&String> = before.keys().collect();
+    names.extend(after.keys().filter(|k| !before.contains_key(*k)));
+    names
+        .into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(|k| (k.clone(), shown(before.get(k)), shown(after.get(k))))
+        .collect()
 }
 
 /// The peer's side of a disagreement, from its check.

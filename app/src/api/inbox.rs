@@ -89,11 +89,14 @@ pub async fn inbox_page(
         capabilities: p.capabilities,
         kept_bulk: kept.get(BULK_FORM).await,
         kept_shadow: kept.get(SHADOW_FORM).await,
+        kept_review: kept.get(REVIEW_FORM).await,
     })
 }
 
 /// Where the bulk form keeps its ticks and comment after a refusal.
 pub const BULK_FORM: &str = "inbox/bulk";
+/// Where an approval keeps its comment and edited params (with the action's id) after a refusal.
+pub const REVIEW_FORM: &str = "inbox/review";
 /// Where a shadow decision keeps what was typed (with the action's id) after a refusal.
 pub const SHADOW_FORM: &str = "inbox/shadow";
 
@@ -103,21 +106,33 @@ fn verdict(v: Option<String>) -> Result<governance::shadow::Verdict, AppError> {
         .map_err(|m| crate::server::context::fail(AppError::Field { field: "verdict".into(), message: m }))
 }
 
-/// Approves or rejects one action, bound to the hash of the action shown.
+/// Approves or rejects one action, bound to the hash of the action shown; `verdict=edit`
+/// approves the changed `params` instead of the agent's.
 #[server(endpoint = "inbox/review")]
 pub async fn review_action(
     id: i64,
     action_hash: String,
     verdict: Option<String>,
+    #[server(default)] params: Option<String>,
     comment: String,
     back: String,
 ) -> Result<(), AppError> {
-    use crate::server::context::{gov, principal, state};
+    use crate::server::context::{gov, kept_if_refused, principal, state};
     let token = principal()?.as_reviewer().map_err(gov)?;
-    let v = self::verdict(verdict).map_err(|e| e.scoped(&id.to_string()))?;
-    let st = state()?;
-    st.lifecycle.review(&token, id, v, &action_hash, &comment).await.map_err(|e| gov(e).scoped(&id.to_string()))?;
-    let word = if v == governance::shadow::Verdict::Approve { "approved" } else { "rejected" };
+    let sid = id.to_string();
+    let params = params.unwrap_or_default();
+    let typed = [("id", sid.as_str()), ("params", params.as_str()), ("comment", comment.as_str())];
+    let done = async {
+        let st = state()?;
+        if verdict.as_deref() == Some("edit") {
+            st.lifecycle.approve_edited(&token, id, &action_hash, &params, &comment).await.map_err(gov)?;
+            return Ok::<_, AppError>("approved-edited");
+        }
+        let v = self::verdict(verdict)?;
+        st.lifecycle.review(&token, id, v, &action_hash, &comment).await.map_err(gov)?;
+        Ok(if v == governance::shadow::Verdict::Approve { "approved" } else { "rejected" })
+    };
+    let word = kept_if_refused(REVIEW_FORM, &typed, done.await.map_err(|e| e.scoped(&sid))).await?;
     done_and_back(&back, &format!("{word}.1.0")).await;
     Ok(())
 }

@@ -76,6 +76,7 @@ pub fn ActionFacts(card: ActionCard) -> impl IntoView {
                     }
                         .into_any()
                 }}
+                {(!c.edited.is_empty()).then(|| view! { <EditedParams rows=c.edited.clone() /> })}
                 <p class="muted small meta">
                     {format!("confidence {:.2}", c.confidence)}
                     {c.tier.map(|t| format!(" · {t} tier"))}
@@ -106,6 +107,24 @@ pub fn ActionFacts(card: ActionCard) -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// The params a reviewer changed before approving: what the agent proposed beside what runs.
+#[component]
+fn EditedParams(rows: Vec<(String, String, String)>) -> impl IntoView {
+    view! {
+        <div class="edited" data-testid="edited">
+            <p class="small"><strong>"Approved with changes."</strong>" The agent may run only the approved params above."</p>
+            <table class="table compact">
+                <thead><tr><th>"Param"</th><th>"The agent proposed"</th><th>"Approved"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(k, before, after)| view! {
+                        <tr><td>{k}</td><td><del>{before}</del></td><td><ins>{after}</ins></td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
 }
 
 /// What a reviewer sees of a shadow case before deciding it: the task and what the agent was
@@ -178,6 +197,7 @@ pub fn done_notice(done: Option<String>) -> Option<(bool, String)> {
     let noun = if n == 1 { "action" } else { "actions" };
     let text = match what.as_str() {
         "approved" | "rejected" | "confirmed" => format!("{n} {noun} {what}."),
+        "approved-edited" => format!("{n} {noun} approved with your changes: the agent may run only the changed params."),
         "rollback" => format!("Rollback requested for {n} {noun}; the agent will be told."),
         "resolved" => "Alert resolved.".to_owned(),
         w if w.starts_with("compared-") => {
@@ -209,6 +229,7 @@ mod tests {
         );
         assert!(done_notice(Some("compared-opposite.1.0".into())).unwrap().1.contains("would not act"));
         assert_eq!(done_notice(Some("<script>.1.0".into())), None);
+        assert!(done_notice(Some("approved-edited.1.0".into())).unwrap().1.contains("only the changed params"));
         assert_eq!(done_notice(None), None);
     }
 }

@@ -58,18 +58,32 @@ fn ItemErrors(error: Signal<Option<AppError>>, id: i64) -> impl IntoView {
     }
 }
 
-/// Approve or reject, with a comment (required to reject).
+/// Approve or reject, with a comment (required to reject); or approve a changed version of
+/// the params (the agent may then run only those).
 #[component]
-pub fn ApproveForm(card: ActionCard, actions: ReviewActions, #[prop(into)] back: String) -> impl IntoView {
+pub fn ApproveForm(
+    card: ActionCard,
+    actions: ReviewActions,
+    #[prop(into)] back: String,
+    /// What was typed into this form before it was refused (used when its `id` is this card's).
+    #[prop(optional)]
+    kept: crate::model::KeptForm,
+) -> impl IntoView {
     let id = card.id;
     let error = action_error(actions.review);
+    let mine = kept.get("id") == id.to_string();
+    let comment = if mine { kept.get("comment") } else { String::new() };
+    let params = if mine && !kept.get("params").is_empty() { kept.get("params") } else { card.params_json.clone() };
+    // Open after an edit was refused, so the reviewer sees their text beside its error.
+    let editing = mine && kept.get("params") != card.params_json && !kept.get("params").is_empty();
+    let rows = params.lines().count().clamp(3, 14).to_string();
     view! {
         <ActionForm action=actions.review attr:class="review-form">
             <input type="hidden" name="id" value=id.to_string() />
             <input type="hidden" name="action_hash" value=card.action_hash />
             <input type="hidden" name="back" value=back />
             <label for=format!("comment-{id}")>"Comment"</label>
-            <textarea id=format!("comment-{id}") name="comment" rows="2" placeholder="Required to reject; goes into the evidence trail"></textarea>
+            <textarea id=format!("comment-{id}") name="comment" rows="2" placeholder="Required to reject; goes into the evidence trail">{crate::components::form::area_text(comment)}</textarea>
             <FieldError error field=format!("{id}/comment") />
             <FieldError error field=format!("{id}/verdict") />
             <ItemErrors error id />
@@ -77,6 +91,13 @@ pub fn ApproveForm(card: ActionCard, actions: ReviewActions, #[prop(into)] back:
                 <button type="submit" name="verdict" value="approve" class="btn btn-primary">"Approve"</button>
                 <button type="submit" name="verdict" value="reject" class="btn btn-danger">"Reject"</button>
             </div>
+            <details class="edit-approval" open=editing>
+                <summary>"Approve with changes…"</summary>
+                <label for=format!("edit-params-{id}")>"Params to approve (JSON; checked against the capability's schema and the template's limits)"</label>
+                <textarea id=format!("edit-params-{id}") name="params" rows=rows class="mono">{crate::components::form::area_text(params)}</textarea>
+                <FieldError error field=format!("{id}/params") />
+                <button type="submit" name="verdict" value="edit" class="btn">"Approve with these changes"</button>
+            </details>
         </ActionForm>
     }
 }

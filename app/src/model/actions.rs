@@ -21,7 +21,10 @@ pub struct ActionCard {
     pub confidence: f64,
     /// Top-level params as (name, readable value).
     pub params: Vec<(String, String)>,
-    /// The params as pretty JSON (prefills the shadow form).
+    /// The params a reviewer changed when approving: (name, what the agent proposed, what was
+    /// approved), "—" for a param one side lacks. Empty for a plain approval.
+    pub edited: Vec<(String, String, String)>,
+    /// The params as pretty JSON (prefills the shadow form and the edit of an approval).
     pub params_json: String,
     pub reasoning: String,
     /// Pretty JSON; empty when the agent sent none.
@@ -123,6 +126,8 @@ pub struct InboxView {
     pub kept_bulk: super::KeptForm,
     /// What was typed into a shadow decision (its `id` says which), likewise.
     pub kept_shadow: super::KeptForm,
+    /// What was typed into an approval (its comment, edited params) before it was refused.
+    pub kept_review: super::KeptForm,
 }
 
 /// An action's own page.
@@ -142,6 +147,8 @@ pub struct ActionDetailView {
     pub track: Option<super::ScorecardView>,
     /// What was typed into its shadow decision, when the page shows that form's error.
     pub kept_shadow: super::KeptForm,
+    /// What was typed into an approval (its comment, edited params) before it was refused.
+    pub kept_review: super::KeptForm,
 }
 
 /// A settled peer disagreement: both analyses as they were, which one went ahead and why.

@@ -144,7 +144,7 @@ fn Inbox(
     let body = if a.view == "alerts" {
         view! { <Alerts alerts=d.alerts resolve back=back.clone() /> }.into_any()
     } else {
-        view! { <Items items=d.items view=a.view.clone() actions bulk back=back.clone() kept=(d.kept_bulk.clone(), d.kept_shadow.clone()) /> }.into_any()
+        view! { <Items items=d.items view=a.view.clone() actions bulk back=back.clone() kept=(d.kept_bulk.clone(), d.kept_shadow.clone(), d.kept_review.clone()) /> }.into_any()
     };
     let pager = (d.pages > 1).then(|| {
         let prev = (d.page > 1).then(|| a.href(&a.view, d.page - 1));
@@ -203,9 +203,9 @@ fn Items(
     bulk: ServerAction<ReviewSelected>,
     back: String,
     /// What was kept of the bulk form and of a shadow decision after a refusal.
-    kept: (crate::model::KeptForm, crate::model::KeptForm),
+    kept: (crate::model::KeptForm, crate::model::KeptForm, crate::model::KeptForm),
 ) -> impl IntoView {
-    let (kept_bulk, kept_shadow) = kept;
+    let (kept_bulk, kept_shadow, kept_review) = kept;
     if items.is_empty() {
         let text = match view.as_str() {
             "supervised" => "No supervised action is waiting for confirmation.",
@@ -254,7 +254,7 @@ fn Items(
                     }
                     "shadow" => view! { <div class="item-forms"><ShadowForm card=c.clone() actions back kept=kept_shadow.clone() /></div> }.into_any(),
                     "disagreements" => view! { <div class="item-forms"><DisagreementForm card=c.clone() actions back /></div> }.into_any(),
-                    _ => view! { <div class="item-forms"><ApproveForm card=c.clone() actions back /></div> }.into_any(),
+                    _ => view! { <div class="item-forms"><ApproveForm card=c.clone() actions back kept=kept_review.clone() /></div> }.into_any(),
                 };
                 let tick_value = format!("{}:{}", c.id, c.action_hash);
                 let ticked = kept_bulk.has("selected", &tick_value);

@@ -111,14 +111,15 @@ class AsyncTenure:
                         on_held(action)
                     action = await self.wait(action.id, how.wait_seconds)
                 _core.settled(action)
+                run_args, run_kwargs = _core.run_arguments(args, kwargs, action)
                 try:
-                    out = fn(*args, **kwargs)
+                    out = fn(*run_args, **run_kwargs)
                     if asyncio.iscoroutine(out):
                         out = await out
                 except Exception as e:
-                    await self.report_result(action.id, False, output={"error": repr(e)})
+                    await self.report_result(action.id, False, output={"error": repr(e)}, params=_core.result_params(action))
                     raise
-                await self.report_result(action.id, True, output=_core.jsonable(out))
+                await self.report_result(action.id, True, output=_core.jsonable(out), params=_core.result_params(action))
                 return out
 
             return governed_call  # type: ignore[return-value]

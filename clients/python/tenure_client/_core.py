@@ -110,6 +110,19 @@ def jsonable(value: Any) -> Any:
         return repr(value)
 
 
+def run_arguments(args: Tuple[Any, ...], kwargs: Dict[str, Any], action: Any) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:
+    """The arguments a governed function runs with: its own, unless a reviewer approved the
+    call with changes, when it runs with the approved params (by name) and nothing else."""
+    if getattr(action, "edited", False):
+        return (), dict(action.params)
+    return args, kwargs
+
+
+def result_params(action: Any) -> Optional[Dict[str, Any]]:
+    """The params a report names: the approved ones after an edit (Tenure checks the binding)."""
+    return dict(action.params) if getattr(action, "edited", False) else None
+
+
 @dataclass(frozen=True)
 class Governed:
     """How a governed function's call becomes a request."""

@@ -35,6 +35,16 @@ class Action:
     evidence_hash: str
     expires_at: Optional[datetime] = None
     reversible_until: Optional[datetime] = None
+    # What the agent proposed, when a reviewer approved it with changes: ``params`` then holds
+    # the approved version, the only one Tenure accepts a result for.
+    proposed_params: Optional[Dict[str, Any]] = None
+    # The reviewer's change from ``proposed_params`` to ``params`` (RFC 6902 operations).
+    edit: Optional[List[Dict[str, Any]]] = None
+
+    @property
+    def edited(self) -> bool:
+        """A reviewer approved changed params: run ``params``, not what was proposed."""
+        return self.proposed_params is not None
 
     @property
     def runnable(self) -> bool:
@@ -60,6 +70,8 @@ class Action:
             evidence_hash=str(body.get("evidence_hash", "")),
             expires_at=_time(body.get("expires_at")),
             reversible_until=_time(body.get("reversible_until")),
+            proposed_params=body.get("proposed_params"),
+            edit=body.get("edit"),
         )
 
 

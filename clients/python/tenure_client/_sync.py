@@ -110,12 +110,13 @@ class Tenure:
                         on_held(action)
                     action = self.wait(action.id, how.wait_seconds)
                 _core.settled(action)
+                run_args, run_kwargs = _core.run_arguments(args, kwargs, action)
                 try:
-                    out = fn(*args, **kwargs)
+                    out = fn(*run_args, **run_kwargs)
                 except Exception as e:
-                    self.report_result(action.id, False, output={"error": repr(e)})
+                    self.report_result(action.id, False, output={"error": repr(e)}, params=_core.result_params(action))
                     raise
-                self.report_result(action.id, True, output=_core.jsonable(out))
+                self.report_result(action.id, True, output=_core.jsonable(out), params=_core.result_params(action))
                 return out
 
             return governed_call  # type: ignore[return-value]

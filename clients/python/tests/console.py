@@ -4,6 +4,7 @@ console's own form endpoints (grants, reviews) the way a browser posts them."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -12,7 +13,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Dict
+from typing import Any, Dict
 
 import httpx
 
@@ -144,4 +145,13 @@ class Person:
         found = re.search(r'name="action_hash" value="([0-9a-f]{64})"', html)
         assert found, "the action page offers no review form"
         form = {"id": str(action_id), "action_hash": found.group(1), "verdict": verdict, "comment": "checked by the tests", "back": "/inbox"}
+        self.post("/api/inbox/review", "/inbox", form)
+
+    def approve_with(self, action_id: int, params: Dict[str, Any]) -> None:
+        """Approves the action with changed params, as the inbox's "Approve with changes" does."""
+        html = self.page(f"/actions/{action_id}")
+        found = re.search(r'name="action_hash" value="([0-9a-f]{64})"', html)
+        assert found, "the action page offers no review form"
+        form = {"id": str(action_id), "action_hash": found.group(1), "verdict": "edit", "params": json.dumps(params),
+                "comment": "changed by the tests", "back": "/inbox"}
         self.post("/api/inbox/review", "/inbox", form)

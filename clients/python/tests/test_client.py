@@ -73,6 +73,32 @@ def test_a_held_call_waits_for_the_reviewer_and_then_runs(server, mona, rita):
     assert client.get(action_id).state == "final"
 
 
+def test_a_call_approved_with_changes_runs_with_the_approved_params(server, mona, rita):
+    client = agent(server, mona, REPORT, "contributor")
+    threads: list = []
+    ran = []
+
+    def held(action):
+        def run():
+            time.sleep(0.5)
+            rita.approve_with(action.id, {"period": "2026-10-corrected"})
+
+        t = threading.Thread(target=run)
+        t.start()
+        threads.append(t)
+
+    @client.governed(REPORT, confidence=0.9, on_held=held)
+    def generate(period: str):
+        ran.append(period)
+        return "done"
+
+    assert generate("2026-10") == "done"
+    threads[0].join()
+    assert ran == ["2026-10-corrected"], "the function ran with what the reviewer approved, not its own call"
+    [card] = client.scorecard()["scorecards"]
+    assert card["all_time"]["counts"]["edited"] == 1
+
+
 def test_a_rejected_call_never_runs(server, mona, rita):
     client = agent(server, mona, REPORT, "contributor")
     threads: list = []

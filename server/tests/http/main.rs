@@ -9,6 +9,7 @@ mod auth;
 mod capabilities;
 mod common;
 mod csrf;
+mod edits;
 mod envelope;
 mod grants;
 mod inbox;
