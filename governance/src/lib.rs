@@ -25,6 +25,7 @@ pub mod peer;
 pub mod peer_stats;
 pub mod policy;
 pub mod principal;
+pub mod queue;
 pub mod records;
 pub mod reliability;
 pub mod roles;

@@ -24,6 +24,8 @@ pub struct Services {
     pub decisions: Decisions,
     pub lifecycle: Lifecycle,
     pub inbox: Inbox,
+    /// Reviewer groups and routing rules.
+    pub queues: crate::service::queues::Queues,
     pub scorecards: Scorecards,
     pub trust_reviews: TrustReviews,
     pub monitoring: crate::service::monitoring::Monitoring,
@@ -42,6 +44,8 @@ pub struct Setup {
     pub signer: Signer,
     /// Where prepared export files are kept.
     pub exports_dir: PathBuf,
+    /// How long a reviewer's claim on an inbox item holds untouched.
+    pub claim_idle: chrono::Duration,
 }
 
 /// The schema when the services opened the database.
@@ -84,8 +88,9 @@ impl Services {
             templates: Templates::new(store.clone()),
             grants: Grants::new(store.clone()),
             decisions: Decisions::new(store.clone()),
-            lifecycle: Lifecycle::new(store.clone()),
-            inbox: Inbox::new(store.clone()),
+            lifecycle: Lifecycle::new(store.clone()).claims_lapse_after(setup.claim_idle),
+            inbox: Inbox::new(store.clone()).claims_lapse_after(setup.claim_idle),
+            queues: crate::service::queues::Queues::new(store.clone()),
             scorecards: Scorecards::new(store.clone()),
             trust_reviews: TrustReviews::new(store.clone()),
             monitoring: crate::service::monitoring::Monitoring::new(store.clone()),

@@ -376,6 +376,7 @@ async fn a_batch_member_the_database_refuses_fails_alone() {
                 separation_of_duties: false,
                 expires_at: None,
                 created_at: chrono::Utc::now(),
+                assigned_group_id: None,
             },
             draft: Prepared::new(Draft {
                 actor: Actor::system("test"),

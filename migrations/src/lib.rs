@@ -29,6 +29,7 @@ mod m20261206_000024_notifications;
 mod m20261207_000025_alert_latest_figures;
 mod m20261208_000026_grant_tier_override;
 mod m20261208_000027_approval_edits;
+mod m20261208_000028_inbox_queues;
 
 pub mod distinct_sketch;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000025_alert_latest_figures::Migration),
             Box::new(m20261208_000026_grant_tier_override::Migration),
             Box::new(m20261208_000027_approval_edits::Migration),
+            Box::new(m20261208_000028_inbox_queues::Migration),
         ]
     }
 }

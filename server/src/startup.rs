@@ -38,8 +38,12 @@ pub async fn prepare(settings: &Settings) -> Result<(AppState, Option<String>), 
         max_failures: settings.login_max_failures,
         window: chrono::Duration::minutes(settings.login_window_minutes),
     };
-    let setup =
-        Setup { throttle, signer: settings.checkpoint_signer()?, exports_dir: settings.data_dir.join("exports") };
+    let setup = Setup {
+        throttle,
+        signer: settings.checkpoint_signer()?,
+        exports_dir: settings.data_dir.join("exports"),
+        claim_idle: chrono::Duration::minutes(settings.claim_idle_minutes),
+    };
     let (services, schema) = Services::open(&url, setup).await.map_err(|e| match e {
         OpenError::Connect(e) => format!("cannot open the database {}: {e}", crate::settings::redact_url(&url)),
         e @ OpenError::Migrate(_) => e.to_string(),

@@ -97,6 +97,7 @@ async fn seed(store: &Store, agent_id: i64, grant_id: i64, n: usize) -> Result<f
                     separation_of_duties: false,
                     expires_at: None,
                     created_at: now - Duration::seconds(rng.random_range(0..120 * 86_400)),
+                    assigned_group_id: None,
                 };
                 (*id, insert, format!("{id:064x}"))
             })

@@ -52,6 +52,13 @@ pub struct Model {
     pub proposed_params: Option<String>,
     /// The reviewer's change from `proposed_params` to `params`, as an RFC 6902 patch.
     pub params_edit: Option<String>,
+    /// The person the item is assigned to (a user id), if any.
+    pub assigned_user_id: Option<i64>,
+    /// The reviewer group it is assigned or routed to, if any.
+    pub assigned_group_id: Option<i64>,
+    /// Who claimed it (a user id) and when they last touched the claim; it lapses when idle.
+    pub claimed_by: Option<i64>,
+    pub claimed_at: Option<DateTimeUtc>,
 }
 
 /// No links used by the store.

@@ -8,7 +8,8 @@ use crate::principal::{AsManager, AsReviewer};
 use crate::store::Store;
 use crate::store::actions::ActionRecord;
 use crate::store::alerts::AlertRecord;
-use crate::store::inbox::{InboxFilter, InboxOrder};
+use crate::queue::{Claim, Queue};
+use crate::store::inbox::{InboxFilter, InboxOrder, QueueFilter};
 use crate::store::peer_checks::PeerCheckRecord;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -74,8 +75,24 @@ pub struct InboxQuery {
     pub capability: Option<String>,
     /// By risk (highest first) instead of by deadline.
     pub by_risk: bool,
+    /// Longest waiting first instead of by deadline.
+    pub oldest_first: bool,
+    /// Whose items.
+    pub queue: Queue,
+    /// Text the items contain (capability, params, reasoning, task reference).
+    pub search: Option<String>,
     /// From 1.
     pub page: u64,
+}
+
+/// Who holds a claim on an item and until when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimView {
+    pub by: String,
+    /// The caller holds it.
+    pub mine: bool,
+    pub since: DateTime<Utc>,
+    pub lapses_at: DateTime<Utc>,
 }
 
 /// One waiting action with what a reviewer needs beside it.
@@ -88,6 +105,10 @@ pub struct InboxItem {
     /// The peer check beside it (disagreements), with the peer's name and any warnings
     /// (the peer shares the primary's owner or model).
     pub peer: Option<(PeerCheckRecord, String, Vec<String>)>,
+    /// The person or group it is assigned to ("rita", "group finance"), if any.
+    pub assigned: Option<String>,
+    /// A claim that still holds.
+    pub claim: Option<ClaimView>,
 }
 
 /// How many items wait in each section.
@@ -129,6 +150,10 @@ pub struct InboxPage {
     /// Filter choices: every agent (id, name) and capability name.
     pub agents: Vec<(i64, String)>,
     pub capabilities: Vec<String>,
+    /// How many items of this section each queue holds (with the other filters applied).
+    pub queues: Vec<(Queue, u64)>,
+    /// Whom an item can be assigned to: (`user:<id>` or `group:<id>`, how it reads).
+    pub assignees: Vec<(String, String)>,
 }
 
 /// What the peer has in common with the primary that weakens its independence.
@@ -151,13 +176,20 @@ pub fn shared_traits(
 /// The inbox use cases.
 #[derive(Clone, Debug)]
 pub struct Inbox {
-    store: Store,
+    pub(crate) store: Store,
+    /// How long a claim holds untouched.
+    pub(crate) claim_idle: chrono::Duration,
 }
 
 impl Inbox {
     /// The inbox over `store`.
     pub fn new(store: Store) -> Inbox {
-        Inbox { store }
+        Inbox { store, claim_idle: chrono::Duration::minutes(crate::queue::DEFAULT_CLAIM_IDLE_MINUTES) }
+    }
+
+    /// The same, with claims lapsing after `idle` untouched.
+    pub fn claims_lapse_after(self, idle: chrono::Duration) -> Inbox {
+        Inbox { claim_idle: idle, ..self }
     }
 
     /// How many items wait in each section (all agents).
@@ -227,16 +259,45 @@ impl Inbox {
                 counts,
                 agents,
                 capabilities: caps.into_iter().map(|c| c.name).collect(),
+                queues: Vec::new(),
+                assignees: Vec::new(),
             });
         }
-        let filter = InboxFilter { agent_id: q.agent_id, capability: q.capability.clone(), ..q.view.filter() };
+        let me = who.user_id();
+        let my_groups = self.store.groups_of(me).await?;
+        let base = InboxFilter {
+            agent_id: q.agent_id,
+            capability: q.capability.clone(),
+            search: q.search.clone().filter(|t| !t.trim().is_empty()),
+            ..q.view.filter()
+        };
+        let of_queue = |queue: Queue| InboxFilter {
+            queue: match queue {
+                Queue::All => QueueFilter::All,
+                Queue::Mine => QueueFilter::Mine(me),
+                Queue::MyGroups => QueueFilter::Groups(my_groups.clone()),
+                Queue::Unassigned => QueueFilter::Unassigned,
+            },
+            ..base.clone()
+        };
+        let mut queues = Vec::new();
+        for queue in Queue::ALL {
+            let n = match queue {
+                Queue::MyGroups if my_groups.is_empty() => 0,
+                _ => self.store.inbox_count(&of_queue(queue)).await?,
+            };
+            queues.push((queue, n));
+        }
+        let filter = of_queue(q.queue);
         let order = if q.by_risk {
             let at = |r: Risk| caps.iter().filter(|c| c.risk == r).map(|c| c.name.clone()).collect();
             InboxOrder::Risk { high: at(Risk::High), medium: at(Risk::Medium) }
+        } else if q.oldest_first {
+            InboxOrder::Oldest
         } else {
             InboxOrder::Deadline
         };
-        let total = self.store.inbox_count(&filter).await?;
+        let total = queues.iter().find(|(queue, _)| *queue == q.queue).map_or(0, |(_, n)| *n);
         let pages = total.div_ceil(PAGE_SIZE).max(1);
         let rows = self.store.inbox_page(&filter, &order, (page.min(pages) - 1) * PAGE_SIZE, PAGE_SIZE).await?;
         let by_name: HashMap<&str, _> = caps.iter().map(|c| (c.name.as_str(), c)).collect();
@@ -246,11 +307,28 @@ impl Inbox {
         } else {
             HashMap::new()
         };
+        let users: HashMap<i64, String> =
+            self.store.list_users().await?.into_iter().map(|u| (u.id, u.username)).collect();
+        let groups = self.store.groups().await?;
+        let now = crate::clock::now();
         let items = rows
             .into_iter()
             .map(|a| {
                 let cap = by_name.get(a.capability.as_str());
+                let claim = Claim::stored(a.claimed_by, a.claimed_at).filter(|c| c.holds(now, self.claim_idle));
+                let assigned = match (a.assigned_user_id, a.assigned_group_id) {
+                    (Some(u), _) => users.get(&u).cloned(),
+                    (None, Some(g)) => groups.iter().find(|x| x.id == g).map(|x| format!("group {}", x.name)),
+                    _ => None,
+                };
                 InboxItem {
+                    assigned,
+                    claim: claim.map(|c| ClaimView {
+                        by: users.get(&c.by).cloned().unwrap_or_else(|| format!("user {}", c.by)),
+                        mine: c.by == me,
+                        since: c.at,
+                        lapses_at: c.lapses_at(self.claim_idle),
+                    }),
                     agent: names.get(&a.agent_id).cloned().unwrap_or_default(),
                     // A capability removed from the catalogue is shown at the most cautious risk.
                     risk: cap.map_or(Risk::High, |c| c.risk),
@@ -273,7 +351,23 @@ impl Inbox {
             counts,
             agents,
             capabilities: caps.into_iter().map(|c| c.name).collect(),
+            queues,
+            assignees: self.assignees(&groups).await?,
         })
+    }
+
+    /// Whom an item can be assigned to: every active reviewer, then every group.
+    async fn assignees(&self, groups: &[crate::store::queues::GroupRecord]) -> Result<Vec<(String, String)>, GovError> {
+        let mut out: Vec<(String, String)> = self
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.roles.contains(crate::roles::Role::Reviewer))
+            .map(|u| (format!("user:{}", u.id), u.username))
+            .collect();
+        out.extend(groups.iter().map(|g| (format!("group:{}", g.id), format!("group {}", g.name))));
+        Ok(out)
     }
 }
 

@@ -38,6 +38,8 @@ pub struct ActionInsert {
     pub separation_of_duties: bool,
     pub expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The reviewer group a routing rule sent the escalation to.
+    pub assigned_group_id: Option<i64>,
 }
 
 /// Reserves `n` new action ids inside the caller's write transaction: on SQLite the ones after
@@ -107,6 +109,7 @@ fn to_row(a: ActionInsert, evidence_hash: String) -> actions::ActiveModel {
         evidence_hash: Set(evidence_hash),
         created_at: Set(a.created_at),
         updated_at: Set(a.created_at),
+        assigned_group_id: Set(a.assigned_group_id),
         ..Default::default()
     }
 }

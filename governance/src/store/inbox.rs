@@ -7,8 +7,8 @@ use crate::lifecycle::State;
 use crate::store::Store;
 use crate::store::actions::ActionRecord;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func, NullOrdering};
-use sea_orm::{ColumnTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, NullOrdering};
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 /// Actions waiting in one state (and peer-review flag): how many, and since when the oldest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +27,47 @@ pub struct InboxFilter {
     pub capability: Option<String>,
     /// Only actions that do (or do not) wait for a peer-disagreement review.
     pub peer_review: Option<bool>,
+    pub queue: QueueFilter,
+    /// Text the capability, params, reasoning or task reference contain (any case).
+    pub search: Option<String>,
+}
+
+/// Whose items: everyone's, one person's (assigned to or claimed by them), some groups', or
+/// no one's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum QueueFilter {
+    #[default]
+    All,
+    Mine(i64),
+    Groups(Vec<i64>),
+    Unassigned,
+}
+
+/// `e` with ASCII letters lowered and nothing else changed: SQLite's `lower()`, and on
+/// PostgreSQL the same by `translate` (its `lower()` lowers every script), so a search finds the
+/// same items on both.
+fn ascii_lower(e: Expr, backend: DbBackend) -> Expr {
+    match backend {
+        DbBackend::Postgres => Func::cust("translate")
+            .arg(e)
+            .arg(Expr::val("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            .arg(Expr::val("abcdefghijklmnopqrstuvwxyz"))
+            .into(),
+        _ => Func::lower(e).into(),
+    }
+}
+
+/// `text` as a LIKE pattern matching it anywhere, its own `%`, `_` and `\` taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.to_ascii_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
 }
 
 /// How to order them.
@@ -36,9 +77,11 @@ pub enum InboxOrder {
     Deadline,
     /// Highest risk first (the capabilities named at each level), then by deadline.
     Risk { high: Vec<String>, medium: Vec<String> },
+    /// Longest waiting first.
+    Oldest,
 }
 
-fn filtered(f: &InboxFilter) -> Select<actions::Entity> {
+fn filtered(f: &InboxFilter, backend: DbBackend) -> Select<actions::Entity> {
     let mut q = actions::Entity::find().filter(actions::Column::State.is_in(f.states.iter().map(|s| s.as_str())));
     if let Some(a) = f.agent_id {
         q = q.filter(actions::Column::AgentId.eq(a));
@@ -48,6 +91,25 @@ fn filtered(f: &InboxFilter) -> Select<actions::Entity> {
     }
     if let Some(p) = f.peer_review {
         q = q.filter(actions::Column::PeerReview.eq(p));
+    }
+    q = match &f.queue {
+        QueueFilter::All => q,
+        QueueFilter::Mine(me) => q.filter(
+            Condition::any().add(actions::Column::AssignedUserId.eq(*me)).add(actions::Column::ClaimedBy.eq(*me)),
+        ),
+        QueueFilter::Groups(groups) => q.filter(actions::Column::AssignedGroupId.is_in(groups.iter().copied())),
+        QueueFilter::Unassigned => {
+            q.filter(actions::Column::AssignedUserId.is_null()).filter(actions::Column::AssignedGroupId.is_null())
+        }
+    };
+    if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = contains_pattern(text);
+        let mut any = Condition::any();
+        for col in [actions::Column::Capability, actions::Column::Params, actions::Column::Reasoning, actions::Column::TaskRef] {
+            let lowered = ascii_lower(Expr::col((actions::Entity, col)).into(), backend);
+            any = any.add(lowered.like(LikeExpr::new(pattern.clone()).escape('\\')));
+        }
+        q = q.filter(any);
     }
     q
 }
@@ -72,14 +134,14 @@ impl Store {
         Ok(rows
             .into_iter()
             .filter_map(|(state, peer_review, n, oldest)| {
-                State::parse(&state).map(|state| Waiting { state, peer_review, count: n.max(0) as u64, oldest })
+                State::parse(&state).map(|state| Waiting { state, peer_review, count: u64::try_from(n).unwrap_or(0), oldest })
             })
             .collect())
     }
 
     /// How many actions match.
     pub async fn inbox_count(&self, f: &InboxFilter) -> Result<u64, GovError> {
-        Ok(filtered(f).count(self.db()).await?)
+        Ok(filtered(f, self.backend()).count(self.db()).await?)
     }
 
     /// One page of matching actions.
@@ -90,12 +152,15 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<Vec<ActionRecord>, GovError> {
-        let mut q = filtered(f);
+        let mut q = filtered(f, self.backend());
         if let InboxOrder::Risk { high, medium } = order {
             let rank = Expr::case(actions::Column::Capability.is_in(high.iter().map(String::as_str)), 0)
                 .case(actions::Column::Capability.is_in(medium.iter().map(String::as_str)), 1)
                 .finally(2);
             q = q.order_by(Into::<Expr>::into(rank), Order::Asc);
+        }
+        if matches!(order, InboxOrder::Oldest) {
+            q = q.order_by_asc(actions::Column::CreatedAt);
         }
         let deadline = Func::coalesce([
             Expr::col((actions::Entity, actions::Column::ExpiresAt)),

@@ -17,6 +17,7 @@ pub mod job_leases;
 pub mod notifications;
 pub mod parameter_history;
 pub mod peer_checks;
+pub mod queues;
 pub mod reviewer_decisions;
 pub mod scorecard_counts;
 pub mod scorecards;

@@ -70,6 +70,12 @@ pub const TABLE: &[(&str, &str, &str, &str)] = &[
         "8",
         "attempts before a notification becomes a dead letter",
     ),
+    (
+        "claim_idle_minutes",
+        "TENURE_CLAIM_IDLE_MINUTES",
+        "30",
+        "minutes a reviewer's claim on an inbox item holds untouched",
+    ),
 ];
 
 /// `TENURE_*` variables that are not settings: the settings file's path, and what Tenure's own

@@ -70,6 +70,9 @@ pub struct Settings {
     /// A second address serving only `/metrics`, without a token unless `metrics_token` is set
     /// too (bind it to a private interface); empty: no second listener.
     pub metrics_bind: String,
+    /// Minutes a reviewer's claim on an inbox item holds without them touching it; then anyone
+    /// may take it.
+    pub claim_idle_minutes: i64,
 }
 
 impl Default for Settings {
@@ -99,6 +102,7 @@ impl Default for Settings {
             webhook_retry_seconds: 10,
             webhook_max_attempts: 8,
             metrics_bind: String::new(),
+            claim_idle_minutes: governance::queue::DEFAULT_CLAIM_IDLE_MINUTES,
         }
     }
 }
@@ -129,6 +133,7 @@ impl std::fmt::Debug for Settings {
             .field("metrics_token", &if self.metrics_token.is_empty() { "(none)" } else { "***" })
             .field("webhook_retry_seconds", &self.webhook_retry_seconds)
             .field("webhook_max_attempts", &self.webhook_max_attempts)
+            .field("claim_idle_minutes", &self.claim_idle_minutes)
             .field("metrics_bind", &self.metrics_bind)
             .finish()
     }
@@ -214,6 +219,9 @@ impl Settings {
         }
         if !(1..=3600).contains(&self.webhook_retry_seconds) {
             return Err("webhook_retry_seconds: must be 1 to 3600".into());
+        }
+        if !(1..=7 * 24 * 60).contains(&self.claim_idle_minutes) {
+            return Err("claim_idle_minutes: must be 1 to 10080 (a week)".into());
         }
         if !(1..=20).contains(&self.webhook_max_attempts) {
             return Err("webhook_max_attempts: must be 1 to 20".into());

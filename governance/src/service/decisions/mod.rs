@@ -265,13 +265,21 @@ impl Decisions {
             .filter(|max| counts.recent < *max && outcome.decision != Decision::Denied)
             .map(|max| RateLimit { max, since: counts.since });
         let recorded = Recorded::new(who, applied.as_ref(), &outcome, now);
-        let insert = recorded.insert(who, req, request_hash, &capability_name, capability, applied.as_ref(), &outcome);
+        let mut insert =
+            recorded.insert(who, req, request_hash, &capability_name, capability, applied.as_ref(), &outcome);
+        // An escalation goes to the group its capability's routing rules name, if any.
+        if outcome.decision == Decision::NeedsApproval {
+            insert.assigned_group_id = crate::service::queues::route_escalation(&self.store, &ctx).await?;
+        }
         let remember: Vec<(String, String)> = if outcome.decision == Decision::Allowed {
             counts.watched.iter().filter_map(|p| req.params.get(p).map(|v| (p.clone(), value_key(v)))).collect()
         } else {
             Vec::new()
         };
-        let draft = decided_record(who, req, &capability_name, &outcome, applied.as_ref(), recorded.sandbox);
+        let mut draft = decided_record(who, req, &capability_name, &outcome, applied.as_ref(), recorded.sandbox);
+        if let (Some(group), serde_json::Value::Object(m)) = (insert.assigned_group_id, &mut draft.details) {
+            m.insert("routed_to_group".into(), serde_json::json!(group));
+        }
         let job = Job { insert, draft: Prepared::new(draft), remember, peer, inputs_version: version, rate_limit };
         let (id, evidence_hash) = match self.writer.submit(job).await? {
             Committed::New { id, evidence_hash } => {

@@ -112,6 +112,7 @@ impl Recorded {
                 && capability.is_some_and(|c| c.risk == crate::capability::Risk::High),
             expires_at: self.expires_at,
             created_at: self.at,
+            assigned_group_id: None,
         }
     }
 }

@@ -94,6 +94,8 @@ pub struct Lifecycle {
     changes: std::sync::Arc<tokio::sync::Notify>,
     /// Set when the server begins to shut down: long-polls answer at once instead of waiting.
     closing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// How long a reviewer's claim on an item holds untouched (others cannot decide it meanwhile).
+    claim_idle: chrono::Duration,
 }
 
 pub(crate) fn comment(field: &'static str, text: &str, required: bool) -> Result<String, GovError> {
@@ -111,7 +113,33 @@ pub(crate) fn comment(field: &'static str, text: &str, required: bool) -> Result
 impl Lifecycle {
     /// Lifecycle transitions over `store`.
     pub fn new(store: Store) -> Lifecycle {
-        Lifecycle { store, changes: std::sync::Arc::default(), closing: std::sync::Arc::default() }
+        Lifecycle {
+            store,
+            changes: std::sync::Arc::default(),
+            closing: std::sync::Arc::default(),
+            claim_idle: chrono::Duration::minutes(crate::queue::DEFAULT_CLAIM_IDLE_MINUTES),
+        }
+    }
+
+    /// The same, with claims lapsing after `idle` untouched.
+    pub fn claims_lapse_after(self, idle: chrono::Duration) -> Lifecycle {
+        Lifecycle { claim_idle: idle, ..self }
+    }
+
+    /// Someone else's claim stops a person's decision: who holds the item and until when.
+    async fn claimed(&self, id: i64, claim: crate::queue::Claim) -> GovError {
+        let name = match self.store.user_by_id(claim.by).await {
+            Ok(Some(u)) => u.username,
+            _ => format!("user {}", claim.by),
+        };
+        GovError::Conflict {
+            field: "action",
+            message: format!(
+                "action {id} is claimed by {name} since {}; it is theirs to decide until {} unless they let go",
+                claim.at.format("%H:%M UTC"),
+                claim.lapses_at(self.claim_idle).format("%H:%M UTC")
+            ),
+        }
     }
 
     /// Notified after each transition this instance commits (long-polls wait on it).
@@ -197,6 +225,18 @@ impl Lifecycle {
         evidence::lock(&txn).await?;
         // The row as it is under the lock: the scorecard group it leaves.
         let before = transitions::by_id(&txn, action.id).await?;
+        // A person's decision waits for someone else's live claim (read under the lock, so a
+        // claim and a decision landing together are ordered).
+        let decides = matches!(step.event, Event::Approve | Event::Reject | Event::Confirm | Event::RecordShadow);
+        if decides
+            && step.actor.kind == "user"
+            && let (Some(row), Some(me)) = (&before, step.actor.id)
+            && let Some(claim) = crate::queue::Claim::stored(row.claimed_by, row.claimed_at)
+            && crate::queue::held_by_other(Some(claim), me, now, self.claim_idle).is_some()
+        {
+            txn.rollback().await?;
+            return Err(self.claimed(action.id, claim).await);
+        }
         let disagreed = to == State::NeedsApproval && step.changes.peer_review == Some(true);
         let review_by = step.changes.expires_at;
         if !transitions::transition(&txn, action.id, from, to, step.changes, now).await? {
