@@ -66,6 +66,11 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/groups")
+                    view=|| view! { <Layout section=Section::Agents><pages::groups::GroupsPage /></Layout> }
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/monitoring")
                     view=|| view! { <Layout section=Section::Agents><pages::monitoring::MonitoringPage /></Layout> }
                     ssr=SsrMode::Async

@@ -100,6 +100,7 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         peer: None,
         standing: None,
         blind: false,
+        queue: None,
     }
 }
 

@@ -33,6 +33,8 @@ pub async fn inbox_page(
     agent: Option<i64>,
     capability: Option<String>,
     sort: String,
+    queue: String,
+    search: String,
     page: u64,
 ) -> Result<InboxView, AppError> {
     use crate::api::cards::{Context, alert_row, card, peer_side};
@@ -48,6 +50,9 @@ pub async fn inbox_page(
         agent_id: agent,
         capability: capability.filter(|c| !c.is_empty()),
         by_risk: sort == "risk",
+        oldest_first: sort == "oldest",
+        queue: governance::queue::Queue::parse(&queue),
+        search: Some(search).filter(|s| !s.trim().is_empty()),
         page,
     };
     let st = state()?;
@@ -71,6 +76,15 @@ pub async fn inbox_page(
                 if c.state == governance::lifecycle::State::Shadow {
                     crate::api::cards::blind(&mut c);
                 }
+                c.queue = Some(crate::model::QueueLine {
+                    assigned: i.assigned,
+                    assigned_value: i.assigned_value,
+                    claimed_by: i.claim.as_ref().map(|k| k.by.clone()),
+                    mine: i.claim.as_ref().is_some_and(|k| k.mine),
+                    claim_times: i.claim.as_ref().map_or_else(String::new, |k| {
+                        format!("since {} · until {}", k.since.format("%H:%M UTC"), k.lapses_at.format("%H:%M UTC"))
+                    }),
+                });
                 c
             })
             .collect(),
@@ -90,6 +104,12 @@ pub async fn inbox_page(
         kept_bulk: kept.get(BULK_FORM).await,
         kept_shadow: kept.get(SHADOW_FORM).await,
         kept_review: kept.get(REVIEW_FORM).await,
+        queues: p
+            .queues
+            .into_iter()
+            .map(|(q, n)| (q.as_str().to_owned(), q.label().to_owned(), n))
+            .collect(),
+        assignees: p.assignees,
     })
 }
 
@@ -229,6 +249,39 @@ pub async fn resolve_disagreement(
         .map_err(|e| gov(e).scoped(&id.to_string()))?;
     let word = if choice == Choice::Neither { "rejected" } else { "approved" };
     done_and_back(&back, &format!("{word}.1.0")).await;
+    Ok(())
+}
+
+/// Claims an item (or refreshes the caller's claim): others see who works on it.
+#[server(endpoint = "inbox/claim")]
+pub async fn claim_item(id: i64, back: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    state()?.inbox.claim(&token, id).await.map_err(|e| gov(e).scoped(&id.to_string()))?;
+    done_and_back(&back, "claimed.1.0").await;
+    Ok(())
+}
+
+/// Lets go of the caller's claim on an item.
+#[server(endpoint = "inbox/release")]
+pub async fn release_item(id: i64, back: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    state()?.inbox.release(&token, id).await.map_err(|e| gov(e).scoped(&id.to_string()))?;
+    done_and_back(&back, "released.1.0").await;
+    Ok(())
+}
+
+/// Assigns an item to a reviewer (`user:<id>`), a group (`group:<id>`) or no one (empty).
+#[server(endpoint = "inbox/assign")]
+pub async fn assign_item(id: i64, assignee: String, back: String) -> Result<(), AppError> {
+    use crate::server::context::{gov, principal, state};
+    use governance::service::claims::AssignTo;
+    let token = principal()?.as_reviewer().map_err(gov)?;
+    let scoped = |e| gov(e).scoped(&id.to_string());
+    let to = AssignTo::parse(&assignee).map_err(scoped)?;
+    state()?.inbox.assign(&token, id, to).await.map_err(scoped)?;
+    done_and_back(&back, "assigned.1.0").await;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ pub mod capabilities;
 pub(crate) mod cards;
 pub mod dashboard;
 pub mod exports;
+pub mod groups;
 pub mod inbox;
 pub mod monitoring;
 pub mod notifications;

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod alert_chart;
 pub mod chart;
+pub mod claim;
 pub mod disagreement;
 pub mod form;
 pub mod history;

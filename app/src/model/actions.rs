@@ -57,6 +57,23 @@ pub struct ActionCard {
     /// alternatives) is not sent until the reviewer has recorded their own decision; the
     /// params hold only their names, each `null`.
     pub blind: bool,
+    /// Who works the item (the inbox): its assignee and any claim that holds.
+    pub queue: Option<QueueLine>,
+}
+
+/// Who works an inbox item.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueLine {
+    /// "rita" or "group finance reviewers"; none for the shared inbox.
+    pub assigned: Option<String>,
+    /// Who holds a claim on it (none when unclaimed or lapsed).
+    pub claimed_by: Option<String>,
+    /// The viewer holds the claim.
+    pub mine: bool,
+    /// "since 10:02 UTC · until 10:32 UTC".
+    pub claim_times: String,
+    /// The `user:<id>` / `group:<id>` value it is assigned to (preselected in the form).
+    pub assigned_value: String,
 }
 
 /// A peer's analysis beside the primary's, with where they differ.
@@ -128,6 +145,10 @@ pub struct InboxView {
     pub kept_shadow: super::KeptForm,
     /// What was typed into an approval (its comment, edited params) before it was refused.
     pub kept_review: super::KeptForm,
+    /// The queues of this section: (URL value, label, items).
+    pub queues: Vec<(String, String, u64)>,
+    /// Whom an item can be assigned to: (`user:<id>` or `group:<id>`, how it reads).
+    pub assignees: Vec<(String, String)>,
 }
 
 /// An action's own page.

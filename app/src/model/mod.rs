@@ -3,12 +3,14 @@
 mod actions;
 mod alerts;
 mod exports;
+mod groups;
 mod notifications;
 mod reviews;
 mod scorecards;
 pub use actions::*;
 pub use alerts::*;
 pub use exports::*;
+pub use groups::*;
 pub use notifications::*;
 pub use reviews::*;
 pub use scorecards::*;

@@ -28,7 +28,7 @@ pub fn AgentsPage() -> impl IntoView {
     view! {
         <Title text="Agents" />
         <h1>"Agents"</h1>
-        <p class="small"><a href="/reviews">"Trust reviews"</a>" · "<a href="/monitoring">"Monitoring settings"</a></p>
+        <p class="small"><a href="/reviews">"Trust reviews"</a>" · "<a href="/monitoring">"Monitoring settings"</a>" · "<a href="/groups">"Reviewer groups and routing"</a></p>
         <section class="panel">
             <h2>"Registered agents"</h2>
             <Suspense fallback=|| ()>

@@ -4,6 +4,7 @@
 
 use crate::api::inbox::{ResolveAlert, ReviewSelected, inbox_page};
 use crate::components::action::{ActionFacts, ActionHead};
+use crate::components::claim::{ClaimBar, QueueActions};
 use crate::components::disagreement::{DisagreementForm, SideBySide};
 use crate::components::form::{FieldError, UnplacedError, action_error};
 use crate::components::layout::Unavailable;
@@ -29,21 +30,43 @@ struct Args {
     agent: Option<i64>,
     capability: String,
     sort: String,
+    queue: String,
+    search: String,
     page: u64,
+}
+
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 impl Args {
     /// A link to this inbox with one thing changed.
     fn href(&self, view: &str, page: u64) -> String {
+        self.href_in(view, &self.queue, page)
+    }
+
+    /// A link to one queue of this inbox.
+    fn href_in(&self, view: &str, queue: &str, page: u64) -> String {
         let mut q = vec![format!("view={view}")];
+        if !queue.is_empty() && queue != "all" {
+            q.push(format!("queue={queue}"));
+        }
+        if !self.search.is_empty() {
+            q.push(format!("q={}", encoded(&self.search)));
+        }
         if let Some(a) = self.agent {
             q.push(format!("agent={a}"));
         }
         if !self.capability.is_empty() {
             q.push(format!("capability={}", self.capability));
         }
-        if self.sort == "risk" {
-            q.push("sort=risk".into());
+        if self.sort == "risk" || self.sort == "oldest" {
+            q.push(format!("sort={}", self.sort));
         }
         if page > 1 {
             q.push(format!("page={page}"));
@@ -60,6 +83,7 @@ pub fn InboxPage() -> impl IntoView {
     let actions = ReviewActions::new();
     let bulk = ServerAction::<ReviewSelected>::new();
     let resolve = ServerAction::<ResolveAlert>::new();
+    let queue_actions = QueueActions::new();
     let args = move || {
         let q = query.read();
         let view = q.get("view").filter(|v| VIEWS.iter().any(|(k, _)| k == v)).unwrap_or_else(|| "approval".into());
@@ -68,6 +92,8 @@ pub fn InboxPage() -> impl IntoView {
             agent: q.get("agent").and_then(|v| v.parse().ok()),
             capability: q.get("capability").unwrap_or_default(),
             sort: q.get("sort").unwrap_or_default(),
+            queue: q.get("queue").unwrap_or_else(|| "all".into()),
+            search: q.get("q").unwrap_or_default(),
             page: q.get("page").and_then(|v| v.parse().ok()).unwrap_or(1),
         }
     };
@@ -79,9 +105,12 @@ pub fn InboxPage() -> impl IntoView {
                 actions.disagreement.version().get(),
                 bulk.version().get(),
                 resolve.version().get(),
+                queue_actions.claim.version().get(),
+                queue_actions.release.version().get(),
+                queue_actions.assign.version().get(),
             )
         },
-        |(a, ..)| inbox_page(a.view, a.agent, Some(a.capability), a.sort, a.page),
+        |(a, ..)| inbox_page(a.view, a.agent, Some(a.capability), a.sort, a.queue, a.search, a.page),
     );
     let back = move || {
         let search = location.search.get();
@@ -106,8 +135,11 @@ pub fn InboxPage() -> impl IntoView {
                         view! {
                             <UnplacedError error=actions.error() shown=shown.clone() />
                             <UnplacedError error=action_error(bulk) shown=shown.clone() />
-                            <UnplacedError error=action_error(resolve) shown />
-                            <Inbox d a actions bulk resolve back=back() />
+                            <UnplacedError error=action_error(resolve) shown=shown.clone() />
+                            <UnplacedError error=action_error(queue_actions.claim) shown=shown.clone() />
+                            <UnplacedError error=action_error(queue_actions.release) shown=shown.clone() />
+                            <UnplacedError error=action_error(queue_actions.assign) shown />
+                            <Inbox d a actions queue_actions bulk resolve back=back() />
                         }
                             .into_any()
                     }
@@ -123,6 +155,7 @@ fn Inbox(
     d: InboxView,
     a: Args,
     actions: ReviewActions,
+    queue_actions: QueueActions,
     bulk: ServerAction<ReviewSelected>,
     resolve: ServerAction<ResolveAlert>,
     back: String,
@@ -141,10 +174,26 @@ fn Inbox(
         })
         .collect_view();
     let filters = view! { <Filters d=d.clone() a=a.clone() /> };
+    let queues = (a.view != "alerts").then(|| {
+        let links = d
+            .queues
+            .iter()
+            .map(|(key, label, n)| {
+                let current = a.queue == *key;
+                view! {
+                    <a href=a.href_in(&a.view, key, 1) class:active=current aria-current=current.then_some("page") data-queue=key.clone()>
+                        {label.clone()}" "<span class="count">{*n}</span>
+                    </a>
+                }
+            })
+            .collect_view();
+        view! { <nav class="tabs queues" aria-label="Whose items">{links}</nav> }
+    });
     let body = if a.view == "alerts" {
         view! { <Alerts alerts=d.alerts resolve back=back.clone() /> }.into_any()
     } else {
-        view! { <Items items=d.items view=a.view.clone() actions bulk back=back.clone() kept=(d.kept_bulk.clone(), d.kept_shadow.clone(), d.kept_review.clone()) /> }.into_any()
+        let kept = (d.kept_bulk.clone(), d.kept_shadow.clone(), d.kept_review.clone());
+        view! { <Items items=d.items view=a.view.clone() queue=a.queue.clone() actions queue_actions assignees=d.assignees.clone() bulk back=back.clone() kept /> }.into_any()
     };
     let pager = (d.pages > 1).then(|| {
         let prev = (d.page > 1).then(|| a.href(&a.view, d.page - 1));
@@ -159,6 +208,7 @@ fn Inbox(
     });
     view! {
         <nav class="tabs" aria-label="Inbox sections">{tabs}</nav>
+        {queues}
         {filters}
         {body}
         {pager}
@@ -170,6 +220,9 @@ fn Filters(d: InboxView, a: Args) -> impl IntoView {
     view! {
         <form method="get" action="/inbox" class="filters">
             <input type="hidden" name="view" value=a.view.clone() />
+            <input type="hidden" name="queue" value=a.queue.clone() />
+            <label for="f-search">"Search"</label>
+            <input id="f-search" type="search" name="q" value=a.search.clone() placeholder="order, customer, reasoning…" />
             <label for="f-agent">"Agent"</label>
             <select id="f-agent" name="agent">
                 <option value="">"All agents"</option>
@@ -187,7 +240,8 @@ fn Filters(d: InboxView, a: Args) -> impl IntoView {
             </select>
             <label for="f-sort">"Sort"</label>
             <select id="f-sort" name="sort">
-                <option value="deadline" selected=a.sort != "risk">"Deadline first"</option>
+                <option value="deadline" selected=a.sort != "risk" && a.sort != "oldest">"Deadline first"</option>
+                <option value="oldest" selected=a.sort == "oldest">"Oldest first"</option>
                 <option value="risk" selected=a.sort == "risk">"Highest risk first"</option>
             </select>
             <button type="submit" class="btn btn-small">"Apply"</button>
@@ -199,7 +253,11 @@ fn Filters(d: InboxView, a: Args) -> impl IntoView {
 fn Items(
     items: Vec<ActionCard>,
     view: String,
+    /// The queue shown ("mine", "groups", "unassigned", "all").
+    queue: String,
     actions: ReviewActions,
+    queue_actions: QueueActions,
+    assignees: Vec<(String, String)>,
     bulk: ServerAction<ReviewSelected>,
     back: String,
     /// What was kept of the bulk form and of a shadow decision after a refusal.
@@ -208,6 +266,7 @@ fn Items(
     let (kept_bulk, kept_shadow, kept_review) = kept;
     if items.is_empty() {
         let text = match view.as_str() {
+            _ if !matches!(queue.as_str(), "" | "all") => "Nothing waits in this queue. The other queues may have items.",
             "supervised" => "No supervised action is waiting for confirmation.",
             "shadow" => "No shadow recommendation is waiting for your decision.",
             "disagreements" => "No peer disagreement is waiting for your choice.",
@@ -241,6 +300,7 @@ fn Items(
             .enumerate()
             .map(|(i, c)| {
                 let back = back.clone();
+                let bar_back = back.clone();
                 let forms = match view.as_str() {
                     "supervised" => {
                         let rollback = c.reversible.then(|| view! { <RollbackForm card=c.clone() actions back=back.clone() /> });
@@ -274,6 +334,9 @@ fn Items(
                     <article class="item panel" data-action=cid>
                         <header class="item-head">{tick}<ActionHead card=c.clone() link=true /></header>
                         {c.standing.clone().map(|s| view! { <Standing s action_id=c.id /> })}
+                        {c.queue.clone().map(|line| view! {
+                            <ClaimBar id=c.id line actions=queue_actions assignees=assignees.clone() back=bar_back.clone() />
+                        })}
                         {if c.peer.is_some() {
                             view! { <p class="why small"><strong>"Why it is here: "</strong>{c.rule.clone()}</p><SideBySide card=c.clone() /> }.into_any()
                         } else {

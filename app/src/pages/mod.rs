@@ -14,6 +14,7 @@ pub mod audit_record;
 pub mod capabilities;
 pub mod corrections;
 pub mod dashboard;
+pub mod groups;
 pub mod inbox;
 pub mod login;
 pub mod monitoring;

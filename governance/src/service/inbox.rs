@@ -107,6 +107,8 @@ pub struct InboxItem {
     pub peer: Option<(PeerCheckRecord, String, Vec<String>)>,
     /// The person or group it is assigned to ("rita", "group finance"), if any.
     pub assigned: Option<String>,
+    /// The same as the assignment form's value (`user:<id>`, `group:<id>`, empty).
+    pub assigned_value: String,
     /// A claim that still holds.
     pub claim: Option<ClaimView>,
 }
@@ -321,8 +323,14 @@ impl Inbox {
                     (None, Some(g)) => groups.iter().find(|x| x.id == g).map(|x| format!("group {}", x.name)),
                     _ => None,
                 };
+                let assigned_value = match (a.assigned_user_id, a.assigned_group_id) {
+                    (Some(u), _) => format!("user:{u}"),
+                    (None, Some(g)) => format!("group:{g}"),
+                    _ => String::new(),
+                };
                 InboxItem {
                     assigned,
+                    assigned_value,
                     claim: claim.map(|c| ClaimView {
                         by: users.get(&c.by).cloned().unwrap_or_else(|| format!("user {}", c.by)),
                         mine: c.by == me,

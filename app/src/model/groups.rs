@@ -1,0 +1,33 @@
+//! What the reviewer groups page shows.
+
+use serde::{Deserialize, Serialize};
+
+/// A reviewer group with its members (id, name).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupRow {
+    pub id: i64,
+    pub name: String,
+    pub members: Vec<(i64, String)>,
+}
+
+/// A routing rule as listed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RouteRow {
+    pub id: i64,
+    pub capability: String,
+    /// Empty: every escalation of the capability.
+    pub condition: String,
+    pub group: String,
+}
+
+/// The groups page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupsView {
+    pub groups: Vec<GroupRow>,
+    pub routes: Vec<RouteRow>,
+    pub capabilities: Vec<String>,
+    /// What was typed into a refused form, while the page shows its error.
+    pub kept_group: super::KeptForm,
+    pub kept_member: super::KeptForm,
+    pub kept_route: super::KeptForm,
+}
