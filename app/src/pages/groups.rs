@@ -167,7 +167,7 @@ fn RouteForm(capabilities: Vec<String>, groups: Vec<(i64, String)>, f: Forms, ke
     let (cap, condition, group) = (kept.get("capability"), kept.get("condition"), kept.get("group_id"));
     view! {
         <h3>"Add a rule"</h3>
-        <ActionForm action=f.route attr:class="form-grid route-form">
+        <ActionForm action=f.route attr:class="route-form">
             <label for="route-cap">"Capability"</label>
             <select id="route-cap" name="capability">
                 {capabilities.into_iter().map(|c| {

@@ -20,6 +20,7 @@ mod notifications;
 mod openapi;
 mod ops;
 mod peer;
+mod queues;
 mod reviews;
 mod roles;
 mod scorecards;

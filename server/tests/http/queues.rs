@@ -1,0 +1,106 @@
+//! The inbox's queues over HTTP: a claim seen by the other reviewer and stopping their
+//! approval, letting go, assignment into "mine", groups and routing on /groups, search, and
+//! the role checks on each form.
+
+use crate::common::{TestApp, location, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn ask(app: &TestApp, key: &str, amount: f64, reasoning: &str) -> (i64, String) {
+    let body = json!({"capability": "finance.refund.issue", "confidence": 0.9, "reasoning": reasoning,
+        "params": {"order_id": format!("Q-{amount}"), "amount": amount, "currency": "EUR"}});
+    let a: Value = app.api_post("/v1/actions", Some(key), &body.to_string()).await.json().await.unwrap();
+    let id = a["id"].as_i64().unwrap();
+    (id, app.db.action_by_id(id).await.unwrap().unwrap().action_hash)
+}
+
+#[tokio::test]
+async fn a_claim_shows_to_others_and_stops_their_decision_until_let_go() {
+    let app = spawn_app().await;
+    let (_, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
+    let (id, hash) = ask(&app, &key, 40.0, "claimed item").await;
+    let mut rita = app.browser_as("rita", &["reviewer"]).await;
+    let mut rex = app.browser_as("rex", &["reviewer"]).await;
+    let sid = id.to_string();
+
+    let res = app.post_form(&mut rita, "/api/inbox/claim", &[("id", sid.as_str()), ("back", "/inbox")]).await;
+    assert_eq!((res.status(), location(&res)), (StatusCode::FOUND, "/inbox".to_owned()));
+    let mine = app.get(&rita, "/inbox?view=approval&queue=mine").await.text().await.unwrap();
+    assert!(mine.contains("Claimed by you") && mine.contains(&format!(r#"data-action="{id}""#)));
+    let theirs = app.get(&rex, "/inbox").await.text().await.unwrap();
+    assert!(theirs.contains("Claimed by rita"), "the other reviewer sees who works on it");
+
+    // Rex's approval is refused while the claim holds; an API-style caller gets the 409.
+    let form = [("id", sid.as_str()), ("action_hash", hash.as_str()), ("verdict", "approve"), ("comment", ""), ("back", "/inbox")];
+    let res = app.post_api(&mut rex, "/api/inbox/review", &form).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("claimed by rita"));
+    let res = app.post_api(&mut rex, "/api/inbox/claim", &[("id", sid.as_str()), ("back", "/inbox")]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // Rita lets go; rex may now decide.
+    let res = app.post_form(&mut rita, "/api/inbox/release", &[("id", sid.as_str()), ("back", "/inbox")]).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let res = app.post_form(&mut rex, "/api/inbox/review", &form).await;
+    assert_eq!((res.status(), location(&res)), (StatusCode::FOUND, "/inbox".to_owned()));
+    assert_eq!(app.db.action_by_id(id).await.unwrap().unwrap().state.as_str(), "approved");
+    let kinds: Vec<String> =
+        app.db.evidence_about("action", &sid, 10).await.unwrap().into_iter().map(|r| r.kind).collect();
+    assert!(kinds.contains(&"action.claimed".to_owned()) && kinds.contains(&"action.released".to_owned()));
+}
+
+#[tokio::test]
+async fn groups_route_escalations_into_their_members_queue() {
+    let app = spawn_app().await;
+    let mut olga = app.browser_as("olga", &["manager"]).await;
+    let rex = app.browser_as("rex", &["reviewer"]).await;
+    let res = app.post_form(&mut olga, "/api/groups/create", &[("name", "finance reviewers")]).await;
+    assert_eq!((res.status(), location(&res)), (StatusCode::FOUND, "/groups".to_owned()));
+    let group = app.db.groups().await.unwrap().remove(0).id.to_string();
+    let res = app.post_form(&mut olga, "/api/groups/members/add", &[("group_id", group.as_str()), ("username", "rex")]).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    // A broken condition comes back under its field with what was typed.
+    let bad = [("capability", "finance.refund.issue"), ("condition", "context.params.amount >>"), ("group_id", group.as_str())];
+    let res = app.post_form_on(&mut olga, "/groups", "/api/groups/routes/add", &bad).await;
+    let page = app.get(&olga, &app.back_to(&res)).await.text().await.unwrap();
+    assert!(page.contains(r#"data-field="condition""#) && page.contains("context.params.amount &gt;&gt;</textarea>"));
+    let good = [("capability", "finance.refund.issue"), ("condition", "context.params.amount > 100"), ("group_id", group.as_str())];
+    let res = app.post_form(&mut olga, "/api/groups/routes/add", &good).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let page = app.get(&olga, "/groups").await.text().await.unwrap();
+    assert!(page.contains("finance reviewers") && page.contains("context.params.amount &gt; 100") && page.contains(">rex<"));
+
+    let (_, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
+    let (big, _) = ask(&app, &key, 150.0, "big one").await;
+    let (small, _) = ask(&app, &key, 50.0, "small one").await;
+    let groups = app.get(&rex, "/inbox?view=approval&queue=groups").await.text().await.unwrap();
+    assert!(groups.contains(&format!(r#"data-action="{big}""#)) && !groups.contains(&format!(r#"data-action="{small}""#)));
+    assert!(groups.contains("Assigned to group finance reviewers"));
+    assert!(groups.contains(r#"data-queue="groups""#) && groups.contains(r#"data-queue="unassigned""#));
+    // Text search.
+    let found = app.get(&rex, "/inbox?view=approval&q=SMALL").await.text().await.unwrap();
+    assert!(found.contains(&format!(r#"data-action="{small}""#)) && !found.contains(&format!(r#"data-action="{big}""#)));
+}
+
+#[tokio::test]
+async fn queue_forms_check_roles() {
+    let app = spawn_app().await;
+    let (_, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
+    let (id, _) = ask(&app, &key, 10.0, "x").await;
+    let sid = id.to_string();
+    let mut auditor = app.browser_as("aud", &["auditor"]).await;
+    let mut rex = app.browser_as("rex", &["reviewer"]).await;
+    for path in ["/api/inbox/claim", "/api/inbox/release"] {
+        let res = app.post_api(&mut auditor, path, &[("id", sid.as_str()), ("back", "/inbox")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let res = app.post_api(&mut auditor, "/api/inbox/assign", &[("id", sid.as_str()), ("assignee", ""), ("back", "/inbox")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app.post_api(&mut rex, "/api/groups/create", &[("name", "mine")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "only managers form groups");
+    assert_eq!(app.get(&rex, "/groups").await.status(), StatusCode::FORBIDDEN);
+    // A bad assignee is a 422 naming the field.
+    let res = app.post_api(&mut rex, "/api/inbox/assign", &[("id", sid.as_str()), ("assignee", "team:1"), ("back", "/inbox")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("assignee"));
+}
