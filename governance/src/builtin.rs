@@ -84,6 +84,7 @@ fn rule(capability: &str, expiry: i64, conditions: Conditions) -> Rule {
         separation_of_duties: false,
         peer: crate::peer::PeerCheck::default(),
         promotion: crate::reliability::Promotion::default(),
+        quorum: None,
     }
 }
 

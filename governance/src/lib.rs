@@ -26,6 +26,7 @@ pub mod peer_stats;
 pub mod policy;
 pub mod principal;
 pub mod queue;
+pub mod quorum;
 pub mod records;
 pub mod reliability;
 pub mod roles;

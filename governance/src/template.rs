@@ -31,6 +31,10 @@ pub struct Rule {
     /// then not stored, so rules written before criteria existed read and hash as they were).
     #[serde(default, skip_serializing_if = "Promotion::is_default")]
     pub promotion: Promotion,
+    /// Several people must approve (two-person approval), for all actions or those matching
+    /// its condition; not stored when one person suffices, so older rules hash as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<crate::quorum::Quorum>,
 }
 
 /// A version's content: one rule per capability, kept sorted by capability name.
@@ -107,6 +111,12 @@ pub struct RuleForm {
     pub review_when_overdue: String,
     /// The highest tier a new grant may start at without a justification; empty for observer.
     pub start_tier: String,
+    /// Approvals from distinct people an escalation needs; empty or 1 for one.
+    pub approvals_required: String,
+    /// With more than one: a Cedar expression saying which actions need them; empty for all.
+    pub approvals_when: String,
+    /// Each approval from a reviewer group no earlier approval came from.
+    pub approvals_distinct_groups: bool,
 }
 
 fn param_name(raw: &str) -> Result<String, String> {
@@ -181,6 +191,7 @@ pub fn parse_rule(form: &RuleForm) -> Result<Rule, (&'static str, String)> {
         separation_of_duties: form.separation_of_duties,
         peer: parse_peer(form)?,
         promotion: parse_promotion(form)?,
+        quorum: crate::quorum::parse(&form.approvals_required, &form.approvals_when, form.approvals_distinct_groups)?,
     })
 }
 

@@ -377,6 +377,7 @@ async fn a_batch_member_the_database_refuses_fails_alone() {
                 expires_at: None,
                 created_at: chrono::Utc::now(),
                 assigned_group_id: None,
+                approvals_required: 1,
             },
             draft: Prepared::new(Draft {
                 actor: Actor::system("test"),

@@ -30,6 +30,7 @@ mod m20261207_000025_alert_latest_figures;
 mod m20261208_000026_grant_tier_override;
 mod m20261208_000027_approval_edits;
 mod m20261208_000028_inbox_queues;
+mod m20261208_000029_approval_quorum;
 
 pub mod distinct_sketch;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000026_grant_tier_override::Migration),
             Box::new(m20261208_000027_approval_edits::Migration),
             Box::new(m20261208_000028_inbox_queues::Migration),
+            Box::new(m20261208_000029_approval_quorum::Migration),
         ]
     }
 }

@@ -21,7 +21,7 @@ use std::time::Instant;
 const BATCH: usize = 1000;
 const CAPABILITY: &str = "finance.refund.issue";
 
-async fn person(acc: &Accounts, name: &str, role: &str) -> Result<Principal, String> {
+pub(crate) async fn person(acc: &Accounts, name: &str, role: &str) -> Result<Principal, String> {
     let (_, temp) = acc.add_user_cli(name, &[role.into()]).await.map_err(|e| e.to_string())?;
     let p = acc.login(name, &temp, "bench").await.map_err(|e| e.to_string())?;
     let pw = format!("{name} bench password");
@@ -30,7 +30,7 @@ async fn person(acc: &Accounts, name: &str, role: &str) -> Result<Principal, Str
 }
 
 /// A grant of one agent, and the manager who made it.
-async fn grant(store: &Store) -> Result<(Principal, i64, i64), String> {
+pub(crate) async fn grant(store: &Store) -> Result<(Principal, i64, i64), String> {
     let acc = Accounts::new(store.clone(), ThrottlePolicy::default());
     let olga = person(&acc, "olga", "manager").await?;
     let token = olga.as_manager().map_err(|e| e.to_string())?;
@@ -98,6 +98,7 @@ async fn seed(store: &Store, agent_id: i64, grant_id: i64, n: usize) -> Result<f
                     expires_at: None,
                     created_at: now - Duration::seconds(rng.random_range(0..120 * 86_400)),
                     assigned_group_id: None,
+                    approvals_required: 1,
                 };
                 (*id, insert, format!("{id:064x}"))
             })
@@ -118,7 +119,7 @@ async fn seed(store: &Store, agent_id: i64, grant_id: i64, n: usize) -> Result<f
     Ok(n as f64 / started.elapsed().as_secs_f64())
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted.get(((sorted.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or(0.0)
 }
 

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod bench_audit;
 pub mod bench_floor;
+pub mod bench_inbox;
 pub mod bench_scorecard;
 pub mod demo;
 pub mod scratch;

@@ -46,6 +46,9 @@ enum Command {
         /// (e.g. 100000).
         #[arg(long)]
         scorecard: Option<usize>,
+        /// Measure the inbox page instead, with this many waiting approvals (e.g. 100000).
+        #[arg(long)]
+        inbox: Option<usize>,
     },
 }
 
@@ -71,11 +74,12 @@ async fn main() -> ExitCode {
             .await
         }
         // The benchmarks make their own scratch databases; they never touch the configured one.
-        Command::Bench { postgres, seconds, audit, scorecard } => {
-            let result = match (audit, scorecard) {
-                (Some(n), _) => tenure_tools::bench_audit::run(postgres, n).await,
-                (None, Some(n)) => tenure_tools::bench_scorecard::run(postgres, n).await,
-                (None, None) => tenure_tools::bench::run(postgres, seconds).await,
+        Command::Bench { postgres, seconds, audit, scorecard, inbox } => {
+            let result = match (audit, scorecard, inbox) {
+                (Some(n), _, _) => tenure_tools::bench_audit::run(postgres, n).await,
+                (None, Some(n), _) => tenure_tools::bench_scorecard::run(postgres, n).await,
+                (None, None, Some(n)) => tenure_tools::bench_inbox::run(postgres, n).await,
+                (None, None, None) => tenure_tools::bench::run(postgres, seconds).await,
             };
             match result {
                 Ok(()) => ExitCode::SUCCESS,

@@ -59,6 +59,8 @@ pub struct Model {
     /// Who claimed it (a user id) and when they last touched the claim; it lapses when idle.
     pub claimed_by: Option<i64>,
     pub claimed_at: Option<DateTimeUtc>,
+    /// Approvals from distinct people it needs (its rule's quorum when decided; usually 1).
+    pub approvals_required: i32,
 }
 
 /// No links used by the store.

@@ -1,5 +1,6 @@
 //! SeaORM entities: the tables as the store sees them. Only the store uses these.
 
+pub mod action_approvals;
 pub mod actions;
 pub mod agent_keys;
 pub mod agent_param_values;

@@ -40,6 +40,8 @@ pub struct ActionInsert {
     pub created_at: DateTime<Utc>,
     /// The reviewer group a routing rule sent the escalation to.
     pub assigned_group_id: Option<i64>,
+    /// Approvals from distinct people it needs (1 unless its rule's quorum applies).
+    pub approvals_required: i32,
 }
 
 /// Reserves `n` new action ids inside the caller's write transaction: on SQLite the ones after
@@ -110,6 +112,7 @@ fn to_row(a: ActionInsert, evidence_hash: String) -> actions::ActiveModel {
         created_at: Set(a.created_at),
         updated_at: Set(a.created_at),
         assigned_group_id: Set(a.assigned_group_id),
+        approvals_required: Set(a.approvals_required),
         ..Default::default()
     }
 }

@@ -1,6 +1,7 @@
 //! The store: SeaORM over SQLite (default) or PostgreSQL, one module per concept.
 
 pub mod actions;
+pub mod approvals;
 pub mod agents;
 pub mod alerts;
 pub mod capabilities;

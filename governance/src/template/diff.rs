@@ -29,6 +29,7 @@ fn fields(r: &Rule) -> Vec<(&'static str, String)> {
         ("to_executor", show_step(&r.promotion.to_executor)),
         ("reviews", show_reviews(&r.promotion.reviews)),
         ("start_tier", r.promotion.start_tier.as_str().to_owned()),
+        ("approvals", r.quorum.as_ref().map_or_else(|| "one person".to_owned(), crate::quorum::Quorum::describe)),
     ]
 }
 

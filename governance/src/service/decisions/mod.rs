@@ -270,6 +270,9 @@ impl Decisions {
         // An escalation goes to the group its capability's routing rules name, if any.
         if outcome.decision == Decision::NeedsApproval {
             insert.assigned_group_id = crate::service::queues::route_escalation(&self.store, &ctx).await?;
+            // Two-person approval: how many distinct people its rule's quorum asks of this one.
+            let quorum = applied.as_ref().and_then(|a| a.rule.quorum.as_ref());
+            insert.approvals_required = quorum.map_or(1, |q| i32::try_from(q.approvals_for(&ctx)).unwrap_or(1));
         }
         let remember: Vec<(String, String)> = if outcome.decision == Decision::Allowed {
             counts.watched.iter().filter_map(|p| req.params.get(p).map(|v| (p.clone(), value_key(v)))).collect()
@@ -277,8 +280,13 @@ impl Decisions {
             Vec::new()
         };
         let mut draft = decided_record(who, req, &capability_name, &outcome, applied.as_ref(), recorded.sandbox);
-        if let (Some(group), serde_json::Value::Object(m)) = (insert.assigned_group_id, &mut draft.details) {
-            m.insert("routed_to_group".into(), serde_json::json!(group));
+        if let serde_json::Value::Object(m) = &mut draft.details {
+            if let Some(group) = insert.assigned_group_id {
+                m.insert("routed_to_group".into(), serde_json::json!(group));
+            }
+            if insert.approvals_required > 1 {
+                m.insert("approvals_required".into(), serde_json::json!(insert.approvals_required));
+            }
         }
         let job = Job { insert, draft: Prepared::new(draft), remember, peer, inputs_version: version, rate_limit };
         let (id, evidence_hash) = match self.writer.submit(job).await? {

@@ -113,6 +113,7 @@ impl Recorded {
             expires_at: self.expires_at,
             created_at: self.at,
             assigned_group_id: None,
+            approvals_required: 1,
         }
     }
 }

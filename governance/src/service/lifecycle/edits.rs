@@ -46,6 +46,15 @@ impl Lifecycle {
             });
         }
         self.check_separation(who, &a).await?;
+        if a.approvals_required > 1 {
+            return Err(GovError::Conflict {
+                field: "params",
+                message: format!(
+                    "action {id} needs {} people's approval: approve it as proposed or reject it (changed params would need every approval again)",
+                    a.approvals_required
+                ),
+            });
+        }
         if let Some(schema) = self.store.capability_by_name(&a.capability).await?.and_then(|c| c.params_schema) {
             schema
                 .check(&edited)

@@ -54,6 +54,17 @@ pub(crate) struct Step {
     pub peer: Option<crate::store::peer_checks::PeerChange>,
 }
 
+/// An approval of an action that needs several people's: what judging it needs beside the
+/// approvals already given (read under the lock).
+pub(crate) struct QuorumCheck {
+    pub required: u32,
+    pub distinct_groups: bool,
+    /// The agent's owner, who may not be one of them.
+    pub owner: Option<i64>,
+    /// The approver's reviewer groups, by name.
+    pub groups: Vec<String>,
+}
+
 /// What became of each action in a bulk request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bulk {
@@ -215,6 +226,17 @@ impl Lifecycle {
     /// Applies one transition to `action` (as loaded by the caller): allowed by the state
     /// machine, compare-and-set on the state, evidence appended, all in one transaction.
     pub(crate) async fn apply(&self, action: &ActionRecord, step: Step) -> Result<ActionRecord, GovError> {
+        self.apply_with(action, step, None).await
+    }
+
+    /// [`Lifecycle::apply`], for an approval that may be one of several: unless it is the last
+    /// one needed, it is recorded (with its own evidence record) and the action keeps waiting.
+    pub(crate) async fn apply_with(
+        &self,
+        action: &ActionRecord,
+        mut step: Step,
+        quorum: Option<QuorumCheck>,
+    ) -> Result<ActionRecord, GovError> {
         let from = action.state;
         let Ok(to) = next(from, step.event) else {
             return Err(self.conflict(action.id, step.event).await);
@@ -236,6 +258,22 @@ impl Lifecycle {
         {
             txn.rollback().await?;
             return Err(self.claimed(action.id, claim).await);
+        }
+        if let (Some(q), Some(row)) = (quorum, &before) {
+            match self.count_approval(&txn, row, &step, q, now).await? {
+                Some(approvers) => {
+                    if let Value::Object(m) = &mut step.details {
+                        m.insert("approvers".into(), json!(approvers));
+                    }
+                }
+                None => {
+                    txn.commit().await?;
+                    self.changes.notify_waiters();
+                    return transitions::by_id(self.store.db(), action.id)
+                        .await?
+                        .ok_or_else(|| GovError::NotFound(format!("action {}", action.id)));
+                }
+            }
         }
         let disagreed = to == State::NeedsApproval && step.changes.peer_review == Some(true);
         let review_by = step.changes.expires_at;
@@ -297,6 +335,62 @@ impl Lifecycle {
         txn.commit().await?;
         self.changes.notify_waiters();
         Ok(after)
+    }
+}
+
+impl Lifecycle {
+    /// Counts one approval of an action that needs several, inside the caller's transaction
+    /// (under the evidence lock, so two approvals landing together are counted one after the
+    /// other). `None`: recorded, more are needed (its record is appended, the approver's claim
+    /// let go). `Some(approvers)`: it was the last one; the caller moves the action on.
+    async fn count_approval(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        row: &ActionRecord,
+        step: &Step,
+        q: QuorumCheck,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Vec<Value>>, GovError> {
+        use crate::quorum::{Counted, Given};
+        use crate::store::approvals;
+        let me = step.actor.id.unwrap_or_default();
+        let given = approvals::given(txn, row.id, &row.action_hash).await?;
+        let judged: Vec<Given> = given.iter().map(|g| Given { user_id: g.user_id, group: g.group_name.clone() }).collect();
+        let counted = crate::quorum::judge(q.required, q.distinct_groups, &judged, q.owner, me, &q.groups)
+            .map_err(|m| GovError::Conflict { field: "action", message: format!("cannot approve action {}: {m}", row.id) })?;
+        let group = match &counted {
+            Counted::Partial { group, .. } | Counted::Reached { group } => group.clone(),
+        };
+        approvals::add(txn, row.id, (me, &step.actor.name), group.clone(), &row.action_hash, now).await?;
+        let mut approvers: Vec<Value> =
+            given.iter().map(|g| json!({"user": g.username, "group": g.group_name, "at": g.approved_at})).collect();
+        approvers.push(json!({"user": step.actor.name, "group": group, "at": now}));
+        let Counted::Partial { missing, .. } = counted else { return Ok(Some(approvers)) };
+        crate::store::queues::release(txn, row.id, me).await?;
+        let n = approvers.len();
+        let draft = Draft {
+            actor: step.actor.clone(),
+            kind: "action.approval_added",
+            subject_kind: "action",
+            subject_id: row.id.to_string(),
+            summary: format!(
+                "{} approved action {} ({}): {n} of {} approvals, {missing} more needed",
+                step.actor.name, row.id, row.capability, q.required
+            ),
+            details: json!({
+                "comment": step.details.get("comment"),
+                "action_hash": row.action_hash,
+                "approvals": n,
+                "required": q.required,
+                "group": group,
+                "approvers": approvers,
+                "agent_id": row.agent_id,
+                "capability": row.capability,
+            }),
+        };
+        evidence::append(txn, &draft).await?;
+        counted::count_reviewer(txn, row.agent_id, &row.capability, &step.actor.name, now).await?;
+        Ok(None)
     }
 }
 

@@ -40,6 +40,17 @@ impl Lifecycle {
             }
             self.check_separation(who, &a).await?;
         }
+        let quorum = if verdict == Verdict::Approve && a.approvals_required > 1 {
+            let rule = self.rule_of(&a).await?;
+            Some(super::QuorumCheck {
+                required: u32::try_from(a.approvals_required).unwrap_or(2),
+                distinct_groups: rule.and_then(|r| r.quorum).is_some_and(|q| q.distinct_groups),
+                owner: self.store.agent_by_id(a.agent_id).await?.map(|ag| ag.owner_id),
+                groups: self.store.group_names_of(who.user_id()).await?,
+            })
+        } else {
+            None
+        };
         let (event, kind, verb) = match verdict {
             Verdict::Approve => (Event::Approve, "action.approved", "approved"),
             Verdict::Reject => (Event::Reject, "action.rejected", "rejected"),
@@ -58,7 +69,7 @@ impl Lifecycle {
             remember: if verdict == Verdict::Approve { self.watched_values(&a).await? } else { Vec::new() },
             peer: None,
         };
-        self.apply(&a, step).await
+        self.apply_with(&a, step, quorum).await
     }
 
     /// Approves or rejects several actions with one comment. Each selection is `(id, hash
