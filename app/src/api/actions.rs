@@ -31,6 +31,7 @@ pub async fn action_detail(id: i64) -> Result<ActionDetailView, AppError> {
     if card.state == State::Shadow && who.as_reviewer().is_ok() {
         crate::api::cards::blind(&mut card);
     }
+    crate::api::cards::with_approvals(std::slice::from_mut(&mut card), &who).await?;
     let mut resolution = None;
     if let Some(check) = page.check.filter(|c| disagreement || c.resolution.is_some()) {
         let warnings = page

@@ -101,6 +101,9 @@ pub(crate) fn card(a: ActionRecord, ctx: Context<'_>, now: DateTime<Utc>) -> Act
         standing: None,
         blind: false,
         queue: None,
+        approvals_required: a.approvals_required,
+        approvals: Vec::new(),
+        approved_by_me: false,
     }
 }
 
@@ -183,6 +186,25 @@ pub(crate) fn blind(c: &mut crate::model::ActionCard) {
     c.confidence = 0.0;
     c.rule = String::new();
     c.blind = true;
+}
+
+/// Fills in the approvals given so far to the cards that need several people's, and whether
+/// `me` gave one.
+pub(crate) async fn with_approvals(cards: &mut [ActionCard], me: &governance::Principal) -> Result<(), crate::error::AppError> {
+    use crate::server::context::{gov, state};
+    let wanted: Vec<(i64, String)> =
+        cards.iter().filter(|c| c.approvals_required > 1).map(|c| (c.id, c.action_hash.clone())).collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let member = me.as_member().map_err(gov)?;
+    let given = state()?.inbox.approvals_given(&member, &wanted).await.map_err(gov)?;
+    for c in cards.iter_mut() {
+        let of_card: Vec<_> = given.iter().filter(|g| g.action_id == c.id).collect();
+        c.approvals = of_card.iter().map(|g| (g.username.clone(), g.group.clone())).collect();
+        c.approved_by_me = of_card.iter().any(|g| g.user_id == me.user_id);
+    }
+    Ok(())
 }
 
 /// Cases under which a rate is flagged as saying little yet.

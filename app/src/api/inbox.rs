@@ -61,7 +61,7 @@ pub async fn inbox_page(
     // Each item's agent's standing with its capability, read once per grant on the page.
     let pairs: Vec<(i64, String)> = p.items.iter().map(|i| (i.action.agent_id, i.action.capability.clone())).collect();
     let standings = st.scorecards.standings(&member, &pairs).await.map_err(gov)?;
-    Ok(InboxView {
+    let mut view = InboxView {
         items: p
             .items
             .into_iter()
@@ -110,7 +110,9 @@ pub async fn inbox_page(
             .map(|(q, n)| (q.as_str().to_owned(), q.label().to_owned(), n))
             .collect(),
         assignees: p.assignees,
-    })
+    };
+    crate::api::cards::with_approvals(&mut view.items, &who).await?;
+    Ok(view)
 }
 
 /// Where the bulk form keeps its ticks and comment after a refusal.

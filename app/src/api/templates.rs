@@ -109,6 +109,10 @@ fn rule_view(r: &governance::template::Rule) -> crate::model::RuleView {
         review_when_overdue: r.promotion.reviews.when_overdue.as_str().to_owned(),
         start_tier: r.promotion.start_tier.as_str().to_owned(),
         reviews_summary: governance::template::show_reviews(&r.promotion.reviews),
+        approvals_required: r.quorum.as_ref().map_or_else(|| "1".to_owned(), |q| q.required.to_string()),
+        approvals_when: r.quorum.as_ref().and_then(|q| q.when.clone()).unwrap_or_default(),
+        approvals_distinct_groups: r.quorum.as_ref().is_some_and(|q| q.distinct_groups),
+        approvals_summary: r.quorum.as_ref().map(governance::quorum::Quorum::describe).unwrap_or_default(),
     }
 }
 
@@ -162,6 +166,9 @@ pub async fn save_rule(
     review_grace_days: Option<String>,
     review_when_overdue: Option<String>,
     start_tier: Option<String>,
+    approvals_required: Option<String>,
+    approvals_when: Option<String>,
+    approvals_distinct_groups: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::context::{gov, principal, state};
     use governance::template::RuleForm;
@@ -189,6 +196,9 @@ pub async fn save_rule(
         review_grace_days: review_grace_days.unwrap_or_default(),
         review_when_overdue: review_when_overdue.unwrap_or_default(),
         start_tier: start_tier.unwrap_or_default(),
+        approvals_required: approvals_required.unwrap_or_default(),
+        approvals_when: approvals_when.unwrap_or_default(),
+        approvals_distinct_groups: approvals_distinct_groups.is_some(),
     };
     // Errors name the form they came from: `add/…` or `<capability>/…`.
     let scope = if origin == "add" { "add".to_owned() } else { form.capability.clone() };
@@ -239,6 +249,9 @@ fn kept_rule(template_id: i64, scope: &str, f: &governance::template::RuleForm) 
         ("review_grace_days", f.review_grace_days.clone()),
         ("review_when_overdue", f.review_when_overdue.clone()),
         ("start_tier", f.start_tier.clone()),
+        ("approvals_required", f.approvals_required.clone()),
+        ("approvals_when", f.approvals_when.clone()),
+        ("approvals_distinct_groups", tick(f.approvals_distinct_groups)),
     ]
 }
 

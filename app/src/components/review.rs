@@ -76,6 +76,13 @@ pub fn ApproveForm(
     let params = if mine && !kept.get("params").is_empty() { kept.get("params") } else { card.params_json.clone() };
     // Open after an edit was refused, so the reviewer sees their text beside its error.
     let editing = mine && kept.get("params") != card.params_json && !kept.get("params").is_empty();
+    let several = card.approvals_required > 1;
+    let approve_label = if several {
+        format!("Approve ({} of {})", card.approvals.len() + 1, card.approvals_required)
+    } else {
+        "Approve".to_owned()
+    };
+    let quorum = several.then(|| view! { <QuorumLine card=card.clone() /> });
     let rows = params.lines().count().clamp(3, 14).to_string();
     view! {
         <ActionForm action=actions.review attr:class="review-form">
@@ -87,11 +94,12 @@ pub fn ApproveForm(
             <FieldError error field=format!("{id}/comment") />
             <FieldError error field=format!("{id}/verdict") />
             <ItemErrors error id />
+            {quorum}
             <div class="buttons">
-                <button type="submit" name="verdict" value="approve" class="btn btn-primary">"Approve"</button>
+                <button type="submit" name="verdict" value="approve" class="btn btn-primary" disabled=card.approved_by_me>{approve_label}</button>
                 <button type="submit" name="verdict" value="reject" class="btn btn-danger">"Reject"</button>
             </div>
-            <details class="edit-approval" open=editing>
+            <details class="edit-approval" open=editing hidden=several>
                 <summary>"Approve with changes…"</summary>
                 <label for=format!("edit-params-{id}")>"Params to approve (JSON; checked against the capability's schema and the template's limits)"</label>
                 <textarea id=format!("edit-params-{id}") name="params" rows=rows class="mono">{crate::components::form::area_text(params)}</textarea>
@@ -99,6 +107,31 @@ pub fn ApproveForm(
                 <button type="submit" name="verdict" value="edit" class="btn">"Approve with these changes"</button>
             </details>
         </ActionForm>
+    }
+}
+
+/// Who has approved an action that needs several people, and how many more it needs.
+#[component]
+fn QuorumLine(card: ActionCard) -> impl IntoView {
+    let given = card.approvals.len();
+    let missing = usize::try_from(card.approvals_required).unwrap_or(2).saturating_sub(given);
+    let who = if card.approvals.is_empty() {
+        "no one yet".to_owned()
+    } else {
+        card.approvals
+            .iter()
+            .map(|(name, group)| group.as_ref().map_or_else(|| name.clone(), |g| format!("{name} ({g})")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mine = card.approved_by_me.then(|| view! { <span class="badge ok">"You approved"</span> });
+    view! {
+        <p class="quorum-line small" data-testid="quorum">
+            <span class="badge warn">{format!("Needs {} people", card.approvals_required)}</span>
+            " Approved so far: "<strong>{who}</strong>
+            {format!(" · {missing} more needed")}
+            " "{mine}
+        </p>
     }
 }
 

@@ -59,6 +59,12 @@ pub struct ActionCard {
     pub blind: bool,
     /// Who works the item (the inbox): its assignee and any claim that holds.
     pub queue: Option<QueueLine>,
+    /// Approvals from distinct people it needs (1 for most).
+    pub approvals_required: i32,
+    /// Those given so far: (who, the group it counted for).
+    pub approvals: Vec<(String, Option<String>)>,
+    /// The viewer gave one of them.
+    pub approved_by_me: bool,
 }
 
 /// Who works an inbox item.

@@ -285,6 +285,12 @@ pub struct RuleView {
     pub start_tier: String,
     /// The review cadence in one line.
     pub reviews_summary: String,
+    /// Two-person approval: how many people, for which actions, from distinct groups.
+    pub approvals_required: String,
+    pub approvals_when: String,
+    pub approvals_distinct_groups: bool,
+    /// The quorum in one line (empty when one person suffices).
+    pub approvals_summary: String,
 }
 
 impl RuleView {
@@ -315,6 +321,10 @@ impl RuleView {
             review_when_overdue: k.get("review_when_overdue"),
             start_tier: k.get("start_tier"),
             reviews_summary: String::new(),
+            approvals_required: k.get("approvals_required"),
+            approvals_when: k.get("approvals_when"),
+            approvals_distinct_groups: k.has("approvals_distinct_groups", "on"),
+            approvals_summary: String::new(),
         }
     }
 }

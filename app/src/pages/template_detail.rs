@@ -132,6 +132,10 @@ fn Detail(
                 start_tier: String::new(),
                 review_when_overdue: "flag".into(),
                 reviews_summary: String::new(),
+                approvals_required: String::new(),
+                approvals_when: String::new(),
+                approvals_distinct_groups: false,
+                approvals_summary: String::new(),
             });
             view! {
                 <section class="panel narrow">
@@ -298,6 +302,9 @@ fn summarize(r: &RuleView) -> String {
     if r.separation_of_duties {
         parts.push("owner may not approve high-risk".into());
     }
+    if !r.approvals_summary.is_empty() {
+        parts.push(r.approvals_summary.clone());
+    }
     if !r.peer_summary.is_empty() {
         parts.push(format!("peer check {}", r.peer_summary));
     }
@@ -363,6 +370,26 @@ fn RuleFields(
             "Must hold for an executor to act at once. Sees context.params (fractions as decimal), context.confidence, context.confidence_pct, context.agent.name, context.agent.environment."
         </p>
         <FieldError error field=at("condition") />
+        <fieldset class="peer quorum">
+            <legend>"Two-person approval: several people must approve"</legend>
+            <div class="grid2">
+                <div>
+                    <label for=id("approvals")>"Approvals needed"</label>
+                    <input id=id("approvals") name="approvals_required" value=r.approvals_required.clone() placeholder="1" inputmode="numeric" />
+                    <FieldError error field=at("approvals_required") />
+                </div>
+                <div>
+                    <label class="check spaced">
+                        <input type="checkbox" name="approvals_distinct_groups" value="on" checked=r.approvals_distinct_groups />
+                        "From distinct reviewer groups"
+                    </label>
+                </div>
+            </div>
+            <label for=id("approvals-when")>"Only when (Cedar, optional)"</label>
+            <input id=id("approvals-when") name="approvals_when" class="mono" value=r.approvals_when.clone() placeholder="context.params.amount > 5000" />
+            <FieldError error field=at("approvals_when") />
+            <p class="hint">"1 is one person. With more, each approval must come from another person, never the agent's owner; the item waits until the last one and one rejection rejects it. Edits are not offered on such items."</p>
+        </fieldset>
         <fieldset class="peer">
             <legend>"Peer check: a second agent analyses the task independently"</legend>
             <div class="grid2">

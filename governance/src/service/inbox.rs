@@ -4,7 +4,7 @@
 use crate::capability::Risk;
 use crate::error::GovError;
 use crate::lifecycle::State;
-use crate::principal::{AsManager, AsReviewer};
+use crate::principal::{AsManager, AsMember, AsReviewer};
 use crate::store::Store;
 use crate::store::actions::ActionRecord;
 use crate::store::alerts::AlertRecord;
@@ -379,7 +379,34 @@ impl Inbox {
     }
 }
 
+/// One approval given to an action that needs several.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GivenApproval {
+    pub action_id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub group: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
 impl Inbox {
+    /// The approvals given so far to those of `actions` (id, current action hash) that need
+    /// several; approvals of params an action no longer has are left out.
+    pub async fn approvals_given(&self, _who: &AsMember, actions: &[(i64, String)]) -> Result<Vec<GivenApproval>, GovError> {
+        let ids: Vec<i64> = actions.iter().map(|(id, _)| *id).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .store
+            .approvals_of(&ids)
+            .await?
+            .into_iter()
+            .filter(|g| actions.iter().any(|(id, hash)| *id == g.action_id && *hash == g.action_hash))
+            .map(|g| GivenApproval { action_id: g.action_id, user_id: g.user_id, username: g.username, group: g.group_name, at: g.approved_at })
+            .collect())
+    }
+
     /// An agent's shadow agreement per capability, by capability name.
     pub async fn shadow_tallies(
         &self,

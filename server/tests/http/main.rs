@@ -21,6 +21,7 @@ mod openapi;
 mod ops;
 mod peer;
 mod queues;
+mod quorum;
 mod reviews;
 mod roles;
 mod scorecards;
