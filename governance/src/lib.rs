@@ -11,6 +11,7 @@ pub mod capability;
 pub mod checkpoint;
 pub mod clock;
 pub mod condition;
+pub mod copilot;
 pub mod edit;
 pub(crate) mod entity;
 pub mod error;

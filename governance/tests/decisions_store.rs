@@ -378,6 +378,8 @@ async fn a_batch_member_the_database_refuses_fails_alone() {
                 created_at: chrono::Utc::now(),
                 assigned_group_id: None,
                 approvals_required: 1,
+                assigned_user_id: None,
+                assigned_until: None,
             },
             draft: Prepared::new(Draft {
                 actor: Actor::system("test"),

@@ -31,6 +31,7 @@ mod m20261208_000026_grant_tier_override;
 mod m20261208_000027_approval_edits;
 mod m20261208_000028_inbox_queues;
 mod m20261208_000029_approval_quorum;
+mod m20261208_000030_copilots;
 
 pub mod distinct_sketch;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000027_approval_edits::Migration),
             Box::new(m20261208_000028_inbox_queues::Migration),
             Box::new(m20261208_000029_approval_quorum::Migration),
+            Box::new(m20261208_000030_copilots::Migration),
         ]
     }
 }

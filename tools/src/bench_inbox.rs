@@ -60,6 +60,8 @@ async fn seed(store: &Store, agent_id: i64, grant_id: i64, group: i64, rex: i64,
                     created_at: now - Duration::seconds(id % 86_400),
                     assigned_group_id: (id % 3 == 0).then_some(group),
                     approvals_required: 1,
+                    assigned_user_id: None,
+                    assigned_until: None,
                 };
                 (*id, insert, format!("{id:064x}"))
             })

@@ -99,6 +99,8 @@ async fn seed(store: &Store, agent_id: i64, grant_id: i64, n: usize) -> Result<f
                     created_at: now - Duration::seconds(rng.random_range(0..120 * 86_400)),
                     assigned_group_id: None,
                     approvals_required: 1,
+                    assigned_user_id: None,
+                    assigned_until: None,
                 };
                 (*id, insert, format!("{id:064x}"))
             })

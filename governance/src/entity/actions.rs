@@ -61,6 +61,9 @@ pub struct Model {
     pub claimed_at: Option<DateTimeUtc>,
     /// Approvals from distinct people it needs (its rule's quorum when decided; usually 1).
     pub approvals_required: i32,
+    /// A copilot's escalation stays with its person (or group) until then; after, it is in the
+    /// shared inbox.
+    pub assigned_until: Option<DateTimeUtc>,
 }
 
 /// No links used by the store.

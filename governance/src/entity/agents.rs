@@ -18,6 +18,11 @@ pub struct Model {
     pub status_reason: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The person (or else the reviewer group) this agent is the copilot of.
+    pub copilot_user_id: Option<i64>,
+    pub copilot_group_id: Option<i64>,
+    /// Minutes its escalations stay in their queue before the shared inbox.
+    pub copilot_fallback_minutes: Option<i32>,
 }
 
 /// No links used by the store.

@@ -48,10 +48,10 @@ impl AgentPrincipal {
 /// The agents use cases.
 #[derive(Clone, Debug)]
 pub struct Agents {
-    store: Store,
+    pub(crate) store: Store,
 }
 
-fn draft(actor: &Actor, kind: &'static str, agent: &AgentRecord, summary: String, details: serde_json::Value) -> Draft {
+pub(crate) fn draft(actor: &Actor, kind: &'static str, agent: &AgentRecord, summary: String, details: serde_json::Value) -> Draft {
     Draft { actor: actor.clone(), kind, subject_kind: "agent", subject_id: agent.id.to_string(), summary, details }
 }
 

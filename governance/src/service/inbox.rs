@@ -318,12 +318,16 @@ impl Inbox {
             .map(|a| {
                 let cap = by_name.get(a.capability.as_str());
                 let claim = Claim::stored(a.claimed_by, a.claimed_at).filter(|c| c.holds(now, self.claim_idle));
+                let lapsed = a.assigned_until.is_some_and(|t| t <= now);
+                let until = a.assigned_until.map_or_else(String::new, |t| format!(" until {}", t.format("%H:%M UTC")));
                 let assigned = match (a.assigned_user_id, a.assigned_group_id) {
-                    (Some(u), _) => users.get(&u).cloned(),
-                    (None, Some(g)) => groups.iter().find(|x| x.id == g).map(|x| format!("group {}", x.name)),
+                    _ if lapsed => None,
+                    (Some(u), _) => users.get(&u).map(|n| format!("{n}{until}")),
+                    (None, Some(g)) => groups.iter().find(|x| x.id == g).map(|x| format!("group {}{until}", x.name)),
                     _ => None,
                 };
                 let assigned_value = match (a.assigned_user_id, a.assigned_group_id) {
+                    _ if lapsed => String::new(),
                     (Some(u), _) => format!("user:{u}"),
                     (None, Some(g)) => format!("group:{g}"),
                     _ => String::new(),

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod busy;
 pub mod capabilities;
 pub mod claims;
+pub mod copilots;
 pub mod dashboard;
 pub mod decisions;
 pub mod exports;

@@ -42,6 +42,9 @@ pub struct ActionInsert {
     pub assigned_group_id: Option<i64>,
     /// Approvals from distinct people it needs (1 unless its rule's quorum applies).
     pub approvals_required: i32,
+    /// A copilot's escalation: the person it goes to first, until when.
+    pub assigned_user_id: Option<i64>,
+    pub assigned_until: Option<DateTime<Utc>>,
 }
 
 /// Reserves `n` new action ids inside the caller's write transaction: on SQLite the ones after
@@ -113,6 +116,8 @@ fn to_row(a: ActionInsert, evidence_hash: String) -> actions::ActiveModel {
         updated_at: Set(a.created_at),
         assigned_group_id: Set(a.assigned_group_id),
         approvals_required: Set(a.approvals_required),
+        assigned_user_id: Set(a.assigned_user_id),
+        assigned_until: Set(a.assigned_until),
         ..Default::default()
     }
 }

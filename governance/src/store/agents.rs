@@ -24,6 +24,8 @@ pub struct AgentRecord {
     pub status: AgentStatus,
     pub status_reason: String,
     pub created_at: DateTime<Utc>,
+    /// Whom it is the copilot of, if anyone.
+    pub copilot: Option<crate::copilot::Copilot>,
 }
 
 /// An API key as listed (never the secret).
@@ -60,6 +62,7 @@ fn to_record(a: agents::Model, owner_name: String) -> AgentRecord {
         status: a.status,
         status_reason: a.status_reason,
         created_at: a.created_at,
+        copilot: crate::copilot::Copilot::stored(a.copilot_user_id, a.copilot_group_id, a.copilot_fallback_minutes),
     }
 }
 
@@ -254,4 +257,24 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Makes agent `id` the copilot of whom `to` names (or of no one).
+pub async fn set_copilot(
+    db: &impl ConnectionTrait,
+    id: i64,
+    to: Option<crate::copilot::Copilot>,
+) -> Result<bool, GovError> {
+    let res = agents::Entity::update_many()
+        .set(agents::ActiveModel {
+            copilot_user_id: Set(to.and_then(|c| c.user_id)),
+            copilot_group_id: Set(to.and_then(|c| c.group_id)),
+            copilot_fallback_minutes: Set(to.map(|c| i32::try_from(c.fallback_minutes).unwrap_or(60))),
+            updated_at: Set(crate::clock::now()),
+            ..Default::default()
+        })
+        .filter(agents::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
 }

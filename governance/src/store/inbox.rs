@@ -92,15 +92,28 @@ fn filtered(f: &InboxFilter, backend: DbBackend) -> Select<actions::Entity> {
     if let Some(p) = f.peer_review {
         q = q.filter(actions::Column::PeerReview.eq(p));
     }
+    // A copilot's escalation is its person's (or group's) only until `assigned_until`.
+    let now = crate::clock::now();
+    let held = || Condition::any().add(actions::Column::AssignedUntil.is_null()).add(actions::Column::AssignedUntil.gt(now));
     q = match &f.queue {
         QueueFilter::All => q,
         QueueFilter::Mine(me) => q.filter(
-            Condition::any().add(actions::Column::AssignedUserId.eq(*me)).add(actions::Column::ClaimedBy.eq(*me)),
+            Condition::any()
+                .add(Condition::all().add(actions::Column::AssignedUserId.eq(*me)).add(held()))
+                .add(actions::Column::ClaimedBy.eq(*me)),
         ),
-        QueueFilter::Groups(groups) => q.filter(actions::Column::AssignedGroupId.is_in(groups.iter().copied())),
-        QueueFilter::Unassigned => {
-            q.filter(actions::Column::AssignedUserId.is_null()).filter(actions::Column::AssignedGroupId.is_null())
+        QueueFilter::Groups(groups) => {
+            q.filter(actions::Column::AssignedGroupId.is_in(groups.iter().copied())).filter(held())
         }
+        QueueFilter::Unassigned => q.filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(actions::Column::AssignedUserId.is_null())
+                        .add(actions::Column::AssignedGroupId.is_null()),
+                )
+                .add(actions::Column::AssignedUntil.lte(now)),
+        ),
     };
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = contains_pattern(text);

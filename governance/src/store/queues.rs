@@ -131,6 +131,8 @@ pub async fn assign(db: &impl ConnectionTrait, id: i64, to: Assignee) -> Result<
     let res = actions::Entity::update_many()
         .col_expr(actions::Column::AssignedUserId, Expr::value(to.user_id))
         .col_expr(actions::Column::AssignedGroupId, Expr::value(to.group_id))
+        // A person's assignment holds until changed (a copilot's first claim had a time).
+        .col_expr(actions::Column::AssignedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .filter(actions::Column::Id.eq(id))
         .filter(actions::Column::State.is_in(waiting()))
         .exec(db)

@@ -251,6 +251,9 @@ impl Decisions {
             open_alert: inputs.is_some_and(|i| i.open_alert),
             condition: &applied.as_ref().map_or(ConditionCheck::None, |a| a.condition(&ctx)),
         });
+        // A copilot on a tier reached by override waits for its person.
+        let by_override = inputs.and_then(|i| i.grant.as_ref()).is_some_and(|g| g.tier_override);
+        outcome = crate::copilot::hold_for_person(outcome, who.agent.copilot.is_some(), by_override);
         let peer = match &applied {
             Some(a) => {
                 let applies = peer_routing::applies(&a.rule, a.version.peer_conditions.get(&capability_name), &ctx);
@@ -269,7 +272,15 @@ impl Decisions {
             recorded.insert(who, req, request_hash, &capability_name, capability, applied.as_ref(), &outcome);
         // An escalation goes to the group its capability's routing rules name, if any.
         if outcome.decision == Decision::NeedsApproval {
-            insert.assigned_group_id = crate::service::queues::route_escalation(&self.store, &ctx).await?;
+            // A copilot's escalation goes to its person (or group) first; anything else by routing.
+            match who.agent.copilot {
+                Some(c) => {
+                    insert.assigned_user_id = c.user_id;
+                    insert.assigned_group_id = c.group_id;
+                    insert.assigned_until = Some(c.assigned_until(now));
+                }
+                None => insert.assigned_group_id = crate::service::queues::route_escalation(&self.store, &ctx).await?,
+            }
             // Two-person approval: how many distinct people its rule's quorum asks of this one.
             let quorum = applied.as_ref().and_then(|a| a.rule.quorum.as_ref());
             insert.approvals_required = quorum.map_or(1, |q| i32::try_from(q.approvals_for(&ctx)).unwrap_or(1));
@@ -283,6 +294,10 @@ impl Decisions {
         if let serde_json::Value::Object(m) = &mut draft.details {
             if let Some(group) = insert.assigned_group_id {
                 m.insert("routed_to_group".into(), serde_json::json!(group));
+            }
+            if let Some(user) = insert.assigned_user_id {
+                m.insert("copilot_of".into(), serde_json::json!(user));
+                m.insert("assigned_until".into(), serde_json::json!(insert.assigned_until));
             }
             if insert.approvals_required > 1 {
                 m.insert("approvals_required".into(), serde_json::json!(insert.approvals_required));

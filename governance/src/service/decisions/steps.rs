@@ -114,6 +114,8 @@ impl Recorded {
             created_at: self.at,
             assigned_group_id: None,
             approvals_required: 1,
+            assigned_user_id: None,
+            assigned_until: None,
         }
     }
 }
