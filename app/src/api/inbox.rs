@@ -110,6 +110,17 @@ pub async fn inbox_page(
             .map(|(q, n)| (q.as_str().to_owned(), q.label().to_owned(), n))
             .collect(),
         assignees: p.assignees,
+        copilots: if queue == "mine" {
+            st.scorecards
+                .copilots_of(&member, who.user_id)
+                .await
+                .map_err(gov)?
+                .iter()
+                .map(|(name, s)| (name.clone(), s.capability.clone(), crate::api::cards::standing_line(s)))
+                .collect()
+        } else {
+            Vec::new()
+        },
     };
     crate::api::cards::with_approvals(&mut view.items, &who).await?;
     Ok(view)

@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod capabilities;
+pub mod copilots;
 #[cfg(feature = "ssr")]
 pub(crate) mod cards;
 pub mod dashboard;

@@ -7,9 +7,9 @@ use crate::components::action::TierBadge;
 use crate::model::StandingLine;
 use leptos::prelude::*;
 
-/// The agent's standing beside item `action_id`.
+/// The agent's standing beside item `action_id` (with a link to its track record there).
 #[component]
-pub fn Standing(s: StandingLine, action_id: i64) -> impl IntoView {
+pub fn Standing(s: StandingLine, #[prop(optional)] action_id: Option<i64>) -> impl IntoView {
     let alerts = match s.open_alerts {
         0 => "no open alert".to_owned(),
         1 => "1 open alert".to_owned(),
@@ -28,8 +28,7 @@ pub fn Standing(s: StandingLine, action_id: i64) -> impl IntoView {
             {s.by_override.then(|| view! {
                 " "<span class="badge warn" data-testid="by-override" title="This tier was granted or promoted without meeting its criteria, with a written justification">"tier by override"</span>
             })}
-            " · "
-            <a href=format!("/actions/{action_id}#track-record")>"track record"</a>
+            {action_id.map(|id| view! { " · "<a href=format!("/actions/{id}#track-record")>"track record"</a> })}
         </p>
     }
 }

@@ -155,6 +155,8 @@ pub struct InboxView {
     pub queues: Vec<(String, String, u64)>,
     /// Whom an item can be assigned to: (`user:<id>` or `group:<id>`, how it reads).
     pub assignees: Vec<(String, String)>,
+    /// The viewer's copilots (shown with "Mine"): agent, capability and standing.
+    pub copilots: Vec<(String, String, StandingLine)>,
 }
 
 /// An action's own page.

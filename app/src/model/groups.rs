@@ -31,3 +31,16 @@ pub struct GroupsView {
     pub kept_member: super::KeptForm,
     pub kept_route: super::KeptForm,
 }
+
+/// An agent's copilot setting, on its page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CopilotView {
+    pub agent_id: i64,
+    /// Whose copilot it is now, as it reads ("rita", "group finance"); none for no one.
+    pub of: Option<String>,
+    /// The form's values: `user:<id>` / `group:<id>` / empty, and the fallback minutes.
+    pub value: String,
+    pub fallback: String,
+    /// Whom it can work for: (value, label).
+    pub choices: Vec<(String, String)>,
+}

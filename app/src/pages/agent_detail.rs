@@ -105,6 +105,7 @@ fn Detail(
                 </ActionForm>
             </section>
         </div>
+        <crate::pages::agent_copilot::CopilotPanel agent_id />
         <GrantsPanel
             agent_id
             grants=d.grants

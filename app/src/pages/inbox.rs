@@ -206,9 +206,27 @@ fn Inbox(
             </nav>
         }
     });
+    let copilots = (!d.copilots.is_empty()).then(|| {
+        let rows = d
+            .copilots
+            .iter()
+            .cloned()
+            .map(|(agent, capability, s)| view! {
+                <li><strong>{agent}</strong>" · "<code>{capability}</code><Standing s /></li>
+            })
+            .collect_view();
+        view! {
+            <section class="panel copilots" data-testid="copilots">
+                <h2>"Your copilots"</h2>
+                <p class="muted small">"Their escalations come to you first. What you approve, change or reject is their track record."</p>
+                <ul class="plain">{rows}</ul>
+            </section>
+        }
+    });
     view! {
         <nav class="tabs" aria-label="Inbox sections">{tabs}</nav>
         {queues}
+        {copilots}
         {filters}
         {body}
         {pager}

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod action_detail;
+pub mod agent_copilot;
 pub mod agent_detail;
 pub mod agent_grants;
 pub mod agent_oversight;

@@ -364,23 +364,10 @@ impl Inbox {
             agents,
             capabilities: caps.into_iter().map(|c| c.name).collect(),
             queues,
-            assignees: self.assignees(&groups).await?,
+            assignees: crate::service::queues::assignees(&self.store).await?,
         })
     }
 
-    /// Whom an item can be assigned to: every active reviewer, then every group.
-    async fn assignees(&self, groups: &[crate::store::queues::GroupRecord]) -> Result<Vec<(String, String)>, GovError> {
-        let mut out: Vec<(String, String)> = self
-            .store
-            .list_users()
-            .await?
-            .into_iter()
-            .filter(|u| u.active && u.roles.contains(crate::roles::Role::Reviewer))
-            .map(|u| (format!("user:{}", u.id), u.username))
-            .collect();
-        out.extend(groups.iter().map(|g| (format!("group:{}", g.id), format!("group {}", g.name))));
-        Ok(out)
-    }
 }
 
 /// One approval given to an action that needs several.

@@ -227,6 +227,27 @@ impl Queues {
     }
 }
 
+/// Whom an item (or a copilot) can be assigned to: every active reviewer, then every group,
+/// as (`user:<id>` or `group:<id>`, how it reads).
+pub(crate) async fn assignees(store: &Store) -> Result<Vec<(String, String)>, GovError> {
+    let mut out: Vec<(String, String)> = store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active && u.roles.contains(Role::Reviewer))
+        .map(|u| (format!("user:{}", u.id), u.username))
+        .collect();
+    out.extend(store.groups().await?.into_iter().map(|g| (format!("group:{}", g.id), format!("group {}", g.name))));
+    Ok(out)
+}
+
+impl Queues {
+    /// Whom an item or a copilot can be assigned to (see [`assignees`]).
+    pub async fn assignees(&self, _who: &AsMember) -> Result<Vec<(String, String)>, GovError> {
+        assignees(&self.store).await
+    }
+}
+
 /// The group a new escalation goes to, by the capability's routing rules (none: the shared
 /// inbox). Rules whose stored condition no longer parses are skipped.
 pub(crate) async fn route_escalation(store: &Store, ctx: &ConditionContext<'_>) -> Result<Option<i64>, GovError> {

@@ -73,3 +73,20 @@ impl Scorecards {
         Ok(out)
     }
 }
+
+impl Scorecards {
+    /// The copilots working for `who` (directly or through a group), each with its standing per
+    /// live grant: the track record its person judges it by.
+    pub async fn copilots_of(&self, who: &AsMember, user_id: i64) -> Result<Vec<(String, Standing)>, GovError> {
+        let groups = self.store.groups_of(user_id).await?;
+        let agents = self.store.copilots_of(user_id, &groups).await?;
+        let ids: Vec<i64> = agents.iter().map(|(id, _)| *id).collect();
+        let pairs: Vec<(i64, String)> =
+            self.store.live_grants_of(&ids).await?.into_iter().map(|g| (g.agent_id, g.capability)).collect();
+        let standings = self.standings(who, &pairs).await?;
+        Ok(standings
+            .into_iter()
+            .map(|s| (agents.iter().find(|(id, _)| *id == s.agent_id).map(|(_, n)| n.clone()).unwrap_or_default(), s))
+            .collect())
+    }
+}

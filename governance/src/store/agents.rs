@@ -278,3 +278,23 @@ pub async fn set_copilot(
         .await?;
     Ok(res.rows_affected == 1)
 }
+
+impl Store {
+    /// Ids and names of the agents that are copilots of `user` or of one of `groups`.
+    pub async fn copilots_of(&self, user: i64, groups: &[i64]) -> Result<Vec<(i64, String)>, GovError> {
+        use sea_orm::{Condition, QuerySelect};
+        Ok(agents::Entity::find()
+            .select_only()
+            .column(agents::Column::Id)
+            .column(agents::Column::Name)
+            .filter(
+                Condition::any()
+                    .add(agents::Column::CopilotUserId.eq(user))
+                    .add(agents::Column::CopilotGroupId.is_in(groups.iter().copied())),
+            )
+            .order_by_asc(agents::Column::Name)
+            .into_tuple()
+            .all(self.db())
+            .await?)
+    }
+}

@@ -104,3 +104,35 @@ async fn queue_forms_check_roles() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("assignee"));
 }
+
+#[tokio::test]
+async fn a_copilots_proposals_reach_its_persons_queue_with_its_record() {
+    let app = spawn_app().await;
+    let (agent, key) = app.agent_with_grant("rita-bot", "finance.refund.issue", "contributor").await;
+    let mut olga = app.browser_as("olga", &["manager"]).await;
+    let mut rita = app.browser_as("rita", &["reviewer"]).await;
+    let rex = app.browser_as("rex", &["reviewer"]).await;
+    let rita_id = app.db.user_by_name("rita").await.unwrap().unwrap().id;
+    let (aid, person) = (agent.to_string(), format!("user:{rita_id}"));
+    // A bad fallback comes back under its field, with the choice kept.
+    let form = [("agent_id", aid.as_str()), ("person", person.as_str()), ("fallback_minutes", "0")];
+    let res = app.post_form_on(&mut olga, &format!("/agents/{agent}"), "/api/agents/copilot", &form).await;
+    let page = app.get(&olga, &app.back_to(&res)).await.text().await.unwrap();
+    assert!(page.contains(r#"data-field="fallback_minutes""#));
+    assert!(page.contains(&format!(r#"value="{person}" selected"#)) || page.contains(&format!(r#"selected value="{person}""#)));
+    let form = [("agent_id", aid.as_str()), ("person", person.as_str()), ("fallback_minutes", "45")];
+    let res = app.post_form(&mut olga, "/api/agents/copilot", &form).await;
+    assert_eq!((res.status(), location(&res)), (StatusCode::FOUND, format!("/agents/{agent}")));
+    let page = app.get(&olga, &format!("/agents/{agent}")).await.text().await.unwrap();
+    assert!(page.contains("Copilot of rita"), "the agent page says whose copilot it is");
+    // Reviewers cannot make copilots.
+    let res = app.post_api(&mut rita, "/api/agents/copilot", &form).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let (id, _) = ask(&app, &key, 30.0, "copilot proposal").await;
+    let mine = app.get(&rita, "/inbox?view=approval&queue=mine").await.text().await.unwrap();
+    assert!(mine.contains(&format!(r#"data-action="{id}""#)) && mine.contains("Assigned to rita until"));
+    assert!(mine.contains(r#"data-testid="copilots""#) && mine.contains("rita-bot"), "rita sees her copilot's record");
+    let shared = app.get(&rex, "/inbox?view=approval&queue=unassigned").await.text().await.unwrap();
+    assert!(!shared.contains(&format!(r#"data-action="{id}""#)), "not in the shared queue before the fallback");
+}
