@@ -202,6 +202,38 @@ async fn approve_execute_roll_back_with_a_record_of_each_step() {
 }
 
 #[tokio::test]
+async fn batch_approval_is_for_at_most_25_alike_items() {
+    for db in common::backends().await {
+        let w = world(&db.store).await;
+        w.grant("finance.refund.issue", "contributor").await;
+        w.grant("finance.report.generate", "contributor").await;
+        let rita = w.rita.as_reviewer().unwrap();
+        let mut refunds = Vec::new();
+        for _ in 0..26 {
+            let id = w.ask(30.0, "EUR").await;
+            refunds.push((id, w.hash(id).await));
+        }
+        let too_many = w.lifecycle.review_many(&rita, &refunds, Verdict::Approve, "").await;
+        assert!(matches!(&too_many, Err(GovError::Invalid { field: "ids", message }) if message.contains("at most 25")), "{too_many:?}");
+        let req: ActionRequest = serde_json::from_value(json!({
+            "capability": "finance.report.generate", "params": {"period": "2026-11"}, "confidence": 0.9,
+        }))
+        .unwrap();
+        let report = w.decisions.request(&w.me().await, req).await.unwrap().id;
+        let mixed = vec![refunds[0].clone(), (report, w.hash(report).await)];
+        let refused = w.lifecycle.review_many(&rita, &mixed, Verdict::Approve, "").await;
+        assert!(matches!(&refused, Err(GovError::Invalid { field: "ids", message }) if message.contains("alike")), "{refused:?}");
+        assert_eq!(w.state(report).await, "needs_approval", "{}: nothing approved", db.name);
+        // Rejecting a mixed batch is still one judgement about each: allowed.
+        let out = w.lifecycle.review_many(&rita, &mixed, Verdict::Reject, "not now").await.unwrap();
+        assert_eq!(out.done.len(), 2, "{}", db.name);
+        let out = w.lifecycle.review_many(&rita, &refunds[1..], Verdict::Approve, "").await.unwrap();
+        assert_eq!(out.done.len(), 25, "{}", db.name);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn two_reviewers_racing_on_200_items_make_one_transition_each() {
     for db in common::backends().await {
         let w = world(&db.store).await;
@@ -215,7 +247,14 @@ async fn two_reviewers_racing_on_200_items_make_one_transition_each() {
         let (pa, pb) = (picks.clone(), picks.clone());
         let (ra, rb) = (w.rita.clone(), w.rex.clone());
         let first = tokio::spawn(async move {
-            a.review_many(&ra.as_reviewer().unwrap(), &pa, Verdict::Approve, "looks right").await.unwrap()
+            // Approvals go in batches of at most 25 alike items.
+            let mut all = governance::service::lifecycle::Bulk::default();
+            for chunk in pa.chunks(governance::service::lifecycle::MOST_BATCH_APPROVALS) {
+                let out = a.review_many(&ra.as_reviewer().unwrap(), chunk, Verdict::Approve, "looks right").await.unwrap();
+                all.done.extend(out.done);
+                all.skipped.extend(out.skipped);
+            }
+            all
         });
         let second = tokio::spawn(async move {
             // The other reviewer goes through the list from the end.

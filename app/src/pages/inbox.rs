@@ -302,7 +302,7 @@ fn Items(
                 <input type="hidden" name="back" value=bulk_back />
                 <div class="bulk-row">
                     <div class="bulk-comment">
-                        <label for="bulk-comment">"Decide the ticked actions with one comment"</label>
+                        <label for="bulk-comment">"Decide the ticked actions with one comment (approve together only alike items: one capability and rule, at most 25)"</label>
                         <input id="bulk-comment" name="comment" placeholder="Required to reject" value=bulk_comment />
                     </div>
                     <button type="submit" name="verdict" value="approve" class="btn btn-primary">"Approve ticked"</button>

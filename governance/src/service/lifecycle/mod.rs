@@ -15,6 +15,7 @@ mod edits;
 pub mod execution;
 pub mod peer_checks;
 mod reviews;
+pub use reviews::MOST_BATCH_APPROVALS;
 
 use crate::error::GovError;
 use crate::evidence::{Actor, Draft};

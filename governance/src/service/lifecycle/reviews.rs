@@ -11,6 +11,9 @@ use crate::store::actions::ActionRecord;
 use crate::store::transitions::Changes;
 use serde_json::{Value, json};
 
+/// Most items one batch approval may cover.
+pub const MOST_BATCH_APPROVALS: usize = 25;
+
 impl Lifecycle {
     /// Approves or rejects a pending action. An approval binds to the action as shown: if its
     /// hash is not `shown_hash` any more, nothing is approved. A template may forbid the
@@ -85,6 +88,9 @@ impl Lifecycle {
             return Err(GovError::invalid("ids", "select at least one action"));
         }
         comment("comment", text, verdict == Verdict::Reject)?;
+        if verdict == Verdict::Approve {
+            self.alike(selected).await?;
+        }
         let mut out = Bulk::default();
         for (id, hash) in selected {
             match self.review(who, *id, verdict, hash, text).await {
@@ -94,6 +100,41 @@ impl Lifecycle {
             }
         }
         Ok(out)
+    }
+
+    /// Approving several at once is for alike items only — one capability under one template
+    /// rule (template and version), at most [`MOST_BATCH_APPROVALS`] — so a batch is one
+    /// judgement applied to cases that share it, not a way to clear the queue.
+    async fn alike(&self, selected: &[(i64, String)]) -> Result<(), GovError> {
+        if selected.len() > MOST_BATCH_APPROVALS {
+            return Err(GovError::invalid(
+                "ids",
+                format!("approve at most {MOST_BATCH_APPROVALS} items at once ({} ticked)", selected.len()),
+            ));
+        }
+        let ids: Vec<i64> = selected.iter().map(|(id, _)| *id).collect();
+        let mut kinds: Vec<(String, Option<(i64, i64)>)> = Vec::new();
+        for a in self.store.actions_by_ids(&ids).await? {
+            let rule = match a.grant_id {
+                Some(g) => crate::store::grants::by_id(self.store.db(), g).await?.map(|g| (g.template_id, g.template_version)),
+                None => None,
+            };
+            if !kinds.contains(&(a.capability.clone(), rule)) {
+                kinds.push((a.capability, rule));
+            }
+        }
+        if kinds.len() > 1 {
+            let names: Vec<&str> = kinds.iter().map(|(c, _)| c.as_str()).collect();
+            return Err(GovError::invalid(
+                "ids",
+                format!(
+                    "approve together only alike items — one capability under one template rule; these are {} kinds ({}): tick one kind, or decide them one by one",
+                    kinds.len(),
+                    names.join(", ")
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Confirms a supervised action: it becomes final.
