@@ -131,3 +131,35 @@ pub async fn configure_detector(
     leptos_axum::redirect("/monitoring");
     Ok(())
 }
+
+/// Each reviewer's figures (managers): decisions, median time to decide, approval and glance
+/// shares with their cases, and the waiting items assigned to or claimed by them.
+#[server(endpoint = "monitoring/reviewers")]
+pub async fn reviewer_figures() -> Result<Vec<crate::model::ReviewerRow>, AppError> {
+    use crate::api::scorecard_rows::cell;
+    use crate::server::context::{gov, principal, state};
+    let token = principal()?.as_manager().map_err(gov)?;
+    let rows = state()?.monitoring.reviewer_figures(&token).await.map_err(gov)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| crate::model::ReviewerRow {
+            reviewer: r.reviewer,
+            decided: r.figures.decided,
+            median: r.figures.median_seconds.map(|s| crate::api::monitoring::seconds_words(s)),
+            approved: cell(r.figures.approved),
+            glances: cell(r.figures.glances),
+            load: r.load,
+        })
+        .collect())
+}
+
+/// "4 s", "3 min", "2.5 h": a duration as a person reads it.
+pub fn seconds_words(s: f64) -> String {
+    if s < 90.0 {
+        format!("{s:.0} s")
+    } else if s < 90.0 * 60.0 {
+        format!("{:.0} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}

@@ -44,3 +44,18 @@ pub struct CopilotView {
     /// Whom it can work for: (value, label).
     pub choices: Vec<(String, String)>,
 }
+
+/// One reviewer's figures on /monitoring.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewerRow {
+    pub reviewer: String,
+    /// Decisions judged (the last 100 of the last 7 days).
+    pub decided: u64,
+    /// Median time from an item's arrival to the decision.
+    pub median: Option<String>,
+    pub approved: super::RateCell,
+    /// Of the approvals, within 5 seconds.
+    pub glances: super::RateCell,
+    /// Waiting items assigned to or claimed by them.
+    pub load: u64,
+}

@@ -34,6 +34,47 @@ pub fn MonitoringPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <Reviewers />
+    }
+}
+
+/// Each reviewer's figures: what the rubber-stamping detector reads, for a manager to see.
+#[component]
+fn Reviewers() -> impl IntoView {
+    use crate::components::chart::RateBar;
+    let rows = Resource::new(|| (), |_| crate::api::monitoring::reviewer_figures());
+    view! {
+        <section class="panel" data-testid="reviewer-figures">
+            <h2>"Reviewers — last 7 days"</h2>
+            <p class="muted small">"Over each reviewer's last 100 decisions of the last 7 days — the ones the rubber-stamping detector judges. A glance is an approval within 5 seconds of the item's arrival. Load is what waits assigned to or claimed by them now."</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match rows.await {
+                        Ok(rows) if rows.is_empty() => view! { <p class="muted">"No reviewers yet."</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <div class="table-scroll">
+                                <table class="table stack" id="reviewers-table">
+                                    <thead><tr><th>"Reviewer"</th><th>"Decided"</th><th>"Median time"</th><th>"Approved"</th><th>"Glances"</th><th>"Load"</th></tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|r| view! {
+                                            <tr data-reviewer=r.reviewer.clone()>
+                                                <td data-label="Reviewer" class="card-title"><strong>{r.reviewer.clone()}</strong></td>
+                                                <td data-label="Decided">{r.decided}</td>
+                                                <td data-label="Median time">{r.median.clone().unwrap_or_else(|| "—".into())}</td>
+                                                <td data-label="Approved"><RateBar rate=r.approved.clone() />" "<span class="small">{r.approved.words()}</span></td>
+                                                <td data-label="Glances"><span class="small">{r.glances.words()}</span></td>
+                                                <td data-label="Load">{r.load}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <div class="alert alert-error">{e.to_string()}</div> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }
 

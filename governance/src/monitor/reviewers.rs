@@ -68,10 +68,54 @@ pub fn rubber_stamping(decisions: &[ReviewerDecision], alpha: f64) -> Judgement 
     if fires { Judgement::Fires { finding } } else { Judgement::Quiet { finding } }
 }
 
+/// A reviewer's figures over the decisions the detector judges: how many, the median time
+/// from an item's arrival to the decision, the share approved and the share of approvals made
+/// within a glance — each rate with its sample size.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Figures {
+    pub decided: u64,
+    pub median_seconds: Option<f64>,
+    pub approved: crate::reliability::Rate,
+    /// Of the approvals, those within [`GLANCE_SECONDS`].
+    pub glances: crate::reliability::Rate,
+}
+
+/// The figures of `decisions`.
+pub fn figures(decisions: &[ReviewerDecision]) -> Figures {
+    use crate::reliability::Rate;
+    let mut times: Vec<f64> = decisions.iter().map(|d| d.seconds).filter(|s| s.is_finite()).collect();
+    times.sort_by(f64::total_cmp);
+    let median = match times.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(times[n / 2]),
+        n => Some((times[n / 2 - 1] + times[n / 2]) / 2.0),
+    };
+    let approved = decisions.iter().filter(|d| d.approved).count() as u64;
+    let glances = decisions.iter().filter(|d| d.approved && d.seconds < GLANCE_SECONDS).count() as u64;
+    Figures {
+        decided: decisions.len() as u64,
+        median_seconds: median,
+        approved: Rate::new(approved, decisions.len() as u64),
+        glances: Rate::new(glances, approved),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn figures_count_what_the_detector_reads() {
+        let d = |approved, seconds| ReviewerDecision { approved, seconds };
+        let f = figures(&[d(true, 2.0), d(true, 30.0), d(false, 60.0), d(true, 4.0)]);
+        assert_eq!(f.decided, 4);
+        assert_eq!(f.median_seconds, Some(17.0));
+        assert_eq!((f.approved.hits, f.approved.n), (3, 4));
+        assert_eq!((f.glances.hits, f.glances.n), (2, 3), "glances are counted among approvals");
+        assert_eq!(figures(&[]).median_seconds, None);
+        assert_eq!(figures(&[d(true, 9.0)]).median_seconds, Some(9.0));
+    }
 
     const ALPHA: f64 = 0.001;
 

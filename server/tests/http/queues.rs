@@ -136,3 +136,29 @@ async fn a_copilots_proposals_reach_its_persons_queue_with_its_record() {
     let shared = app.get(&rex, "/inbox?view=approval&queue=unassigned").await.text().await.unwrap();
     assert!(!shared.contains(&format!(r#"data-action="{id}""#)), "not in the shared queue before the fallback");
 }
+
+#[tokio::test]
+async fn managers_see_each_reviewers_figures_and_load() {
+    let app = spawn_app().await;
+    let (_, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
+    let mut rita = app.browser_as("rita", &["reviewer"]).await;
+    let olga = app.browser_as("olga", &["manager"]).await;
+    for amount in [10.0, 11.0] {
+        let (id, hash) = ask(&app, &key, amount, "figures").await;
+        let sid = id.to_string();
+        let form = [("id", sid.as_str()), ("action_hash", hash.as_str()), ("verdict", "approve"), ("comment", ""), ("back", "/inbox")];
+        app.post_form(&mut rita, "/api/inbox/review", &form).await;
+    }
+    let (claimed, _) = ask(&app, &key, 12.0, "claimed").await;
+    let sid = claimed.to_string();
+    app.post_form(&mut rita, "/api/inbox/claim", &[("id", sid.as_str()), ("back", "/inbox")]).await;
+    let page = app.get(&olga, "/monitoring").await.text().await.unwrap();
+    let at = page.find(r#"data-reviewer="rita""#).expect("rita's row");
+    let row = &page[at..at + page[at..].find("</tr>").unwrap()];
+    assert!(row.contains(r#"data-label="Decided">2<"#), "{row}");
+    assert!(row.contains("100% of 2"), "the approval share with its cases: {row}");
+    assert!(row.contains(r#"data-label="Load">1<"#), "one claimed item waits: {row}");
+    let mut rex = app.browser_as("rex", &["reviewer"]).await;
+    let res = app.post_api(&mut rex, "/api/monitoring/reviewers", &[]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

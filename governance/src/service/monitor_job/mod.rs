@@ -33,7 +33,7 @@ use std::collections::BTreeMap;
 use vocab::AgentStatus;
 
 mod apply_open;
-mod reviewers;
+pub(crate) mod reviewers;
 pub use apply_open::Applied;
 
 /// The lease's name.

@@ -318,3 +318,4 @@ pub fn judge(days: &[(NaiveDate, Group)], extra: &Extra, today: NaiveDate, setti
 
 #[cfg(test)]
 mod tests;
+pub mod reviewer_figures;
