@@ -46,6 +46,7 @@ enum Actions {
     AssignedGroupId,
     ClaimedBy,
     ClaimedAt,
+    CreatedAt,
 }
 
 const ACTION_COLUMNS: [Actions; 4] =
@@ -123,6 +124,8 @@ impl MigrationTrait for Migration {
         for (name, col) in [
             ("idx_actions_state_group", Actions::AssignedGroupId),
             ("idx_actions_state_assignee", Actions::AssignedUserId),
+            // "Oldest first".
+            ("idx_actions_state_created", Actions::CreatedAt),
         ] {
             let index = Index::create().name(name).table(Actions::Table).col(Actions::State).col(col).to_owned();
             manager.create_index(index).await?;
@@ -131,7 +134,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for name in ["idx_actions_state_group", "idx_actions_state_assignee"] {
+        for name in ["idx_actions_state_group", "idx_actions_state_assignee", "idx_actions_state_created"] {
             manager.drop_index(Index::drop().name(name).table(Actions::Table).to_owned()).await?;
         }
         for col in ACTION_COLUMNS {

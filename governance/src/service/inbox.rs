@@ -282,14 +282,9 @@ impl Inbox {
             },
             ..base.clone()
         };
-        let mut queues = Vec::new();
-        for queue in Queue::ALL {
-            let n = match queue {
-                Queue::MyGroups if my_groups.is_empty() => 0,
-                _ => self.store.inbox_count(&of_queue(queue)).await?,
-            };
-            queues.push((queue, n));
-        }
+        let filters: Vec<QueueFilter> = Queue::ALL.iter().map(|queue| of_queue(*queue).queue).collect();
+        let counted = self.store.queue_counts(&base, &filters).await?;
+        let queues: Vec<(Queue, u64)> = Queue::ALL.into_iter().zip(counted).collect();
         let filter = of_queue(q.queue);
         let order = if q.by_risk {
             let at = |r: Risk| caps.iter().filter(|c| c.risk == r).map(|c| c.name.clone()).collect();

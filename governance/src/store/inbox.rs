@@ -8,7 +8,7 @@ use crate::store::Store;
 use crate::store::actions::ActionRecord;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, NullOrdering};
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 /// Actions waiting in one state (and peer-review flag): how many, and since when the oldest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +81,32 @@ pub enum InboxOrder {
     Oldest,
 }
 
+/// Which rows a queue holds (none: every row). A copilot's escalation is its person's (or
+/// group's) only until `assigned_until`.
+fn queue_condition(queue: &QueueFilter, now: DateTime<Utc>) -> Option<Condition> {
+    let held = || Condition::any().add(actions::Column::AssignedUntil.is_null()).add(actions::Column::AssignedUntil.gt(now));
+    match queue {
+        QueueFilter::All => None,
+        QueueFilter::Mine(me) => Some(
+            Condition::any()
+                .add(Condition::all().add(actions::Column::AssignedUserId.eq(*me)).add(held()))
+                .add(actions::Column::ClaimedBy.eq(*me)),
+        ),
+        QueueFilter::Groups(groups) => Some(
+            Condition::all().add(actions::Column::AssignedGroupId.is_in(groups.iter().copied())).add(held()),
+        ),
+        QueueFilter::Unassigned => Some(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(actions::Column::AssignedUserId.is_null())
+                        .add(actions::Column::AssignedGroupId.is_null()),
+                )
+                .add(actions::Column::AssignedUntil.lte(now)),
+        ),
+    }
+}
+
 fn filtered(f: &InboxFilter, backend: DbBackend) -> Select<actions::Entity> {
     let mut q = actions::Entity::find().filter(actions::Column::State.is_in(f.states.iter().map(|s| s.as_str())));
     if let Some(a) = f.agent_id {
@@ -92,29 +118,9 @@ fn filtered(f: &InboxFilter, backend: DbBackend) -> Select<actions::Entity> {
     if let Some(p) = f.peer_review {
         q = q.filter(actions::Column::PeerReview.eq(p));
     }
-    // A copilot's escalation is its person's (or group's) only until `assigned_until`.
-    let now = crate::clock::now();
-    let held = || Condition::any().add(actions::Column::AssignedUntil.is_null()).add(actions::Column::AssignedUntil.gt(now));
-    q = match &f.queue {
-        QueueFilter::All => q,
-        QueueFilter::Mine(me) => q.filter(
-            Condition::any()
-                .add(Condition::all().add(actions::Column::AssignedUserId.eq(*me)).add(held()))
-                .add(actions::Column::ClaimedBy.eq(*me)),
-        ),
-        QueueFilter::Groups(groups) => {
-            q.filter(actions::Column::AssignedGroupId.is_in(groups.iter().copied())).filter(held())
-        }
-        QueueFilter::Unassigned => q.filter(
-            Condition::any()
-                .add(
-                    Condition::all()
-                        .add(actions::Column::AssignedUserId.is_null())
-                        .add(actions::Column::AssignedGroupId.is_null()),
-                )
-                .add(actions::Column::AssignedUntil.lte(now)),
-        ),
-    };
+    if let Some(c) = queue_condition(&f.queue, crate::clock::now()) {
+        q = q.filter(c);
+    }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = contains_pattern(text);
         let mut any = Condition::any();
@@ -150,6 +156,32 @@ impl Store {
                 State::parse(&state).map(|state| Waiting { state, peer_review, count: u64::try_from(n).unwrap_or(0), oldest })
             })
             .collect())
+    }
+
+    /// How many actions match `f` in each of `queues` (its own queue ignored), in one pass.
+    pub async fn queue_counts(&self, f: &InboxFilter, queues: &[QueueFilter]) -> Result<Vec<u64>, GovError> {
+        let now = crate::clock::now();
+        let all = InboxFilter { queue: QueueFilter::All, ..f.clone() };
+        let mut q = filtered(&all, self.backend()).select_only();
+        for (i, queue) in queues.iter().enumerate() {
+            let counted: Expr = match queue_condition(queue, now) {
+                Some(c) => Expr::case(c, 1).finally(0).into(),
+                None => Expr::val(1),
+            };
+            let summed: Expr = Func::coalesce([Func::sum(counted).into(), Expr::val(0)]).into();
+            q = q.column_as(summed, format!("q{i}"));
+        }
+        let stmt = q.build(self.backend());
+        let row = self.db().query_one_raw(stmt).await?;
+        let mut out = Vec::with_capacity(queues.len());
+        for i in 0..queues.len() {
+            let n: Option<i64> = match &row {
+                Some(r) => r.try_get("", &format!("q{i}"))?,
+                None => None,
+            };
+            out.push(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)));
+        }
+        Ok(out)
     }
 
     /// How many actions match.
