@@ -162,8 +162,15 @@ pub async fn review_action(
             return Ok::<_, AppError>("approved-edited");
         }
         let v = self::verdict(verdict)?;
-        st.lifecycle.review(&token, id, v, &action_hash, &comment).await.map_err(gov)?;
-        Ok(if v == governance::shadow::Verdict::Approve { "approved" } else { "rejected" })
+        let after = st.lifecycle.review(&token, id, v, &action_hash, &comment).await.map_err(gov)?;
+        Ok(match v {
+            // One of several approvals: the action still waits for another person.
+            governance::shadow::Verdict::Approve if after.state == governance::lifecycle::State::NeedsApproval => {
+                "approval-added"
+            }
+            governance::shadow::Verdict::Approve => "approved",
+            governance::shadow::Verdict::Reject => "rejected",
+        })
     };
     let word = kept_if_refused(REVIEW_FORM, &typed, done.await.map_err(|e| e.scoped(&sid))).await?;
     done_and_back(&back, &format!("{word}.1.0")).await;

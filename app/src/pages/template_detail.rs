@@ -381,7 +381,7 @@ fn RuleFields(
                 <div>
                     <label class="check spaced">
                         <input type="checkbox" name="approvals_distinct_groups" value="on" checked=r.approvals_distinct_groups />
-                        "From distinct reviewer groups"
+                        "Distinct reviewer groups: one approval per group"
                     </label>
                 </div>
             </div>
