@@ -65,7 +65,7 @@ pub fn ActionFacts(card: ActionCard) -> impl IntoView {
     view! {
         <div class="facts-grid">
             <div>
-                <h4>"Proposed"</h4>
+                <h4>{if c.edited.is_empty() { "Proposed" } else { "Approved (changed by a reviewer)" }}</h4>
                 {if c.params.is_empty() {
                     view! { <p class="muted">"No params."</p> }.into_any()
                 } else {

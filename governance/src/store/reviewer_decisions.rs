@@ -9,7 +9,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use std::collections::BTreeMap;
 
 /// The kinds of record in which a person approved or rejected an action.
-pub const KINDS: [&str; 2] = ["action.approved", "action.rejected"];
+/// (An approval that was one of several people's counts as the approver's decision too.)
+pub const KINDS: [&str; 3] = ["action.approved", "action.rejected", "action.approval_added"];
 
 /// One decision: the action, approved or not, and the seconds from its proposal.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,7 +81,7 @@ pub async fn recent_of(
             let action_id: i64 = id.parse().ok()?;
             let arrived = proposed.get(&action_id)?;
             let seconds = (at - *arrived).num_milliseconds().max(0) as f64 / 1000.0;
-            Some(Decided { action_id, approved: kind == KINDS[0], seconds, at })
+            Some(Decided { action_id, approved: kind != "action.rejected", seconds, at })
         })
         .collect())
 }

@@ -21,8 +21,8 @@ mod one_statement;
 
 /// Kinds of evidence record in which a person decided on one of the agent's actions (its
 /// distinct reviewers).
-pub const DECIDING_KINDS: [&str; 4] =
-    ["action.approved", "action.rejected", "action.shadow_recorded", "action.peer_resolved"];
+pub const DECIDING_KINDS: [&str; 5] =
+    ["action.approved", "action.rejected", "action.shadow_recorded", "action.peer_resolved", "action.approval_added"];
 
 /// Which group of `scorecard_counts` an action is in.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
