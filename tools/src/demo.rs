@@ -29,7 +29,8 @@ struct Sim {
     judged: Option<f64>,
 }
 
-const PEOPLE: [(&str, &str); 3] = [("mona", "manager"), ("rita", "reviewer"), ("aldo", "auditor")];
+const PEOPLE: [(&str, &str); 4] =
+    [("mona", "manager"), ("rita", "reviewer"), ("ravi", "reviewer"), ("aldo", "auditor")];
 
 /// Languages support-bot has answered in before the demo starts, each reply approved once by
 /// rita: only a language it never used (Portuguese) is escalated as new.
@@ -157,14 +158,14 @@ async fn seed_org(state: &AppState) -> Result<(Vec<Sim>, std::sync::Arc<trust::J
     let support_tpl = builtin("Support replies")?;
     let ops_tpl = builtin("Operations change proposals")?;
     let finance_tpl = builtin("Finance analysis and refunds")?;
-    let refunds = seed::template_copy(
-        state,
-        mona,
-        "Finance analysis and refunds",
-        "Refunds (demo)",
-        seed::rule("finance.refund.issue", "0.85", "amount <= 150", true),
-    )
-    .await?;
+    // Refunds over 250 need two people's approval.
+    let refund_rule = RuleForm {
+        approvals_required: "2".into(),
+        approvals_when: "context.params.amount > 250".into(),
+        ..seed::rule("finance.refund.issue", "0.85", "amount <= 150", true)
+    };
+    let refunds =
+        seed::template_copy(state, mona, "Finance analysis and refunds", "Refunds (demo)", refund_rule).await?;
     // The built-in support template allows 60 replies an hour; the simulated support-bot
     // answers about 1,500, so its demo copy allows more.
     let support_rule = RuleForm {
@@ -223,6 +224,17 @@ async fn seed_org(state: &AppState) -> Result<(Vec<Sim>, std::sync::Arc<trust::J
         let (key, _) = agent_key(state, mona, new(name, purpose, "production"), &grants).await?;
         sims.push(Sim { name, key, asks: support_reply, judged: Some(agree) });
     }
+    // rita's copilot: its refunds come to her first; escalated refunds of refund-bot over 150
+    // go to the finance reviewers (rita and ravi).
+    let (key, _) = agent_key(
+        state,
+        mona,
+        new("rita-copilot", "Drafts rita's refunds for her to accept, change or dismiss", "production"),
+        &[("finance.refund.issue", refunds, "contributor")],
+    )
+    .await?;
+    seed::copilot_and_group(state, mona, "rita-copilot", people[1].user_id, &["rita", "ravi"]).await?;
+    sims.push(Sim { name: "rita-copilot", key, asks: finance, judged: None });
     let drift_key = drift::seed(state, mona, &judges.reviewers).await?;
     Ok((sims, judges, drift_key))
 }
@@ -262,6 +274,9 @@ pub async fn start(
     println!("  Simulated reviewers rosa and raj judge apprentice-bot and shaky-bot, observers on trial:");
     println!(
         "  within a few minutes apprentice-bot is ready to promote (Agents), shaky-bot is not. Stop with ctrl-c.\n"
+    );
+    println!(
+        "  rita-copilot's refunds wait in rita's inbox (Mine); refunds over 250 need rita and ravi both; refund-bot's\n  escalations over 150 go to the finance reviewers group (Agents → Reviewer groups and routing).\n"
     );
     println!(
         "  drift-bot degrades after {} s: the rejection-rate detector demotes it and raises an alert (Alerts).\n",

@@ -72,3 +72,30 @@ pub fn rule(capability: &str, min_confidence: &str, limits: &str, supervised: bo
         ..RuleForm::default()
     }
 }
+
+/// Makes `agent` the copilot of the person `person` (a user id), forms the group "finance reviewers"
+/// of all of them and routes escalated refunds over 150 to it; once (reused when it exists).
+pub async fn copilot_and_group(
+    state: &AppState,
+    by: &Principal,
+    agent: &str,
+    person: i64,
+    reviewers: &[&str],
+) -> Result<(), GovError> {
+    use governance::service::claims::AssignTo;
+    use governance::service::queues::RouteForm;
+    let token = by.as_manager()?;
+    let member = by.as_member()?;
+    if state.queues.groups(&member).await?.iter().any(|g| g.name == "finance reviewers") {
+        return Ok(());
+    }
+    let group = state.queues.create_group(&token, "finance reviewers").await?;
+    for name in reviewers {
+        state.queues.add_member(&token, group, name).await?;
+    }
+    let route = RouteForm { capability: "finance.refund.issue".into(), condition: "context.params.amount > 150".into(), group_id: group };
+    state.queues.add_route(&token, route).await?;
+    let agents = state.agents.list(&token).await?;
+    let copilot = agents.iter().find(|a| a.name == agent).ok_or_else(|| GovError::NotFound(agent.into()))?;
+    state.agents.set_copilot(&token, copilot.id, AssignTo::User(person), "60").await
+}

@@ -35,12 +35,21 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     let app = spawn_app().await;
     let (stopping, stop) = tokio::sync::watch::channel(false);
     tenure_tools::demo::start(&app.state, app.base.clone(), stop, Duration::from_secs(1)).await.unwrap();
-    for name in ["mona", "rita", "aldo"] {
+    for name in ["mona", "rita", "ravi", "aldo"] {
         assert!(app.db.user_by_name(name).await.unwrap().is_some(), "{name} seeded");
     }
     assert!(app.state.accounts.login("rita", "rita demo password", "test").await.is_ok());
     let agents = app.db.list_agents().await.unwrap();
-    assert_eq!(agents.len(), 7);
+    assert_eq!(agents.len(), 8);
+    // rita's copilot reports to her; large refunds need two people; a group gets routed items.
+    let copilot = agents.iter().find(|a| a.name == "rita-copilot").unwrap();
+    let rita = app.db.user_by_name("rita").await.unwrap().unwrap();
+    assert_eq!(copilot.copilot.and_then(|c| c.user_id), Some(rita.id));
+    assert_eq!(app.db.groups().await.unwrap().iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["finance reviewers"]);
+    assert!(!app.db.routes().await.unwrap().is_empty());
+    let tpl = app.db.template_by_name("Refunds (demo)").await.unwrap().unwrap();
+    let body = app.db.template_versions(tpl.id).await.unwrap().into_iter().find(|v| v.version == tpl.current_version).unwrap().body;
+    assert_eq!(body.rule("finance.refund.issue").and_then(|r| r.quorum.as_ref()).map(|q| q.required), Some(2));
     // support-bot starts with a history: a reply in each of three languages approved by rita,
     // so those languages are known and only a new one escalates.
     let support = agents.iter().find(|a| a.name == "support-bot").unwrap();

@@ -57,6 +57,35 @@ fn ascii_lower(e: Expr, backend: DbBackend) -> Expr {
     }
 }
 
+/// `col` contains `text`, ASCII letters in any case and everything else as it is — the same
+/// matches on both databases: SQLite by `lower(col) LIKE`, PostgreSQL by a regular expression
+/// with each ASCII letter as `[xX]` (its `lower()` would fold every script, and `translate`
+/// over long params is slow).
+fn contains(col: actions::Column, text: &str, backend: DbBackend) -> Expr {
+    match backend {
+        DbBackend::Postgres => {
+            let mut re = String::new();
+            for c in text.chars() {
+                if c.is_ascii_alphabetic() {
+                    re.push('[');
+                    re.push(c.to_ascii_lowercase());
+                    re.push(c.to_ascii_uppercase());
+                    re.push(']');
+                } else if c.is_ascii_alphanumeric() || !c.is_ascii() || c == ' ' {
+                    re.push(c);
+                } else {
+                    re.push('\\');
+                    re.push(c);
+                }
+            }
+            let name = sea_orm::IdenStatic::as_str(&col);
+            Expr::cust_with_values(format!(r#""actions"."{name}" ~ $1"#), [re])
+        }
+        _ => ascii_lower(Expr::col((actions::Entity, col)).into(), backend)
+            .like(LikeExpr::new(contains_pattern(text)).escape('\\')),
+    }
+}
+
 /// `text` as a LIKE pattern matching it anywhere, its own `%`, `_` and `\` taken literally.
 fn contains_pattern(text: &str) -> String {
     let mut p = String::from("%");
@@ -122,11 +151,10 @@ fn filtered(f: &InboxFilter, backend: DbBackend) -> Select<actions::Entity> {
         q = q.filter(c);
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = contains_pattern(text);
+        let cols = [actions::Column::Capability, actions::Column::Params, actions::Column::Reasoning, actions::Column::TaskRef];
         let mut any = Condition::any();
-        for col in [actions::Column::Capability, actions::Column::Params, actions::Column::Reasoning, actions::Column::TaskRef] {
-            let lowered = ascii_lower(Expr::col((actions::Entity, col)).into(), backend);
-            any = any.add(lowered.like(LikeExpr::new(pattern.clone()).escape('\\')));
+        for col in cols {
+            any = any.add(contains(col, text, backend));
         }
         q = q.filter(any);
     }
