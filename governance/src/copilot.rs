@@ -53,7 +53,10 @@ pub fn hold_for_person(outcome: Outcome, copilot: bool, tier_by_override: bool) 
     if copilot && tier_by_override && outcome.decision == Decision::Allowed {
         return Outcome {
             decision: Decision::NeedsApproval,
-            rule: format!("{} — held for its person: a copilot acts alone only on an executor tier earned by the criteria, and this one was granted by override", outcome.rule),
+            rule: format!(
+                "{} — held for its person: a copilot acts alone only on an executor tier earned by the criteria, and this one was granted by override",
+                outcome.rule
+            ),
             supervised: false,
         };
     }

@@ -74,7 +74,8 @@ pub fn check(original: &Value, edited: &Value, limits: &[Limit]) -> Result<Optio
     let mut changed: Vec<String> = Vec::new();
     for op in &patch.0 {
         let path = op.path().to_string();
-        let top = path.trim_start_matches('/').split('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
+        let top =
+            path.trim_start_matches('/').split('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
         if !changed.contains(&top) {
             changed.push(top);
         }
@@ -141,7 +142,9 @@ mod tests {
         let original = json!({"amount": 100, "order": "A"});
         let lim = [limit("amount", 500.0)];
         assert!(check(&original, &json!({"order": "A"}), &lim).unwrap_err().contains("not remove it"));
-        assert!(check(&original, &json!({"amount": "100", "order": "A"}), &lim).unwrap_err().contains("must be a number"));
+        assert!(
+            check(&original, &json!({"amount": "100", "order": "A"}), &lim).unwrap_err().contains("must be a number")
+        );
         // A limit on a param neither side has does not apply.
         assert!(check(&original, &json!({"amount": 90, "order": "A"}), &[limit("fee", 1.0)]).unwrap().is_some());
     }

@@ -107,7 +107,11 @@ pub fn judge(
         None
     };
     let count = u32::try_from(given.len()).unwrap_or(u32::MAX).saturating_add(1);
-    if count >= required { Ok(Counted::Reached { group }) } else { Ok(Counted::Partial { missing: required - count, group }) }
+    if count >= required {
+        Ok(Counted::Reached { group })
+    } else {
+        Ok(Counted::Partial { missing: required - count, group })
+    }
 }
 
 #[cfg(test)]
@@ -116,7 +120,13 @@ mod tests {
     use serde_json::json;
 
     fn ctx(params: &serde_json::Value) -> ConditionContext<'_> {
-        ConditionContext { agent: "bot", environment: "production", capability: "finance.refund.issue", params, confidence: 0.9 }
+        ConditionContext {
+            agent: "bot",
+            environment: "production",
+            capability: "finance.refund.issue",
+            params,
+            confidence: 0.9,
+        }
     }
 
     fn g(user_id: i64, group: Option<&str>) -> Given {
@@ -161,7 +171,10 @@ mod tests {
         assert_eq!(first, Counted::Partial { missing: 1, group: Some("finance".into()) });
         let same = judge(2, true, &[g(1, Some("finance"))], None, 2, &fin).unwrap_err();
         assert!(same.contains("yours (finance) have approved already"), "{same}");
-        assert_eq!(judge(2, true, &[g(1, Some("finance"))], None, 2, &both).unwrap(), Counted::Reached { group: Some("risk".into()) });
+        assert_eq!(
+            judge(2, true, &[g(1, Some("finance"))], None, 2, &both).unwrap(),
+            Counted::Reached { group: Some("risk".into()) }
+        );
         assert!(judge(2, true, &[], None, 3, &[]).unwrap_err().contains("you are in none"));
     }
 }

@@ -6,14 +6,13 @@
 
 mod common;
 
-use common::{person, refund_template};
+use common::{person, refund_agent, refund_template};
 use governance::action::ActionRequest;
 use governance::service::accounts::ThrottlePolicy;
-use governance::service::agents::{AgentPrincipal, NewAgent};
+use governance::service::agents::AgentPrincipal;
 use governance::service::execution::ResultReport;
-use governance::service::grants::GrantForm;
 use governance::template::RuleForm;
-use governance::{Accounts, Agents, Decisions, GovError, Grants, Lifecycle, Principal, Scorecards, Store};
+use governance::{Accounts, Agents, Decisions, GovError, Lifecycle, Principal, Scorecards, Store};
 use serde_json::{Value, json};
 
 struct World {
@@ -40,31 +39,13 @@ async fn world(store: &Store) -> World {
         ..RuleForm::default()
     };
     let template_id = refund_template(store, &olga, "Edited refunds", rule).await;
-    let token = olga.as_manager().unwrap();
-    let agents = Agents::new(store.clone());
-    let new = NewAgent {
-        name: "edit-bot".into(),
-        purpose: "refunds".into(),
-        owner: "olga".into(),
-        environment: "production".into(),
-        ..NewAgent::default()
-    };
-    let agent = agents.register(&token, new).await.unwrap();
-    let (_, key) = agents.issue_key(&token, agent.id).await.unwrap();
-    let form = GrantForm {
-        agent_id: agent.id,
-        capability: "finance.refund.issue".into(),
-        template_id,
-        tier: "contributor".into(),
-        justification: "test setup: granted without a track record".into(),
-    };
-    let grant_id = Grants::new(store.clone()).grant(&token, form).await.unwrap().id;
+    let (_, key, grant_id) = refund_agent(store, &olga, "edit-bot", template_id, "contributor").await;
     World {
         store: store.clone(),
         olga,
         rita,
         rex,
-        agents,
+        agents: Agents::new(store.clone()),
         decisions: Decisions::new(store.clone()),
         lifecycle: Lifecycle::new(store.clone()),
         key,
@@ -94,7 +75,11 @@ impl World {
 
     async fn approvals(&self, id: i64) -> Vec<Value> {
         let records = self.store.evidence_about("action", &id.to_string(), 100).await.unwrap();
-        records.into_iter().filter(|r| r.kind == "action.approved").map(|r| serde_json::from_str(&r.details).unwrap()).collect()
+        records
+            .into_iter()
+            .filter(|r| r.kind == "action.approved")
+            .map(|r| serde_json::from_str(&r.details).unwrap())
+            .collect()
     }
 }
 
@@ -172,7 +157,8 @@ async fn bad_edits_are_refused_and_leave_the_item_waiting() {
                 other => panic!("{}: {params} gave {other:?}", db.name),
             }
         }
-        let stale = w.edit(&w.rita, id, "not-what-was-shown", r#"{"order_id":"A-7","amount":1,"currency":"EUR"}"#).await;
+        let stale =
+            w.edit(&w.rita, id, "not-what-was-shown", r#"{"order_id":"A-7","amount":1,"currency":"EUR"}"#).await;
         assert!(matches!(stale, Err(GovError::Conflict { field: "action_hash", .. })), "{}: {stale:?}", db.name);
         let a = w.store.action_by_id(id).await.unwrap().unwrap();
         assert_eq!((a.state.as_str(), a.action_hash.as_str()), ("needs_approval", hash.as_str()), "{}", db.name);

@@ -119,16 +119,19 @@ async fn a_copilots_escalations_go_to_its_person_first_then_to_everyone() {
         assert!(w.queue(&w.rex, Queue::Unassigned).await.is_empty(), "{}: not in the shared queue yet", db.name);
         let page = w
             .inbox
-            .page(&w.rita.as_reviewer().unwrap(), InboxQuery {
-                view: View::Approval,
-                agent_id: None,
-                capability: None,
-                by_risk: false,
-                oldest_first: false,
-                queue: Queue::Mine,
-                search: None,
-                page: 1,
-            })
+            .page(
+                &w.rita.as_reviewer().unwrap(),
+                InboxQuery {
+                    view: View::Approval,
+                    agent_id: None,
+                    capability: None,
+                    by_risk: false,
+                    oldest_first: false,
+                    queue: Queue::Mine,
+                    search: None,
+                    page: 1,
+                },
+            )
             .await
             .unwrap();
         assert!(page.items[0].assigned.as_deref().is_some_and(|s| s.starts_with("rita until")), "{}", db.name);
@@ -145,7 +148,10 @@ async fn a_copilots_escalations_go_to_its_person_first_then_to_everyone() {
 
         // Rita's decisions count on the copilot's scorecard like anyone's.
         let hash = w.store.action_by_id(id).await.unwrap().unwrap().action_hash;
-        Lifecycle::new(w.store.clone()).review(&w.rita.as_reviewer().unwrap(), id, Verdict::Approve, &hash, "").await.unwrap();
+        Lifecycle::new(w.store.clone())
+            .review(&w.rita.as_reviewer().unwrap(), id, Verdict::Approve, &hash, "")
+            .await
+            .unwrap();
         let card = Scorecards::new(w.store.clone()).of_grant(&w.olga.as_member().unwrap(), grant).await.unwrap();
         assert_eq!(card.at_tier.approved, 1, "{}", db.name);
         let record = w.store.evidence_about("agent", "1", 50).await.unwrap();

@@ -214,7 +214,10 @@ async fn batch_approval_is_for_at_most_25_alike_items() {
             refunds.push((id, w.hash(id).await));
         }
         let too_many = w.lifecycle.review_many(&rita, &refunds, Verdict::Approve, "").await;
-        assert!(matches!(&too_many, Err(GovError::Invalid { field: "ids", message }) if message.contains("at most 25")), "{too_many:?}");
+        assert!(
+            matches!(&too_many, Err(GovError::Invalid { field: "ids", message }) if message.contains("at most 25")),
+            "{too_many:?}"
+        );
         let req: ActionRequest = serde_json::from_value(json!({
             "capability": "finance.report.generate", "params": {"period": "2026-11"}, "confidence": 0.9,
         }))
@@ -222,7 +225,10 @@ async fn batch_approval_is_for_at_most_25_alike_items() {
         let report = w.decisions.request(&w.me().await, req).await.unwrap().id;
         let mixed = vec![refunds[0].clone(), (report, w.hash(report).await)];
         let refused = w.lifecycle.review_many(&rita, &mixed, Verdict::Approve, "").await;
-        assert!(matches!(&refused, Err(GovError::Invalid { field: "ids", message }) if message.contains("alike")), "{refused:?}");
+        assert!(
+            matches!(&refused, Err(GovError::Invalid { field: "ids", message }) if message.contains("alike")),
+            "{refused:?}"
+        );
         assert_eq!(w.state(report).await, "needs_approval", "{}: nothing approved", db.name);
         // Rejecting a mixed batch is still one judgement about each: allowed.
         let out = w.lifecycle.review_many(&rita, &mixed, Verdict::Reject, "not now").await.unwrap();
@@ -250,7 +256,8 @@ async fn two_reviewers_racing_on_200_items_make_one_transition_each() {
             // Approvals go in batches of at most 25 alike items.
             let mut all = governance::service::lifecycle::Bulk::default();
             for chunk in pa.chunks(governance::service::lifecycle::MOST_BATCH_APPROVALS) {
-                let out = a.review_many(&ra.as_reviewer().unwrap(), chunk, Verdict::Approve, "looks right").await.unwrap();
+                let out =
+                    a.review_many(&ra.as_reviewer().unwrap(), chunk, Verdict::Approve, "looks right").await.unwrap();
                 all.done.extend(out.done);
                 all.skipped.extend(out.skipped);
             }

@@ -6,18 +6,17 @@
 
 mod common;
 
-use common::{person, refund_template};
+use common::{person, refund_agent, refund_template};
 use governance::action::ActionRequest;
 use governance::queue::Queue;
 use governance::service::accounts::ThrottlePolicy;
-use governance::service::agents::{AgentPrincipal, NewAgent};
+use governance::service::agents::AgentPrincipal;
 use governance::service::claims::AssignTo;
-use governance::service::grants::GrantForm;
 use governance::service::inbox::{InboxQuery, View};
 use governance::service::queues::{Queues, RouteForm};
 use governance::shadow::Verdict;
 use governance::template::RuleForm;
-use governance::{Accounts, Agents, Decisions, GovError, Grants, Inbox, Lifecycle, Principal, Store};
+use governance::{Accounts, Agents, Decisions, GovError, Inbox, Lifecycle, Principal, Store};
 use serde_json::json;
 
 struct World {
@@ -45,31 +44,13 @@ async fn world(store: &Store, idle: chrono::Duration) -> World {
         ..RuleForm::default()
     };
     let template_id = refund_template(store, &olga, "Queued refunds", rule).await;
-    let token = olga.as_manager().unwrap();
-    let agents = Agents::new(store.clone());
-    let new = NewAgent {
-        name: "queue-bot".into(),
-        purpose: "refunds".into(),
-        owner: "olga".into(),
-        environment: "production".into(),
-        ..NewAgent::default()
-    };
-    let agent = agents.register(&token, new).await.unwrap();
-    let (_, key) = agents.issue_key(&token, agent.id).await.unwrap();
-    let form = GrantForm {
-        agent_id: agent.id,
-        capability: "finance.refund.issue".into(),
-        template_id,
-        tier: "contributor".into(),
-        justification: "test setup: granted without a track record".into(),
-    };
-    Grants::new(store.clone()).grant(&token, form).await.unwrap();
+    let (_, key, _) = refund_agent(store, &olga, "queue-bot", template_id, "contributor").await;
     World {
         store: store.clone(),
         olga,
         rita,
         rex,
-        agents,
+        agents: Agents::new(store.clone()),
         decisions: Decisions::new(store.clone()),
         lifecycle: Lifecycle::new(store.clone()).claims_lapse_after(idle),
         inbox: Inbox::new(store.clone()).claims_lapse_after(idle),
@@ -152,7 +133,11 @@ async fn routing_sends_matching_escalations_to_the_group() {
         assert_eq!(unassigned, vec![small], "{}", db.name);
 
         // Bad rules are refused with their field.
-        let bad = RouteForm { capability: "finance.refund.issue".into(), condition: "context.params.amount >".into(), group_id: g };
+        let bad = RouteForm {
+            capability: "finance.refund.issue".into(),
+            condition: "context.params.amount >".into(),
+            group_id: g,
+        };
         assert!(matches!(w.queues.add_route(&m, bad).await, Err(GovError::Invalid { field: "condition", .. })));
         let unknown = RouteForm { capability: "no.such.thing".into(), condition: String::new(), group_id: g };
         assert!(matches!(w.queues.add_route(&m, unknown).await, Err(GovError::Invalid { field: "capability", .. })));
@@ -269,7 +254,12 @@ async fn assignments_move_items_between_views_and_search_finds_them() {
         assert_eq!(w.view(&w.rex, Queue::All, Some("twice")).await.0, vec![a], "{}", db.name);
         assert_eq!(w.view(&w.rex, Queue::All, Some("100%")).await.0, vec![a], "{}", db.name);
         assert_eq!(w.view(&w.rex, Queue::All, Some("under_")).await.0, vec![c], "{}", db.name);
-        assert_eq!(w.view(&w.rex, Queue::All, Some("e_d")).await.0, Vec::<i64>::new(), "{}: _ is literal (\"late delivery\" has e d)", db.name);
+        assert_eq!(
+            w.view(&w.rex, Queue::All, Some("e_d")).await.0,
+            Vec::<i64>::new(),
+            "{}: _ is literal (\"late delivery\" has e d)",
+            db.name
+        );
         assert_eq!(w.view(&w.rex, Queue::All, Some("Über")).await.0, vec![b], "{}", db.name);
         assert_eq!(w.view(&w.rex, Queue::All, Some("A-70")).await.0, vec![b], "{}: params are searched", db.name);
         let hash = w.hash(c).await;

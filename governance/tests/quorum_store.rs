@@ -6,15 +6,14 @@
 
 mod common;
 
-use common::{person, refund_template};
+use common::{person, refund_agent, refund_template};
 use governance::action::ActionRequest;
 use governance::service::accounts::ThrottlePolicy;
-use governance::service::agents::{AgentPrincipal, NewAgent};
-use governance::service::grants::GrantForm;
+use governance::service::agents::AgentPrincipal;
 use governance::service::queues::Queues;
 use governance::shadow::Verdict;
 use governance::template::RuleForm;
-use governance::{Accounts, Agents, Decisions, GovError, Grants, Lifecycle, Principal, Store};
+use governance::{Accounts, Agents, Decisions, GovError, Lifecycle, Principal, Store};
 use serde_json::json;
 
 struct World {
@@ -44,30 +43,12 @@ async fn world(store: &Store, required: &str, distinct_groups: bool) -> World {
         ..RuleForm::default()
     };
     let template_id = refund_template(store, &olga, "Four-eyes refunds", rule).await;
-    let token = olga.as_manager().unwrap();
-    let agents = Agents::new(store.clone());
-    let new = NewAgent {
-        name: "quorum-bot".into(),
-        purpose: "refunds".into(),
-        owner: "olga".into(),
-        environment: "production".into(),
-        ..NewAgent::default()
-    };
-    let agent = agents.register(&token, new).await.unwrap();
-    let (_, key) = agents.issue_key(&token, agent.id).await.unwrap();
-    let form = GrantForm {
-        agent_id: agent.id,
-        capability: "finance.refund.issue".into(),
-        template_id,
-        tier: "contributor".into(),
-        justification: "test setup: granted without a track record".into(),
-    };
-    Grants::new(store.clone()).grant(&token, form).await.unwrap();
+    let (_, key, _) = refund_agent(store, &olga, "quorum-bot", template_id, "contributor").await;
     World {
         store: store.clone(),
         olga,
         people,
-        agents,
+        agents: Agents::new(store.clone()),
         decisions: Decisions::new(store.clone()),
         lifecycle: Lifecycle::new(store.clone()),
         key,
@@ -91,13 +72,20 @@ impl World {
 
     async fn approve(&self, who: &Principal, id: i64) -> Result<String, GovError> {
         let hash = self.store.action_by_id(id).await.unwrap().unwrap().action_hash;
-        let after = self.lifecycle.review(&who.as_reviewer().unwrap(), id, Verdict::Approve, &hash, "looks right").await?;
+        let after =
+            self.lifecycle.review(&who.as_reviewer().unwrap(), id, Verdict::Approve, &hash, "looks right").await?;
         Ok(after.state.as_str().to_owned())
     }
 
     async fn kinds(&self, id: i64) -> Vec<String> {
-        let mut v: Vec<String> =
-            self.store.evidence_about("action", &id.to_string(), 100).await.unwrap().into_iter().map(|r| r.kind).collect();
+        let mut v: Vec<String> = self
+            .store
+            .evidence_about("action", &id.to_string(), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.kind)
+            .collect();
         v.reverse();
         v
     }
@@ -139,7 +127,13 @@ async fn the_second_distinct_person_approves_and_only_then() {
         let hash = w.store.action_by_id(fourth).await.unwrap().unwrap().action_hash;
         let edited = w
             .lifecycle
-            .approve_edited(&rita.as_reviewer().unwrap(), fourth, &hash, r#"{"order_id":"Q","amount":1,"currency":"EUR"}"#, "")
+            .approve_edited(
+                &rita.as_reviewer().unwrap(),
+                fourth,
+                &hash,
+                r#"{"order_id":"Q","amount":1,"currency":"EUR"}"#,
+                "",
+            )
             .await;
         assert!(matches!(edited, Err(GovError::Conflict { field: "params", .. })), "{}: {edited:?}", db.name);
         db.cleanup().await;

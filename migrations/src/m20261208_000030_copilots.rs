@@ -35,7 +35,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table(Actions::Table).drop_column(Actions::AssignedUntil).to_owned()).await?;
+        manager
+            .alter_table(Table::alter().table(Actions::Table).drop_column(Actions::AssignedUntil).to_owned())
+            .await?;
         for col in [Agents::CopilotUserId, Agents::CopilotGroupId, Agents::CopilotFallbackMinutes] {
             manager.alter_table(Table::alter().table(Agents::Table).drop_column(col).to_owned()).await?;
         }

@@ -136,15 +136,10 @@ async fn measure(name: &str, url: &str, n: usize) -> Result<Vec<String>, String>
 
 /// Runs the inbox benchmark with `waiting` waiting approvals.
 pub async fn run(postgres: Option<String>, waiting: usize) -> Result<(), String> {
-    let dir = std::env::temp_dir().join(format!("tenure-bench-inbox-{}", uuid::Uuid::new_v4()));
-    let mut rows = measure("SQLite", &format!("sqlite://{}?mode=rwc", dir.join("inbox.db").display()), waiting).await?;
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Some(base) = postgres {
-        let scratch = crate::scratch::Scratch::create(&base, "tenure_bench_inbox").await?;
-        let result = measure("PostgreSQL", &scratch.url, waiting).await;
-        scratch.drop_now().await;
-        rows.extend(result?);
-    }
+    let rows = crate::scratch::on_both(postgres, "tenure-bench-inbox", |name, url| async move {
+        measure(name, &url, waiting).await
+    })
+    .await?;
     println!("| database | measurement | items | p50 | p95 |");
     println!("| --- | --- | ---: | ---: | ---: |");
     for r in rows {

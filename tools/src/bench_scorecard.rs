@@ -156,15 +156,10 @@ async fn measure(name: &str, url: &str, n: usize) -> Result<Vec<String>, String>
 
 /// Runs the scorecard benchmark with `actions` actions in the measured grant.
 pub async fn run(postgres: Option<String>, actions: usize) -> Result<(), String> {
-    let dir = std::env::temp_dir().join(format!("tenure-bench-scorecard-{}", uuid::Uuid::new_v4()));
-    let mut rows = measure("SQLite", &format!("sqlite://{}?mode=rwc", dir.join("cards.db").display()), actions).await?;
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Some(base) = postgres {
-        let scratch = crate::scratch::Scratch::create(&base, "tenure_bench_cards").await?;
-        let result = measure("PostgreSQL", &scratch.url, actions).await;
-        scratch.drop_now().await;
-        rows.extend(result?);
-    }
+    let rows = crate::scratch::on_both(postgres, "tenure-bench-cards", |name, url| async move {
+        measure(name, &url, actions).await
+    })
+    .await?;
     println!("| database | measurement | result | |");
     println!("| --- | --- | ---: | ---: |");
     for r in rows {

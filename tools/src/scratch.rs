@@ -28,3 +28,24 @@ impl Scratch {
         let _ = self.admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await;
     }
 }
+
+/// Runs `measure` (database name, URL) on a scratch SQLite file, then — when `postgres` names a
+/// server — on a scratch PostgreSQL database; their rows, in that order. Both are removed after.
+pub async fn on_both<F, Fut>(postgres: Option<String>, prefix: &str, measure: F) -> Result<Vec<String>, String>
+where
+    F: Fn(&'static str, String) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<String>, String>>,
+{
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4()));
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
+    let result = measure("SQLite", sqlite).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut rows = result?;
+    if let Some(base) = postgres {
+        let scratch = Scratch::create(&base, &prefix.replace('-', "_")).await?;
+        let result = measure("PostgreSQL", scratch.url.clone()).await;
+        scratch.drop_now().await;
+        rows.extend(result?);
+    }
+    Ok(rows)
+}

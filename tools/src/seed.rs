@@ -93,7 +93,11 @@ pub async fn copilot_and_group(
     for name in reviewers {
         state.queues.add_member(&token, group, name).await?;
     }
-    let route = RouteForm { capability: "finance.refund.issue".into(), condition: "context.params.amount > 150".into(), group_id: group };
+    let route = RouteForm {
+        capability: "finance.refund.issue".into(),
+        condition: "context.params.amount > 150".into(),
+        group_id: group,
+    };
     state.queues.add_route(&token, route).await?;
     let agents = state.agents.list(&token).await?;
     let copilot = agents.iter().find(|a| a.name == agent).ok_or_else(|| GovError::NotFound(agent.into()))?;

@@ -45,10 +45,21 @@ async fn the_demo_seeds_people_and_agents_whose_requests_get_decided() {
     let copilot = agents.iter().find(|a| a.name == "rita-copilot").unwrap();
     let rita = app.db.user_by_name("rita").await.unwrap().unwrap();
     assert_eq!(copilot.copilot.and_then(|c| c.user_id), Some(rita.id));
-    assert_eq!(app.db.groups().await.unwrap().iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["finance reviewers"]);
+    assert_eq!(
+        app.db.groups().await.unwrap().iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+        ["finance reviewers"]
+    );
     assert!(!app.db.routes().await.unwrap().is_empty());
     let tpl = app.db.template_by_name("Refunds (demo)").await.unwrap().unwrap();
-    let body = app.db.template_versions(tpl.id).await.unwrap().into_iter().find(|v| v.version == tpl.current_version).unwrap().body;
+    let body = app
+        .db
+        .template_versions(tpl.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.version == tpl.current_version)
+        .unwrap()
+        .body;
     assert_eq!(body.rule("finance.refund.issue").and_then(|r| r.quorum.as_ref()).map(|q| q.required), Some(2));
     // support-bot starts with a history: a reply in each of three languages approved by rita,
     // so those languages are known and only a new one escalates.

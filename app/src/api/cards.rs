@@ -190,7 +190,10 @@ pub(crate) fn blind(c: &mut crate::model::ActionCard) {
 
 /// Fills in the approvals given so far to the cards that need several people's, and whether
 /// `me` gave one.
-pub(crate) async fn with_approvals(cards: &mut [ActionCard], me: &governance::Principal) -> Result<(), crate::error::AppError> {
+pub(crate) async fn with_approvals(
+    cards: &mut [ActionCard],
+    me: &governance::Principal,
+) -> Result<(), crate::error::AppError> {
     use crate::server::context::{gov, state};
     let wanted: Vec<(i64, String)> =
         cards.iter().filter(|c| c.approvals_required > 1).map(|c| (c.id, c.action_hash.clone())).collect();

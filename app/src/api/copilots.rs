@@ -49,7 +49,8 @@ pub async fn set_copilot(agent_id: i64, person: String, fallback_minutes: String
     use governance::service::claims::AssignTo;
     let token = principal()?.as_manager().map_err(gov)?;
     let aid = agent_id.to_string();
-    let typed = [("agent_id", aid.as_str()), ("person", person.as_str()), ("fallback_minutes", fallback_minutes.as_str())];
+    let typed =
+        [("agent_id", aid.as_str()), ("person", person.as_str()), ("fallback_minutes", fallback_minutes.as_str())];
     let done = async {
         let to = AssignTo::parse(&person).map_err(|e| {
             crate::server::context::fail(AppError::Field { field: "person".into(), message: e.to_string() })

@@ -82,7 +82,8 @@ pub async fn add_route(capability: String, condition: String, group_id: String) 
     use crate::server::context::{gov, kept_if_refused, notice, principal, state};
     use governance::service::queues::RouteForm;
     let token = principal()?.as_manager().map_err(gov)?;
-    let typed = [("capability", capability.as_str()), ("condition", condition.as_str()), ("group_id", group_id.as_str())];
+    let typed =
+        [("capability", capability.as_str()), ("condition", condition.as_str()), ("group_id", group_id.as_str())];
     // No group chosen reads as no such group, which the service names.
     let form = RouteForm {
         capability: capability.clone(),

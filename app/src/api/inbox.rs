@@ -104,11 +104,7 @@ pub async fn inbox_page(
         kept_bulk: kept.get(BULK_FORM).await,
         kept_shadow: kept.get(SHADOW_FORM).await,
         kept_review: kept.get(REVIEW_FORM).await,
-        queues: p
-            .queues
-            .into_iter()
-            .map(|(q, n)| (q.as_str().to_owned(), q.label().to_owned(), n))
-            .collect(),
+        queues: p.queues.into_iter().map(|(q, n)| (q.as_str().to_owned(), q.label().to_owned(), n)).collect(),
         assignees: p.assignees,
         copilots: if queue == "mine" {
             st.scorecards

@@ -9,9 +9,9 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod capabilities;
-pub mod copilots;
 #[cfg(feature = "ssr")]
 pub(crate) mod cards;
+pub mod copilots;
 pub mod dashboard;
 pub mod exports;
 pub mod groups;

@@ -145,7 +145,7 @@ pub async fn reviewer_figures() -> Result<Vec<crate::model::ReviewerRow>, AppErr
         .map(|r| crate::model::ReviewerRow {
             reviewer: r.reviewer,
             decided: r.figures.decided,
-            median: r.figures.median_seconds.map(|s| crate::api::monitoring::seconds_words(s)),
+            median: r.figures.median_seconds.map(seconds_words),
             approved: cell(r.figures.approved),
             glances: cell(r.figures.glances),
             load: r.load,

@@ -197,8 +197,13 @@ pub fn done_notice(done: Option<String>) -> Option<(bool, String)> {
     let noun = if n == 1 { "action" } else { "actions" };
     let text = match what.as_str() {
         "approved" | "rejected" | "confirmed" => format!("{n} {noun} {what}."),
-        "approved-edited" => format!("{n} {noun} approved with your changes: the agent may run only the changed params."),
-        "approval-added" => "Your approval is recorded. The action needs another person's approval before the agent may run it.".to_owned(),
+        "approved-edited" => {
+            format!("{n} {noun} approved with your changes: the agent may run only the changed params.")
+        }
+        "approval-added" => {
+            "Your approval is recorded. The action needs another person's approval before the agent may run it."
+                .to_owned()
+        }
         "claimed" => "You claimed the item: other reviewers see it is yours until your claim lapses.".to_owned(),
         "released" => "You let go of the item: any reviewer may take it.".to_owned(),
         "assigned" => "The item was assigned.".to_owned(),

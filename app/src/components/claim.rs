@@ -40,10 +40,13 @@ pub fn ClaimBar(
         (action_error(actions.claim), action_error(actions.release), action_error(actions.assign));
     let who = match (&line.claimed_by, line.mine) {
         (Some(_), true) => view! { <span class="badge ok" data-testid="claim">"Claimed by you"</span> }.into_any(),
-        (Some(by), false) => view! { <span class="badge warn" data-testid="claim">{format!("Claimed by {by}")}</span> }.into_any(),
+        (Some(by), false) => {
+            view! { <span class="badge warn" data-testid="claim">{format!("Claimed by {by}")}</span> }.into_any()
+        }
         (None, _) => view! { <span class="muted" data-testid="claim">"Not claimed"</span> }.into_any(),
     };
-    let times = (!line.claim_times.is_empty()).then(|| view! { <span class="muted small">{line.claim_times.clone()}</span> });
+    let times =
+        (!line.claim_times.is_empty()).then(|| view! { <span class="muted small">{line.claim_times.clone()}</span> });
     let assigned = match &line.assigned {
         Some(a) => format!("Assigned to {a}"),
         None => "Shared inbox".to_owned(),

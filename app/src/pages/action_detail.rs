@@ -50,7 +50,8 @@ fn Detail(d: ActionDetailView, actions: ReviewActions, back: String) -> impl Int
                 Some(view! { <DisagreementForm card=c.clone() actions back=back.clone() /> }.into_any())
             }
             State::NeedsApproval => Some(
-                view! { <ApproveForm card=c.clone() actions back=back.clone() kept=d.kept_review.clone() /> }.into_any(),
+                view! { <ApproveForm card=c.clone() actions back=back.clone() kept=d.kept_review.clone() /> }
+                    .into_any(),
             ),
             State::AwaitingConfirmation => {
                 Some(view! { <ConfirmForm card=c.clone() actions back=back.clone() /> }.into_any())

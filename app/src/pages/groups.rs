@@ -29,7 +29,13 @@ pub fn GroupsPage() -> impl IntoView {
     };
     let data = Resource::new(
         move || {
-            (f.create.version().get(), f.add.version().get(), f.remove.version().get(), f.route.version().get(), f.unroute.version().get())
+            (
+                f.create.version().get(),
+                f.add.version().get(),
+                f.remove.version().get(),
+                f.route.version().get(),
+                f.unroute.version().get(),
+            )
         },
         |_| groups_page(),
     );
@@ -56,13 +62,19 @@ pub fn GroupsPage() -> impl IntoView {
 
 #[component]
 fn Groups(d: GroupsView, f: Forms) -> impl IntoView {
-    let shown: Vec<String> = d.groups.iter().map(|g| g.id.to_string()).chain(d.routes.iter().map(|r| format!("route{}", r.id))).collect();
+    let shown: Vec<String> =
+        d.groups.iter().map(|g| g.id.to_string()).chain(d.routes.iter().map(|r| format!("route{}", r.id))).collect();
     let create_error = action_error(f.create);
     let group_names: Vec<(i64, String)> = d.groups.iter().map(|g| (g.id, g.name.clone())).collect();
     let groups = if d.groups.is_empty() {
         view! { <p class="muted">"No groups yet. Create one, then add reviewers to it."</p> }.into_any()
     } else {
-        d.groups.clone().into_iter().map(|g| view! { <GroupCard g f kept=d.kept_member.clone() /> }).collect_view().into_any()
+        d.groups
+            .clone()
+            .into_iter()
+            .map(|g| view! { <GroupCard g f kept=d.kept_member.clone() /> })
+            .collect_view()
+            .into_any()
     };
     view! {
         <UnplacedError error=action_error(f.add) shown=shown.clone() />
@@ -131,7 +143,8 @@ fn GroupCard(g: GroupRow, f: Forms, kept: crate::model::KeptForm) -> impl IntoVi
 #[component]
 fn RouteTable(routes: Vec<RouteRow>, f: Forms) -> impl IntoView {
     if routes.is_empty() {
-        return view! { <p class="muted">"No routing rules: every escalation goes to the shared inbox."</p> }.into_any();
+        return view! { <p class="muted">"No routing rules: every escalation goes to the shared inbox."</p> }
+            .into_any();
     }
     view! {
         <div class="table-scroll">
@@ -162,7 +175,12 @@ fn RouteTable(routes: Vec<RouteRow>, f: Forms) -> impl IntoView {
 }
 
 #[component]
-fn RouteForm(capabilities: Vec<String>, groups: Vec<(i64, String)>, f: Forms, kept: crate::model::KeptForm) -> impl IntoView {
+fn RouteForm(
+    capabilities: Vec<String>,
+    groups: Vec<(i64, String)>,
+    f: Forms,
+    kept: crate::model::KeptForm,
+) -> impl IntoView {
     let error = action_error(f.route);
     let (cap, condition, group) = (kept.get("capability"), kept.get("condition"), kept.get("group_id"));
     view! {

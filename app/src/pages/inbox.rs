@@ -284,7 +284,9 @@ fn Items(
     let (kept_bulk, kept_shadow, kept_review) = kept;
     if items.is_empty() {
         let text = match view.as_str() {
-            _ if !matches!(queue.as_str(), "" | "all") => "Nothing waits in this queue. The other queues may have items.",
+            _ if !matches!(queue.as_str(), "" | "all") => {
+                "Nothing waits in this queue. The other queues may have items."
+            }
             "supervised" => "No supervised action is waiting for confirmation.",
             "shadow" => "No shadow recommendation is waiting for your decision.",
             "disagreements" => "No peer disagreement is waiting for your choice.",

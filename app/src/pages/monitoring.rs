@@ -61,7 +61,7 @@ fn Reviewers() -> impl IntoView {
                                                 <td data-label="Reviewer" class="card-title"><strong>{r.reviewer.clone()}</strong></td>
                                                 <td data-label="Decided">{r.decided}</td>
                                                 <td data-label="Median time">{r.median.clone().unwrap_or_else(|| "—".into())}</td>
-                                                <td data-label="Approved"><RateBar rate=r.approved.clone() />" "<span class="small">{r.approved.words()}</span></td>
+                                                <td data-label="Approved"><RateBar rate=r.approved />" "<span class="small">{r.approved.words()}</span></td>
                                                 <td data-label="Glances"><span class="small">{r.glances.words()}</span></td>
                                                 <td data-label="Load">{r.load}</td>
                                             </tr>

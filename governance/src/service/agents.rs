@@ -51,7 +51,13 @@ pub struct Agents {
     pub(crate) store: Store,
 }
 
-pub(crate) fn draft(actor: &Actor, kind: &'static str, agent: &AgentRecord, summary: String, details: serde_json::Value) -> Draft {
+pub(crate) fn draft(
+    actor: &Actor,
+    kind: &'static str,
+    agent: &AgentRecord,
+    summary: String,
+    details: serde_json::Value,
+) -> Draft {
     Draft { actor: actor.clone(), kind, subject_kind: "agent", subject_id: agent.id.to_string(), summary, details }
 }
 

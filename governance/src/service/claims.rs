@@ -45,7 +45,13 @@ impl AssignTo {
 impl Inbox {
     /// One write: under the evidence lock, `change` moves the row (or says why not), and the
     /// record is appended beside it.
-    async fn record_change<F, Fut>(&self, id: i64, kind: &'static str, who: &AsReviewer, change: F) -> Result<(), GovError>
+    async fn record_change<F, Fut>(
+        &self,
+        id: i64,
+        kind: &'static str,
+        who: &AsReviewer,
+        change: F,
+    ) -> Result<(), GovError>
     where
         F: FnOnce(sea_orm::DatabaseTransaction, crate::store::actions::ActionRecord) -> Fut,
         Fut: std::future::Future<Output = Result<(sea_orm::DatabaseTransaction, String, Value), GovError>>,
@@ -117,7 +123,10 @@ impl Inbox {
         self.record_change(id, "action.released", who, |txn, row| async move {
             if !queues::release(&txn, id, me).await? {
                 txn.rollback().await?;
-                return Err(GovError::Conflict { field: "action", message: format!("you hold no claim on action {id}") });
+                return Err(GovError::Conflict {
+                    field: "action",
+                    message: format!("you hold no claim on action {id}"),
+                });
             }
             Ok((txn, format!("{} let go of action {id} ({})", who.actor().name, row.capability), json!({})))
         })
@@ -130,7 +139,8 @@ impl Inbox {
             AssignTo::NoOne => (Assignee::default(), "the shared inbox".to_owned()),
             AssignTo::User(u) => {
                 let user = self.store.user_by_id(u).await?.filter(|u| u.active);
-                let user = user.ok_or_else(|| GovError::invalid("assignee", format!("user {u} is not an active user")))?;
+                let user =
+                    user.ok_or_else(|| GovError::invalid("assignee", format!("user {u} is not an active user")))?;
                 if !user.roles.contains(Role::Reviewer) {
                     return Err(GovError::invalid("assignee", format!("{} is not a reviewer", user.username)));
                 }

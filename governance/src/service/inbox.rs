@@ -5,10 +5,10 @@ use crate::capability::Risk;
 use crate::error::GovError;
 use crate::lifecycle::State;
 use crate::principal::{AsManager, AsMember, AsReviewer};
+use crate::queue::{Claim, Queue};
 use crate::store::Store;
 use crate::store::actions::ActionRecord;
 use crate::store::alerts::AlertRecord;
-use crate::queue::{Claim, Queue};
 use crate::store::inbox::{InboxFilter, InboxOrder, QueueFilter};
 use crate::store::peer_checks::PeerCheckRecord;
 use chrono::{DateTime, Utc};
@@ -362,7 +362,6 @@ impl Inbox {
             assignees: crate::service::queues::assignees(&self.store).await?,
         })
     }
-
 }
 
 /// One approval given to an action that needs several.
@@ -378,7 +377,11 @@ pub struct GivenApproval {
 impl Inbox {
     /// The approvals given so far to those of `actions` (id, current action hash) that need
     /// several; approvals of params an action no longer has are left out.
-    pub async fn approvals_given(&self, _who: &AsMember, actions: &[(i64, String)]) -> Result<Vec<GivenApproval>, GovError> {
+    pub async fn approvals_given(
+        &self,
+        _who: &AsMember,
+        actions: &[(i64, String)],
+    ) -> Result<Vec<GivenApproval>, GovError> {
         let ids: Vec<i64> = actions.iter().map(|(id, _)| *id).collect();
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -389,7 +392,13 @@ impl Inbox {
             .await?
             .into_iter()
             .filter(|g| actions.iter().any(|(id, hash)| *id == g.action_id && *hash == g.action_hash))
-            .map(|g| GivenApproval { action_id: g.action_id, user_id: g.user_id, username: g.username, group: g.group_name, at: g.approved_at })
+            .map(|g| GivenApproval {
+                action_id: g.action_id,
+                user_id: g.user_id,
+                username: g.username,
+                group: g.group_name,
+                at: g.approved_at,
+            })
             .collect())
     }
 

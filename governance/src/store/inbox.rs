@@ -8,7 +8,10 @@ use crate::store::Store;
 use crate::store::actions::ActionRecord;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, NullOrdering};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
+};
 
 /// Actions waiting in one state (and peer-review flag): how many, and since when the oldest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,20 +46,6 @@ pub enum QueueFilter {
     Unassigned,
 }
 
-/// `e` with ASCII letters lowered and nothing else changed: SQLite's `lower()`, and on
-/// PostgreSQL the same by `translate` (its `lower()` lowers every script), so a search finds the
-/// same items on both.
-fn ascii_lower(e: Expr, backend: DbBackend) -> Expr {
-    match backend {
-        DbBackend::Postgres => Func::cust("translate")
-            .arg(e)
-            .arg(Expr::val("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-            .arg(Expr::val("abcdefghijklmnopqrstuvwxyz"))
-            .into(),
-        _ => Func::lower(e).into(),
-    }
-}
-
 /// `col` contains `text`, ASCII letters in any case and everything else as it is — the same
 /// matches on both databases: SQLite by `lower(col) LIKE`, PostgreSQL by a regular expression
 /// with each ASCII letter as `[xX]` (its `lower()` would fold every script, and `translate`
@@ -81,7 +70,8 @@ fn contains(col: actions::Column, text: &str, backend: DbBackend) -> Expr {
             let name = sea_orm::IdenStatic::as_str(&col);
             Expr::cust_with_values(format!(r#""actions"."{name}" ~ $1"#), [re])
         }
-        _ => ascii_lower(Expr::col((actions::Entity, col)).into(), backend)
+        // SQLite's lower() folds ASCII letters only.
+        _ => Expr::expr(Func::lower(Expr::col((actions::Entity, col))))
             .like(LikeExpr::new(contains_pattern(text)).escape('\\')),
     }
 }
@@ -113,7 +103,8 @@ pub enum InboxOrder {
 /// Which rows a queue holds (none: every row). A copilot's escalation is its person's (or
 /// group's) only until `assigned_until`.
 fn queue_condition(queue: &QueueFilter, now: DateTime<Utc>) -> Option<Condition> {
-    let held = || Condition::any().add(actions::Column::AssignedUntil.is_null()).add(actions::Column::AssignedUntil.gt(now));
+    let held =
+        || Condition::any().add(actions::Column::AssignedUntil.is_null()).add(actions::Column::AssignedUntil.gt(now));
     match queue {
         QueueFilter::All => None,
         QueueFilter::Mine(me) => Some(
@@ -121,9 +112,9 @@ fn queue_condition(queue: &QueueFilter, now: DateTime<Utc>) -> Option<Condition>
                 .add(Condition::all().add(actions::Column::AssignedUserId.eq(*me)).add(held()))
                 .add(actions::Column::ClaimedBy.eq(*me)),
         ),
-        QueueFilter::Groups(groups) => Some(
-            Condition::all().add(actions::Column::AssignedGroupId.is_in(groups.iter().copied())).add(held()),
-        ),
+        QueueFilter::Groups(groups) => {
+            Some(Condition::all().add(actions::Column::AssignedGroupId.is_in(groups.iter().copied())).add(held()))
+        }
         QueueFilter::Unassigned => Some(
             Condition::any()
                 .add(
@@ -151,7 +142,12 @@ fn filtered(f: &InboxFilter, backend: DbBackend) -> Select<actions::Entity> {
         q = q.filter(c);
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let cols = [actions::Column::Capability, actions::Column::Params, actions::Column::Reasoning, actions::Column::TaskRef];
+        let cols = [
+            actions::Column::Capability,
+            actions::Column::Params,
+            actions::Column::Reasoning,
+            actions::Column::TaskRef,
+        ];
         let mut any = Condition::any();
         for col in cols {
             any = any.add(contains(col, text, backend));
@@ -181,7 +177,12 @@ impl Store {
         Ok(rows
             .into_iter()
             .filter_map(|(state, peer_review, n, oldest)| {
-                State::parse(&state).map(|state| Waiting { state, peer_review, count: u64::try_from(n).unwrap_or(0), oldest })
+                State::parse(&state).map(|state| Waiting {
+                    state,
+                    peer_review,
+                    count: u64::try_from(n).unwrap_or(0),
+                    oldest,
+                })
             })
             .collect())
     }

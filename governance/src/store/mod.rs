@@ -1,9 +1,9 @@
 //! The store: SeaORM over SQLite (default) or PostgreSQL, one module per concept.
 
 pub mod actions;
-pub mod approvals;
 pub mod agents;
 pub mod alerts;
+pub mod approvals;
 pub mod capabilities;
 pub mod checkpoints;
 pub mod decision_inputs;

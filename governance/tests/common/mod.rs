@@ -116,3 +116,35 @@ pub async fn sandbox_agent(store: &Store, manager: &Principal, name: &str) -> (A
     let (_, key) = agents.issue_key(&token, agent.id).await.expect("key");
     (agent, key)
 }
+
+/// A production agent named `name`, owned by `manager`, with a key and a grant of the refund
+/// capability at `tier` from `template_id`: (agent id, key, grant id).
+#[allow(dead_code)] // as for person
+pub async fn refund_agent(
+    store: &Store,
+    manager: &Principal,
+    name: &str,
+    template_id: i64,
+    tier: &str,
+) -> (i64, String, i64) {
+    let token = manager.as_manager().expect("a manager");
+    let agents = Agents::new(store.clone());
+    let new = NewAgent {
+        name: name.into(),
+        purpose: "refunds".into(),
+        owner: manager.username.clone(),
+        environment: "production".into(),
+        ..NewAgent::default()
+    };
+    let agent = agents.register(&token, new).await.expect("register");
+    let (_, key) = agents.issue_key(&token, agent.id).await.expect("key");
+    let form = governance::service::grants::GrantForm {
+        agent_id: agent.id,
+        capability: "finance.refund.issue".into(),
+        template_id,
+        tier: tier.into(),
+        justification: "test setup: granted without a track record".into(),
+    };
+    let grant = governance::Grants::new(store.clone()).grant(&token, form).await.expect("grant").id;
+    (agent.id, key, grant)
+}

@@ -41,7 +41,9 @@ async fn the_agent_receives_the_edited_params_and_cannot_run_its_own() {
     for _ in 0..2 {
         let page = app.get(&rita, &error_page).await.text().await.unwrap();
         assert!(page.contains(&format!(r#"data-field="{id}/params""#)), "the error sits under the params");
-        assert!(page.contains("above the template&#x27;s limit 200") || page.contains("above the template's limit 200"));
+        assert!(
+            page.contains("above the template&#x27;s limit 200") || page.contains("above the template's limit 200")
+        );
         assert!(page.contains("&quot;amount&quot;: 250") || page.contains(r#""amount": 250"#), "the edit is kept");
         assert!(page.contains("half of it was already refunded</textarea>"), "the comment is kept");
         assert!(page.contains(r#"<details open class="edit-approval""#), "the edit is open beside its error");

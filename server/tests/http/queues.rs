@@ -31,7 +31,13 @@ async fn a_claim_shows_to_others_and_stops_their_decision_until_let_go() {
     assert!(theirs.contains("Claimed by rita"), "the other reviewer sees who works on it");
 
     // Rex's approval is refused while the claim holds; an API-style caller gets the 409.
-    let form = [("id", sid.as_str()), ("action_hash", hash.as_str()), ("verdict", "approve"), ("comment", ""), ("back", "/inbox")];
+    let form = [
+        ("id", sid.as_str()),
+        ("action_hash", hash.as_str()),
+        ("verdict", "approve"),
+        ("comment", ""),
+        ("back", "/inbox"),
+    ];
     let res = app.post_api(&mut rex, "/api/inbox/review", &form).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(res.text().await.unwrap().contains("claimed by rita"));
@@ -57,29 +63,44 @@ async fn groups_route_escalations_into_their_members_queue() {
     let res = app.post_form(&mut olga, "/api/groups/create", &[("name", "finance reviewers")]).await;
     assert_eq!((res.status(), location(&res)), (StatusCode::FOUND, "/groups".to_owned()));
     let group = app.db.groups().await.unwrap().remove(0).id.to_string();
-    let res = app.post_form(&mut olga, "/api/groups/members/add", &[("group_id", group.as_str()), ("username", "rex")]).await;
+    let res =
+        app.post_form(&mut olga, "/api/groups/members/add", &[("group_id", group.as_str()), ("username", "rex")]).await;
     assert_eq!(res.status(), StatusCode::FOUND);
     // A broken condition comes back under its field with what was typed.
-    let bad = [("capability", "finance.refund.issue"), ("condition", "context.params.amount >>"), ("group_id", group.as_str())];
+    let bad = [
+        ("capability", "finance.refund.issue"),
+        ("condition", "context.params.amount >>"),
+        ("group_id", group.as_str()),
+    ];
     let res = app.post_form_on(&mut olga, "/groups", "/api/groups/routes/add", &bad).await;
     let page = app.get(&olga, &app.back_to(&res)).await.text().await.unwrap();
     assert!(page.contains(r#"data-field="condition""#) && page.contains("context.params.amount &gt;&gt;</textarea>"));
-    let good = [("capability", "finance.refund.issue"), ("condition", "context.params.amount > 100"), ("group_id", group.as_str())];
+    let good = [
+        ("capability", "finance.refund.issue"),
+        ("condition", "context.params.amount > 100"),
+        ("group_id", group.as_str()),
+    ];
     let res = app.post_form(&mut olga, "/api/groups/routes/add", &good).await;
     assert_eq!(res.status(), StatusCode::FOUND);
     let page = app.get(&olga, "/groups").await.text().await.unwrap();
-    assert!(page.contains("finance reviewers") && page.contains("context.params.amount &gt; 100") && page.contains(">rex<"));
+    assert!(
+        page.contains("finance reviewers") && page.contains("context.params.amount &gt; 100") && page.contains(">rex<")
+    );
 
     let (_, key) = app.agent_with_grant("refund-bot", "finance.refund.issue", "contributor").await;
     let (big, _) = ask(&app, &key, 150.0, "big one").await;
     let (small, _) = ask(&app, &key, 50.0, "small one").await;
     let groups = app.get(&rex, "/inbox?view=approval&queue=groups").await.text().await.unwrap();
-    assert!(groups.contains(&format!(r#"data-action="{big}""#)) && !groups.contains(&format!(r#"data-action="{small}""#)));
+    assert!(
+        groups.contains(&format!(r#"data-action="{big}""#)) && !groups.contains(&format!(r#"data-action="{small}""#))
+    );
     assert!(groups.contains("Assigned to group finance reviewers"));
     assert!(groups.contains(r#"data-queue="groups""#) && groups.contains(r#"data-queue="unassigned""#));
     // Text search.
     let found = app.get(&rex, "/inbox?view=approval&q=SMALL").await.text().await.unwrap();
-    assert!(found.contains(&format!(r#"data-action="{small}""#)) && !found.contains(&format!(r#"data-action="{big}""#)));
+    assert!(
+        found.contains(&format!(r#"data-action="{small}""#)) && !found.contains(&format!(r#"data-action="{big}""#))
+    );
 }
 
 #[tokio::test]
@@ -94,13 +115,17 @@ async fn queue_forms_check_roles() {
         let res = app.post_api(&mut auditor, path, &[("id", sid.as_str()), ("back", "/inbox")]).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
     }
-    let res = app.post_api(&mut auditor, "/api/inbox/assign", &[("id", sid.as_str()), ("assignee", ""), ("back", "/inbox")]).await;
+    let res = app
+        .post_api(&mut auditor, "/api/inbox/assign", &[("id", sid.as_str()), ("assignee", ""), ("back", "/inbox")])
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = app.post_api(&mut rex, "/api/groups/create", &[("name", "mine")]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "only managers form groups");
     assert_eq!(app.get(&rex, "/groups").await.status(), StatusCode::FORBIDDEN);
     // A bad assignee is a 422 naming the field.
-    let res = app.post_api(&mut rex, "/api/inbox/assign", &[("id", sid.as_str()), ("assignee", "team:1"), ("back", "/inbox")]).await;
+    let res = app
+        .post_api(&mut rex, "/api/inbox/assign", &[("id", sid.as_str()), ("assignee", "team:1"), ("back", "/inbox")])
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("assignee"));
 }
@@ -119,7 +144,10 @@ async fn a_copilots_proposals_reach_its_persons_queue_with_its_record() {
     let res = app.post_form_on(&mut olga, &format!("/agents/{agent}"), "/api/agents/copilot", &form).await;
     let page = app.get(&olga, &app.back_to(&res)).await.text().await.unwrap();
     assert!(page.contains(r#"data-field="fallback_minutes""#));
-    assert!(page.contains(&format!(r#"value="{person}" selected"#)) || page.contains(&format!(r#"selected value="{person}""#)));
+    assert!(
+        page.contains(&format!(r#"value="{person}" selected"#))
+            || page.contains(&format!(r#"selected value="{person}""#))
+    );
     let form = [("agent_id", aid.as_str()), ("person", person.as_str()), ("fallback_minutes", "45")];
     let res = app.post_form(&mut olga, "/api/agents/copilot", &form).await;
     assert_eq!((res.status(), location(&res)), (StatusCode::FOUND, format!("/agents/{agent}")));
@@ -146,7 +174,13 @@ async fn managers_see_each_reviewers_figures_and_load() {
     for amount in [10.0, 11.0] {
         let (id, hash) = ask(&app, &key, amount, "figures").await;
         let sid = id.to_string();
-        let form = [("id", sid.as_str()), ("action_hash", hash.as_str()), ("verdict", "approve"), ("comment", ""), ("back", "/inbox")];
+        let form = [
+            ("id", sid.as_str()),
+            ("action_hash", hash.as_str()),
+            ("verdict", "approve"),
+            ("comment", ""),
+            ("back", "/inbox"),
+        ];
         app.post_form(&mut rita, "/api/inbox/review", &form).await;
     }
     let (claimed, _) = ask(&app, &key, 12.0, "claimed").await;

@@ -45,7 +45,13 @@ async fn a_rule_set_in_the_console_needs_two_people() {
     let action = a["id"].as_i64().unwrap();
     let hash = app.db.action_by_id(action).await.unwrap().unwrap().action_hash;
     let sid = action.to_string();
-    let form = [("id", sid.as_str()), ("action_hash", hash.as_str()), ("verdict", "approve"), ("comment", ""), ("back", "/inbox")];
+    let form = [
+        ("id", sid.as_str()),
+        ("action_hash", hash.as_str()),
+        ("verdict", "approve"),
+        ("comment", ""),
+        ("back", "/inbox"),
+    ];
 
     let mut rita = app.browser_as("rita", &["reviewer"]).await;
     let mut rex = app.browser_as("rex", &["reviewer"]).await;
@@ -68,6 +74,7 @@ async fn a_rule_set_in_the_console_needs_two_people() {
     assert_eq!(res.status(), StatusCode::FOUND);
     let told: Value = app.api_get(&format!("/v1/actions/{action}"), Some(&key)).await.json().await.unwrap();
     assert_eq!(told["state"], "approved");
-    let kinds: Vec<String> = app.db.evidence_about("action", &sid, 10).await.unwrap().into_iter().map(|r| r.kind).collect();
+    let kinds: Vec<String> =
+        app.db.evidence_about("action", &sid, 10).await.unwrap().into_iter().map(|r| r.kind).collect();
     assert!(kinds.contains(&"action.approval_added".to_owned()) && kinds.contains(&"action.approved".to_owned()));
 }

@@ -356,9 +356,12 @@ impl Lifecycle {
         use crate::store::approvals;
         let me = step.actor.id.unwrap_or_default();
         let given = approvals::given(txn, row.id, &row.action_hash).await?;
-        let judged: Vec<Given> = given.iter().map(|g| Given { user_id: g.user_id, group: g.group_name.clone() }).collect();
-        let counted = crate::quorum::judge(q.required, q.distinct_groups, &judged, q.owner, me, &q.groups)
-            .map_err(|m| GovError::Conflict { field: "action", message: format!("cannot approve action {}: {m}", row.id) })?;
+        let judged: Vec<Given> =
+            given.iter().map(|g| Given { user_id: g.user_id, group: g.group_name.clone() }).collect();
+        let counted =
+            crate::quorum::judge(q.required, q.distinct_groups, &judged, q.owner, me, &q.groups).map_err(|m| {
+                GovError::Conflict { field: "action", message: format!("cannot approve action {}: {m}", row.id) }
+            })?;
         let group = match &counted {
             Counted::Partial { group, .. } | Counted::Reached { group } => group.clone(),
         };

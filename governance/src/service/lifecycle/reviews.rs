@@ -116,7 +116,9 @@ impl Lifecycle {
         let mut kinds: Vec<(String, Option<(i64, i64)>)> = Vec::new();
         for a in self.store.actions_by_ids(&ids).await? {
             let rule = match a.grant_id {
-                Some(g) => crate::store::grants::by_id(self.store.db(), g).await?.map(|g| (g.template_id, g.template_version)),
+                Some(g) => {
+                    crate::store::grants::by_id(self.store.db(), g).await?.map(|g| (g.template_id, g.template_version))
+                }
                 None => None,
             };
             if !kinds.contains(&(a.capability.clone(), rule)) {

@@ -316,6 +316,6 @@ pub fn judge(days: &[(NaiveDate, Group)], extra: &Extra, today: NaiveDate, setti
         .collect()
 }
 
+pub mod reviewer_figures;
 #[cfg(test)]
 mod tests;
-pub mod reviewer_figures;

@@ -35,7 +35,8 @@ impl Monitoring {
             let decided = decisions::recent_of(self.store.db(), &user.username, since, LIMIT).await?;
             let seen: Vec<ReviewerDecision> =
                 decided.iter().map(|d| ReviewerDecision { approved: d.approved, seconds: d.seconds }).collect();
-            let mine = InboxFilter { states: WAITING.to_vec(), queue: QueueFilter::Mine(user.id), ..InboxFilter::default() };
+            let mine =
+                InboxFilter { states: WAITING.to_vec(), queue: QueueFilter::Mine(user.id), ..InboxFilter::default() };
             out.push(ReviewerFigures {
                 reviewer: user.username,
                 figures: figures(&seen),
