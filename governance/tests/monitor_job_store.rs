@@ -441,8 +441,15 @@ async fn alerts_and_their_guards_survive_the_reviewer_alerts_migration() {
         let backend = conn.get_database_backend();
         let acc = Accounts::new(store.clone(), ThrottlePolicy::default());
         let olga = person(&acc, "olga", &["manager"]).await;
-        let (agent, _) = sandbox_agent(store, &olga, "watched-bot").await;
-        let agent = agent.id.to_string();
+        // The agent is written as the schema before migration 22 had it (today's agent rows
+        // have columns that schema lacks).
+        let insert = format!(
+            "INSERT INTO agents (name, purpose, owner_id, environment, model_note, status, status_reason, created_at, updated_at) \
+             VALUES ('watched-bot', 'test', {}, 'sandbox', '', 'active', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            olga.user_id
+        );
+        conn.execute_unprepared(&insert).await.unwrap();
+        let agent = count(conn, "SELECT id FROM agents WHERE name = 'watched-bot'").await.to_string();
         conn.execute_unprepared(&alert(backend, &agent, Some("volume"))).await.unwrap();
         conn.execute_unprepared(&alert(backend, &agent, None)).await.unwrap();
 

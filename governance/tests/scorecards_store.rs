@@ -338,25 +338,27 @@ async fn grants_from_before_tier_since_count_from_when_they_were_granted() {
         // A grant as the previous release wrote it, without tier_since.
         let acc = Accounts::new(db.store.clone(), ThrottlePolicy::default());
         let olga = person(&acc, "olga", &["manager"]).await;
-        let token = olga.as_manager().unwrap();
         Templates::new(db.store.clone()).ensure_builtins().await.unwrap();
         let finance = db.store.template_by_name("Finance analysis and refunds").await.unwrap().unwrap();
-        let new = NewAgent {
-            name: "old-bot".into(),
-            purpose: "refunds".into(),
-            environment: "production".into(),
-            ..NewAgent::default()
-        };
-        let agent = Agents::new(db.store.clone()).register(&token, new).await.unwrap();
+        // The agent as that release wrote it too (today's agent rows have later columns).
+        let agent_row = format!(
+            "INSERT INTO agents (name, purpose, owner_id, environment, model_note, status, status_reason, created_at, updated_at) \
+             VALUES ('old-bot', 'refunds', {}, 'production', '', 'active', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            olga.user_id
+        );
+        sea_orm::ConnectionTrait::execute_unprepared(db.store.db(), &agent_row).await.unwrap();
+        let stmt = sea_orm::Statement::from_string(db.store.backend(), "SELECT id FROM agents WHERE name = 'old-bot'");
+        let row = sea_orm::ConnectionTrait::query_one_raw(db.store.db(), stmt).await.unwrap().unwrap();
+        let agent_id: i64 = row.try_get_by_index(0).unwrap();
         let insert = format!(
             "INSERT INTO grants (agent_id, capability_id, template_id, template_version, tier, granted_by, granted_at, review_due_at) \
              SELECT {}, id, {}, 1, 'contributor', 'olga', '2026-11-01T10:00:00+00:00', '2026-12-01T10:00:00+00:00' \
              FROM capabilities WHERE name = 'finance.refund.issue'",
-            agent.id, finance.id
+            agent_id, finance.id
         );
         sea_orm::ConnectionTrait::execute_unprepared(db.store.db(), &insert).await.unwrap();
         migrations::Migrator::up(db.store.db(), None).await.unwrap();
-        let cards = Scorecards::new(db.store.clone()).of_agent(&olga.as_member().unwrap(), agent.id).await.unwrap();
+        let cards = Scorecards::new(db.store.clone()).of_agent(&olga.as_member().unwrap(), agent_id).await.unwrap();
         assert_eq!(cards.len(), 1, "{}", db.name);
         assert_eq!(cards[0].tier_since.to_rfc3339(), "2026-11-01T10:00:00+00:00", "{}", db.name);
         assert!(cards[0].days_at_tier >= 30, "{}", db.name);

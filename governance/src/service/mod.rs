@@ -16,6 +16,7 @@ pub mod gauges;
 pub mod grants;
 pub mod group_commit;
 pub mod inbox;
+pub mod inbox_figures;
 pub mod inputs_cache;
 pub mod lifecycle;
 pub mod scorecards;
