@@ -196,3 +196,30 @@ fn world_again(w: &World) -> World {
         key: w.key.clone(),
     }
 }
+
+#[tokio::test]
+async fn an_approval_racing_a_rejection_never_counts_after_it() {
+    for db in common::backends().await {
+        let w = world(&db.store, "2", false).await;
+        let (rita, rex) = (&w.people[0], &w.people[1]);
+        for round in 0..4 {
+            let id = w.ask(300.0 + f64::from(round)).await;
+            let hash = w.store.action_by_id(id).await.unwrap().unwrap().action_hash;
+            let other = world_again(&w);
+            let (approved, rejected) = tokio::join!(
+                w.approve(rita, id),
+                other.lifecycle.review(&rex.as_reviewer().unwrap(), id, Verdict::Reject, &hash, "no"),
+            );
+            assert!(rejected.is_ok(), "{} round {round}: the rejection always lands: {rejected:?}", db.name);
+            let a = w.store.action_by_id(id).await.unwrap().unwrap();
+            assert_eq!(a.state.as_str(), "rejected", "{} round {round}", db.name);
+            let kinds = w.kinds(id).await;
+            let last = kinds.last().map(String::as_str);
+            assert_eq!(last, Some("action.rejected"), "{} round {round}: nothing counted after it: {kinds:?}", db.name);
+            // Either the approval came first (recorded, then rejected) or it was refused.
+            let counted = kinds.iter().any(|k| k == "action.approval_added");
+            assert_eq!(counted, approved.is_ok(), "{} round {round}: {approved:?} / {kinds:?}", db.name);
+        }
+        db.cleanup().await;
+    }
+}

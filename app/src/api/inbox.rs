@@ -33,8 +33,8 @@ pub async fn inbox_page(
     agent: Option<i64>,
     capability: Option<String>,
     sort: String,
-    queue: String,
-    search: String,
+    #[server(default)] queue: String,
+    #[server(default)] search: String,
     page: u64,
 ) -> Result<InboxView, AppError> {
     use crate::api::cards::{Context, alert_row, card, peer_side};

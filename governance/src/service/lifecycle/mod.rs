@@ -261,6 +261,11 @@ impl Lifecycle {
             return Err(self.claimed(action.id, claim).await);
         }
         if let (Some(q), Some(row)) = (quorum, &before) {
+            // Decided by someone else since it was loaded: no approval to count.
+            if row.state != from {
+                txn.rollback().await?;
+                return Err(self.conflict(action.id, step.event).await);
+            }
             match self.count_approval(&txn, row, &step, q, now).await? {
                 Some(approvers) => {
                     if let Value::Object(m) = &mut step.details {
