@@ -206,9 +206,10 @@ async fn an_approval_racing_a_rejection_never_counts_after_it() {
             let id = w.ask(300.0 + f64::from(round)).await;
             let hash = w.store.action_by_id(id).await.unwrap().unwrap().action_hash;
             let other = world_again(&w);
+            let rex_token = rex.as_reviewer().unwrap();
             let (approved, rejected) = tokio::join!(
                 w.approve(rita, id),
-                other.lifecycle.review(&rex.as_reviewer().unwrap(), id, Verdict::Reject, &hash, "no"),
+                other.lifecycle.review(&rex_token, id, Verdict::Reject, &hash, "no"),
             );
             assert!(rejected.is_ok(), "{} round {round}: the rejection always lands: {rejected:?}", db.name);
             let a = w.store.action_by_id(id).await.unwrap().unwrap();

@@ -88,6 +88,19 @@ pub async fn transition(
     Ok(res.rows_affected == 1)
 }
 
+/// Touches action `id` only if it is still in `from` (a compare-and-set that changes nothing
+/// but `updated_at`): what an approval that is one of several holds the row by. `false`: it was
+/// moved meanwhile.
+pub async fn still_in(db: &impl ConnectionTrait, id: i64, from: State, now: DateTime<Utc>) -> Result<bool, GovError> {
+    let res = actions::Entity::update_many()
+        .set(actions::ActiveModel { updated_at: Set(now), ..Default::default() })
+        .filter(actions::Column::Id.eq(id))
+        .filter(actions::Column::State.eq(from.as_str()))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
 /// One action on any connection (inside a transaction, the state it will be changed from).
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<ActionRecord>, GovError> {
     Ok(actions::Entity::find_by_id(id).one(db).await?)

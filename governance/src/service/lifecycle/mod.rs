@@ -261,8 +261,9 @@ impl Lifecycle {
             return Err(self.claimed(action.id, claim).await);
         }
         if let (Some(q), Some(row)) = (quorum, &before) {
-            // Decided by someone else since it was loaded: no approval to count.
-            if row.state != from {
+            // Decided by someone else since it was loaded: no approval to count. The row is
+            // held by a compare-and-set, as a transition would, not only read.
+            if row.state != from || !transitions::still_in(&txn, action.id, from, now).await? {
                 txn.rollback().await?;
                 return Err(self.conflict(action.id, step.event).await);
             }
