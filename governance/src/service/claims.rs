@@ -42,6 +42,14 @@ impl AssignTo {
     }
 }
 
+/// The refusal for an item that is not waiting for a person any more.
+fn no_longer_waits(row: &crate::store::actions::ActionRecord) -> GovError {
+    GovError::Conflict {
+        field: "action",
+        message: format!("action {} no longer waits for a reviewer: it is {}", row.id, row.state.as_str()),
+    }
+}
+
 impl Inbox {
     /// One write: under the evidence lock, `change` moves the row (or says why not), and the
     /// record is appended beside it.
@@ -105,10 +113,7 @@ impl Inbox {
             }
             if !queues::WAITING.contains(&row.state) || !queues::claim(&txn, id, me, now, now - idle).await? {
                 txn.rollback().await?;
-                return Err(GovError::Conflict {
-                    field: "action",
-                    message: format!("action {id} no longer waits for a reviewer: it is {}", row.state.as_str()),
-                });
+                return Err(no_longer_waits(&row));
             }
             let lapsed = claim.filter(|c| c.by != me).map(|c| c.by);
             let summary = format!("{} claimed action {id} ({})", who.actor().name, row.capability);
@@ -155,10 +160,7 @@ impl Inbox {
         self.record_change(id, "action.assigned", who, |txn, row| async move {
             if !queues::WAITING.contains(&row.state) || !queues::assign(&txn, id, to).await? {
                 txn.rollback().await?;
-                return Err(GovError::Conflict {
-                    field: "action",
-                    message: format!("action {id} no longer waits for a reviewer: it is {}", row.state.as_str()),
-                });
+                return Err(no_longer_waits(&row));
             }
             let summary = format!("{} assigned action {id} ({}) to {named}", who.actor().name, row.capability);
             let details = json!({"user_id": to.user_id, "group_id": to.group_id, "to": named,

@@ -304,8 +304,8 @@ impl Inbox {
         } else {
             HashMap::new()
         };
-        let users: HashMap<i64, String> =
-            self.store.list_users().await?.into_iter().map(|u| (u.id, u.username)).collect();
+        let people = self.store.list_users().await?;
+        let users: HashMap<i64, String> = people.iter().map(|u| (u.id, u.username.clone())).collect();
         let groups = self.store.groups().await?;
         let now = crate::clock::now();
         let items = rows
@@ -359,7 +359,7 @@ impl Inbox {
             agents,
             capabilities: caps.into_iter().map(|c| c.name).collect(),
             queues,
-            assignees: crate::service::queues::assignees(&self.store).await?,
+            assignees: crate::service::queues::assignees_of(&people, &groups),
         })
     }
 }

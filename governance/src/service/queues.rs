@@ -230,15 +230,21 @@ impl Queues {
 /// Whom an item (or a copilot) can be assigned to: every active reviewer, then every group,
 /// as (`user:<id>` or `group:<id>`, how it reads).
 pub(crate) async fn assignees(store: &Store) -> Result<Vec<(String, String)>, GovError> {
-    let mut out: Vec<(String, String)> = store
-        .list_users()
-        .await?
-        .into_iter()
+    Ok(assignees_of(&store.list_users().await?, &store.groups().await?))
+}
+
+/// [`assignees`] from users and groups already read.
+pub(crate) fn assignees_of(
+    users: &[crate::store::users::UserRecord],
+    groups: &[crate::store::queues::GroupRecord],
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = users
+        .iter()
         .filter(|u| u.active && u.roles.contains(Role::Reviewer))
-        .map(|u| (format!("user:{}", u.id), u.username))
+        .map(|u| (format!("user:{}", u.id), u.username.clone()))
         .collect();
-    out.extend(store.groups().await?.into_iter().map(|g| (format!("group:{}", g.id), format!("group {}", g.name))));
-    Ok(out)
+    out.extend(groups.iter().map(|g| (format!("group:{}", g.id), format!("group {}", g.name))));
+    out
 }
 
 impl Queues {

@@ -4,6 +4,7 @@
 //! their hash, so the agent can run only what was approved; the evidence keeps what the agent
 //! proposed, the patch and the reviewer, and the scorecard counts it as an edited approval.
 
+use super::reviews::{as_shown, not_peer_review};
 use super::{Lifecycle, Step, comment, with_comment};
 use crate::action::action_hash;
 use crate::canonical::canonical_json;
@@ -30,21 +31,11 @@ impl Lifecycle {
         let note = comment("comment", text, false)?;
         let edited = crate::edit::parse(params_text).map_err(|m| GovError::invalid("params", m))?;
         let a = self.load(id).await?;
-        if a.peer_review {
-            return Err(GovError::Conflict {
-                field: "action",
-                message: format!("action {id} is a peer disagreement: choose between the two analyses side by side"),
-            });
-        }
+        not_peer_review(&a)?;
         if a.state != crate::lifecycle::State::NeedsApproval {
             return Err(self.conflict(id, Event::Approve).await);
         }
-        if shown_hash.trim() != a.action_hash {
-            return Err(GovError::Conflict {
-                field: "action_hash",
-                message: format!("action {id} is not the action you were shown; open it again before approving"),
-            });
-        }
+        as_shown(&a, shown_hash)?;
         self.check_separation(who, &a).await?;
         if a.approvals_required > 1 {
             return Err(GovError::Conflict {

@@ -11,6 +11,28 @@ use crate::store::actions::ActionRecord;
 use crate::store::transitions::Changes;
 use serde_json::{Value, json};
 
+/// A peer disagreement is decided side by side ([`Lifecycle::resolve_disagreement`]), not here.
+pub(super) fn not_peer_review(a: &ActionRecord) -> Result<(), GovError> {
+    if a.peer_review {
+        return Err(GovError::Conflict {
+            field: "action",
+            message: format!("action {} is a peer disagreement: choose between the two analyses side by side", a.id),
+        });
+    }
+    Ok(())
+}
+
+/// An approval binds to the action as the reviewer was shown it (`shown_hash`).
+pub(super) fn as_shown(a: &ActionRecord, shown_hash: &str) -> Result<(), GovError> {
+    if shown_hash.trim() != a.action_hash {
+        return Err(GovError::Conflict {
+            field: "action_hash",
+            message: format!("action {} is not the action you were shown; open it again before approving", a.id),
+        });
+    }
+    Ok(())
+}
+
 /// Most items one batch approval may cover.
 pub const MOST_BATCH_APPROVALS: usize = 25;
 
@@ -28,19 +50,9 @@ impl Lifecycle {
     ) -> Result<ActionRecord, GovError> {
         let note = comment("comment", text, verdict == Verdict::Reject)?;
         let a = self.load(id).await?;
-        if a.peer_review {
-            return Err(GovError::Conflict {
-                field: "action",
-                message: format!("action {id} is a peer disagreement: choose between the two analyses side by side"),
-            });
-        }
+        not_peer_review(&a)?;
         if verdict == Verdict::Approve {
-            if shown_hash.trim() != a.action_hash {
-                return Err(GovError::Conflict {
-                    field: "action_hash",
-                    message: format!("action {id} is not the action you were shown; open it again before approving"),
-                });
-            }
+            as_shown(&a, shown_hash)?;
             self.check_separation(who, &a).await?;
         }
         let quorum = if verdict == Verdict::Approve && a.approvals_required > 1 {
@@ -91,15 +103,10 @@ impl Lifecycle {
         if verdict == Verdict::Approve {
             self.alike(selected).await?;
         }
-        let mut out = Bulk::default();
-        for (id, hash) in selected {
-            match self.review(who, *id, verdict, hash, text).await {
-                Ok(_) => out.done.push(*id),
-                Err(e @ (GovError::Db(_) | GovError::Unavailable(_) | GovError::Internal(_))) => return Err(e),
-                Err(e) => out.skipped.push((*id, e.to_string())),
-            }
-        }
-        Ok(out)
+        let ids: Vec<i64> = selected.iter().map(|(id, _)| *id).collect();
+        let shown = |id: i64| selected.iter().find(|(i, _)| *i == id).map_or("", |(_, h)| h.as_str());
+        Bulk::each(&ids, "action", |id| async move { self.review(who, id, verdict, shown(id), text).await.map(|_| ()) })
+            .await
     }
 
     /// Approving several at once is for alike items only — one capability under one template
